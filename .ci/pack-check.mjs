@@ -1,0 +1,14 @@
+// Imported by .ci/pack-check inside a plain Node project that installed the packed tarballs.
+import * as core from "@kairos/core";
+import * as rewards from "@kairos/rewards";
+import * as braze from "@kairos/braze-adapter";
+import * as sim from "@kairos/sim";
+
+const space = new core.ActionSpace({ dimensions: { offer: ["a", "b"], channel: ["email", "sms"] } });
+const policy = core.createPolicy({ kind: "random", actionSpace: space, seed: 1 });
+const decision = policy.decide({});
+if (!space.isValidIndex(decision.actionIndex)) throw new Error("pack check: bad decision");
+for (const [name, mod] of Object.entries({ rewards, braze, sim })) {
+  if (Object.keys(mod).length === 0) throw new Error(`pack check: ${name} exports nothing`);
+}
+console.log(`pack check ok: decided ${JSON.stringify(decision.action)} with p=${decision.propensity}`);

@@ -1,0 +1,413 @@
+import { z } from "zod";
+import { issuePath, NoEligibleActionError, ValidationError } from "./errors.js";
+import { createRng, type Rng, randomInt } from "./rng.js";
+
+/** One option of a dimension: a name (`"sms"`) or a number (`9` for 9 o'clock). */
+export type OptionValue = string | number;
+/** An action as a record, one option per dimension: `{ offer: "10%", channel: "sms", hour: 9 }`. */
+export type ActionRecord = Record<string, OptionValue>;
+
+const optionValue = z.union([z.string().min(1), z.number().finite()]);
+const condition = z.union([
+  optionValue,
+  z.strictObject({ in: z.array(optionValue).min(1) }),
+  z.strictObject({ notIn: z.array(optionValue).min(1) }),
+  z
+    .strictObject({ lt: z.number(), lte: z.number(), gt: z.number(), gte: z.number() })
+    .partial()
+    .refine((c) => Object.keys(c).length > 0, "a range needs at least one of lt, lte, gt, gte"),
+]);
+/** A forbidden combination: the action is forbidden when every listed dimension matches its condition. */
+export const constraintRuleSchema = z.strictObject({
+  forbid: z.record(z.string(), condition).refine((f) => Object.keys(f).length > 0, "forbid names no dimension"),
+  reason: z.string().optional(),
+});
+export type ConstraintRule = z.infer<typeof constraintRuleSchema>;
+
+const dimensionSchema = z.strictObject({ name: z.string().min(1), options: z.array(optionValue).min(1) });
+/** Declares an action space: ordered dimensions with their options, and forbidden combinations. */
+export const actionSpaceConfigSchema = z.strictObject({
+  dimensions: z.union([
+    z.array(dimensionSchema).min(1),
+    z.record(z.string().min(1), z.array(optionValue).min(1)).refine((d) => Object.keys(d).length > 0, "no dimensions"),
+  ]),
+  constraints: z.array(constraintRuleSchema).default([]),
+});
+export type ActionSpaceConfig = z.input<typeof actionSpaceConfigSchema>;
+
+/** Per-decision eligibility: which options this customer may get, and which combinations are excluded. */
+export const eligibilitySchema = z.strictObject({
+  allow: z.record(z.string(), z.array(optionValue)).optional(),
+  deny: z.record(z.string(), z.array(optionValue)).optional(),
+  denyActions: z.array(z.record(z.string(), optionValue)).optional(),
+});
+export type Eligibility = z.infer<typeof eligibilitySchema>;
+
+/** An eligibility compiled against one action space: an allowed-option mask per dimension. */
+export interface CompiledEligibility {
+  readonly masks: readonly Uint8Array[];
+  readonly deniedActions: ReadonlySet<number>;
+  /** Stable key: equal keys mean equal eligible sets (used to cache counts). */
+  readonly key: string;
+}
+
+interface CompiledRule {
+  masks: (Uint8Array | null)[];
+  /** Highest dimension index the rule looks at: the rule can be checked once that dimension is assigned. */
+  lastDim: number;
+}
+
+/** Above this many combinations an eligible-set count is estimated by sampling rather than enumerated. */
+const EXACT_COUNT_LIMIT = 20_000_000;
+
+/**
+ * A space of actions that are combinations of one option per dimension. The space is never materialised:
+ * an action is a mixed-radix index (last dimension varies fastest), a code per dimension, or a record,
+ * and the three convert exactly.
+ */
+export class ActionSpace {
+  readonly dimensions: readonly string[];
+  readonly options: readonly (readonly OptionValue[])[];
+  /** Number of combinations, forbidden ones included. */
+  readonly size: number;
+  readonly rules: readonly ConstraintRule[];
+  private readonly strides: Float64Array;
+  private readonly lookup: Map<OptionValue, number>[];
+  private readonly compiledRules: CompiledRule[];
+  private readonly everything: CompiledEligibility;
+  private readonly countCache = new Map<string, number>();
+
+  constructor(config: ActionSpaceConfig) {
+    const parsed = actionSpaceConfigSchema.safeParse(config);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ValidationError(issuePath("actionSpace", issue.path), issue.message);
+    }
+    const dims = Array.isArray(parsed.data.dimensions)
+      ? parsed.data.dimensions
+      : Object.entries(parsed.data.dimensions).map(([name, options]) => ({ name, options }));
+    this.dimensions = dims.map((d) => d.name);
+    this.options = dims.map((d) => d.options);
+    if (new Set(this.dimensions).size !== this.dimensions.length) {
+      throw new ValidationError("actionSpace.dimensions", "dimension names must be unique");
+    }
+    this.lookup = dims.map((d) => {
+      const map = new Map<OptionValue, number>();
+      d.options.forEach((o, i) => {
+        if (map.has(o)) throw new ValidationError(`actionSpace.dimensions.${d.name}[${i}]`, `duplicate option ${o}`);
+        map.set(o, i);
+      });
+      return map;
+    });
+    this.strides = new Float64Array(dims.length);
+    let size = 1;
+    for (let k = dims.length - 1; k >= 0; k--) {
+      this.strides[k] = size;
+      size *= dims[k]!.options.length;
+    }
+    if (!Number.isSafeInteger(size)) throw new ValidationError("actionSpace.dimensions", "too many combinations");
+    this.size = size;
+    this.rules = parsed.data.constraints;
+    this.compiledRules = parsed.data.constraints.map((rule, r) => this.compileRule(rule, r));
+    this.everything = this.compileEligibility(undefined);
+  }
+
+  /** The configuration this space was built from (for snapshots and equality checks). */
+  toConfig(): { dimensions: { name: string; options: OptionValue[] }[]; constraints: ConstraintRule[] } {
+    return {
+      dimensions: this.dimensions.map((name, k) => ({ name, options: [...this.options[k]!] })),
+      constraints: this.rules.map((r) => structuredClone(r)),
+    };
+  }
+
+  /** A fingerprint of dimensions, options and constraints: two spaces with the same one are interchangeable. */
+  fingerprint(): string {
+    return JSON.stringify(this.toConfig());
+  }
+
+  /** Option count of dimension k. */
+  optionCount(k: number): number {
+    return this.options[k]!.length;
+  }
+
+  /** Index of a dimension by name, or -1. */
+  dimensionIndex(name: string): number {
+    return this.dimensions.indexOf(name);
+  }
+
+  /** Whether an integer is the index of some combination (forbidden ones included). */
+  isValidIndex(index: number): boolean {
+    return Number.isInteger(index) && index >= 0 && index < this.size;
+  }
+
+  /** Writes the per-dimension option codes of an index into `out`. */
+  codesOf(index: number, out: Int32Array = new Int32Array(this.dimensions.length)): Int32Array {
+    let rest = index;
+    for (let k = 0; k < out.length; k++) {
+      const s = this.strides[k]!;
+      const c = Math.floor(rest / s);
+      out[k] = c;
+      rest -= c * s;
+    }
+    return out;
+  }
+
+  /** The index of a combination given its per-dimension option codes. */
+  indexOfCodes(codes: ArrayLike<number>): number {
+    let index = 0;
+    for (let k = 0; k < this.dimensions.length; k++) index += codes[k]! * this.strides[k]!;
+    return index;
+  }
+
+  /** The record of an index. */
+  recordOf(index: number): ActionRecord {
+    if (!this.isValidIndex(index)) throw new ValidationError("action", `index ${index} is outside [0, ${this.size})`);
+    const codes = this.codesOf(index);
+    const record: ActionRecord = {};
+    for (let k = 0; k < codes.length; k++) record[this.dimensions[k]!] = this.options[k]![codes[k]!]!;
+    return record;
+  }
+
+  /** Codes of a record; throws a {@link ValidationError} naming the field when a dimension or option is unknown. */
+  codesOfRecord(record: ActionRecord, field = "action"): Int32Array {
+    if (record === null || typeof record !== "object") throw new ValidationError(field, "must be an action record");
+    const codes = new Int32Array(this.dimensions.length);
+    for (let k = 0; k < this.dimensions.length; k++) {
+      const name = this.dimensions[k]!;
+      if (!(name in record)) throw new ValidationError(`${field}.${name}`, "missing dimension");
+      const code = this.lookup[k]!.get(record[name]!);
+      if (code === undefined) throw new ValidationError(`${field}.${name}`, `unknown option ${JSON.stringify(record[name])}`);
+      codes[k] = code;
+    }
+    for (const key of Object.keys(record)) {
+      if (!this.dimensions.includes(key)) throw new ValidationError(`${field}.${key}`, "unknown dimension");
+    }
+    return codes;
+  }
+
+  /** The index of a record (exact inverse of {@link recordOf}). */
+  indexOf(record: ActionRecord): number {
+    return this.indexOfCodes(this.codesOfRecord(record));
+  }
+
+  /** Code of one option of one dimension, or -1. */
+  optionCode(k: number, option: OptionValue): number {
+    return this.lookup[k]!.get(option) ?? -1;
+  }
+
+  /** Compiles a per-decision eligibility (validated) into option masks. `undefined` means everything. */
+  compileEligibility(eligibility: Eligibility | undefined): CompiledEligibility {
+    if (eligibility === undefined) {
+      if (this.everything) return this.everything;
+      return { masks: this.options.map((o) => new Uint8Array(o.length).fill(1)), deniedActions: new Set(), key: "*" };
+    }
+    const parsed = eligibilitySchema.safeParse(eligibility);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ValidationError(issuePath("eligibility", issue.path), issue.message);
+    }
+    const { allow, deny, denyActions } = parsed.data;
+    const masks = this.options.map((o) => new Uint8Array(o.length).fill(1));
+    const dimOf = (field: string, name: string): number => {
+      const k = this.dimensionIndex(name);
+      if (k < 0) throw new ValidationError(`${field}.${name}`, "unknown dimension");
+      return k;
+    };
+    // Unknown options in allow/deny lists are ignored on purpose: catalogues change faster than configs,
+    // and "deny an option we do not offer" or "allow one we do not offer" changes nothing.
+    for (const [name, list] of Object.entries(allow ?? {})) {
+      const k = dimOf("eligibility.allow", name);
+      const keep = new Uint8Array(masks[k]!.length);
+      for (const o of list) {
+        const c = this.optionCode(k, o);
+        if (c >= 0) keep[c] = 1;
+      }
+      for (let c = 0; c < keep.length; c++) masks[k]![c]! &= keep[c]!;
+    }
+    for (const [name, list] of Object.entries(deny ?? {})) {
+      const k = dimOf("eligibility.deny", name);
+      for (const o of list) {
+        const c = this.optionCode(k, o);
+        if (c >= 0) masks[k]![c] = 0;
+      }
+    }
+    const denied = new Set<number>();
+    (denyActions ?? []).forEach((record, i) => denied.add(this.indexOf(this.checkRecord(record, `eligibility.denyActions[${i}]`))));
+    const key = `${masks.map((m) => m.join("")).join("|")}#${[...denied].sort((a, b) => a - b).join(",")}`;
+    return { masks, deniedActions: denied, key };
+  }
+
+  private checkRecord(record: ActionRecord, field: string): ActionRecord {
+    this.codesOfRecord(record, field);
+    return record;
+  }
+
+  /** Whether a combination passes the constraints and the eligibility. */
+  isFeasible(codes: ArrayLike<number>, eligibility: CompiledEligibility = this.everything): boolean {
+    for (let k = 0; k < this.dimensions.length; k++) if (eligibility.masks[k]![codes[k]!] === 0) return false;
+    for (const rule of this.compiledRules) if (this.ruleMatches(rule, codes)) return false;
+    if (eligibility.deniedActions.size > 0 && eligibility.deniedActions.has(this.indexOfCodes(codes))) return false;
+    return true;
+  }
+
+  /** The first constraint a combination breaks, for messages; undefined when it breaks none. */
+  brokenRule(codes: ArrayLike<number>): ConstraintRule | undefined {
+    const r = this.compiledRules.findIndex((rule) => this.ruleMatches(rule, codes));
+    return r < 0 ? undefined : this.rules[r];
+  }
+
+  /** Whether the space has forbidden combinations declared. */
+  get hasConstraints(): boolean {
+    return this.compiledRules.length > 0;
+  }
+
+  /**
+   * Visits every feasible combination in index order, pruning a prefix as soon as a constraint or
+   * eligibility mask rules it out. The callback gets codes it must not keep; return `false` to stop.
+   */
+  forEachFeasible(eligibility: CompiledEligibility, visit: (codes: Int32Array) => boolean | undefined): void {
+    const n = this.dimensions.length;
+    const codes = new Int32Array(n);
+    const byLastDim: CompiledRule[][] = Array.from({ length: n }, () => []);
+    for (const rule of this.compiledRules) byLastDim[rule.lastDim]!.push(rule);
+    const walk = (k: number): boolean => {
+      const mask = eligibility.masks[k]!;
+      for (let c = 0; c < mask.length; c++) {
+        if (mask[c] === 0) continue;
+        codes[k] = c;
+        let ok = true;
+        for (const rule of byLastDim[k]!) if (this.ruleMatches(rule, codes)) ok = false;
+        if (!ok) continue;
+        if (k + 1 < n) {
+          if (!walk(k + 1)) return false;
+        } else if (eligibility.deniedActions.size === 0 || !eligibility.deniedActions.has(this.indexOfCodes(codes))) {
+          if (visit(codes) === false) return false;
+        }
+      }
+      return true;
+    };
+    walk(0);
+  }
+
+  /**
+   * Number of feasible combinations under an eligibility: exact (and cached) up to 20 million
+   * combinations, estimated from 200,000 seeded uniform draws above that.
+   */
+  countFeasible(eligibility: CompiledEligibility = this.everything): number {
+    const cached = this.countCache.get(eligibility.key);
+    if (cached !== undefined) return cached;
+    let count = 0;
+    let box = 1;
+    for (const m of eligibility.masks) box *= m.reduce((s, v) => s + v, 0);
+    if (!this.hasConstraints) {
+      count = box;
+      for (const index of eligibility.deniedActions) if (this.isFeasibleInBox(index, eligibility)) count--;
+    } else if (box <= EXACT_COUNT_LIMIT) {
+      this.forEachFeasible(eligibility, () => {
+        count++;
+        return true;
+      });
+    } else {
+      const rng = createRng(`count:${eligibility.key}`);
+      const draws = 200_000;
+      let hits = 0;
+      const codes = new Int32Array(this.dimensions.length);
+      for (let i = 0; i < draws; i++) if (this.drawInBox(rng, eligibility, codes) && this.isFeasible(codes, eligibility)) hits++;
+      count = Math.max(1, Math.round((box * hits) / draws));
+    }
+    if (this.countCache.size > 10_000) this.countCache.clear();
+    this.countCache.set(eligibility.key, count);
+    return count;
+  }
+
+  private isFeasibleInBox(index: number, eligibility: CompiledEligibility): boolean {
+    const codes = this.codesOf(index);
+    for (let k = 0; k < codes.length; k++) if (eligibility.masks[k]![codes[k]!] === 0) return false;
+    return true;
+  }
+
+  /** Draws one allowed option per dimension uniformly; false when some dimension has none. */
+  private drawInBox(rng: Rng, eligibility: CompiledEligibility, out: Int32Array): boolean {
+    for (let k = 0; k < out.length; k++) {
+      const mask = eligibility.masks[k]!;
+      let allowed = 0;
+      for (let c = 0; c < mask.length; c++) allowed += mask[c]!;
+      if (allowed === 0) return false;
+      let pick = randomInt(rng, allowed);
+      for (let c = 0; c < mask.length; c++) {
+        if (mask[c] === 0) continue;
+        if (pick-- === 0) {
+          out[k] = c;
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Draws a feasible combination uniformly at random (rejection sampling from the allowed box, which is
+   * exactly uniform over the feasible set; falls back to enumeration when rejections pile up).
+   */
+  sampleFeasible(rng: Rng, eligibility: CompiledEligibility = this.everything): Int32Array {
+    const codes = new Int32Array(this.dimensions.length);
+    for (let attempt = 0; attempt < 1000; attempt++) {
+      if (!this.drawInBox(rng, eligibility, codes)) break;
+      if (this.isFeasible(codes, eligibility)) return codes;
+    }
+    const total = this.countFeasible(eligibility);
+    if (total === 0) throw new NoEligibleActionError();
+    let pick = randomInt(rng, total);
+    let found: Int32Array | undefined;
+    this.forEachFeasible(eligibility, (c) => {
+      if (pick-- === 0) {
+        found = Int32Array.from(c);
+        return false;
+      }
+      return true;
+    });
+    if (!found) throw new NoEligibleActionError();
+    return found;
+  }
+
+  private ruleMatches(rule: CompiledRule, codes: ArrayLike<number>): boolean {
+    for (let k = 0; k < rule.masks.length; k++) {
+      const m = rule.masks[k];
+      if (m && m[codes[k]!] === 0) return false;
+    }
+    return true;
+  }
+
+  private compileRule(rule: ConstraintRule, r: number): CompiledRule {
+    const masks: (Uint8Array | null)[] = this.dimensions.map(() => null);
+    let lastDim = 0;
+    for (const [name, cond] of Object.entries(rule.forbid)) {
+      const k = this.dimensionIndex(name);
+      const field = `actionSpace.constraints[${r}].forbid.${name}`;
+      if (k < 0) throw new ValidationError(field, "unknown dimension");
+      const mask = new Uint8Array(this.options[k]!.length);
+      this.options[k]!.forEach((option, c) => {
+        mask[c] = matches(option, cond, field) ? 1 : 0;
+      });
+      masks[k] = mask;
+      lastDim = Math.max(lastDim, k);
+    }
+    return { masks, lastDim };
+  }
+}
+
+type Condition = ConstraintRule["forbid"][string];
+
+function matches(option: OptionValue, cond: Condition, field: string): boolean {
+  if (typeof cond !== "object") return option === cond;
+  if ("in" in cond) return cond.in.includes(option);
+  if ("notIn" in cond) return !cond.notIn.includes(option);
+  if (typeof option !== "number") throw new ValidationError(field, `range condition on non-numeric option ${option}`);
+  const { lt, lte, gt, gte } = cond as { lt?: number; lte?: number; gt?: number; gte?: number };
+  return (
+    (lt === undefined || option < lt) &&
+    (lte === undefined || option <= lte) &&
+    (gt === undefined || option > gt) &&
+    (gte === undefined || option >= gte)
+  );
+}

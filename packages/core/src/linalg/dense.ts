@@ -1,0 +1,120 @@
+// Small dense linear algebra on row-major Float64Array d×d matrices: just what the linear reward models
+// need on their hot paths, with no allocation inside the loops.
+
+/** x'·M·x for a symmetric M. */
+export function quadraticForm(m: Float64Array, x: Float64Array, d: number): number {
+  let total = 0;
+  for (let i = 0; i < d; i++) {
+    const xi = x[i]!;
+    if (xi === 0) continue;
+    const row = i * d;
+    let s = 0.5 * m[row + i]! * xi;
+    for (let j = i + 1; j < d; j++) s += m[row + j]! * x[j]!;
+    total += 2 * xi * s;
+  }
+  return total;
+}
+
+/** out = M·x. */
+export function matVec(m: Float64Array, x: Float64Array, d: number, out: Float64Array): Float64Array {
+  for (let i = 0; i < d; i++) {
+    const row = i * d;
+    let s = 0;
+    for (let j = 0; j < d; j++) s += m[row + j]! * x[j]!;
+    out[i] = s;
+  }
+  return out;
+}
+
+/** a·b over the first d entries. */
+export function dot(a: Float64Array, b: Float64Array, d: number): number {
+  let s = 0;
+  for (let i = 0; i < d; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/**
+ * Sherman–Morrison rank-one update of an inverse in place: (A + w·x·x')⁻¹ from A⁻¹ in O(d²).
+ * `scratch` must hold d numbers.
+ */
+export function shermanMorrison(inv: Float64Array, x: Float64Array, w: number, d: number, scratch: Float64Array): void {
+  const u = matVec(inv, x, d, scratch);
+  const denom = 1 + w * dot(x, u, d);
+  const f = w / denom;
+  for (let i = 0; i < d; i++) {
+    const ui = u[i]! * f;
+    if (ui === 0) continue;
+    const row = i * d;
+    for (let j = 0; j < d; j++) inv[row + j]! -= ui * u[j]!;
+  }
+}
+
+/** m += w·x·x'. */
+export function addOuter(m: Float64Array, x: Float64Array, w: number, d: number): void {
+  for (let i = 0; i < d; i++) {
+    const xi = w * x[i]!;
+    if (xi === 0) continue;
+    const row = i * d;
+    for (let j = 0; j < d; j++) m[row + j]! += xi * x[j]!;
+  }
+}
+
+/**
+ * Cholesky factor L (lower, row-major) of a symmetric positive-definite A, written to `out`.
+ * Returns false when A is not positive definite.
+ */
+export function cholesky(a: Float64Array, d: number, out: Float64Array): boolean {
+  out.fill(0);
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * d + j]!;
+      for (let k = 0; k < j; k++) s -= out[i * d + k]! * out[j * d + k]!;
+      if (i === j) {
+        if (!(s > 0)) return false;
+        out[i * d + i] = Math.sqrt(s);
+      } else {
+        out[i * d + j] = s / out[j * d + j]!;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * Inverse of a symmetric positive-definite A through its Cholesky factor (the periodic refactorisation
+ * that wipes out the drift Sherman–Morrison updates accumulate). `scratch` must hold d·d numbers.
+ */
+export function invertSpd(a: Float64Array, d: number, out: Float64Array, scratch: Float64Array): boolean {
+  if (!cholesky(a, d, scratch)) return false;
+  const l = scratch;
+  // Solve L·Y = I column by column, then Lᵀ·X = Y; X is the inverse.
+  out.fill(0);
+  for (let c = 0; c < d; c++) {
+    for (let i = c; i < d; i++) {
+      let s = i === c ? 1 : 0;
+      for (let k = c; k < i; k++) s -= l[i * d + k]! * out[k * d + c]!;
+      out[i * d + c] = s / l[i * d + i]!;
+    }
+    for (let i = d - 1; i >= 0; i--) {
+      let s = out[i * d + c]!;
+      for (let k = i + 1; k < d; k++) s -= l[k * d + i]! * out[k * d + c]!;
+      out[i * d + c] = s / l[i * d + i]!;
+    }
+  }
+  // Symmetrise to remove round-off asymmetry.
+  for (let i = 0; i < d; i++) {
+    for (let j = i + 1; j < d; j++) {
+      const v = 0.5 * (out[i * d + j]! + out[j * d + i]!);
+      out[i * d + j] = v;
+      out[j * d + i] = v;
+    }
+  }
+  return true;
+}
+
+/** Identity scaled by s, as a new d×d matrix. */
+export function scaledIdentity(d: number, s: number): Float64Array {
+  const m = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) m[i * d + i] = s;
+  return m;
+}

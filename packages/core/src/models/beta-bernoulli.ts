@@ -1,0 +1,92 @@
+import { z } from "zod";
+import { MergeError, SnapshotMismatchError } from "../errors.js";
+import { beta } from "../rng.js";
+import type { Blocks } from "./blocks.js";
+import type { RewardModel, ScoreRequest } from "./reward-model.js";
+
+export const betaPriorSchema = z.strictObject({ alpha: z.number().positive(), beta: z.number().positive() });
+export type BetaPrior = z.infer<typeof betaPriorSchema>;
+
+const statsSchema = z.strictObject({
+  successes: z.array(z.number().nonnegative()),
+  failures: z.array(z.number().nonnegative()),
+  observations: z.number().nonnegative(),
+});
+
+/**
+ * Beta–Bernoulli model per unit, for rewards in [0, 1] (a fractional reward counts as that share of a
+ * success). Context-free. Upper bounds are UCB1 on the empirical mean.
+ */
+export class BetaBernoulliModel implements RewardModel {
+  readonly type = "beta";
+  readonly contextDimension = 0;
+  private successes: Float64Array;
+  private failures: Float64Array;
+  observations = 0;
+
+  constructor(
+    readonly blocks: Blocks,
+    private readonly prior: BetaPrior = { alpha: 1, beta: 1 },
+    private readonly discount = 1,
+  ) {
+    this.successes = new Float64Array(blocks.unitCount);
+    this.failures = new Float64Array(blocks.unitCount);
+  }
+
+  scoreUnits(_x: Float64Array, request: ScoreRequest, out: Float64Array): void {
+    const { alpha: a0, beta: b0 } = this.prior;
+    const logN = Math.log(Math.max(this.observations, 1));
+    for (let u = 0; u < out.length; u++) {
+      const s = this.successes[u]!;
+      const f = this.failures[u]!;
+      if (request.mode === "mean") out[u] = (a0 + s) / (a0 + b0 + s + f);
+      else if (request.mode === "sample") out[u] = beta(request.rng, a0 + s, b0 + f);
+      else {
+        const n = s + f;
+        out[u] = n === 0 ? Number.POSITIVE_INFINITY : s / n + request.alpha * Math.sqrt((2 * logN) / n);
+      }
+    }
+  }
+
+  observe(_x: Float64Array, units: Int32Array, reward: number, weight: number): void {
+    for (let b = 0; b < units.length; b++) {
+      this.successes[units[b]!]! += weight * reward;
+      this.failures[units[b]!]! += weight * (1 - reward);
+    }
+    this.observations += weight;
+  }
+
+  startBatch(): void {
+    if (this.discount === 1) return;
+    for (let u = 0; u < this.successes.length; u++) {
+      this.successes[u]! *= this.discount;
+      this.failures[u]! *= this.discount;
+    }
+    this.observations *= this.discount;
+  }
+
+  toJSON(): z.infer<typeof statsSchema> {
+    return { successes: [...this.successes], failures: [...this.failures], observations: this.observations };
+  }
+
+  load(json: unknown): void {
+    const stats = statsSchema.parse(json);
+    if (stats.successes.length !== this.successes.length || stats.failures.length !== this.failures.length) {
+      throw new SnapshotMismatchError(`beta model has ${this.successes.length} units, snapshot ${stats.successes.length}`);
+    }
+    this.successes = Float64Array.from(stats.successes);
+    this.failures = Float64Array.from(stats.failures);
+    this.observations = stats.observations;
+  }
+
+  merge(other: RewardModel): void {
+    if (!(other instanceof BetaBernoulliModel) || other.successes.length !== this.successes.length) {
+      throw new MergeError("can only merge a beta model over the same units");
+    }
+    for (let u = 0; u < this.successes.length; u++) {
+      this.successes[u]! += other.successes[u]!;
+      this.failures[u]! += other.failures[u]!;
+    }
+    this.observations += other.observations;
+  }
+}

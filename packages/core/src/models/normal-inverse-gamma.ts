@@ -1,0 +1,116 @@
+import { z } from "zod";
+import { MergeError, SnapshotMismatchError } from "../errors.js";
+import { gamma, normal } from "../rng.js";
+import type { Blocks } from "./blocks.js";
+import type { RewardModel, ScoreRequest } from "./reward-model.js";
+
+/** Normal–Inverse-Gamma prior: mean `mean` worth `strength` observations; noise variance ~ InvGamma(shape, scale). */
+export const nigPriorSchema = z.strictObject({
+  mean: z.number().finite(),
+  strength: z.number().positive(),
+  shape: z.number().positive(),
+  scale: z.number().positive(),
+});
+export type NigPrior = z.infer<typeof nigPriorSchema>;
+
+const statsSchema = z.strictObject({
+  count: z.array(z.number().nonnegative()),
+  sum: z.array(z.number()),
+  sumSquares: z.array(z.number().nonnegative()),
+  observations: z.number().nonnegative(),
+});
+
+/**
+ * Gaussian rewards with unknown mean and variance per unit (Normal–Inverse-Gamma conjugate model), for
+ * continuous rewards such as revenue. Context-free. Upper bounds are UCB1 on the empirical mean, with
+ * `alpha` in reward units.
+ */
+export class NormalInverseGammaModel implements RewardModel {
+  readonly type = "gaussian";
+  readonly contextDimension = 0;
+  private count: Float64Array;
+  private sum: Float64Array;
+  private sumSquares: Float64Array;
+  observations = 0;
+
+  constructor(
+    readonly blocks: Blocks,
+    private readonly prior: NigPrior = { mean: 0, strength: 1, shape: 1, scale: 1 },
+    private readonly discount = 1,
+  ) {
+    this.count = new Float64Array(blocks.unitCount);
+    this.sum = new Float64Array(blocks.unitCount);
+    this.sumSquares = new Float64Array(blocks.unitCount);
+  }
+
+  scoreUnits(_x: Float64Array, request: ScoreRequest, out: Float64Array): void {
+    const { mean: m0, strength: k0, shape: a0, scale: b0 } = this.prior;
+    const logN = Math.log(Math.max(this.observations, 1));
+    for (let u = 0; u < out.length; u++) {
+      const n = this.count[u]!;
+      const s = this.sum[u]!;
+      if (request.mode === "upper") {
+        out[u] = n === 0 ? Number.POSITIVE_INFINITY : s / n + request.alpha * Math.sqrt((2 * logN) / n);
+        continue;
+      }
+      const kn = k0 + n;
+      const mn = (k0 * m0 + s) / kn;
+      if (request.mode === "mean") {
+        out[u] = mn;
+        continue;
+      }
+      const an = a0 + n / 2;
+      const bn = b0 + 0.5 * Math.max(0, this.sumSquares[u]! + k0 * m0 * m0 - kn * mn * mn);
+      const variance = bn / gamma(request.rng, an);
+      out[u] = mn + Math.sqrt(variance / kn) * normal(request.rng);
+    }
+  }
+
+  observe(_x: Float64Array, units: Int32Array, reward: number, weight: number): void {
+    for (let b = 0; b < units.length; b++) {
+      const u = units[b]!;
+      this.count[u]! += weight;
+      this.sum[u]! += weight * reward;
+      this.sumSquares[u]! += weight * reward * reward;
+    }
+    this.observations += weight;
+  }
+
+  startBatch(): void {
+    if (this.discount === 1) return;
+    for (const a of [this.count, this.sum, this.sumSquares]) for (let u = 0; u < a.length; u++) a[u]! *= this.discount;
+    this.observations *= this.discount;
+  }
+
+  toJSON(): z.infer<typeof statsSchema> {
+    return {
+      count: [...this.count],
+      sum: [...this.sum],
+      sumSquares: [...this.sumSquares],
+      observations: this.observations,
+    };
+  }
+
+  load(json: unknown): void {
+    const stats = statsSchema.parse(json);
+    if ([stats.count, stats.sum, stats.sumSquares].some((a) => a.length !== this.count.length)) {
+      throw new SnapshotMismatchError(`gaussian model has ${this.count.length} units, snapshot ${stats.count.length}`);
+    }
+    this.count = Float64Array.from(stats.count);
+    this.sum = Float64Array.from(stats.sum);
+    this.sumSquares = Float64Array.from(stats.sumSquares);
+    this.observations = stats.observations;
+  }
+
+  merge(other: RewardModel): void {
+    if (!(other instanceof NormalInverseGammaModel) || other.count.length !== this.count.length) {
+      throw new MergeError("can only merge a gaussian model over the same units");
+    }
+    for (let u = 0; u < this.count.length; u++) {
+      this.count[u]! += other.count[u]!;
+      this.sum[u]! += other.sum[u]!;
+      this.sumSquares[u]! += other.sumSquares[u]!;
+    }
+    this.observations += other.observations;
+  }
+}

@@ -1,0 +1,36 @@
+import type { Rng } from "../rng.js";
+import type { Blocks } from "./blocks.js";
+
+/**
+ * What an exploration rule asks of a reward model for one context:
+ * - `mean`: the posterior mean (greedy, epsilon-greedy, SquareCB);
+ * - `sample`: one posterior draw (Thompson sampling);
+ * - `upper`: an upper confidence bound with width `alpha` (UCB family).
+ */
+export type ScoreRequest = { mode: "mean" } | { mode: "sample"; rng: Rng } | { mode: "upper"; alpha: number };
+
+/**
+ * A reward model with uncertainty over the units of a {@link Blocks} split. It knows nothing of
+ * exploration or search: rules ask it for scores, search adds unit scores into action scores.
+ */
+export interface RewardModel {
+  /** Model family, e.g. `linear`, `beta`, `gaussian`. */
+  readonly type: string;
+  readonly blocks: Blocks;
+  /** Context length the model expects (0 for context-free models). */
+  readonly contextDimension: number;
+  /** Writes the score of every unit for context `x` into `out` (length `blocks.unitCount`). */
+  scoreUnits(x: Float64Array, request: ScoreRequest, out: Float64Array): void;
+  /** Learns one observation: the action's units (one per block), its reward and a weight. Inputs are validated. */
+  observe(x: Float64Array, units: Int32Array, reward: number, weight: number): void;
+  /** Called once at the start of each update batch: applies the forgetting factor, if any. */
+  startBatch(): void;
+  /** Sufficient statistics as plain JSON. */
+  toJSON(): unknown;
+  /** Replaces the statistics with ones produced by {@link toJSON}; throws on a malformed value. */
+  load(json: unknown): void;
+  /** Adds another model's statistics (same type, blocks and prior), as if it had seen their data too. */
+  merge(other: RewardModel): void;
+  /** Number of (weighted) observations seen. */
+  readonly observations: number;
+}
