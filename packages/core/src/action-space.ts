@@ -7,7 +7,9 @@ export type OptionValue = string | number;
 /** An action as a record, one option per dimension: `{ offer: "10%", channel: "sms", hour: 9 }`. */
 export type ActionRecord = Record<string, OptionValue>;
 
-const optionValue = z.union([z.string().min(1), z.number().finite()]);
+/** An option value: a non-empty name or a finite number. */
+export const optionValueSchema = z.union([z.string().min(1), z.number().finite()]);
+const optionValue = optionValueSchema;
 const condition = z.union([
   optionValue,
   z.strictObject({ in: z.array(optionValue).min(1) }),
@@ -19,7 +21,9 @@ const condition = z.union([
 ]);
 /** A forbidden combination: the action is forbidden when every listed dimension matches its condition. */
 export const constraintRuleSchema = z.strictObject({
-  forbid: z.record(z.string(), condition).refine((f) => Object.keys(f).length > 0, "forbid names no dimension"),
+  forbid: z
+    .record(z.string(), condition)
+    .refine((f) => Object.keys(f).length > 0, "forbid names no dimension"),
   reason: z.string().optional(),
 });
 export type ConstraintRule = z.infer<typeof constraintRuleSchema>;
@@ -29,7 +33,9 @@ const dimensionSchema = z.strictObject({ name: z.string().min(1), options: z.arr
 export const actionSpaceConfigSchema = z.strictObject({
   dimensions: z.union([
     z.array(dimensionSchema).min(1),
-    z.record(z.string().min(1), z.array(optionValue).min(1)).refine((d) => Object.keys(d).length > 0, "no dimensions"),
+    z
+      .record(z.string().min(1), z.array(optionValue).min(1))
+      .refine((d) => Object.keys(d).length > 0, "no dimensions"),
   ]),
   constraints: z.array(constraintRuleSchema).default([]),
 });
@@ -94,7 +100,8 @@ export class ActionSpace {
     this.lookup = dims.map((d) => {
       const map = new Map<OptionValue, number>();
       d.options.forEach((o, i) => {
-        if (map.has(o)) throw new ValidationError(`actionSpace.dimensions.${d.name}[${i}]`, `duplicate option ${o}`);
+        if (map.has(o))
+          throw new ValidationError(`actionSpace.dimensions.${d.name}[${i}]`, `duplicate option ${o}`);
         map.set(o, i);
       });
       return map;
@@ -105,7 +112,8 @@ export class ActionSpace {
       this.strides[k] = size;
       size *= dims[k]!.options.length;
     }
-    if (!Number.isSafeInteger(size)) throw new ValidationError("actionSpace.dimensions", "too many combinations");
+    if (!Number.isSafeInteger(size))
+      throw new ValidationError("actionSpace.dimensions", "too many combinations");
     this.size = size;
     this.rules = parsed.data.constraints;
     this.compiledRules = parsed.data.constraints.map((rule, r) => this.compileRule(rule, r));
@@ -161,7 +169,8 @@ export class ActionSpace {
 
   /** The record of an index. */
   recordOf(index: number): ActionRecord {
-    if (!this.isValidIndex(index)) throw new ValidationError("action", `index ${index} is outside [0, ${this.size})`);
+    if (!this.isValidIndex(index))
+      throw new ValidationError("action", `index ${index} is outside [0, ${this.size})`);
     const codes = this.codesOf(index);
     const record: ActionRecord = {};
     for (let k = 0; k < codes.length; k++) record[this.dimensions[k]!] = this.options[k]![codes[k]!]!;
@@ -170,13 +179,15 @@ export class ActionSpace {
 
   /** Codes of a record; throws a {@link ValidationError} naming the field when a dimension or option is unknown. */
   codesOfRecord(record: ActionRecord, field = "action"): Int32Array {
-    if (record === null || typeof record !== "object") throw new ValidationError(field, "must be an action record");
+    if (record === null || typeof record !== "object")
+      throw new ValidationError(field, "must be an action record");
     const codes = new Int32Array(this.dimensions.length);
     for (let k = 0; k < this.dimensions.length; k++) {
       const name = this.dimensions[k]!;
       if (!(name in record)) throw new ValidationError(`${field}.${name}`, "missing dimension");
       const code = this.lookup[k]!.get(record[name]!);
-      if (code === undefined) throw new ValidationError(`${field}.${name}`, `unknown option ${JSON.stringify(record[name])}`);
+      if (code === undefined)
+        throw new ValidationError(`${field}.${name}`, `unknown option ${JSON.stringify(record[name])}`);
       codes[k] = code;
     }
     for (const key of Object.keys(record)) {
@@ -199,7 +210,11 @@ export class ActionSpace {
   compileEligibility(eligibility: Eligibility | undefined): CompiledEligibility {
     if (eligibility === undefined) {
       if (this.everything) return this.everything;
-      return { masks: this.options.map((o) => new Uint8Array(o.length).fill(1)), deniedActions: new Set(), key: "*" };
+      return {
+        masks: this.options.map((o) => new Uint8Array(o.length).fill(1)),
+        deniedActions: new Set(),
+        key: "*",
+      };
     }
     const parsed = eligibilitySchema.safeParse(eligibility);
     if (!parsed.success) {
@@ -232,7 +247,9 @@ export class ActionSpace {
       }
     }
     const denied = new Set<number>();
-    (denyActions ?? []).forEach((record, i) => denied.add(this.indexOf(this.checkRecord(record, `eligibility.denyActions[${i}]`))));
+    (denyActions ?? []).forEach((record, i) =>
+      denied.add(this.indexOf(this.checkRecord(record, `eligibility.denyActions[${i}]`))),
+    );
     const key = `${masks.map((m) => m.join("")).join("|")}#${[...denied].sort((a, b) => a - b).join(",")}`;
     return { masks, deniedActions: denied, key };
   }
@@ -246,7 +263,8 @@ export class ActionSpace {
   isFeasible(codes: ArrayLike<number>, eligibility: CompiledEligibility = this.everything): boolean {
     for (let k = 0; k < this.dimensions.length; k++) if (eligibility.masks[k]![codes[k]!] === 0) return false;
     for (const rule of this.compiledRules) if (this.ruleMatches(rule, codes)) return false;
-    if (eligibility.deniedActions.size > 0 && eligibility.deniedActions.has(this.indexOfCodes(codes))) return false;
+    if (eligibility.deniedActions.size > 0 && eligibility.deniedActions.has(this.indexOfCodes(codes)))
+      return false;
     return true;
   }
 
@@ -280,7 +298,10 @@ export class ActionSpace {
         if (!ok) continue;
         if (k + 1 < n) {
           if (!walk(k + 1)) return false;
-        } else if (eligibility.deniedActions.size === 0 || !eligibility.deniedActions.has(this.indexOfCodes(codes))) {
+        } else if (
+          eligibility.deniedActions.size === 0 ||
+          !eligibility.deniedActions.has(this.indexOfCodes(codes))
+        ) {
           if (visit(codes) === false) return false;
         }
       }
@@ -312,7 +333,8 @@ export class ActionSpace {
       const draws = 200_000;
       let hits = 0;
       const codes = new Int32Array(this.dimensions.length);
-      for (let i = 0; i < draws; i++) if (this.drawInBox(rng, eligibility, codes) && this.isFeasible(codes, eligibility)) hits++;
+      for (let i = 0; i < draws; i++)
+        if (this.drawInBox(rng, eligibility, codes) && this.isFeasible(codes, eligibility)) hits++;
       count = Math.max(1, Math.round((box * hits) / draws));
     }
     if (this.countCache.size > 10_000) this.countCache.clear();
@@ -402,7 +424,8 @@ function matches(option: OptionValue, cond: Condition, field: string): boolean {
   if (typeof cond !== "object") return option === cond;
   if ("in" in cond) return cond.in.includes(option);
   if ("notIn" in cond) return !cond.notIn.includes(option);
-  if (typeof option !== "number") throw new ValidationError(field, `range condition on non-numeric option ${option}`);
+  if (typeof option !== "number")
+    throw new ValidationError(field, `range condition on non-numeric option ${option}`);
   const { lt, lte, gt, gte } = cond as { lt?: number; lte?: number; gt?: number; gte?: number };
   return (
     (lt === undefined || option < lt) &&

@@ -1,17 +1,19 @@
 import { z } from "zod";
 import { issuePath, ValidationError } from "./errors.js";
 
-const numericFeature = z.strictObject({
-  name: z.string().min(1),
-  type: z.literal("numeric"),
-  /** What a missing value (undefined, null, NaN) becomes: an error, zero, the standardisation mean, or a number. */
-  missing: z.union([z.enum(["error", "zero", "mean"]), z.number().finite()]).default("error"),
-  /** Optional standardisation: (value - mean) / std. */
-  standardize: z.strictObject({ mean: z.number().finite(), std: z.number().positive() }).optional(),
-}).refine((f) => f.missing !== "mean" || f.standardize !== undefined, {
-  message: 'missing: "mean" needs standardize (it imputes the declared mean)',
-  path: ["missing"],
-});
+const numericFeature = z
+  .strictObject({
+    name: z.string().min(1),
+    type: z.literal("numeric"),
+    /** What a missing value (undefined, null, NaN) becomes: an error, zero, the standardisation mean, or a number. */
+    missing: z.union([z.enum(["error", "zero", "mean"]), z.number().finite()]).default("error"),
+    /** Optional standardisation: (value - mean) / std. */
+    standardize: z.strictObject({ mean: z.number().finite(), std: z.number().positive() }).optional(),
+  })
+  .refine((f) => f.missing !== "mean" || f.standardize !== undefined, {
+    message: 'missing: "mean" needs standardize (it imputes the declared mean)',
+    path: ["missing"],
+  });
 const categoricalFeature = z.strictObject({
   name: z.string().min(1),
   type: z.literal("categorical"),
@@ -27,7 +29,11 @@ const booleanFeature = z.strictObject({
   type: z.literal("boolean"),
   missing: z.union([z.enum(["error", "false"]), z.literal(0.5)]).default("error"),
 });
-export const featureSchema = z.discriminatedUnion("type", [numericFeature, categoricalFeature, booleanFeature]);
+export const featureSchema = z.discriminatedUnion("type", [
+  numericFeature,
+  categoricalFeature,
+  booleanFeature,
+]);
 export type FeatureSpec = z.input<typeof featureSchema>;
 
 /** A declared context: named features, or a raw numeric vector of a fixed length. */
@@ -80,7 +86,8 @@ export class ContextEncoder {
     } else {
       const names = new Set<string>();
       for (const feature of parsed.data.features) {
-        if (names.has(feature.name)) throw new ValidationError(`contextSchema.features.${feature.name}`, "duplicate feature");
+        if (names.has(feature.name))
+          throw new ValidationError(`contextSchema.features.${feature.name}`, "duplicate feature");
         names.add(feature.name);
         const slot: Slot = { feature, offset: columns.length };
         if (feature.type === "categorical") {
@@ -109,39 +116,52 @@ export class ContextEncoder {
   }
 
   /** Encodes one context into `out` (allocated when omitted). Throws {@link ValidationError} naming the field. */
-  encode(context: Context, out: Float64Array = new Float64Array(this.dimension), field = "context"): Float64Array {
-    if (context === null || typeof context !== "object") throw new ValidationError(field, "must be an object or a vector");
+  encode(
+    context: Context,
+    out: Float64Array = new Float64Array(this.dimension),
+    field = "context",
+  ): Float64Array {
+    if (context === null || typeof context !== "object")
+      throw new ValidationError(field, "must be an object or a vector");
     out.fill(0);
     let at = 0;
     if (this.intercept) out[at++] = 1;
     if (this.vectorLength !== undefined) {
       const v = context as ArrayLike<number>;
       if (typeof v.length !== "number" || v.length !== this.vectorLength) {
-        throw new ValidationError(field, `expected a vector of length ${this.vectorLength}, got ${v.length ?? "an object"}`);
+        throw new ValidationError(
+          field,
+          `expected a vector of length ${this.vectorLength}, got ${v.length ?? "an object"}`,
+        );
       }
       for (let i = 0; i < v.length; i++) {
         const x = v[i];
-        if (typeof x !== "number" || !Number.isFinite(x)) throw new ValidationError(`${field}[${i}]`, `not a finite number: ${x}`);
+        if (typeof x !== "number" || !Number.isFinite(x))
+          throw new ValidationError(`${field}[${i}]`, `not a finite number: ${x}`);
         out[at++] = x;
       }
       return out;
     }
     const record = context as Record<string, unknown>;
-    for (const slot of this.slots) this.encodeFeature(slot, record[slot.feature.name], out, `${field}.${slot.feature.name}`);
+    for (const slot of this.slots)
+      this.encodeFeature(slot, record[slot.feature.name], out, `${field}.${slot.feature.name}`);
     return out;
   }
 
   private encodeFeature(slot: Slot, value: unknown, out: Float64Array, field: string): void {
     const f = slot.feature;
-    const isMissing = value === undefined || value === null || (typeof value === "number" && Number.isNaN(value));
+    const isMissing =
+      value === undefined || value === null || (typeof value === "number" && Number.isNaN(value));
     if (f.type === "numeric") {
       let x: number;
       if (isMissing) {
-        if (f.missing === "error") throw new ValidationError(field, "missing value (schema says missing: error)");
+        if (f.missing === "error")
+          throw new ValidationError(field, "missing value (schema says missing: error)");
         if (f.missing === "mean") return; // the standardisation mean encodes to 0, already in `out`
         x = f.missing === "zero" ? 0 : f.missing;
       } else {
-        if (typeof value !== "number") throw new ValidationError(field, `expected a number, got ${typeof value}`);
+        if (typeof value !== "number")
+          throw new ValidationError(field, `expected a number, got ${typeof value}`);
         if (!Number.isFinite(value)) throw new ValidationError(field, `not a finite number: ${value}`);
         x = value;
       }
@@ -150,17 +170,20 @@ export class ContextEncoder {
     }
     if (f.type === "boolean") {
       if (isMissing) {
-        if (f.missing === "error") throw new ValidationError(field, "missing value (schema says missing: error)");
+        if (f.missing === "error")
+          throw new ValidationError(field, "missing value (schema says missing: error)");
         out[slot.offset] = f.missing === "false" ? 0 : 0.5;
         return;
       }
-      if (typeof value !== "boolean") throw new ValidationError(field, `expected a boolean, got ${typeof value}`);
+      if (typeof value !== "boolean")
+        throw new ValidationError(field, `expected a boolean, got ${typeof value}`);
       out[slot.offset] = value ? 1 : 0;
       return;
     }
     const unknownColumn = slot.offset + f.categories.length + f.hashBuckets;
     if (isMissing) {
-      if (f.missing === "error") throw new ValidationError(field, "missing value (schema says missing: error)");
+      if (f.missing === "error")
+        throw new ValidationError(field, "missing value (schema says missing: error)");
       out[unknownColumn] = 1;
       return;
     }

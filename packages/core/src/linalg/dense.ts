@@ -37,7 +37,13 @@ export function dot(a: Float64Array, b: Float64Array, d: number): number {
  * Sherman–Morrison rank-one update of an inverse in place: (A + w·x·x')⁻¹ from A⁻¹ in O(d²).
  * `scratch` must hold d numbers.
  */
-export function shermanMorrison(inv: Float64Array, x: Float64Array, w: number, d: number, scratch: Float64Array): void {
+export function shermanMorrison(
+  inv: Float64Array,
+  x: Float64Array,
+  w: number,
+  d: number,
+  scratch: Float64Array,
+): void {
   const u = matVec(inv, x, d, scratch);
   const denom = 1 + w * dot(x, u, d);
   const f = w / denom;

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { MergeError, SnapshotMismatchError } from "../errors.js";
-import { addOuter, dot, invertSpd, matVec, quadraticForm, scaledIdentity, shermanMorrison } from "../linalg/dense.js";
+import {
+  addOuter,
+  dot,
+  invertSpd,
+  matVec,
+  quadraticForm,
+  scaledIdentity,
+  shermanMorrison,
+} from "../linalg/dense.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
@@ -100,7 +108,8 @@ export class BayesianLinearModel implements RewardModel {
       const s = unit ?? this.prior;
       const mean = dot(s.theta, x, d);
       let score = mean;
-      if (request.mode === "upper") score = mean + request.alpha * Math.sqrt(Math.max(0, quadraticForm(s.inverse, x, d)));
+      if (request.mode === "upper")
+        score = mean + request.alpha * Math.sqrt(Math.max(0, quadraticForm(s.inverse, x, d)));
       else if (request.mode === "sample") {
         // Units are independent, so a draw of θ·x is exactly a scalar normal: no d-dimensional sampling needed.
         score = mean + noise * Math.sqrt(Math.max(0, quadraticForm(s.inverse, x, d))) * normal(request.rng);
@@ -167,7 +176,9 @@ export class BayesianLinearModel implements RewardModel {
     const units: (LinearUnit | undefined)[] = new Array(this.blocks.unitCount);
     for (const s of stats.units) {
       if (s.unit >= units.length || s.gram.length !== d * d || s.target.length !== d) {
-        throw new SnapshotMismatchError(`linear unit ${s.unit} does not fit ${units.length} units of dimension ${d}`);
+        throw new SnapshotMismatchError(
+          `linear unit ${s.unit} does not fit ${units.length} units of dimension ${d}`,
+        );
       }
       const unit = new LinearUnit(d, this.options.lambda);
       unit.gram.set(s.gram);

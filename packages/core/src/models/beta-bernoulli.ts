@@ -72,7 +72,9 @@ export class BetaBernoulliModel implements RewardModel {
   load(json: unknown): void {
     const stats = statsSchema.parse(json);
     if (stats.successes.length !== this.successes.length || stats.failures.length !== this.failures.length) {
-      throw new SnapshotMismatchError(`beta model has ${this.successes.length} units, snapshot ${stats.successes.length}`);
+      throw new SnapshotMismatchError(
+        `beta model has ${this.successes.length} units, snapshot ${stats.successes.length}`,
+      );
     }
     this.successes = Float64Array.from(stats.successes);
     this.failures = Float64Array.from(stats.failures);

@@ -35,7 +35,8 @@ export class Blocks {
       let size = 1;
       for (let i = group.length - 1; i >= 0; i--) {
         const k = group[i]!;
-        if (this.blockOfDim[k] !== -1) throw new ValidationError("model.interactions", "a dimension is in two blocks");
+        if (this.blockOfDim[k] !== -1)
+          throw new ValidationError("model.interactions", "a dimension is in two blocks");
         this.blockOfDim[k] = b;
         this.strideOfDim[k] = size;
         size *= space.optionCount(k);
@@ -53,10 +54,7 @@ export class Blocks {
 
   /** One block per action: per-arm models. */
   static joint(space: ActionSpace): Blocks {
-    return new Blocks(
-      space,
-      [space.dimensions.map((_, k) => k)],
-    );
+    return new Blocks(space, [space.dimensions.map((_, k) => k)]);
   }
 
   /**

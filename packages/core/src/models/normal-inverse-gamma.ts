@@ -78,7 +78,8 @@ export class NormalInverseGammaModel implements RewardModel {
 
   startBatch(): void {
     if (this.discount === 1) return;
-    for (const a of [this.count, this.sum, this.sumSquares]) for (let u = 0; u < a.length; u++) a[u]! *= this.discount;
+    for (const a of [this.count, this.sum, this.sumSquares])
+      for (let u = 0; u < a.length; u++) a[u]! *= this.discount;
     this.observations *= this.discount;
   }
 
@@ -94,7 +95,9 @@ export class NormalInverseGammaModel implements RewardModel {
   load(json: unknown): void {
     const stats = statsSchema.parse(json);
     if ([stats.count, stats.sum, stats.sumSquares].some((a) => a.length !== this.count.length)) {
-      throw new SnapshotMismatchError(`gaussian model has ${this.count.length} units, snapshot ${stats.count.length}`);
+      throw new SnapshotMismatchError(
+        `gaussian model has ${this.count.length} units, snapshot ${stats.count.length}`,
+      );
     }
     this.count = Float64Array.from(stats.count);
     this.sum = Float64Array.from(stats.sum);

@@ -1,0 +1,86 @@
+import type { ActionSpace, CompiledEligibility } from "../action-space.js";
+import type { RewardModel, ScoreRequest } from "../models/reward-model.js";
+import type { Rng } from "../rng.js";
+import type { ActionSearch, ScoredAction } from "../search/action-search.js";
+
+/** Everything an exploration rule may use for one decision: the model, the search and the randomness. */
+export class DecisionScope {
+  private feasibleCount: number | undefined;
+
+  constructor(
+    readonly space: ActionSpace,
+    readonly model: RewardModel | undefined,
+    private readonly search: ActionSearch | undefined,
+    readonly x: Float64Array,
+    readonly eligibility: CompiledEligibility,
+    /** Draws of the decision itself, keyed by its id. */
+    readonly rng: Rng,
+    /** Draws used only to estimate propensities, so estimating never changes the decision. */
+    readonly propensityRng: Rng,
+    private readonly unitScores: Float64Array,
+  ) {}
+
+  /** The k best feasible actions under the model's scores for a request. */
+  rank(request: ScoreRequest, k: number, rng: Rng = this.rng): ScoredAction[] {
+    if (!this.model || !this.search) throw new Error("this exploration rule needs a reward model");
+    this.model.scoreUnits(this.x, request, this.unitScores);
+    return this.search.topK(this.unitScores, this.eligibility, k, rng);
+  }
+
+  /** Unit scores of the latest {@link rank} call (for explanations). */
+  get lastUnitScores(): Float64Array {
+    return this.unitScores;
+  }
+
+  /** Number of feasible actions for this decision. */
+  count(): number {
+    this.feasibleCount ??= this.space.countFeasible(this.eligibility);
+    return this.feasibleCount;
+  }
+
+  /** A feasible action drawn uniformly. */
+  uniform(rng: Rng = this.rng): ScoredAction {
+    const codes = this.space.sampleFeasible(rng, this.eligibility);
+    return { codes, index: this.space.indexOfCodes(codes), score: Number.NaN };
+  }
+
+  /** Every feasible action's index, when there are at most `limit`; undefined otherwise. */
+  feasibleIndexes(limit: number): number[] | undefined {
+    if (this.count() > limit) return undefined;
+    const out: number[] = [];
+    this.space.forEachFeasible(this.eligibility, (codes) => {
+      out.push(this.space.indexOfCodes(codes));
+      return true;
+    });
+    return out;
+  }
+}
+
+/** What a rule chose: ranked actions (the chosen one first) and the chosen one's propensity. */
+export interface Choice {
+  ranked: ScoredAction[];
+  propensity: number;
+}
+
+/** An exploration rule: how to turn a reward model's beliefs into one choice and its probability. */
+export interface ExplorationRule {
+  readonly name: string;
+  /** Picks an action and reports its propensity; `ranked` holds up to `topK` actions, the chosen one first. */
+  choose(scope: DecisionScope, topK: number): Choice;
+  /** The rule's probability of each feasible action (exact or Monte-Carlo, as the rule documents). */
+  distribution(scope: DecisionScope): Map<number, number>;
+}
+
+/** Puts `chosen` first and fills up to k with the others in their order, without duplicates. */
+export function chosenFirst(
+  chosen: ScoredAction,
+  others: readonly ScoredAction[],
+  k: number,
+): ScoredAction[] {
+  const out = [chosen];
+  for (const a of others) {
+    if (out.length >= k) break;
+    if (a.index !== chosen.index) out.push(a);
+  }
+  return out;
+}

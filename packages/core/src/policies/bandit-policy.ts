@@ -1,0 +1,325 @@
+import { z } from "zod";
+import { type ActionSpace, type CompiledEligibility, optionValueSchema } from "../action-space.js";
+import type { Context, ContextEncoder } from "../context.js";
+import {
+  issuePath,
+  KairosError,
+  MergeError,
+  NoEligibleActionError,
+  SnapshotMismatchError,
+  ValidationError,
+} from "../errors.js";
+import { DecisionScope, type ExplorationRule } from "../exploration/scope.js";
+import type { Blocks } from "../models/blocks.js";
+import type { RewardModel } from "../models/reward-model.js";
+import type {
+  DecideOptions,
+  Decision,
+  Feedback,
+  Policy,
+  PolicySnapshot,
+  RankedAction,
+  UpdateReport,
+} from "../policy.js";
+import { keyedRng } from "../rng.js";
+import type { ActionSearch } from "../search/action-search.js";
+
+/** The parts a policy is assembled from (see createPolicy for the presets). */
+export interface PolicyParts {
+  id: string;
+  kind: string;
+  seed: string | number;
+  space: ActionSpace;
+  encoder: ContextEncoder;
+  rule: ExplorationRule;
+  /** Builds a fresh, empty reward model (absent for random and fixed). */
+  makeModel?: () => RewardModel;
+  makeSearch?: (blocks: Blocks) => ActionSearch;
+  /** Declared reward range; feedback outside it is rejected. */
+  rewardRange?: readonly [number, number];
+  /** JSON form of the configuration, stored in snapshots and compared by merge. */
+  config: unknown;
+}
+
+/** Largest action space for which {@link BanditPolicy.actionProbabilities} enumerates actions. */
+export const PROBABILITY_LIMIT = 10_000;
+
+const snapshotSchema = z.strictObject({
+  format: z.literal("kairos-policy/v1"),
+  kind: z.string(),
+  policyId: z.string(),
+  version: z.number().int().nonnegative(),
+  decisions: z.number().int().nonnegative(),
+  config: z.unknown(),
+  actionSpace: z.unknown(),
+  contextSchema: z.unknown(),
+  model: z.unknown(),
+});
+
+interface PreparedFeedback {
+  x: Float64Array;
+  units: Int32Array;
+  reward: number;
+  weight: number;
+}
+
+const feedbackSchema = z.object({
+  context: z.unknown(),
+  action: z.union([z.number(), z.record(z.string(), optionValueSchema)]),
+  reward: z.number().refine(Number.isFinite, "must be a finite number"),
+  propensity: z.number().min(0).max(1).optional(),
+  weight: z.number().positive().refine(Number.isFinite, "must be finite").optional(),
+  decisionId: z.string().optional(),
+});
+
+/**
+ * A policy = a reward model with uncertainty + an exploration rule + a search over the action space.
+ * This one class serves every preset; it validates at the boundary and leaves the arithmetic to the parts.
+ */
+export class BanditPolicy implements Policy {
+  readonly id: string;
+  readonly kind: string;
+  readonly space: ActionSpace;
+  readonly encoder: ContextEncoder;
+  private model: RewardModel | undefined;
+  private readonly search: ActionSearch | undefined;
+  private readonly parts: PolicyParts;
+  private readonly unitScores: Float64Array;
+  private version = 0;
+  private decisions = 0;
+
+  constructor(parts: PolicyParts) {
+    this.parts = parts;
+    this.id = parts.id;
+    this.kind = parts.kind;
+    this.space = parts.space;
+    this.encoder = parts.encoder;
+    this.model = parts.makeModel?.();
+    this.search = this.model && parts.makeSearch ? parts.makeSearch(this.model.blocks) : undefined;
+    this.unitScores = new Float64Array(this.model?.blocks.unitCount ?? 0);
+  }
+
+  /** Number of update batches learned (the model version stamped on decisions). */
+  get policyVersion(): number {
+    return this.version;
+  }
+
+  /** The reward model (absent for random and fixed policies). */
+  get rewardModel(): RewardModel | undefined {
+    return this.model;
+  }
+
+  private scope(context: Context, options: DecideOptions, decisionId: string, field: string): DecisionScope {
+    const x = this.encoder.encode(context, new Float64Array(this.encoder.dimension), field);
+    const eligibility = this.space.compileEligibility(options.eligibility);
+    return new DecisionScope(
+      this.space,
+      this.model,
+      this.search,
+      x,
+      eligibility,
+      keyedRng(this.parts.seed, decisionId),
+      keyedRng(this.parts.seed, `${decisionId}#propensity`),
+      this.unitScores,
+    );
+  }
+
+  decide(context: Context, options: DecideOptions = {}): Decision {
+    return this.decideOne(context, options, "context");
+  }
+
+  private decideOne(context: Context, options: DecideOptions, field: string): Decision {
+    const topK = options.topK ?? 1;
+    if (!Number.isInteger(topK) || topK < 1)
+      throw new ValidationError("options.topK", "must be a positive integer");
+    const decisionId = options.decisionId ?? `${this.id}-${this.parts.seed}-${this.decisions}`;
+    this.decisions++;
+    const scope = this.scope(context, options, decisionId, field);
+    const choice = this.parts.rule.choose(scope, topK);
+    if (choice.ranked.length === 0) throw new NoEligibleActionError();
+    const ranked: RankedAction[] = choice.ranked.map((a) => ({
+      action: this.space.recordOf(a.index),
+      actionIndex: a.index,
+      score: a.score,
+    }));
+    return {
+      decisionId,
+      action: ranked[0]!.action,
+      actionIndex: ranked[0]!.actionIndex,
+      propensity: choice.propensity,
+      scores: this.explain(scope.x, scope.eligibility),
+      ranked,
+      policyId: this.id,
+      policyKind: this.kind,
+      policyVersion: this.version,
+    };
+  }
+
+  decideBatch(contexts: readonly Context[], options?: DecideOptions | readonly DecideOptions[]): Decision[] {
+    return contexts.map((context, i) => {
+      const o = Array.isArray(options) ? (options[i] ?? {}) : ((options as DecideOptions | undefined) ?? {});
+      return this.decideOne(context, o, `contexts[${i}]`);
+    });
+  }
+
+  /**
+   * Per dimension, per option: the best posterior mean of any allowed unit that uses the option, in the
+   * option's block. Explains which options the model currently favours for this customer.
+   */
+  private explain(x: Float64Array, eligibility: CompiledEligibility): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    if (!this.model) return out;
+    const blocks = this.model.blocks;
+    const scores = this.unitScores;
+    this.model.scoreUnits(x, { mode: "mean" }, scores);
+    const codes = new Int32Array(this.space.dimensions.length);
+    for (let b = 0; b < blocks.count; b++) {
+      const best = blocks.dims[b]!.map((k) =>
+        new Float64Array(this.space.optionCount(k)).fill(Number.NEGATIVE_INFINITY),
+      );
+      for (let c = 0; c < blocks.sizes[b]!; c++) {
+        if (!blocks.allowed(b, c, eligibility.masks)) continue;
+        const s = scores[blocks.offsets[b]! + c]!;
+        blocks.decode(b, c, codes);
+        blocks.dims[b]!.forEach((k, i) => {
+          if (s > best[i]![codes[k]!]!) best[i]![codes[k]!] = s;
+        });
+      }
+      blocks.dims[b]!.forEach((k, i) => {
+        const perOption: Record<string, number> = {};
+        this.space.options[k]!.forEach((o, c) => {
+          if (best[i]![c]! > Number.NEGATIVE_INFINITY) perOption[String(o)] = best[i]![c]!;
+        });
+        out[this.space.dimensions[k]!] = perOption;
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The policy's probability of each action for a context (length `actionSpace.size`, summing to 1), for
+   * off-policy evaluation. Exact for deterministic, epsilon-greedy, SquareCB and random rules; Monte-Carlo
+   * for Thompson sampling. Only for spaces of at most 10,000 combinations.
+   */
+  actionProbabilities(context: Context, options: Omit<DecideOptions, "topK"> = {}): Float64Array {
+    if (this.space.size > PROBABILITY_LIMIT) {
+      throw new KairosError(
+        "space_too_large",
+        `actionProbabilities enumerates actions: at most ${PROBABILITY_LIMIT}`,
+      );
+    }
+    const decisionId = options.decisionId ?? `${this.id}-${this.parts.seed}-probabilities`;
+    const scope = this.scope(context, options, decisionId, "context");
+    const probs = new Float64Array(this.space.size);
+    for (const [index, p] of this.parts.rule.distribution(scope)) probs[index] = p;
+    return probs;
+  }
+
+  update(feedback: readonly Feedback[]): UpdateReport {
+    if (!Array.isArray(feedback)) throw new ValidationError("feedback", "must be an array");
+    const prepared = feedback.map((item, i) => this.prepare(item, `feedback[${i}]`));
+    // Everything is valid: only now touch the model, so a rejected batch leaves it unchanged.
+    if (this.model) {
+      this.model.startBatch();
+      for (const p of prepared) this.model.observe(p.x, p.units, p.reward, p.weight);
+    }
+    this.version++;
+    return { applied: prepared.length, policyVersion: this.version };
+  }
+
+  private prepare(item: Feedback, field: string): PreparedFeedback {
+    const parsed = feedbackSchema.safeParse(item);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new ValidationError(issuePath(field, issue.path), issue.message);
+    }
+    const { action, reward } = parsed.data;
+    let codes: Int32Array;
+    if (typeof action === "number") {
+      if (!this.space.isValidIndex(action)) {
+        throw new ValidationError(`${field}.action`, `index ${action} is outside [0, ${this.space.size})`);
+      }
+      codes = this.space.codesOf(action);
+    } else {
+      codes = this.space.codesOfRecord(action, `${field}.action`);
+    }
+    const range = this.parts.rewardRange;
+    if (range && (reward < range[0] || reward > range[1])) {
+      throw new ValidationError(
+        `${field}.reward`,
+        `${reward} is outside the declared range [${range[0]}, ${range[1]}]`,
+      );
+    }
+    const x = this.encoder.encode(item.context, new Float64Array(this.encoder.dimension), `${field}.context`);
+    const units = new Int32Array(this.model?.blocks.count ?? 0);
+    if (this.model) this.model.blocks.unitsOf(codes, units);
+    return { x, units, reward, weight: parsed.data.weight ?? 1 };
+  }
+
+  snapshot(): PolicySnapshot {
+    return {
+      format: "kairos-policy/v1",
+      kind: this.kind,
+      policyId: this.id,
+      version: this.version,
+      decisions: this.decisions,
+      config: structuredClone(this.parts.config),
+      actionSpace: this.space.toConfig(),
+      contextSchema: this.encoder.toConfig(),
+      model: this.model ? this.model.toJSON() : null,
+    };
+  }
+
+  restore(snapshot: unknown): void {
+    const parsed = snapshotSchema.safeParse(snapshot);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new SnapshotMismatchError(`${issuePath("snapshot", issue.path)}: ${issue.message}`);
+    }
+    const s = parsed.data;
+    if (s.kind !== this.kind)
+      throw new SnapshotMismatchError(`snapshot is of a ${s.kind} policy, this is ${this.kind}`);
+    if (JSON.stringify(s.actionSpace) !== this.space.fingerprint()) {
+      throw new SnapshotMismatchError(
+        "snapshot was taken over another action space (dimensions, options or constraints differ)",
+      );
+    }
+    if (JSON.stringify(s.contextSchema) !== this.encoder.fingerprint()) {
+      throw new SnapshotMismatchError("snapshot was taken with another context schema");
+    }
+    if (JSON.stringify(s.config) !== JSON.stringify(this.parts.config)) {
+      throw new SnapshotMismatchError("snapshot was taken with another policy configuration");
+    }
+    // Load into a fresh model and swap only on success: a bad snapshot leaves this policy unchanged.
+    let model: RewardModel | undefined;
+    if (this.parts.makeModel) {
+      model = this.parts.makeModel();
+      try {
+        model.load(s.model);
+      } catch (error) {
+        if (error instanceof SnapshotMismatchError) throw error;
+        throw new SnapshotMismatchError(`snapshot.model: ${(error as Error).message.split("\n")[0]}`);
+      }
+    }
+    this.model = model;
+    this.version = s.version;
+    this.decisions = s.decisions;
+  }
+
+  merge(other: Policy): void {
+    if (!(other instanceof BanditPolicy) || other.kind !== this.kind) {
+      throw new MergeError(`cannot merge a ${other.kind} policy into a ${this.kind} policy`);
+    }
+    if (
+      other.space.fingerprint() !== this.space.fingerprint() ||
+      other.encoder.fingerprint() !== this.encoder.fingerprint()
+    ) {
+      throw new MergeError("policies differ in action space or context schema");
+    }
+    if (JSON.stringify(other.parts.config) !== JSON.stringify(this.parts.config)) {
+      throw new MergeError("policies differ in configuration");
+    }
+    if (this.model && other.model) this.model.merge(other.model);
+    this.version += other.version;
+  }
+}
