@@ -247,16 +247,11 @@ export class ActionSpace {
       }
     }
     const denied = new Set<number>();
-    (denyActions ?? []).forEach((record, i) =>
-      denied.add(this.indexOf(this.checkRecord(record, `eligibility.denyActions[${i}]`))),
-    );
+    (denyActions ?? []).forEach((record, i) => {
+      denied.add(this.indexOfCodes(this.codesOfRecord(record, `eligibility.denyActions[${i}]`)));
+    });
     const key = `${masks.map((m) => m.join("")).join("|")}#${[...denied].sort((a, b) => a - b).join(",")}`;
     return { masks, deniedActions: denied, key };
-  }
-
-  private checkRecord(record: ActionRecord, field: string): ActionRecord {
-    this.codesOfRecord(record, field);
-    return record;
   }
 
   /** Whether a combination passes the constraints and the eligibility. */
