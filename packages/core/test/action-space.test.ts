@@ -5,7 +5,9 @@ import { ActionSpace, createPolicy, createRng, ValidationError } from "../src/in
 /** Random small spaces: 1–4 dimensions of 1–5 options, options numbered so range rules apply. */
 const spaceArb = fc
   .array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 })
-  .map((counts) => Object.fromEntries(counts.map((n, k) => [`d${k}`, Array.from({ length: n }, (_, i) => i)])));
+  .map((counts) =>
+    Object.fromEntries(counts.map((n, k) => [`d${k}`, Array.from({ length: n }, (_, i) => i)])),
+  );
 
 describe("ActionSpace", () => {
   it("round-trips index <-> record <-> codes for random spaces", () => {
@@ -21,7 +23,9 @@ describe("ActionSpace", () => {
   });
 
   it("never materialises a huge space", () => {
-    const dims = Object.fromEntries(Array.from({ length: 8 }, (_, k) => [`d${k}`, Array.from({ length: 10 }, (_, i) => `o${i}`)]));
+    const dims = Object.fromEntries(
+      Array.from({ length: 8 }, (_, k) => [`d${k}`, Array.from({ length: 10 }, (_, i) => `o${i}`)]),
+    );
     const space = new ActionSpace({ dimensions: dims });
     expect(space.size).toBe(1e8);
     const record = space.recordOf(12_345_678);
@@ -55,7 +59,16 @@ describe("ActionSpace", () => {
   });
 
   it("no decision of any policy violates a constraint or the eligibility", () => {
-    const kinds = ["random", "greedy", "epsilon-greedy", "squarecb", "lints", "linucb", "factorised-thompson", "beta-thompson"] as const;
+    const kinds = [
+      "random",
+      "greedy",
+      "epsilon-greedy",
+      "squarecb",
+      "lints",
+      "linucb",
+      "factorised-thompson",
+      "beta-thompson",
+    ] as const;
     fc.assert(
       fc.property(
         fc.constantFrom(...kinds),
@@ -64,15 +77,25 @@ describe("ActionSpace", () => {
         fc.nat(),
         (kind, deniedChannel, hourLimit, seed) => {
           const space = new ActionSpace({
-            dimensions: { channel: ["email", "sms", "push"], hour: [6, 9, 12, 18, 21], offer: ["a", "b", "c"] },
-            constraints: [{ forbid: { channel: "sms", hour: { lt: hourLimit } } }, { forbid: { offer: "c", channel: "push" } }],
+            dimensions: {
+              channel: ["email", "sms", "push"],
+              hour: [6, 9, 12, 18, 21],
+              offer: ["a", "b", "c"],
+            },
+            constraints: [
+              { forbid: { channel: "sms", hour: { lt: hourLimit } } },
+              { forbid: { offer: "c", channel: "push" } },
+            ],
           });
           const policy = createPolicy({ kind, actionSpace: space, seed, context: { vectorLength: 2 } });
           const rng = createRng(seed);
           const channel = space.options[0]![deniedChannel]!;
           for (let i = 0; i < 20; i++) {
             const context = [rng.next(), rng.next()];
-            const decision = policy.decide(context, { eligibility: { deny: { channel: [channel] } }, topK: 3 });
+            const decision = policy.decide(context, {
+              eligibility: { deny: { channel: [channel] } },
+              topK: 3,
+            });
             for (const r of decision.ranked) {
               expect(r.action.channel).not.toBe(channel);
               expect(r.action.channel === "sms" && Number(r.action.hour) < hourLimit).toBe(false);

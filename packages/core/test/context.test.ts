@@ -43,7 +43,9 @@ describe("ContextEncoder", () => {
 
   it("rejects NaN and Infinity where the schema forbids them, naming the field", () => {
     expect(() => encoder.encode({ tenure: Number.NaN })).toThrow(/context\.tenure: missing value/);
-    expect(() => encoder.encode({ tenure: 1, spend: Number.POSITIVE_INFINITY })).toThrow(/context\.spend: not a finite/);
+    expect(() => encoder.encode({ tenure: 1, spend: Number.POSITIVE_INFINITY })).toThrow(
+      /context\.spend: not a finite/,
+    );
     expect(() => encoder.encode({ tenure: "3" })).toThrow(ValidationError);
   });
 

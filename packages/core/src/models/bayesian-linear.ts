@@ -28,6 +28,9 @@ const unitSchema = z.strictObject({
   gram: z.array(z.number()),
   target: z.array(z.number()),
   count: z.number().nonnegative(),
+  /** The cached inverse, so a restored model scores bit-for-bit like the original. */
+  inverse: z.array(z.number()),
+  sinceRefactor: z.number().int().nonnegative(),
 });
 const statsSchema = z.strictObject({ units: z.array(unitSchema), observations: z.number().nonnegative() });
 
@@ -165,7 +168,16 @@ export class BayesianLinearModel implements RewardModel {
   toJSON(): z.infer<typeof statsSchema> {
     const units: z.infer<typeof unitSchema>[] = [];
     this.units.forEach((unit, id) => {
-      if (unit) units.push({ unit: id, gram: [...unit.gram], target: [...unit.target], count: unit.count });
+      if (unit) {
+        units.push({
+          unit: id,
+          gram: [...unit.gram],
+          target: [...unit.target],
+          count: unit.count,
+          inverse: [...unit.inverse],
+          sinceRefactor: unit.sinceRefactor,
+        });
+      }
     });
     return { units, observations: this.observations };
   }
@@ -175,7 +187,12 @@ export class BayesianLinearModel implements RewardModel {
     const d = this.contextDimension;
     const units: (LinearUnit | undefined)[] = new Array(this.blocks.unitCount);
     for (const s of stats.units) {
-      if (s.unit >= units.length || s.gram.length !== d * d || s.target.length !== d) {
+      if (
+        s.unit >= units.length ||
+        s.gram.length !== d * d ||
+        s.target.length !== d ||
+        s.inverse.length !== d * d
+      ) {
         throw new SnapshotMismatchError(
           `linear unit ${s.unit} does not fit ${units.length} units of dimension ${d}`,
         );
@@ -184,9 +201,12 @@ export class BayesianLinearModel implements RewardModel {
       unit.gram.set(s.gram);
       unit.target.set(s.target);
       unit.count = s.count;
+      // The Gram matrix must be positive definite; the stored inverse is then used as is.
       if (!invertSpd(unit.gram, d, unit.inverse, this.scratchMatrix)) {
         throw new SnapshotMismatchError(`linear unit ${s.unit}: Gram matrix is not positive definite`);
       }
+      unit.inverse.set(s.inverse);
+      unit.sinceRefactor = s.sinceRefactor;
       matVec(unit.inverse, unit.target, d, unit.theta);
       units[s.unit] = unit;
     }

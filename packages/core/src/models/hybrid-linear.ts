@@ -17,6 +17,8 @@ const armSchema = z.strictObject({
   gram: z.array(z.number()),
   cross: z.array(z.number()),
   target: z.array(z.number()),
+  /** The cached A_a⁻¹, so a restored model scores bit-for-bit like the original. */
+  inverse: z.array(z.number()),
 });
 const statsSchema = z.strictObject({
   sharedGram: z.array(z.number()),
@@ -58,8 +60,8 @@ export class HybridLinearModel implements RewardModel {
   private arms: (HybridArm | undefined)[];
   private sharedRawGram: Float64Array;
   private sharedRawTarget: Float64Array;
-  private sharedGram!: Float64Array;
-  private sharedTarget!: Float64Array;
+  private readonly sharedGram: Float64Array;
+  private readonly sharedTarget: Float64Array;
   private readonly sharedInverse: Float64Array;
   private readonly beta: Float64Array;
   private readonly optionOffsets: number[];
@@ -89,6 +91,8 @@ export class HybridLinearModel implements RewardModel {
     this.arms = new Array(blocks.unitCount);
     this.sharedRawGram = scaledIdentity(k, lambda);
     this.sharedRawTarget = new Float64Array(k);
+    this.sharedGram = new Float64Array(k * k);
+    this.sharedTarget = new Float64Array(k);
     this.sharedInverse = new Float64Array(k * k);
     this.beta = new Float64Array(k);
     this.scratchD = new Float64Array(d);
@@ -97,7 +101,7 @@ export class HybridLinearModel implements RewardModel {
     this.scratchK2 = new Float64Array(k);
     this.scratchMatrix = new Float64Array(Math.max(k, d) ** 2);
     this.codes = new Int32Array(space.dimensions.length);
-    this.rebuildShared();
+    this.deriveShared();
   }
 
   /** Writes the action features z of an action (one indicator per dimension) into `z`. */
@@ -168,16 +172,14 @@ export class HybridLinearModel implements RewardModel {
     addOuter(this.sharedRawGram, z, weight, k);
     for (let j = 0; j < k; j++) this.sharedRawTarget[j]! += weight * reward * z[j]!;
     this.observations += weight;
-    this.updatePull(arm);
-    this.solveShared();
+    this.computePull(arm);
+    this.deriveShared();
   }
 
-  /** Recomputes one arm's pull, adjusting the shared system by the difference. */
-  private updatePull(arm: HybridArm): void {
+  /** Recomputes one arm's pull B_aᵀA_a⁻¹B_a and B_aᵀA_a⁻¹b_a from its statistics. */
+  private computePull(arm: HybridArm): void {
     const d = this.contextDimension;
     const k = this.k;
-    for (let i = 0; i < k * k; i++) this.sharedGram[i]! += arm.pull[i]!;
-    for (let j = 0; j < k; j++) this.sharedTarget[j]! += arm.pullTarget[j]!;
     // M = A_a⁻¹B_a (d×k), then pull = B_aᵀM and pullTarget = Mᵀb_a.
     const m = new Float64Array(d * k);
     for (let i = 0; i < d; i++) {
@@ -197,8 +199,22 @@ export class HybridLinearModel implements RewardModel {
       for (let i = 0; i < d; i++) t += m[i * k + a]! * arm.target[i]!;
       arm.pullTarget[a] = t;
     }
-    for (let i = 0; i < k * k; i++) this.sharedGram[i]! -= arm.pull[i]!;
-    for (let j = 0; j < k; j++) this.sharedTarget[j]! -= arm.pullTarget[j]!;
+  }
+
+  /**
+   * A₀ = raw − Σ_a pulls and b₀ likewise, recomputed in full (O(arms·k²)) rather than patched, so the
+   * same statistics always give bit-identical shared coefficients, whatever the history.
+   */
+  private deriveShared(): void {
+    const k = this.k;
+    this.sharedGram.set(this.sharedRawGram);
+    this.sharedTarget.set(this.sharedRawTarget);
+    for (const arm of this.arms) {
+      if (!arm) continue;
+      for (let i = 0; i < k * k; i++) this.sharedGram[i]! -= arm.pull[i]!;
+      for (let j = 0; j < k; j++) this.sharedTarget[j]! -= arm.pullTarget[j]!;
+    }
+    this.solveShared();
   }
 
   private solveShared(): void {
@@ -208,20 +224,17 @@ export class HybridLinearModel implements RewardModel {
     matVec(this.sharedInverse, this.sharedTarget, this.k, this.beta);
   }
 
-  /** Rebuilds every derived quantity from the raw sums (after load, merge or discount). */
+  /** Rebuilds every derived quantity from the raw sums (after merge or discount). */
   private rebuildShared(): void {
     const d = this.contextDimension;
-    this.sharedGram = Float64Array.from(this.sharedRawGram);
-    this.sharedTarget = Float64Array.from(this.sharedRawTarget);
     for (const arm of this.arms) {
       if (!arm) continue;
-      if (!invertSpd(arm.gram, d, arm.inverse, this.scratchMatrix))
+      if (!invertSpd(arm.gram, d, arm.inverse, this.scratchMatrix)) {
         throw new SnapshotMismatchError("arm Gram matrix is not positive definite");
-      arm.pull.fill(0);
-      arm.pullTarget.fill(0);
-      this.updatePull(arm);
+      }
+      this.computePull(arm);
     }
-    this.solveShared();
+    this.deriveShared();
   }
 
   startBatch(): void {
@@ -246,7 +259,14 @@ export class HybridLinearModel implements RewardModel {
   toJSON(): z.infer<typeof statsSchema> {
     const arms: z.infer<typeof armSchema>[] = [];
     this.arms.forEach((arm, unit) => {
-      if (arm) arms.push({ unit, gram: [...arm.gram], cross: [...arm.cross], target: [...arm.target] });
+      if (arm)
+        arms.push({
+          unit,
+          gram: [...arm.gram],
+          cross: [...arm.cross],
+          target: [...arm.target],
+          inverse: [...arm.inverse],
+        });
     });
     return {
       sharedGram: [...this.sharedRawGram],
@@ -279,13 +299,18 @@ export class HybridLinearModel implements RewardModel {
       arm.gram.set(a.gram);
       arm.cross.set(a.cross);
       arm.target.set(a.target);
+      if (!invertSpd(arm.gram, d, arm.inverse, this.scratchMatrix)) {
+        throw new SnapshotMismatchError(`hybrid arm ${a.unit}: Gram matrix is not positive definite`);
+      }
+      arm.inverse.set(a.inverse);
+      this.computePull(arm);
       arms[a.unit] = arm;
     }
     this.arms = arms;
     this.sharedRawGram = Float64Array.from(stats.sharedGram);
     this.sharedRawTarget = Float64Array.from(stats.sharedTarget);
     this.observations = stats.observations;
-    this.rebuildShared();
+    this.deriveShared();
   }
 
   merge(other: RewardModel): void {

@@ -1,0 +1,189 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  type BanditPolicy,
+  createPolicy,
+  type Feedback,
+  type PolicyConfig,
+  ValidationError,
+} from "../src/index.js";
+
+const space = { dimensions: { offer: ["a", "b", "c"], channel: ["email", "sms"], hour: [9, 18] } };
+const d = 3;
+
+/** The presets whose models keep exact sufficient statistics (mergeable, order independent). */
+const mergeable: PolicyConfig[] = [
+  { kind: "lints", actionSpace: space, context: { vectorLength: d } },
+  { kind: "linucb", actionSpace: space, context: { vectorLength: d } },
+  {
+    kind: "factorised-thompson",
+    actionSpace: space,
+    context: { vectorLength: d },
+    interactions: [["channel", "hour"]],
+  },
+  { kind: "hybrid-linucb", actionSpace: space, context: { vectorLength: d } },
+  { kind: "beta-thompson", actionSpace: space },
+  { kind: "gaussian-thompson", actionSpace: space },
+  { kind: "ucb1", actionSpace: space, structure: "factorised" },
+];
+
+const feedbackArb = fc.array(
+  fc.record({
+    context: fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: d, maxLength: d }),
+    action: fc.integer({ min: 0, max: 11 }),
+    reward: fc.constantFrom(0, 1, 0.5),
+  }),
+  { minLength: 1, maxLength: 40 },
+);
+
+/** Mean and upper scores of every unit on a few probe contexts: the observable state of a model. */
+function fingerprint(policy: BanditPolicy): number[] {
+  const model = policy.rewardModel!;
+  const out: number[] = [];
+  const scores = new Float64Array(model.blocks.unitCount);
+  for (const probe of [
+    [1, 0, 0, 0],
+    [1, 0.5, -1, 2],
+    [1, -1, 1, 0.3],
+  ]) {
+    const x = Float64Array.from(probe.slice(0, model.contextDimension));
+    for (const request of [{ mode: "mean" } as const, { mode: "upper", alpha: 1 } as const]) {
+      model.scoreUnits(x, request, scores);
+      out.push(...scores);
+    }
+  }
+  return out;
+}
+
+function expectRelativelyClose(a: number[], b: number[], tol = 1e-9): void {
+  expect(a.length).toBe(b.length);
+  a.forEach((v, i) => {
+    if (!Number.isFinite(v)) expect(b[i]).toBe(v);
+    else expect(Math.abs(v - b[i]!)).toBeLessThanOrEqual(tol * Math.max(1, Math.abs(v), Math.abs(b[i]!)));
+  });
+}
+
+const context = (config: PolicyConfig) => (config.context ? undefined : []);
+const withContext = (
+  config: PolicyConfig,
+  items: { context: number[]; action: number; reward: number }[],
+): Feedback[] => items.map((f) => ({ ...f, context: context(config) ?? f.context }));
+
+describe.each(mergeable.map((c) => [c.kind + (c.structure ? `/${c.structure}` : ""), c] as const))(
+  "%s",
+  (_name, config) => {
+    it("update order and batch split do not change the model (1e-9 relative)", () => {
+      fc.assert(
+        fc.property(feedbackArb, fc.integer({ min: 1, max: 7 }), fc.nat(), (items, split, shuffleSeed) => {
+          const feedback = withContext(config, items);
+          const one = createPolicy(config);
+          one.update(feedback);
+          const shuffled = [...feedback].sort(
+            (p, q) => ((p.reward * 7 + shuffleSeed) % 3) - ((q.reward * 7 + shuffleSeed) % 3),
+          );
+          const many = createPolicy(config);
+          for (let i = 0; i < shuffled.length; i += split) many.update(shuffled.slice(i, i + split));
+          expectRelativelyClose(fingerprint(one), fingerprint(many));
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it("merge(a, b) equals training on a ∪ b", () => {
+      fc.assert(
+        fc.property(feedbackArb, feedbackArb, (a, b) => {
+          const left = createPolicy(config);
+          left.update(withContext(config, a));
+          const right = createPolicy(config);
+          right.update(withContext(config, b));
+          left.merge(right);
+          const joint = createPolicy(config);
+          joint.update(withContext(config, [...a, ...b]));
+          expectRelativelyClose(fingerprint(left), fingerprint(joint));
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it("snapshot -> restore gives identical decisions for the same seed and ids", () => {
+      fc.assert(
+        fc.property(feedbackArb, fc.nat(), (items, seed) => {
+          const original = createPolicy({ ...config, seed });
+          original.update(withContext(config, items));
+          const copy = createPolicy({ ...config, seed });
+          copy.restore(JSON.parse(JSON.stringify(original.snapshot())));
+          for (let i = 0; i < 5; i++) {
+            const ctx = context(config) ?? [i / 5, 1 - i / 5, 0.5];
+            const a = original.decide(ctx, { decisionId: `d${i}`, topK: 3 });
+            const b = copy.decide(ctx, { decisionId: `d${i}`, topK: 3 });
+            expect(b).toEqual(a);
+          }
+        }),
+        { numRuns: 15 },
+      );
+    });
+
+    it("a batch with one bad item is rejected whole, naming the field, and the model is unchanged", () => {
+      const policy = createPolicy(config);
+      const good = withContext(config, [{ context: [0.1, 0.2, 0.3], action: 1, reward: 1 }]);
+      policy.update(good);
+      const before = JSON.stringify(policy.snapshot());
+      const bad: Feedback[] = [
+        ...good,
+        { context: good[0]!.context, action: { offer: "z", channel: "sms", hour: 9 }, reward: 1 },
+      ];
+      expect(() => policy.update(bad)).toThrow(/feedback\[1\]\.action\.offer: unknown option/);
+      expect(() => policy.update([{ ...good[0]!, reward: Number.NaN }])).toThrow(/feedback\[0\]\.reward/);
+      expect(() => policy.update([{ ...good[0]!, action: 99 }])).toThrow(/feedback\[0\]\.action: index 99/);
+      if (config.context) {
+        expect(() => policy.update([{ ...good[0]!, context: [1, Number.POSITIVE_INFINITY, 0] }])).toThrow(
+          /feedback\[0\]\.context\[1\]/,
+        );
+        expect(() => policy.update([{ ...good[0]!, context: [1, 2] }])).toThrow(
+          /expected a vector of length 3/,
+        );
+      }
+      expect(JSON.stringify(policy.snapshot())).toBe(before);
+    });
+  },
+);
+
+describe("snapshots and merges across mismatched policies", () => {
+  const base: PolicyConfig = { kind: "lints", actionSpace: space, context: { vectorLength: d } };
+
+  it("rejects a snapshot of another action space, schema or kind with a clear error", () => {
+    const snap = createPolicy(base).snapshot();
+    const otherSpace = createPolicy({ ...base, actionSpace: { dimensions: { offer: ["a", "b"] } } });
+    expect(() => otherSpace.restore(snap)).toThrow(/another action space/);
+    const otherSchema = createPolicy({ ...base, context: { vectorLength: 4 } });
+    expect(() => otherSchema.restore(snap)).toThrow(/another context schema/);
+    const otherKind = createPolicy({ ...base, kind: "linucb" });
+    expect(() => otherKind.restore(snap)).toThrow(/lints policy, this is linucb/);
+    expect(() => createPolicy(base).restore({ ...snap, format: "v0" })).toThrow(/snapshot\.format/);
+  });
+
+  it("a corrupt model in a snapshot leaves the policy as it was", () => {
+    const policy = createPolicy(base);
+    policy.update([{ context: [1, 2, 3], action: 0, reward: 1 }]);
+    const before = JSON.stringify(policy.snapshot());
+    const snap = policy.snapshot() as { model: { units: { gram: number[] }[] } };
+    snap.model.units[0]!.gram = [1, 2];
+    expect(() => policy.restore(snap)).toThrow(/does not fit/);
+    expect(JSON.stringify(policy.snapshot())).toBe(before);
+  });
+
+  it("refuses to merge different kinds or spaces", () => {
+    expect(() => createPolicy(base).merge(createPolicy({ ...base, kind: "linucb" }))).toThrow(/cannot merge/);
+    expect(() =>
+      createPolicy(base).merge(createPolicy({ ...base, actionSpace: { dimensions: { offer: ["a"] } } })),
+    ).toThrow(/action space/);
+  });
+
+  it("rejects rewards outside the declared range", () => {
+    const policy = createPolicy({ kind: "beta-thompson", actionSpace: space });
+    expect(() => policy.update([{ context: [], action: 0, reward: 2 }])).toThrow(ValidationError);
+    expect(() => policy.update([{ context: [], action: 0, reward: 2 }])).toThrow(
+      /outside the declared range \[0, 1\]/,
+    );
+  });
+});
