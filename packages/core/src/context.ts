@@ -70,7 +70,7 @@ export class ContextEncoder {
   private readonly intercept: boolean;
   private readonly config: z.output<typeof contextSchemaConfig>;
 
-  constructor(config: ContextSchemaConfig = { vectorLength: 0 }) {
+  constructor(config: ContextSchemaConfig = { features: [] }) {
     const parsed = contextSchemaConfig.safeParse(config);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;

@@ -146,7 +146,7 @@ export function createPolicy(config: PolicyConfig): BanditPolicy {
   ) as Record<string, unknown>;
   const space =
     config.actionSpace instanceof ActionSpace ? config.actionSpace : new ActionSpace(config.actionSpace);
-  const encoder = new ContextEncoder(common.context ?? { vectorLength: 0 });
+  const encoder = new ContextEncoder(common.context ?? { features: [] });
   const d = encoder.dimension;
   const rewardRange =
     common.rewardRange ?? (kind === "beta-thompson" ? ([0, 1] as [number, number]) : undefined);
