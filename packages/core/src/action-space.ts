@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { issuePath, NoEligibleActionError, ValidationError } from "./errors.js";
+import { NoEligibleActionError, ValidationError, validationErrorFrom } from "./errors.js";
 import { createRng, type Rng, randomInt } from "./rng.js";
 
 /** One option of a dimension: a name (`"sms"`) or a number (`9` for 9 o'clock). */
@@ -86,8 +86,7 @@ export class ActionSpace {
   constructor(config: ActionSpaceConfig) {
     const parsed = actionSpaceConfigSchema.safeParse(config);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ValidationError(issuePath("actionSpace", issue.path), issue.message);
+      throw validationErrorFrom("actionSpace", parsed.error.issues);
     }
     const dims = Array.isArray(parsed.data.dimensions)
       ? parsed.data.dimensions
@@ -218,8 +217,7 @@ export class ActionSpace {
     }
     const parsed = eligibilitySchema.safeParse(eligibility);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ValidationError(issuePath("eligibility", issue.path), issue.message);
+      throw validationErrorFrom("eligibility", parsed.error.issues);
     }
     const { allow, deny, denyActions } = parsed.data;
     const masks = this.options.map((o) => new Uint8Array(o.length).fill(1));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { issuePath, ValidationError } from "./errors.js";
+import { ValidationError, validationErrorFrom } from "./errors.js";
 
 const numericFeature = z
   .strictObject({
@@ -73,8 +73,7 @@ export class ContextEncoder {
   constructor(config: ContextSchemaConfig = { features: [] }) {
     const parsed = contextSchemaConfig.safeParse(config);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ValidationError(issuePath("contextSchema", issue.path), issue.message);
+      throw validationErrorFrom("contextSchema", parsed.error.issues);
     }
     this.config = parsed.data;
     this.intercept = parsed.data.intercept;

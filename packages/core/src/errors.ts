@@ -46,3 +46,14 @@ export function issuePath(prefix: string, path: ReadonlyArray<PropertyKey>): str
   for (const part of path) out += typeof part === "number" ? `[${part}]` : `.${String(part)}`;
   return out;
 }
+
+/** A {@link ValidationError} from the first zod issue, with its path (and the offending key, if any). */
+export function validationErrorFrom(
+  prefix: string,
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string; code?: string; keys?: string[] }>,
+): ValidationError {
+  const issue = issues[0]!;
+  const path =
+    issue.code === "unrecognized_keys" && issue.keys?.length ? [...issue.path, issue.keys[0]!] : issue.path;
+  return new ValidationError(issuePath(prefix, path), issue.message);
+}

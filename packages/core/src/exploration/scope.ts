@@ -15,10 +15,18 @@ export class DecisionScope {
     readonly eligibility: CompiledEligibility,
     /** Draws of the decision itself, keyed by its id. */
     readonly rng: Rng,
-    /** Draws used only to estimate propensities, so estimating never changes the decision. */
-    readonly propensityRng: Rng,
+    /** Makes the stream used only to estimate propensities, so estimating never changes the decision. */
+    private readonly makePropensityRng: () => Rng,
     private readonly unitScores: Float64Array,
   ) {}
+
+  private propensityStream: Rng | undefined;
+
+  /** Draws used only to estimate propensities (created on first use: most rules never need it). */
+  get propensityRng(): Rng {
+    this.propensityStream ??= this.makePropensityRng();
+    return this.propensityStream;
+  }
 
   /** The k best feasible actions under the model's scores for a request. */
   rank(request: ScoreRequest, k: number, rng: Rng = this.rng): ScoredAction[] {

@@ -8,6 +8,7 @@ import {
   NoEligibleActionError,
   SnapshotMismatchError,
   ValidationError,
+  validationErrorFrom,
 } from "../errors.js";
 import { DecisionScope, type ExplorationRule } from "../exploration/scope.js";
 import type { Blocks } from "../models/blocks.js";
@@ -119,7 +120,7 @@ export class BanditPolicy implements Policy {
       x,
       eligibility,
       keyedRng(this.parts.seed, decisionId),
-      keyedRng(this.parts.seed, `${decisionId}#propensity`),
+      () => keyedRng(this.parts.seed, `${decisionId}#propensity`),
       this.unitScores,
     );
   }
@@ -230,8 +231,7 @@ export class BanditPolicy implements Policy {
   private prepare(item: Feedback, field: string): PreparedFeedback {
     const parsed = feedbackSchema.safeParse(item);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ValidationError(issuePath(field, issue.path), issue.message);
+      throw validationErrorFrom(field, parsed.error.issues);
     }
     const { action, reward } = parsed.data;
     let codes: Int32Array;

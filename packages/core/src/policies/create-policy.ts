@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ActionSpace, type ActionSpaceConfig, optionValueSchema } from "../action-space.js";
 import { ContextEncoder, type ContextSchemaConfig, contextSchemaConfig } from "../context.js";
-import { issuePath, ValidationError } from "../errors.js";
+import { ValidationError, validationErrorFrom } from "../errors.js";
 import { ArgmaxRule } from "../exploration/deterministic.js";
 import { EpsilonGreedyRule } from "../exploration/epsilon-greedy.js";
 import { FixedRule } from "../exploration/fixed.js";
@@ -270,8 +270,7 @@ function pick(config: object, keep: (key: string) => boolean): Record<string, un
 function parse<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ValidationError(issuePath(prefix, issue.path), issue.message);
+    throw validationErrorFrom(prefix, parsed.error.issues);
   }
   return parsed.data;
 }
