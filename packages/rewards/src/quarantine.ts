@@ -1,0 +1,107 @@
+// Bad input is never thrown at the caller and never silently dropped: it is kept here with its reason and
+// the original payload, counted, and can be listed (and replayed once the cause is fixed).
+
+/** Why an input was quarantined. */
+export type QuarantineReason =
+  | "malformed"
+  | "bad_time"
+  | "unknown_user"
+  | "unknown_decision"
+  | "negative_quantity"
+  | "negative_price"
+  | "currency_mismatch"
+  | "invalid_decision";
+
+/** One quarantined input. */
+export interface QuarantineRecord {
+  /** Sequence number, unique within a joiner's life (survives snapshot/restore). */
+  id: number;
+  reason: QuarantineReason;
+  /** Human-readable detail, e.g. the zod path and message of the bad field. */
+  detail: string;
+  /** The original payload, as received. */
+  payload: unknown;
+  /** Joiner watermark (epoch ms) when it was quarantined. */
+  at: number;
+}
+
+/** A rejected input, before it gets an id (what the normalisers return). */
+export interface Rejection {
+  reason: QuarantineReason;
+  detail: string;
+  payload: unknown;
+}
+
+/** Holds quarantined inputs with exact per-reason counts; keeps at most `limit` payloads (newest). */
+export class Quarantine {
+  private records: QuarantineRecord[] = [];
+  private readonly counts = new Map<QuarantineReason, number>();
+  private nextId = 1;
+  /** Records added since the last `takeNew` (for incremental persistence). */
+  private fresh: QuarantineRecord[] = [];
+
+  constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
+
+  /** Quarantines one input and returns its record. */
+  add(rejection: Rejection, at: number): QuarantineRecord {
+    const record: QuarantineRecord = { id: this.nextId++, ...rejection, at };
+    this.records.push(record);
+    this.fresh.push(record);
+    this.counts.set(rejection.reason, (this.counts.get(rejection.reason) ?? 0) + 1);
+    if (this.records.length > this.limit * 2) this.records = this.records.slice(-this.limit);
+    return record;
+  }
+
+  /** Total quarantined inputs (exact, even when payloads were trimmed by the limit). */
+  get total(): number {
+    let n = 0;
+    for (const c of this.counts.values()) n += c;
+    return n;
+  }
+
+  /** Counts per reason. */
+  byReason(): Partial<Record<QuarantineReason, number>> {
+    return Object.fromEntries(this.counts);
+  }
+
+  /** Lists kept records, oldest first, optionally only one reason. */
+  list(reason?: QuarantineReason): QuarantineRecord[] {
+    const kept = this.records.length > this.limit ? this.records.slice(-this.limit) : this.records;
+    return reason === undefined ? kept.slice() : kept.filter((r) => r.reason === reason);
+  }
+
+  /** Removes and returns kept records matching a reason (to replay them after fixing the cause). */
+  release(reason: QuarantineReason): QuarantineRecord[] {
+    const out = this.records.filter((r) => r.reason === reason);
+    this.records = this.records.filter((r) => r.reason !== reason);
+    return out;
+  }
+
+  /** Returns the records added since the previous call (the store persists them). */
+  takeNew(): QuarantineRecord[] {
+    const out = this.fresh;
+    this.fresh = [];
+    return out;
+  }
+
+  /** Serialisable state. */
+  toJSON(): {
+    nextId: number;
+    counts: Partial<Record<QuarantineReason, number>>;
+    records: QuarantineRecord[];
+  } {
+    return { nextId: this.nextId, counts: this.byReason(), records: this.list() };
+  }
+
+  /** Rebuilds a quarantine from `toJSON` output. */
+  static fromJSON(
+    state: { nextId: number; counts: Partial<Record<string, number>>; records: QuarantineRecord[] },
+    limit?: number,
+  ): Quarantine {
+    const q = new Quarantine(limit);
+    q.nextId = state.nextId;
+    for (const [k, v] of Object.entries(state.counts)) q.counts.set(k as QuarantineReason, v ?? 0);
+    q.records = state.records.slice();
+    return q;
+  }
+}
