@@ -3,7 +3,7 @@
 import { ValidationError } from "@kairos/core";
 import { z } from "zod";
 import { parseTime, utcDay } from "./time.js";
-import { fieldPath } from "./zod-util.js";
+import { describeIssue } from "./zod-util.js";
 
 /** One variation (or Canvas step) on one day. */
 export interface VariationDay {
@@ -83,8 +83,8 @@ function dayOf(time: string, field: string): string {
 function parse<T>(schema: z.ZodType<T>, input: unknown, prefix: string): T {
   const r = schema.safeParse(input);
   if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new ValidationError(fieldPath(prefix, issue.path), issue.message);
+    const { field, message } = describeIssue(prefix, r.error);
+    throw new ValidationError(field, message);
   }
   return r.data;
 }

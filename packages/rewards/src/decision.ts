@@ -3,7 +3,7 @@
 import { type ActionRecord, type Context, type Decision, ValidationError } from "@kairos/core";
 import { z } from "zod";
 import { parseTime } from "./time.js";
-import { fieldPath } from "./zod-util.js";
+import { describeIssue } from "./zod-util.js";
 
 /** A sent decision, as given to the joiner. */
 export interface SentDecision {
@@ -56,8 +56,8 @@ export const sentDecisionSchema = z.strictObject({
 export function validateDecision(input: unknown, field = "decision"): PendingDecisionInfo {
   const parsed = sentDecisionSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(fieldPath(field, issue.path), issue.message);
+    const issue = describeIssue(field, parsed.error);
+    throw new ValidationError(issue.field, issue.message);
   }
   const d = parsed.data;
   const sentAt = parseTime(d.sentAt);

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { EVENT_KINDS, type EventKind, type RewardEvent } from "./event.js";
 import { compileObjective, type Objective } from "./objective.js";
 import { parseDuration } from "./time.js";
-import { fieldPath } from "./zod-util.js";
+import { describeIssue } from "./zod-util.js";
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const condition = z.union([
@@ -280,8 +280,8 @@ const AGG: Record<string, Agg> = {
 export function defineMetric(input: MetricDefinitionInput | unknown): Metric {
   const parsed = metricSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(fieldPath("metric", issue.path), issue.message);
+    const { field, message } = describeIssue("metric", parsed.error);
+    throw new ValidationError(field, message);
   }
   const def = parsed.data;
   let kindMask = 0;

@@ -2,7 +2,7 @@
 import { ValidationError } from "@kairos/core";
 import { z } from "zod";
 import type { JoinerSnapshot } from "./store.js";
-import { fieldPath } from "./zod-util.js";
+import { describeIssue } from "./zod-util.js";
 
 const num = z.number();
 const emitted = z.looseObject({
@@ -71,8 +71,8 @@ export const snapshotSchema = z.strictObject({
 export function parseSnapshot(input: unknown): JoinerSnapshot {
   const parsed = snapshotSchema.safeParse(input);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(fieldPath("snapshot", issue.path), issue.message);
+    const { field, message } = describeIssue("snapshot", parsed.error);
+    throw new ValidationError(field, message);
   }
   return parsed.data as unknown as JoinerSnapshot;
 }
