@@ -1,0 +1,154 @@
+// Heap per model, measured in a separate node process that only builds models (no timing loops), so the
+// JIT's own allocations and frees during benchmarks do not blur deltas of a few KiB.
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRng } from "../../packages/core/src/index.js";
+import { type InputOptions, makeInputs } from "./inputs.js";
+import { gcExposedByFlag, getGc, retainedBytes, stabiliseHeap } from "./measure.js";
+import { NaiveArgmax, NaiveLinUcb } from "./naive.js";
+import type { SpaceSpec } from "./spaces.js";
+import { expectedStructure, structureOf, trainedPolicy, type Variant } from "./variants.js";
+
+export type HeapTarget =
+  | { type: "policy"; variant: Variant }
+  | { type: "ref-argmax"; sizes: number[] }
+  | { type: "ref-linucb"; arms: number };
+
+export interface HeapJob {
+  key: string;
+  target: HeapTarget;
+  space: SpaceSpec;
+  d: number;
+}
+
+export interface HeapPlan {
+  jobs: HeapJob[];
+  inputs: InputOptions;
+  /** Copies are added until they hold this many bytes in all (noise is a few KiB)... */
+  targetBytes: number;
+  /** ...or building them would take longer than this. */
+  spendMs: number;
+  maxCopies: number;
+}
+
+export interface HeapResult {
+  key: string;
+  /** heapUsed (code spaces excluded) + arrayBuffers, per copy. */
+  heapBytes: number;
+  heapUsedBytes: number;
+  arrayBufferBytes: number;
+  copies: number;
+  /** Feedback items learned before measuring (every unit of the model touched). */
+  trainingObservations: number;
+  units: number;
+  error?: string;
+}
+
+export interface HeapRun {
+  method: "child-process" | "in-process";
+  gc: "flag" | "runtime" | "unavailable";
+  results: HeapResult[];
+  note?: string;
+}
+
+function builder(job: HeapJob, plan: HeapPlan): { build: () => unknown; training: number } {
+  const t = job.target;
+  if (t.type === "ref-argmax") {
+    const rng = createRng(`${plan.inputs.seed}:ref:${job.space.id}:${job.d}`);
+    return { build: () => new NaiveArgmax(t.sizes, job.d, () => rng.next()), training: 0 };
+  }
+  if (t.type === "ref-linucb") return { build: () => new NaiveLinUcb(t.arms, job.d), training: 0 };
+  const inputs = makeInputs(job.space, job.d, {
+    ...plan.inputs,
+    contextPool: Math.min(plan.inputs.contextPool, 64),
+  });
+  const training = inputs.coverage(expectedStructure(t.variant, job.space));
+  return {
+    build: () => trainedPolicy(t.variant, job.space, job.d, plan.inputs.seed, training),
+    training: training.length,
+  };
+}
+
+/** Runs heap jobs in this process: one build to warm up (and size), then enough copies to dwarf the noise. */
+export function runHeapJobs(plan: HeapPlan): HeapResult[] {
+  stabiliseHeap();
+  const out: HeapResult[] = [];
+  for (const job of plan.jobs) {
+    try {
+      const { build, training } = builder(job, plan);
+      const t0 = performance.now();
+      let m = retainedBytes(build);
+      const took = performance.now() - t0;
+      const units =
+        job.target.type === "policy"
+          ? structureOf(m.value as ReturnType<typeof trainedPolicy>).units
+          : job.target.type === "ref-argmax"
+            ? job.target.sizes.reduce((s, n) => s + n, 0)
+            : job.target.arms;
+      if (Math.abs(m.total) < plan.targetBytes) {
+        const wanted = Math.ceil(plan.targetBytes / Math.max(Math.abs(m.total), 1024));
+        const affordable = Math.floor(plan.spendMs / Math.max(took, 0.01));
+        const copies = Math.min(plan.maxCopies, wanted, affordable);
+        // Even when one copy is all we can afford, measure again: the first build also compiled code.
+        m = retainedBytes(build, Math.max(1, copies));
+      }
+      out.push({
+        key: job.key,
+        heapBytes: m.total,
+        heapUsedBytes: m.heapUsed,
+        arrayBufferBytes: m.arrayBuffers,
+        copies: m.copies,
+        trainingObservations: training,
+        units,
+      });
+    } catch (error) {
+      out.push({
+        key: job.key,
+        heapBytes: Number.NaN,
+        heapUsedBytes: Number.NaN,
+        arrayBufferBytes: Number.NaN,
+        copies: 0,
+        trainingObservations: 0,
+        units: 0,
+        error: (error as Error).message.split("\n")[0],
+      });
+    }
+  }
+  return out;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Runs the jobs in a child `node --expose-gc --no-flush-bytecode --import tsx heap-worker.ts`; falls back
+ * to this process (noisier) when the child cannot run.
+ */
+export function measureHeap(plan: HeapPlan): HeapRun {
+  const worker = path.join(here, "heap-worker.ts");
+  const child = spawnSync(
+    process.execPath,
+    ["--expose-gc", "--no-flush-bytecode", "--max-old-space-size=4096", "--import", "tsx", worker],
+    {
+      cwd: path.resolve(here, "..", ".."),
+      input: JSON.stringify(plan),
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  if (child.status === 0) {
+    try {
+      const parsed = JSON.parse(child.stdout) as { gc: HeapRun["gc"]; results: HeapResult[] };
+      return { method: "child-process", gc: parsed.gc, results: parsed.results };
+    } catch {
+      // fall through
+    }
+  }
+  const results = runHeapJobs(plan);
+  return {
+    method: "in-process",
+    gc: gcExposedByFlag() ? "flag" : getGc() ? "runtime" : "unavailable",
+    results,
+    note: `heap child failed (status ${child.status}): ${(child.stderr ?? "").split("\n").slice(0, 3).join(" ")}`,
+  };
+}

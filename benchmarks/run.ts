@@ -1,0 +1,40 @@
+// `pnpm bench`: decisions/s, updates/s and heap per policy of @kairos/core; writes benchmarks/results/core.json.
+//   pnpm bench                 full run (a few minutes)
+//   pnpm bench --quick         smoke run on tiny sizes (prints only, unless --out is given)
+//   pnpm bench --only lints,factorised   only variants whose id contains one of these (random always runs)
+//   pnpm bench --budget 200    timed milliseconds per measurement (default 400)
+//   pnpm bench --out path.json --markdown
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { formatResults } from "./lib/report.js";
+import { defaultOptions, runSuite } from "./lib/suite.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    budget: { type: "string" },
+    out: { type: "string" },
+    markdown: { type: "boolean", default: false },
+    quiet: { type: "boolean", default: false },
+  },
+});
+
+const opts = defaultOptions(values.quick ? "quick" : "full");
+if (values.only) opts.filter = values.only.split(",").filter(Boolean);
+if (values.budget) opts.budgetMs = Number(values.budget);
+if (!values.quiet) opts.log = (line) => console.error(line);
+
+const results = runSuite(opts);
+console.log(formatResults(results, values.markdown));
+
+const partial = opts.filter.length > 0 || values.budget !== undefined;
+const out = values.out ?? (values.quick || partial ? undefined : path.join(here, "results", "core.json"));
+if (out) {
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.error(`wrote ${path.relative(process.cwd(), out)}`);
+}
