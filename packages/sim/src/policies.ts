@@ -1,0 +1,166 @@
+import {
+  type ActionRecord,
+  type ActionSpace,
+  type ContextSchemaConfig,
+  createPolicy,
+  type Policy,
+  type PolicyKind,
+  policyKinds,
+  ValidationError,
+} from "@kairos/core";
+import { AbTestPolicy } from "./baselines/ab-test.js";
+import type { Scenario } from "./scenario/schema.js";
+
+/** A policy named on the command line: `linucb`, `epsilon-greedy:epsilon=0.05`, `ab-test:days=14`. */
+export interface PolicySpec {
+  /** Label in tables and reports (the spec text as written). */
+  label: string;
+  kind: string;
+  params: Record<string, string | number | boolean>;
+}
+
+/** Baselines the simulator itself provides (besides core's `random` and `fixed`). */
+export const simBaselines = ["bau", "ab-test", "segment-ab-test", "oracle"] as const;
+
+/** Every name `--policies` accepts. */
+export function knownPolicyNames(): string[] {
+  return [...simBaselines, ...policyKinds];
+}
+
+/** Parses `kind:key=value,key=value` (values that look like numbers or booleans become them). */
+export function parsePolicySpec(text: string): PolicySpec {
+  const [kind, rest] = text.split(/:(.*)/s, 2) as [string, string | undefined];
+  const params: Record<string, string | number | boolean> = {};
+  for (const part of rest ? rest.split(";") : []) {
+    const [k, v] = part.split("=", 2);
+    if (!k || v === undefined)
+      throw new ValidationError("policies", `"${text}": expected key=value after ":"`);
+    params[k.trim()] =
+      v === "true"
+        ? true
+        : v === "false"
+          ? false
+          : v.trim() !== "" && !Number.isNaN(Number(v))
+            ? Number(v)
+            : v;
+  }
+  const aliases: Record<string, string> = {
+    "segment-ab": "segment-ab-test",
+    ab: "ab-test",
+    "a/b": "ab-test",
+  };
+  const resolved = aliases[kind] ?? kind;
+  if (!knownPolicyNames().includes(resolved)) {
+    throw new ValidationError(
+      "policies",
+      `unknown policy "${kind}" (known: ${knownPolicyNames().join(", ")})`,
+    );
+  }
+  return { label: text, kind: resolved, params };
+}
+
+/** Splits a `--policies` list; `;` separates parameters inside one spec so `,` can separate policies. */
+export function parsePolicyList(text: string): PolicySpec[] {
+  const specs = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(parsePolicySpec);
+  if (specs.length === 0) throw new ValidationError("policies", "no policy named");
+  const labels = new Set<string>();
+  for (const s of specs) {
+    if (labels.has(s.label)) throw new ValidationError("policies", `"${s.label}" is listed twice`);
+    labels.add(s.label);
+  }
+  return specs;
+}
+
+/** The oracle marker: the loop picks the truly best action itself (it needs the ground truth). */
+export const ORACLE = "oracle" as const;
+
+/** What the simulator needs to build a policy. */
+export interface PolicyEnv {
+  scenario: Scenario;
+  space: ActionSpace;
+  context: ContextSchemaConfig;
+  seed: string | number;
+  /** Whether decisions need propensities (decision logs, OPE). */
+  propensities?: boolean;
+}
+
+const THOMPSON_KINDS = new Set(["beta-thompson", "gaussian-thompson", "lints", "factorised-thompson"]);
+
+/** Builds the policy a spec names: a sim baseline or any core preset via `createPolicy`. */
+export function buildPolicy(spec: PolicySpec, env: PolicyEnv): Policy | typeof ORACLE {
+  const { scenario, space } = env;
+  const seed = `${env.seed}\u0000${spec.label}`;
+  switch (spec.kind) {
+    case "oracle":
+      return ORACLE;
+    case "bau":
+      return createPolicy({
+        kind: "fixed",
+        actionSpace: space,
+        context: env.context,
+        seed,
+        id: spec.label,
+        action: scenario.bau,
+        fallbacks: bauFallbacks(scenario, space),
+      });
+    case "ab-test":
+    case "segment-ab-test": {
+      const segmentBy =
+        spec.kind === "segment-ab-test"
+          ? String(spec.params.segment ?? scenario.population.segmentFeature ?? "")
+          : undefined;
+      if (segmentBy === "")
+        throw new ValidationError("policies", "segment-ab-test needs population.segmentFeature or segment=");
+      return new AbTestPolicy({
+        actionSpace: space,
+        exploreDays: Number(spec.params.days ?? scenario.abTest.days),
+        arms: scenario.abTest.arms,
+        segmentBy,
+        seed,
+        id: spec.label,
+      });
+    }
+    default: {
+      const kind = spec.kind as PolicyKind;
+      const params: Record<string, unknown> = { ...scenario.policySettings[kind], ...spec.params };
+      // Thompson sampling estimates each propensity with 100 extra posterior draws; the simulator only
+      // needs propensities when it writes a decision log, so it skips them otherwise (NaN propensity).
+      if (THOMPSON_KINDS.has(kind) && !("propensityDraws" in params))
+        params.propensityDraws = env.propensities ? 100 : 0;
+      // On the command line interactions read `channel*hour|offer*channel`.
+      if (typeof params.interactions === "string") {
+        params.interactions = params.interactions.split("|").map((group) => group.split("*"));
+      }
+      if (kind === "fixed" && !("action" in params)) params.action = scenario.bau;
+      return createPolicy({
+        ...params,
+        kind,
+        actionSpace: space,
+        context: env.context,
+        seed,
+        id: spec.label,
+      });
+    }
+  }
+}
+
+/** Whether a core preset only accepts rewards in [0, 1] (the simulator clips what it feeds it). */
+export function needsUnitRewards(spec: PolicySpec): boolean {
+  return spec.kind === "beta-thompson";
+}
+
+/**
+ * Business as usual for a customer who unsubscribed from the usual channel: the same message on the
+ * other options of the unsubscribe dimension, in declaration order (feasible ones only).
+ */
+function bauFallbacks(scenario: Scenario, space: ActionSpace): ActionRecord[] {
+  const dim = scenario.unsubscribe?.dimension;
+  if (dim === undefined) return [];
+  return scenario.actions.dimensions[dim]!.filter((o) => o !== scenario.bau[dim])
+    .map((o) => ({ ...scenario.bau, [dim]: o }))
+    .filter((a) => space.isFeasible(space.codesOfRecord(a)));
+}

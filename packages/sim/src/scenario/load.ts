@@ -1,0 +1,268 @@
+import { readFileSync } from "node:fs";
+import { type ActionRecord, ActionSpace, KairosError, ValidationError } from "@kairos/core";
+import type { z } from "zod";
+import { type Condition, type Scenario, scenarioSchema, type Term } from "./schema.js";
+
+/** Keys a term's `when` may use besides dimensions and features. */
+export const CALENDAR_KEYS = ["weekend", "dayOfWeek"] as const;
+/** Context fields the simulator adds to every customer's features. */
+export const STATE_FEATURES = ["weekend", "recentMessages"] as const;
+
+/** Turns a zod issue path into `a.b[2].c`. */
+function pathOf(path: ReadonlyArray<PropertyKey>): string {
+  let out = "";
+  for (const part of path)
+    out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
+  return out || "(root)";
+}
+
+/** Validates a parsed JSON value as a scenario; throws a ValidationError naming the path of the first bad field. */
+export function parseScenario(json: unknown): Scenario {
+  const parsed = scenarioSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ValidationError(pathOf(issueLeaf(issue)), issue.message);
+  }
+  checkReferences(parsed.data);
+  return parsed.data;
+}
+
+/** Zod reports a failed union at the union's path; the deepest branch error usually names the bad field best. */
+function issueLeaf(issue: z.core.$ZodIssue): ReadonlyArray<PropertyKey> {
+  if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    let best: z.core.$ZodIssue | undefined;
+    for (const branch of issue.errors) {
+      for (const inner of branch) if (!best || inner.path.length > best.path.length) best = inner;
+    }
+    if (best && best.path.length > 0) return [...issue.path, ...best.path];
+  }
+  return issue.path;
+}
+
+/** Reads and validates a scenario file; errors name the file and the bad field. */
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new KairosError(
+      "file_not_found",
+      `cannot read scenario ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new KairosError("bad_json", `${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseScenario(json);
+}
+
+/** The scenario's action space (core), with errors re-rooted at `actions`. */
+export function actionSpaceOf(scenario: Scenario): ActionSpace {
+  try {
+    return new ActionSpace({
+      dimensions: scenario.actions.dimensions,
+      constraints: scenario.actions.constraints as ConstructorParameters<
+        typeof ActionSpace
+      >[0]["constraints"],
+    });
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      throw new ValidationError(
+        e.field.replace(/^actionSpace/, "actions"),
+        e.message.slice(e.field.length + 2),
+      );
+    }
+    throw e;
+  }
+}
+
+/** Cross-field checks zod cannot express: every name a field refers to must exist. */
+function checkReferences(s: Scenario): void {
+  const dims = s.actions.dimensions;
+  const feats = s.features;
+  const fail = (field: string, message: string): never => {
+    throw new ValidationError(field, message);
+  };
+  for (const reserved of [...CALENDAR_KEYS, ...STATE_FEATURES]) {
+    if (reserved in feats) fail(`features.${reserved}`, `"${reserved}" is reserved for the simulator`);
+  }
+  for (const name of Object.keys(feats)) {
+    if (name in dims) fail(`features.${name}`, "a feature cannot share its name with an action dimension");
+  }
+  // Conditional distributions may only depend on an earlier categorical or boolean feature, and must cover
+  // every one of its values so every customer can be drawn.
+  const seen: string[] = [];
+  for (const [name, f] of Object.entries(feats)) {
+    const spec = (f.type === "numeric" ? f.dist : f.type === "categorical" ? f.weights : f.p) as
+      | number
+      | { given?: unknown; cases?: unknown };
+    const key = f.type === "numeric" ? "dist" : f.type === "categorical" ? "weights" : "p";
+    if (
+      typeof spec === "object" &&
+      spec !== null &&
+      typeof spec.given === "string" &&
+      typeof spec.cases === "object"
+    ) {
+      const c = spec as { given: string; cases: Record<string, unknown> };
+      const at = `features.${name}.${key}`;
+      if (!seen.includes(c.given))
+        fail(`${at}.given`, `"${c.given}" is not a feature declared before ${name}`);
+      const values = valuesOf(s, c.given);
+      if (!values) fail(`${at}.given`, `"${c.given}" must be categorical or boolean`);
+      for (const v of values!) if (!(v in c.cases)) fail(`${at}.cases`, `missing case "${v}"`);
+      for (const k of Object.keys(c.cases))
+        if (!values!.includes(k)) fail(`${at}.cases.${k}`, `unknown value of ${c.given}`);
+    }
+    seen.push(name);
+  }
+  if (s.population.segmentFeature !== undefined) {
+    const f = feats[s.population.segmentFeature];
+    if (!f || f.type === "numeric")
+      fail("population.segmentFeature", "must name a categorical or boolean feature");
+  }
+  const space = actionSpaceOf(s);
+  for (const [r, rule] of s.actions.constraints.entries()) {
+    for (const d of Object.keys(rule.forbid))
+      if (!(d in dims)) fail(`actions.constraints[${r}].forbid.${d}`, "unknown dimension");
+  }
+  const checkOption = (field: string, dimension: string, option: string) => {
+    if (!dims[dimension]!.some((o) => String(o) === option))
+      fail(field, `unknown option "${option}" of ${dimension}`);
+  };
+  if (s.metric.discount) {
+    const d = s.metric.discount;
+    if (!(d.dimension in dims)) fail("metric.discount.dimension", `unknown dimension "${d.dimension}"`);
+    for (const o of Object.keys(d.rates)) checkOption(`metric.discount.rates.${o}`, d.dimension, o);
+  }
+  if (s.metric.cost) {
+    const c = s.metric.cost;
+    if (!(c.dimension in dims)) fail("metric.cost.dimension", `unknown dimension "${c.dimension}"`);
+    for (const o of Object.keys(c.costs)) checkOption(`metric.cost.costs.${o}`, c.dimension, o);
+  }
+  if (s.metric.kind !== "conversion" && !s.revenue)
+    fail("revenue", `metric "${s.metric.kind}" needs a revenue model`);
+  s.response.terms.forEach((t, i) => {
+    checkTerm(s, t, `response.terms[${i}]`);
+  });
+  s.revenue?.terms.forEach((t, i) => {
+    checkTerm(s, t, `revenue.terms[${i}]`);
+  });
+  s.drift.forEach((d, j) => {
+    d.terms.forEach((t, i) => {
+      checkTerm(s, t, `drift[${j}].terms[${i}]`);
+    });
+    d.revenueTerms.forEach((t, i) => {
+      checkTerm(s, t, `drift[${j}].revenueTerms[${i}]`);
+    });
+  });
+  if (s.unsubscribe?.dimension !== undefined) {
+    const u = s.unsubscribe;
+    if (!(u.dimension! in dims)) fail("unsubscribe.dimension", `unknown dimension "${u.dimension}"`);
+    for (const o of Object.keys(u.byOption)) checkOption(`unsubscribe.byOption.${o}`, u.dimension!, o);
+  } else if (s.unsubscribe && Object.keys(s.unsubscribe.byOption).length > 0) {
+    fail("unsubscribe.byOption", "needs unsubscribe.dimension");
+  }
+  checkAction(s, space, s.bau, "bau");
+  s.abTest.arms?.forEach((a, i) => {
+    checkAction(s, space, a, `abTest.arms[${i}]`);
+  });
+}
+
+/** The values of a categorical or boolean feature as strings, or undefined for a numeric one. */
+function valuesOf(s: Scenario, name: string): string[] | undefined {
+  const f = s.features[name];
+  if (!f || f.type === "numeric") return undefined;
+  if (f.type === "boolean") return ["true", "false"];
+  const w = f.weights;
+  if ("given" in w && typeof w.given === "string" && "cases" in w) {
+    const all = new Set<string>();
+    for (const c of Object.values(w.cases as Record<string, Record<string, number>>))
+      for (const k of Object.keys(c)) all.add(k);
+    return [...all];
+  }
+  return Object.keys(w);
+}
+
+function checkAction(s: Scenario, space: ActionSpace, record: ActionRecord, field: string): void {
+  for (const d of Object.keys(s.actions.dimensions)) {
+    if (!(d in record)) throw new ValidationError(`${field}.${d}`, "missing dimension");
+  }
+  for (const [d, v] of Object.entries(record)) {
+    const options = s.actions.dimensions[d];
+    if (!options) throw new ValidationError(`${field}.${d}`, "unknown dimension");
+    if (!options.includes(v))
+      throw new ValidationError(`${field}.${d}`, `unknown option ${JSON.stringify(v)}`);
+  }
+  if (!space.isFeasible(space.codesOfRecord(record)))
+    throw new ValidationError(field, "breaks an action constraint");
+}
+
+function checkTerm(s: Scenario, t: Term, at: string): void {
+  const dims = s.actions.dimensions;
+  for (const [key, cond] of Object.entries(t.when ?? {})) {
+    const field = `${at}.when.${key}`;
+    if (key === "weekend") {
+      if (typeof cond !== "boolean") throw new ValidationError(field, "must be true or false");
+      continue;
+    }
+    if (key === "dayOfWeek") {
+      checkValues(field, cond, ["0", "1", "2", "3", "4", "5", "6"], true);
+      continue;
+    }
+    if (key in dims) {
+      checkValues(
+        field,
+        cond,
+        dims[key]!.map(String),
+        dims[key]!.every((o) => typeof o === "number"),
+      );
+      continue;
+    }
+    const f = s.features[key];
+    if (!f)
+      throw new ValidationError(
+        field,
+        `"${key}" is neither an action dimension, a feature nor a calendar key`,
+      );
+    if (f.type === "numeric") checkValues(field, cond, undefined, true);
+    else checkValues(field, cond, valuesOf(s, key)!, false);
+  }
+  const times = t.times === undefined ? [] : Array.isArray(t.times) ? t.times : [t.times];
+  for (const name of times) {
+    const f = s.features[name];
+    if (!f || f.type === "categorical")
+      throw new ValidationError(`${at}.times`, `"${name}" must be a numeric or boolean feature`);
+  }
+  if (t.peak) {
+    const options = dims[t.peak.dimension];
+    if (!options)
+      throw new ValidationError(`${at}.peak.dimension`, `unknown dimension "${t.peak.dimension}"`);
+    if (!options.every((o) => typeof o === "number")) {
+      throw new ValidationError(`${at}.peak.dimension`, "a peak needs a dimension with numeric options");
+    }
+    if (s.features[t.peak.center]?.type !== "numeric") {
+      throw new ValidationError(`${at}.peak.center`, `"${t.peak.center}" must be a numeric feature`);
+    }
+  }
+}
+
+/** Checks that the values a condition names exist (categories/options), and that ranges apply to numbers. */
+function checkValues(field: string, cond: Condition, known: string[] | undefined, numeric: boolean): void {
+  const list =
+    typeof cond !== "object" ? [cond] : "in" in cond ? cond.in : "notIn" in cond ? cond.notIn : undefined;
+  if (list === undefined) {
+    if (!numeric) throw new ValidationError(field, "a range applies to numeric values only");
+    return;
+  }
+  if (!known) {
+    for (const v of list)
+      if (typeof v !== "number")
+        throw new ValidationError(field, `expected a number, got ${JSON.stringify(v)}`);
+    return;
+  }
+  for (const v of list)
+    if (!known.includes(String(v))) throw new ValidationError(field, `unknown value ${JSON.stringify(v)}`);
+}
