@@ -1,0 +1,50 @@
+import type { Clock } from "../clock.js";
+import type { Logger } from "../log.js";
+import type { Random } from "../random.js";
+import type { RateLimitOptions } from "../rate-limit.js";
+import type { RetryOptions } from "../retry.js";
+
+/** Configuration of a BrazeClient. */
+export interface BrazeClientOptions {
+  /** REST endpoint of the instance, e.g. `https://rest.iad-01.braze.com` (the wrong instance gives 401). */
+  baseUrl: string;
+  /** REST API key, sent as `Authorization: Bearer`; never logged nor put in errors. */
+  apiKey: string;
+  /** Per-attempt timeout in ms (default 30 000). */
+  timeoutMs?: number;
+  /** Requests in flight at once across all buckets (default 8). */
+  maxConcurrency?: number;
+  retry?: RetryOptions;
+  rateLimit?: RateLimitOptions;
+  /** Objects per `/users/track` request, combined over the three arrays (default 75; 50 on MAU SKUs). */
+  trackObjectLimit?: number;
+  /** Validate and record mutating calls, but send none of them (reads still go out). */
+  dryRun?: boolean;
+  logger?: Logger;
+  /** Clock for backoff and rate-limit waits (default: wall clock). */
+  clock?: Clock;
+  /** Random source for jitter (default Math.random). */
+  random?: Random;
+}
+
+/** Options every call accepts. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's per-attempt timeout. */
+  timeoutMs?: number;
+}
+
+/** Internal resolved options. */
+export interface ResolvedOptions {
+  baseUrl: string;
+  apiKey: string;
+  timeoutMs: number;
+  maxConcurrency: number;
+  retry: RetryOptions;
+  rateLimit: RateLimitOptions;
+  trackObjectLimit: number;
+  dryRun: boolean;
+  logger: Logger;
+  clock: Clock;
+  random: Random;
+}

@@ -1,0 +1,159 @@
+import { chunk, LIMITS } from "../batching.js";
+import type { BrazeTransport } from "../client/http.js";
+import type { CallOptions } from "../client/options.js";
+import { BrazeError, BrazeValidationError } from "../errors.js";
+import { type SendResponse, sendResponseSchema } from "./schemas.js";
+import type {
+  CampaignTriggerRequest,
+  CanvasTriggerRequest,
+  MessagesSendRequest,
+  TriggerRecipient,
+} from "./types.js";
+
+/** Result of one accepted send request. */
+export interface SendResult {
+  /** One per request (for all of its recipients). */
+  dispatchId: string;
+  sendId?: string;
+  /** Braze's warning that nothing will be sent (paused, stopped or archived Canvas). */
+  notice?: string;
+  raw: SendResponse;
+}
+
+/** Outcome of one chunk of a chunked send: which recipients it carried and what happened. */
+export interface ChunkOutcome {
+  /** Indexes, in the caller's recipient list, of this chunk's recipients. */
+  recipients: number[];
+  result?: SendResult;
+  error?: BrazeError;
+}
+
+const fail = (endpoint: string, message: string) => new BrazeValidationError(message, { endpoint });
+
+function checkRecipients(endpoint: string, recipients: readonly TriggerRecipient[]): void {
+  if (recipients.length > LIMITS.sendRecipients) {
+    throw fail(
+      endpoint,
+      `at most ${LIMITS.sendRecipients} recipients per request (got ${recipients.length}); use the chunked method`,
+    );
+  }
+  recipients.forEach((r, i) => {
+    const ids = [r.external_user_id, r.user_alias, r.email, r.braze_id].filter((v) => v !== undefined).length;
+    if (ids !== 1) throw fail(endpoint, `recipients[${i}] needs exactly one identifier`);
+    if (r.email !== undefined && !r.prioritization?.length) {
+      throw fail(endpoint, `recipients[${i}]: an e-mail recipient needs prioritization`);
+    }
+    if (r.user_alias && r.send_to_existing_only === false) {
+      throw fail(endpoint, `recipients[${i}]: send_to_existing_only=false is not allowed with user_alias`);
+    }
+  });
+}
+
+/** The three send endpoints. Sends are never retried after an ambiguous failure (no idempotency key in Braze). */
+export class MessagingApi {
+  constructor(private readonly t: BrazeTransport) {}
+
+  /** POST /messages/send for at most 50 explicit users. */
+  async send(body: MessagesSendRequest, opts: CallOptions = {}): Promise<SendResult> {
+    const path = "/messages/send";
+    const n = (body.external_user_ids?.length ?? 0) + (body.user_aliases?.length ?? 0);
+    if (n > LIMITS.sendRecipients)
+      throw fail(path, `at most ${LIMITS.sendRecipients} ids and aliases per request (got ${n})`);
+    if (n === 0 && !body.segment_id && !body.audience)
+      throw fail(path, "No Recipients: give ids, aliases, a segment or an audience");
+    if (!body.messages || Object.keys(body.messages).length === 0) throw fail(path, "No message to send");
+    return this.post(path, body, opts);
+  }
+
+  /** /messages/send for any number of external ids, 50 per request. */
+  async sendChunked(body: MessagesSendRequest, opts: CallOptions = {}): Promise<ChunkOutcome[]> {
+    const ids = body.external_user_ids ?? [];
+    const groups = chunk(
+      ids.map((_, i) => i),
+      LIMITS.sendRecipients,
+    );
+    return this.each(
+      groups,
+      (idx) => this.send({ ...body, external_user_ids: idx.map((i) => ids[i]) }, opts),
+      opts,
+    );
+  }
+
+  /** POST /campaigns/trigger/send for at most 50 recipients. */
+  async triggerCampaign(body: CampaignTriggerRequest, opts: CallOptions = {}): Promise<SendResult> {
+    const path = "/campaigns/trigger/send";
+    if (!body.campaign_id) throw fail(path, "campaign_id is required");
+    checkRecipients(path, body.recipients ?? []);
+    if (body.broadcast && body.recipients?.length)
+      throw fail(path, "broadcast cannot be combined with recipients");
+    return this.post(path, body, opts);
+  }
+
+  /** /campaigns/trigger/send for any number of recipients, 50 per request. */
+  async triggerCampaignChunked(
+    body: CampaignTriggerRequest,
+    opts: CallOptions = {},
+  ): Promise<ChunkOutcome[]> {
+    const rs = body.recipients ?? [];
+    const groups = chunk(
+      rs.map((_, i) => i),
+      LIMITS.sendRecipients,
+    );
+    return this.each(
+      groups,
+      (idx) => this.triggerCampaign({ ...body, recipients: idx.map((i) => rs[i]) }, opts),
+      opts,
+    );
+  }
+
+  /** POST /canvas/trigger/send for at most 50 recipients; a paused Canvas' `notice` is returned and logged as a warning. */
+  async triggerCanvas(body: CanvasTriggerRequest, opts: CallOptions = {}): Promise<SendResult> {
+    const path = "/canvas/trigger/send";
+    if (!body.canvas_id) throw fail(path, "canvas_id is required");
+    checkRecipients(path, body.recipients ?? []);
+    if (body.broadcast && body.recipients?.length)
+      throw fail(path, "broadcast cannot be combined with recipients");
+    return this.post(path, body, opts);
+  }
+
+  /** /canvas/trigger/send for any number of recipients, 50 per request. */
+  async triggerCanvasChunked(body: CanvasTriggerRequest, opts: CallOptions = {}): Promise<ChunkOutcome[]> {
+    const rs = body.recipients ?? [];
+    const groups = chunk(
+      rs.map((_, i) => i),
+      LIMITS.sendRecipients,
+    );
+    return this.each(
+      groups,
+      (idx) => this.triggerCanvas({ ...body, recipients: idx.map((i) => rs[i]) }, opts),
+      opts,
+    );
+  }
+
+  private async each(
+    groups: number[][],
+    fn: (idx: number[]) => Promise<SendResult>,
+    opts: CallOptions,
+  ): Promise<ChunkOutcome[]> {
+    const out: ChunkOutcome[] = [];
+    for (const idx of groups) {
+      try {
+        out.push({ recipients: idx, result: await fn(idx) });
+      } catch (error) {
+        if (!(error instanceof BrazeError) || opts.signal?.aborted) throw error;
+        out.push({ recipients: idx, error });
+      }
+    }
+    return out;
+  }
+
+  private async post(path: string, body: object, opts: CallOptions): Promise<SendResult> {
+    const raw = await this.t.call(
+      { method: "POST", path, body, schema: sendResponseSchema, retry: "unsafe" },
+      opts,
+    );
+    if (raw.notice)
+      this.t.options.logger.warn("braze notice: the send will not take effect", { path, notice: raw.notice });
+    return { dispatchId: raw.dispatch_id, sendId: raw.send_id, notice: raw.notice, raw };
+  }
+}

@@ -1,0 +1,51 @@
+import { type Random, seededRandom } from "../random.js";
+import type { FaultOptions } from "./types.js";
+
+/** What to do to one request. */
+export type Fault = "none" | "429" | "500" | "drop_before" | "drop_after" | "slow";
+
+/** Draws faults in request-arrival order from a seeded generator (reproducible for a given arrival order). */
+export class FaultInjector {
+  private readonly random: Random;
+  readonly counts: Record<Fault, number> = {
+    none: 0,
+    "429": 0,
+    "500": 0,
+    drop_before: 0,
+    drop_after: 0,
+    slow: 0,
+  };
+
+  constructor(private options: FaultOptions = {}) {
+    this.random = seededRandom(options.seed ?? "faults");
+  }
+
+  /** Replaces the fault shares (e.g. to stop injecting faults mid-test). */
+  configure(options: FaultOptions): void {
+    this.options = { ...this.options, ...options };
+  }
+
+  /** The fault for the next request on `path`. */
+  draw(path: string): Fault {
+    const o = this.options;
+    if (o.paths && !o.paths.includes(path)) return "none";
+    const u = this.random();
+    const r429 = o.rate429 ?? 0;
+    const r500 = o.rate500 ?? 0;
+    const drop = o.dropRate ?? 0;
+    const slow = o.slowRate ?? 0;
+    let f: Fault = "none";
+    if (u < r429) f = "429";
+    else if (u < r429 + r500) f = "500";
+    else if (u < r429 + r500 + drop)
+      f = this.random() < (o.dropAfterProcessingShare ?? 0.5) ? "drop_after" : "drop_before";
+    else if (u < r429 + r500 + drop + slow) f = "slow";
+    this.counts[f]++;
+    return f;
+  }
+
+  /** Delay of a slow response. */
+  get slowMs(): number {
+    return this.options.slowMs ?? 200;
+  }
+}

@@ -1,0 +1,255 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type BucketName, bucketFor } from "../buckets.js";
+import { type Fault, FaultInjector } from "./faults.js";
+import { FakeHttpError, type RouteContext, type RouteResult } from "./http-error.js";
+import { ServerBuckets } from "./rate-buckets.js";
+import { CatalogRoutes } from "./routes-catalog.js";
+import { MessagingRoutes } from "./routes-messaging.js";
+import { TemplateRoutes } from "./routes-templates.js";
+import { UserRoutes } from "./routes-users.js";
+import { FakeStore } from "./store.js";
+import type {
+  AudienceResponder,
+  EventRecord,
+  FakeBrazeOptions,
+  FaultOptions,
+  RecordedSend,
+} from "./types.js";
+
+/** One request as the fake saw it. */
+export interface FakeRequestRecord {
+  seq: number;
+  method: string;
+  path: string;
+  bucket: BucketName;
+  /** Wall-clock arrival (ms). */
+  at: number;
+  /** Response status, or "dropped". */
+  status: number | "dropped";
+  fault: Fault;
+}
+
+type Handler = (ctx: RouteContext) => RouteResult;
+
+/**
+ * A fake Braze REST API on 127.0.0.1 (random port): the 19 endpoints, Bearer auth, batch limits, rate-limit buckets
+ * with X-RateLimit-* headers, seeded fault injection, recorded sends with rendered Liquid, an audience-response hook
+ * and asynchronous segment exports served from the same server.
+ */
+export class FakeBraze {
+  /** Everything recorded (users, sends, events, templates). */
+  readonly store: FakeStore;
+  /** Server-side rate-limit windows and violations. */
+  readonly buckets: ServerBuckets;
+  /** The fault injector (counts per fault kind). */
+  readonly faults: FaultInjector;
+  /** Every request, in arrival order. */
+  readonly requests: FakeRequestRecord[] = [];
+  private server: Server | undefined;
+  private baseUrl = "";
+  private audience: AudienceResponder | undefined;
+  private readonly apiKey: string;
+  private readonly routes: Map<string, { permission: string; handler: Handler }>;
+  private readonly users: UserRoutes;
+
+  constructor(private readonly options: FakeBrazeOptions = {}) {
+    this.apiKey = options.apiKey ?? "test-key";
+    this.store = new FakeStore(options.clock ?? Date.now, options.seed ?? "fake-braze", options);
+    this.buckets = new ServerBuckets(options.rateLimits);
+    this.faults = new FaultInjector(options.faults);
+    this.audience = options.audience;
+    this.users = new UserRoutes(this.store, options);
+    const messaging = new MessagingRoutes(this.store, () => this.audience);
+    const catalog = new CatalogRoutes(this.store);
+    const templates = new TemplateRoutes(this.store, options.tags);
+    const table: [string, string, Handler][] = [
+      ["POST", "/users/track", (c) => this.users.track(c)],
+      ["POST", "/users/export/ids", (c) => this.users.exportIds(c)],
+      ["POST", "/users/export/segment", (c) => this.users.exportSegment(c, Date.now())],
+      ["POST", "/messages/send", (c) => messaging.messagesSend(c)],
+      ["POST", "/campaigns/trigger/send", (c) => messaging.campaignTrigger(c)],
+      ["POST", "/canvas/trigger/send", (c) => messaging.canvasTrigger(c)],
+      ["GET", "/campaigns/list", (c) => catalog.campaignsList(c)],
+      ["GET", "/campaigns/details", (c) => catalog.campaignDetails(c)],
+      ["GET", "/campaigns/data_series", (c) => catalog.campaignSeries(c)],
+      ["GET", "/canvas/list", (c) => catalog.canvasList(c)],
+      ["GET", "/canvas/details", (c) => catalog.canvasDetails(c)],
+      ["GET", "/canvas/data_series", (c) => catalog.canvasSeries(c)],
+      ["GET", "/segments/list", (c) => catalog.segmentsList(c)],
+      ["GET", "/segments/details", (c) => catalog.segmentDetails(c)],
+      ["GET", "/segments/data_series", (c) => catalog.segmentSeries(c)],
+      ["POST", "/templates/email/create", (c) => templates.create(c)],
+      ["POST", "/templates/email/update", (c) => templates.update(c)],
+      ["GET", "/templates/email/info", (c) => templates.info(c)],
+      ["GET", "/templates/email/list", (c) => templates.list(c)],
+    ];
+    this.routes = new Map(
+      table.map(([m, p, handler]) => [`${m} ${p}`, { permission: p.slice(1).replace(/\//g, "."), handler }]),
+    );
+  }
+
+  /** Starts listening on 127.0.0.1 with a random port; resolves to the base URL. */
+  async start(): Promise<string> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((e) => {
+        if (!res.headersSent) this.send(res, 500, { message: `fake error: ${String(e)}`, errors: [] }, {});
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    this.server = server;
+    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return this.baseUrl;
+  }
+
+  /** The base URL (after `start`). */
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /** The valid API key. */
+  get key(): string {
+    return this.apiKey;
+  }
+
+  /** Stops the server and drops open connections. */
+  async close(): Promise<void> {
+    const s = this.server;
+    if (!s) return;
+    this.server = undefined;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  /** Every send recorded, in order (one per recipient). */
+  get sends(): readonly RecordedSend[] {
+    return this.store.sends;
+  }
+
+  /** Events and purchases visible now (audience responses and /users/track posts), /users/track-shaped. */
+  events(filter: { externalId?: string; since?: number } = {}): EventRecord[] {
+    return this.store.visibleEvents(filter);
+  }
+
+  /** Replaces the audience-response hook. */
+  setAudience(audience: AudienceResponder | undefined): void {
+    this.audience = audience;
+  }
+
+  /** Changes fault injection on the fly (e.g. `{ rate429: 0, rate500: 0, dropRate: 0 }` to stop). */
+  setFaults(faults: FaultOptions): void {
+    this.faults.configure(faults);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const method = req.method ?? "GET";
+    const wallNow = Date.now();
+    const exportMatch = /^\/exports\/([^/]+)\.zip$/.exec(url.pathname);
+    if (method === "GET" && exportMatch) {
+      // Export files live "elsewhere" (like S3): no auth, no Braze rate limit.
+      const file = this.users.download(exportMatch[1], wallNow);
+      if (!file) return this.send(res, 404, { message: "Not Found" }, {});
+      res.writeHead(200, { "content-type": "application/zip", "content-length": file.length });
+      res.end(file);
+      return;
+    }
+    const path = url.pathname;
+    const bucket = bucketFor(path);
+    const record: FakeRequestRecord = {
+      seq: this.requests.length,
+      method,
+      path,
+      bucket,
+      at: wallNow,
+      status: 0,
+      fault: "none",
+    };
+    this.requests.push(record);
+    const route = this.routes.get(`${method} ${path}`);
+    const limits = this.buckets.take(bucket, wallNow, path);
+    const reply = (status: number, body: Record<string, unknown>, headers = limits.headers) => {
+      record.status = status;
+      this.send(res, status, body, headers);
+    };
+    if (!route) return reply(404, { message: "Not Found", errors: [] });
+    const auth = req.headers.authorization ?? "";
+    const key = auth.startsWith("Bearer ") ? auth.slice(7) : "";
+    const restricted = this.options.restrictedKeys?.[key];
+    if (key !== this.apiKey && !restricted) return reply(401, { message: "Invalid API key", errors: [] });
+    if (restricted && !restricted.includes(route.permission))
+      return reply(403, { message: "Access Denied", errors: [] });
+    if (!limits.ok) return reply(429, { message: "Rate limit exceeded", errors: [] });
+    const fault = this.faults.draw(path);
+    record.fault = fault;
+    if (fault === "drop_before") {
+      record.status = "dropped";
+      req.socket.destroy();
+      return;
+    }
+    if (fault === "429")
+      return reply(
+        429,
+        { message: "Rate limit exceeded", errors: [] },
+        this.buckets.exhaust(bucket, wallNow),
+      );
+    if (fault === "500") return reply(500, { message: "Internal Server Error", errors: [] });
+    if (fault === "slow") await new Promise((r) => setTimeout(r, this.faults.slowMs));
+    const raw = await readBody(req);
+    let body: unknown = {};
+    if (method === "POST") {
+      try {
+        body = raw ? JSON.parse(raw) : {};
+      } catch {
+        return reply(400, { message: "Invalid JSON in request body", errors: [] });
+      }
+    }
+    let result: RouteResult;
+    try {
+      result = route.handler({
+        query: url.searchParams,
+        body,
+        now: this.store.clock(),
+        baseUrl: this.baseUrl,
+      });
+      await result.after?.();
+    } catch (e) {
+      if (!(e instanceof FakeHttpError)) throw e;
+      // A 429 from a route (concurrent export) keeps the real bucket headers.
+      return reply(e.status, { message: e.message, errors: e.errors });
+    }
+    if (fault === "drop_after") {
+      // Processed, but the client never learns it: the outcome-unknown case.
+      record.status = "dropped";
+      req.socket.destroy();
+      return;
+    }
+    reply(result.status, result.body);
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(text),
+      ...headers,
+    });
+    res.end(text);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/** Starts a fake Braze and returns it (call `close()` when done). */
+export async function startFakeBraze(options: FakeBrazeOptions = {}): Promise<FakeBraze> {
+  const fake = new FakeBraze(options);
+  await fake.start();
+  return fake;
+}
