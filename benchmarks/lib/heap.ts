@@ -41,6 +41,7 @@ export interface HeapResult {
   copies: number;
   /** Feedback items learned before measuring (every unit of the model touched). */
   trainingObservations: number;
+  /** Units of the model (0 when it has none). */
   units: number;
   error?: string;
 }
@@ -82,16 +83,21 @@ export function runHeapJobs(plan: HeapPlan): HeapResult[] {
       const took = performance.now() - t0;
       const units =
         job.target.type === "policy"
-          ? structureOf(m.value as ReturnType<typeof trainedPolicy>).units
+          ? (structureOf(m.value as ReturnType<typeof trainedPolicy>).units ?? 0)
           : job.target.type === "ref-argmax"
             ? job.target.sizes.reduce((s, n) => s + n, 0)
             : job.target.arms;
       if (Math.abs(m.total) < plan.targetBytes) {
+        // Median of three measurements over several copies each. Even when one copy is all we can afford,
+        // measure again: the first build also compiled code.
         const wanted = Math.ceil(plan.targetBytes / Math.max(Math.abs(m.total), 1024));
-        const affordable = Math.floor(plan.spendMs / Math.max(took, 0.01));
-        const copies = Math.min(plan.maxCopies, wanted, affordable);
-        // Even when one copy is all we can afford, measure again: the first build also compiled code.
-        m = retainedBytes(build, Math.max(1, copies));
+        const affordable = Math.floor(plan.spendMs / 3 / Math.max(took, 0.01));
+        const copies = Math.max(1, Math.min(plan.maxCopies, wanted, affordable));
+        const rounds = [0, 1, 2].map(() => retainedBytes(build, copies));
+        rounds.sort((a, b) => a.total - b.total);
+        m = rounds[1]!;
+      } else if (took < plan.spendMs) {
+        m = retainedBytes(build);
       }
       out.push({
         key: job.key,

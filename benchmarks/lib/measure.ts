@@ -5,22 +5,34 @@ import vm from "node:vm";
 
 /** Result of one timed measurement. */
 export interface Timing {
-  /** Operations completed in the timed region (decisions, or feedback items). */
+  /** Operations completed in the timed region (decisions, or feedback items), all repetitions. */
   ops: number;
+  /** Wall-clock seconds of the timed region, all repetitions. */
   seconds: number;
+  /** Best repetition's rate: the least disturbed by other processes and GC pauses (headline number). */
   perSecond: number;
+  /** Median repetition's rate. */
+  medianPerSecond: number;
+  /** Rate of each repetition. */
+  repetitions: number[];
+  /** CPU seconds (user + system, all threads of this process) over the timed region. */
+  cpuSeconds: number;
+  /** ops / cpuSeconds: closer to one core's throughput when other processes compete for the CPU. */
+  perCpuSecond: number;
 }
 
 /**
  * Runs `run(n)` (which must perform n operations) first for `warmupMs` while calibrating n so that one
- * call lasts about `chunkMs`, then repeatedly for at least `budgetMs`. Timer reads are amortised over a
- * chunk, so fast operations are not dominated by `performance.now()`. At least one call is timed.
+ * call lasts about `chunkMs`, then `reps` timed repetitions of at least `budgetMs / reps` each. Timer reads
+ * are amortised over a chunk, so fast operations are not dominated by `performance.now()`. Every
+ * repetition times at least one call.
  */
 export function timeIt(
   run: (n: number) => void,
   budgetMs: number,
   warmupMs: number,
   opsPerCall = 1,
+  reps = 3,
   chunkMs = 2,
 ): Timing {
   let n = 1;
@@ -33,15 +45,35 @@ export function timeIt(
     if (dt < chunkMs) n *= 2;
   }
   let ops = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  do {
-    run(n);
-    ops += n * opsPerCall;
-    elapsed = performance.now() - start;
-  } while (elapsed < budgetMs);
-  const seconds = elapsed / 1000;
-  return { ops, seconds, perSecond: ops / seconds };
+  let seconds = 0;
+  const rates: number[] = [];
+  const cpu0 = process.cpuUsage();
+  for (let r = 0; r < reps; r++) {
+    let repOps = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      run(n);
+      repOps += n * opsPerCall;
+      elapsed = performance.now() - start;
+    } while (elapsed < budgetMs / reps);
+    ops += repOps;
+    seconds += elapsed / 1000;
+    rates.push(repOps / (elapsed / 1000));
+  }
+  const cpu = process.cpuUsage(cpu0);
+  // cpuUsage has microsecond resolution; never report less than one tick.
+  const cpuSeconds = Math.max(cpu.user + cpu.system, 1) / 1e6;
+  const sorted = [...rates].sort((a, b) => a - b);
+  return {
+    ops,
+    seconds,
+    perSecond: sorted[sorted.length - 1]!,
+    medianPerSecond: sorted[Math.floor(sorted.length / 2)]!,
+    repetitions: rates,
+    cpuSeconds,
+    perCpuSecond: ops / cpuSeconds,
+  };
 }
 
 let cachedGc: (() => void) | undefined | null = null;

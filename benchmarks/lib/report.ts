@@ -104,11 +104,12 @@ export function formatResults(results: BenchResults, markdown = false): string {
     render(memHeader, memRows),
     "",
   );
-  const tHeader = ["target", "threshold", "measured", "met"];
+  const tHeader = ["target", "threshold", "measured (wall clock)", "per CPU-second", "met"];
   const tRows = results.targets.map((t) => [
     t.description,
     t.threshold,
     t.measured === null ? "n/a" : t.id.endsWith("memory") ? `${t.measured.toFixed(3)}×` : rate(t.measured),
+    t.measuredPerCpuSecond === undefined ? "" : rate(t.measuredPerCpuSecond),
     t.met ? "yes" : "NO",
   ]);
   out.push(
@@ -119,7 +120,7 @@ export function formatResults(results: BenchResults, markdown = false): string {
   );
   const m = results.meta;
   out.push(
-    `Machine: ${m.cpuModel}, ${m.cores} cores, Node ${m.node} (V8 ${m.v8}), ${m.platform} ${m.arch}; ${m.date}; heap: ${m.heapMethod}, gc ${m.heapGc}; run took ${m.durationSeconds.toFixed(0)} s.`,
+    `Machine: ${m.cpuModel}, ${m.cores} cores, Node ${m.node} (V8 ${m.v8}), ${m.platform} ${m.arch}; ${m.date}; heap measured ${m.heapMethod} (gc ${m.heapGc}); load average ${m.loadAverage.start.toFixed(2)} at start, ${m.loadAverage.end.toFixed(2)} at end; run took ${m.durationSeconds.toFixed(0)} s.`,
   );
   return out.join("\n");
 }

@@ -3,7 +3,7 @@ import os from "node:os";
 import { JOINT_LIMIT } from "../../packages/core/src/index.js";
 import { type HeapJob, type HeapResult, type HeapRun, measureHeap } from "./heap.js";
 import { type Inputs, makeInputs } from "./inputs.js";
-import { getGc, timeIt } from "./measure.js";
+import { getGc, type Timing, timeIt } from "./measure.js";
 import { NaiveArgmax, NaiveLinUcb } from "./naive.js";
 import {
   FULL_DIMENSIONS,
@@ -84,16 +84,23 @@ export interface CellResult {
   structure?: Structure;
   blocks?: number;
   units?: number;
+  /** Wall-clock decisions per second, best of 3 repetitions (the headline number). */
   decisionsPerSec?: number;
+  decisionsMedianPerSec?: number;
   decisionOps?: number;
   decisionSeconds?: number;
+  /** Decisions per CPU-second of this process (less sensitive to other load on the machine). */
+  decisionsPerCpuSec?: number;
+  /** Wall-clock feedback items learned per second, through update() on batches of `batchSize`. */
   updatesPerSec?: number;
   updateOps?: number;
   updateSeconds?: number;
+  updatesMedianPerSec?: number;
+  updatesPerCpuSec?: number;
   /** Retained bytes per model (JS heap without code + typed-array buffers), after learning every unit. */
   heapBytes?: number;
-  heapUsedBytes?: number;
-  arrayBufferBytes?: number;
+  /** heapBytes split into JS heap (code spaces excluded) and typed-array buffers; either may be ~0. */
+  heapBreakdown?: HeapBreakdown;
   /** Copies built for the heap measurement (small models are measured over several, then divided). */
   heapCopies?: number;
   trainingObservations?: number;
@@ -102,6 +109,11 @@ export interface CellResult {
   /** Throughput divided by the plain Float64Array LinUCB reference's on the same space and d. */
   decisionsVsRefLinucb?: number;
   updatesVsRefLinucb?: number;
+}
+
+export interface HeapBreakdown {
+  heapUsedBytes: number;
+  arrayBufferBytes: number;
 }
 
 export interface MemoryRow {
@@ -115,8 +127,7 @@ export interface MemoryRow {
   reason?: string;
   units?: number;
   heapBytes?: number;
-  heapUsedBytes?: number;
-  arrayBufferBytes?: number;
+  heapBreakdown?: HeapBreakdown;
   heapCopies?: number;
   bytesPerOption?: number;
 }
@@ -125,7 +136,10 @@ export interface Target {
   id: string;
   description: string;
   threshold: string;
+  /** Wall-clock measurement the target is judged on. */
   measured: number | null;
+  /** The same per CPU-second of this process, for runs on a loaded machine. */
+  measuredPerCpuSecond?: number;
   met: boolean;
 }
 
@@ -144,6 +158,8 @@ export interface BenchResults {
     heapMethod: HeapRun["method"];
     heapGc: HeapRun["gc"];
     heapNote?: string;
+    /** 1-minute load average at the start and at the end of the run (other processes share the CPU). */
+    loadAverage: { start: number; end: number };
     durationSeconds: number;
   };
   inputs: {
@@ -232,10 +248,29 @@ function heapFields(h: HeapResult | undefined): Partial<CellResult> {
   if (!h || h.error) return {};
   return {
     heapBytes: h.heapBytes,
-    heapUsedBytes: h.heapUsedBytes,
-    arrayBufferBytes: h.arrayBufferBytes,
+    heapBreakdown: { heapUsedBytes: h.heapUsedBytes, arrayBufferBytes: h.arrayBufferBytes },
     heapCopies: h.copies,
     ...(h.trainingObservations > 0 ? { trainingObservations: h.trainingObservations } : {}),
+  };
+}
+
+function decisionFields(t: Timing): Partial<CellResult> {
+  return {
+    decisionsPerSec: t.perSecond,
+    decisionsMedianPerSec: t.medianPerSecond,
+    decisionOps: t.ops,
+    decisionSeconds: t.seconds,
+    decisionsPerCpuSec: t.perCpuSecond,
+  };
+}
+
+function updateFields(t: Timing): Partial<CellResult> {
+  return {
+    updatesPerSec: t.perSecond,
+    updatesMedianPerSec: t.medianPerSecond,
+    updateOps: t.ops,
+    updateSeconds: t.seconds,
+    updatesPerCpuSec: t.perCpuSecond,
   };
 }
 
@@ -290,12 +325,8 @@ function benchPolicy(
     ...base,
     status: "ok",
     ...structureOf(policy),
-    decisionsPerSec: decisions.perSecond,
-    decisionOps: decisions.ops,
-    decisionSeconds: decisions.seconds,
-    updatesPerSec: updates.perSecond,
-    updateOps: updates.ops,
-    updateSeconds: updates.seconds,
+    ...decisionFields(decisions),
+    ...updateFields(updates),
   };
 }
 
@@ -338,9 +369,7 @@ function benchReferences(space: SpaceSpec, d: number, inputs: Inputs, opts: Suit
       structure: id === REF_ARGMAX_JOINT ? "joint" : "factorised",
       blocks: sizes.length,
       units: sizes.reduce((s, n) => s + n, 0),
-      decisionsPerSec: t.perSecond,
-      decisionOps: t.ops,
-      decisionSeconds: t.seconds,
+      ...decisionFields(t),
     });
   }
   if (size > JOINT_LIMIT) {
@@ -374,12 +403,8 @@ function benchReferences(space: SpaceSpec, d: number, inputs: Inputs, opts: Suit
       structure: "joint",
       blocks: 1,
       units: size,
-      decisionsPerSec: decisions.perSecond,
-      decisionOps: decisions.ops,
-      decisionSeconds: decisions.seconds,
-      updatesPerSec: updates.perSecond,
-      updateOps: updates.ops,
-      updateSeconds: updates.seconds,
+      ...decisionFields(decisions),
+      ...updateFields(updates),
     });
   }
   if (!Number.isFinite(sink)) throw new Error("unreachable");
@@ -423,10 +448,9 @@ function memoryRows(heap: Map<string, HeapResult>, opts: SuiteOptions): MemoryRo
       rows.push({
         ...row,
         status: "ok",
-        units: h.units,
+        ...(h.units > 0 ? { units: h.units } : {}),
         heapBytes: h.heapBytes,
-        heapUsedBytes: h.heapUsedBytes,
-        arrayBufferBytes: h.arrayBufferBytes,
+        heapBreakdown: { heapUsedBytes: h.heapUsedBytes, arrayBufferBytes: h.arrayBufferBytes },
         heapCopies: h.copies,
         bytesPerOption: h.heapBytes / sumOf(space),
       });
@@ -446,11 +470,13 @@ function targetsOf(results: CellResult[], memory: MemoryRow[], opts: SuiteOption
     );
     const measured = cell?.[metric] ?? null;
     const what = metric === "decisionsPerSec" ? "decisions" : "updates";
+    const perCpu = cell?.[metric === "decisionsPerSec" ? "decisionsPerCpuSec" : "updatesPerCpuSec"];
     targets.push({
       id: `${policy}:${space}:d${d}:${what}`,
       description: `${policy} on ${space} at d = ${d}: ${what}/s`,
       threshold: `≥ ${min.toLocaleString("en-US")}`,
       measured,
+      ...(perCpu !== undefined ? { measuredPerCpuSecond: perCpu } : {}),
       met: measured !== null && measured >= min,
     });
   };
@@ -487,6 +513,7 @@ function targetsOf(results: CellResult[], memory: MemoryRow[], opts: SuiteOption
 /** Runs the whole suite and returns every number. */
 export function runSuite(opts: SuiteOptions): BenchResults {
   const started = Date.now();
+  const loadStart = os.loadavg()[0]!;
   const variants = VARIANTS.filter(
     (v) => v.id === "random" || opts.filter.length === 0 || opts.filter.some((f) => v.id.includes(f)),
   );
@@ -545,6 +572,7 @@ export function runSuite(opts: SuiteOptions): BenchResults {
       heapMethod: heapRun.method,
       heapGc: heapRun.gc,
       ...(heapRun.note ? { heapNote: heapRun.note } : {}),
+      loadAverage: { start: loadStart, end: os.loadavg()[0]! },
       durationSeconds: (Date.now() - started) / 1000,
     },
     inputs: {
@@ -567,7 +595,7 @@ export function runSuite(opts: SuiteOptions): BenchResults {
         "Float64Array vectors with entries uniform in [-1, 1]/√d; context { vectorLength: d, intercept: false }; decide(context) with default options (topK 1, generated decisionId)",
       rewards: "Bernoulli(0.25) in {0, 1}; rewardRange [0, 1]; actions as indexes drawn uniformly",
       timing:
-        "single thread; per cell the policy first learns one batch touching every unit (untimed), then update() on batches of `batchSize` items and decide() one at a time are each run for `warmupMs` then timed for at least `budgetMs`",
+        "single thread; per cell the policy first learns one batch touching every unit (untimed), then update() on batches of `batchSize` items and decide() one at a time are each warmed up for `warmupMs` then timed in 3 repetitions of at least `budgetMs`/3; the headline rate is the best repetition (medians and per-CPU-second rates are in the JSON too)",
       memory:
         "child process (node --expose-gc --no-flush-bytecode): delta of heapUsed (code spaces excluded) + arrayBuffers after forced GCs, around building and training a policy on a batch touching every unit (joint: every action; factorised: every option); small models are built several times and the delta divided",
     },

@@ -109,9 +109,9 @@ export function trainedPolicy(
 }
 
 /** The structure and unit count of a built policy's model. */
-export function structureOf(policy: BanditPolicy): { structure: Structure; blocks: number; units: number } {
+export function structureOf(policy: BanditPolicy): { structure: Structure; blocks?: number; units?: number } {
   const model = policy.rewardModel;
-  if (!model) return { structure: "none", blocks: 0, units: 0 };
+  if (!model) return { structure: "none" };
   const blocks = model.blocks;
   return {
     structure: blocks.count === 1 && blocks.unitCount === policy.space.size ? "joint" : "factorised",
