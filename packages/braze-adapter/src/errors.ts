@@ -1,3 +1,5 @@
+import { KairosError } from "@kairos/core";
+
 /** What went wrong, coarsely: programs branch on this. */
 export type BrazeErrorKind =
   | "auth"
@@ -31,9 +33,8 @@ export interface BrazeErrorDetails {
   cause?: unknown;
 }
 
-/** Base of every error the adapter throws; `code` is stable (`braze_<kind>`). Messages never hold the API key. */
-export class BrazeError extends Error {
-  readonly code: string;
+/** Base of every error the adapter throws (a KairosError); `code` is `braze_<kind>`. Messages never hold the API key. */
+export class BrazeError extends KairosError {
   readonly endpoint?: string;
   readonly status?: number;
   readonly brazeMessage?: string;
@@ -45,9 +46,8 @@ export class BrazeError extends Error {
     message: string,
     details: BrazeErrorDetails = {},
   ) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = new.target.name;
-    this.code = `braze_${kind}`;
+    super(`braze_${kind}`, message);
+    if (details.cause !== undefined) this.cause = details.cause;
     this.endpoint = details.endpoint;
     this.status = details.status;
     this.brazeMessage = details.brazeMessage;

@@ -1,4 +1,21 @@
 // Public API of @kairos/braze-adapter. The fake Braze lives in `@kairos/braze-adapter/testing`.
+
+export {
+  type ActivatableDecision,
+  type ActivationOutcome,
+  type ActivationRequest,
+  Activator,
+  type ActivatorOptions,
+  type ActivatorStats,
+} from "./activator/activator.js";
+export {
+  type ActivationMapping,
+  type BrazeTarget,
+  DECISION_ID_PROPERTY,
+  planFor,
+} from "./activator/mapping.js";
+export { reconcile, type Verdict } from "./activator/reconcile.js";
+export { dueTime, isValidTimeZone, type TimingOptions, zonedTime } from "./activator/schedule.js";
 export { chunk, chunkTrack, LIMITS, type SeriesWindow, splitSeries } from "./batching.js";
 export { type BucketName, bucketFor, DEFAULT_BUCKET_LIMITS } from "./buckets.js";
 export { BrazeClient } from "./client/client.js";
@@ -24,6 +41,16 @@ export {
   ExportInProgressError,
   PiiFieldError,
 } from "./errors.js";
+export { SqliteSendLedger } from "./ledger/sqlite.js";
+export type {
+  Confirmation,
+  DecisionSummary,
+  LedgerEntry,
+  LedgerStatus,
+  NewLedgerEntry,
+  SendLedger,
+  SendPlan,
+} from "./ledger/types.js";
 export { type LogFields, type Logger, silentLogger } from "./log.js";
 export { assertExportFields, EXPORT_FIELDS, PII_EXPORT_FIELDS } from "./pii.js";
 export { type Random, seededRandom } from "./random.js";

@@ -67,7 +67,7 @@ export class BucketLimiter {
       const now = this.clock.now();
       if (now < this.blockedUntil) {
         waited = true;
-        await this.clock.sleep(this.blockedUntil - now, signal);
+        await this.clock.sleep(this.blockedUntil - now + 1, signal);
         continue;
       }
       if (this.limit === undefined) {
@@ -84,7 +84,7 @@ export class BucketLimiter {
       }
       if (this.remaining > this.reserve()) return this.take(waited);
       waited = true;
-      if (this.resetAt !== undefined) await this.clock.sleep(this.resetAt - now + this.jitter(), signal);
+      if (this.resetAt !== undefined) await this.clock.sleep(this.resetAt - now + 1 + this.jitter(), signal);
       else if (this.inFlight === 0) return this.take(waited);
       else await this.waitForChange(signal);
     }

@@ -27,6 +27,8 @@ export interface BrazeCall<T> {
   body?: unknown;
   schema: z.ZodType<T>;
   retry: RetryClass;
+  /** Changes state in Braze (sends, tracking, templates): skipped in dry-run mode. Reads, exports included, go out. */
+  mutates?: boolean;
   /** For dry-run: the synthetic response of a mutating call (GETs always go out). */
   dryRunResponse?: () => unknown;
 }
@@ -105,7 +107,7 @@ export class BrazeTransport {
 
   /** Performs one call with the full retry policy; resolves to the validated body. */
   async call<T>(call: BrazeCall<T>, opts: CallOptions = {}): Promise<T> {
-    if (this.options.dryRun && call.method === "POST") return this.dryRun(call);
+    if (this.options.dryRun && call.mutates) return this.dryRun(call);
     const bucket = bucketFor(call.path);
     const limiter = this.limiter(bucket);
     const retry = this.options.retry;

@@ -149,7 +149,7 @@ export class MessagingApi {
 
   private async post(path: string, body: object, opts: CallOptions): Promise<SendResult> {
     const raw = await this.t.call(
-      { method: "POST", path, body, schema: sendResponseSchema, retry: "unsafe" },
+      { method: "POST", path, body, schema: sendResponseSchema, retry: "unsafe", mutates: true },
       opts,
     );
     if (raw.notice)

@@ -31,6 +31,7 @@ export class TemplatesApi {
         body,
         schema: templateCreateSchema,
         retry: "unsafe",
+        mutates: true,
         dryRunResponse: () => ({ message: "success", email_template_id: "dry-run-template" }),
       },
       opts,
@@ -45,7 +46,10 @@ export class TemplatesApi {
     if (Object.keys(body).filter((k) => k !== "email_template_id").length === 0) {
       throw fail(path, "give at least one field to update");
     }
-    await this.t.call({ method: "POST", path, body, schema: envelopeSchema, retry: "idempotent" }, opts);
+    await this.t.call(
+      { method: "POST", path, body, schema: envelopeSchema, retry: "idempotent", mutates: true },
+      opts,
+    );
   }
 
   /** GET /templates/email/info (drag-and-drop templates are not returned by Braze). */

@@ -85,6 +85,7 @@ export class UsersApi {
             body: payload,
             schema: trackResponseSchema,
             retry: opts.idempotent ? "idempotent" : "unsafe",
+            mutates: true,
             dryRunResponse: () => ({
               message: "success",
               attributes_processed: c.attributes.length,
@@ -176,7 +177,6 @@ export class UsersApi {
         schema: exportSegmentResponseSchema,
         // Repeating a lost request would only meet a 429 "already running"; never duplicate work.
         retry: "unsafe",
-        dryRunResponse: () => ({ message: "success", object_prefix: "dry-run" }),
       },
       opts,
     );
@@ -192,7 +192,6 @@ export class UsersApi {
     opts: SegmentExportOptions = {},
   ): AsyncGenerator<ExportedUser> {
     const started = await this.exportSegment(body, opts);
-    if (this.t.options.dryRun) return;
     if (!started.url) {
       throw new BrazeValidationError(
         `the export of ${body.segment_id} goes to the workspace's cloud bucket (prefix ${started.objectPrefix}); read it from there`,

@@ -3,7 +3,7 @@ export { type Fault, FaultInjector } from "./faults.js";
 export { renderLiquid } from "./liquid.js";
 export { ServerBuckets } from "./rate-buckets.js";
 export { FakeBraze, type FakeRequestRecord, startFakeBraze } from "./server.js";
-export type { FakeStore, FakeTemplate, FakeUser } from "./store.js";
+export { type FakeStore, type FakeTemplate, type FakeUser, toTrackBody } from "./store.js";
 export type {
   AudienceEvent,
   AudienceResponder,

@@ -8,7 +8,7 @@ import { CatalogRoutes } from "./routes-catalog.js";
 import { MessagingRoutes } from "./routes-messaging.js";
 import { TemplateRoutes } from "./routes-templates.js";
 import { UserRoutes } from "./routes-users.js";
-import { FakeStore } from "./store.js";
+import { FakeStore, toTrackBody } from "./store.js";
 import type {
   AudienceResponder,
   EventRecord,
@@ -59,6 +59,7 @@ export class FakeBraze {
     this.buckets = new ServerBuckets(options.rateLimits);
     this.faults = new FaultInjector(options.faults);
     this.audience = options.audience;
+    if (options.decisionIdProperty) this.store.decisionIdProperty = options.decisionIdProperty;
     this.users = new UserRoutes(this.store, options);
     const messaging = new MessagingRoutes(this.store, () => this.audience);
     const catalog = new CatalogRoutes(this.store);
@@ -129,6 +130,11 @@ export class FakeBraze {
   /** Events and purchases visible now (audience responses and /users/track posts), /users/track-shaped. */
   events(filter: { externalId?: string; since?: number } = {}): EventRecord[] {
     return this.store.visibleEvents(filter);
+  }
+
+  /** Visible events as a /users/track body (`{events, purchases}`), ready for @kairos/rewards' normaliser. */
+  trackBody(filter: { externalId?: string; since?: number } = {}): ReturnType<typeof toTrackBody> {
+    return toTrackBody(this.store.visibleEvents(filter));
   }
 
   /** Replaces the audience-response hook. */

@@ -44,6 +44,8 @@ export class FakeStore {
   readonly canvases: Map<string, FakeCanvas>;
   readonly segments: Map<string, FakeSegment>;
   private readonly random: Random;
+  /** Send property copied onto every audience event so rewards can join them (default "kairos_decision_id"). */
+  decisionIdProperty = "kairos_decision_id";
 
   constructor(
     readonly clock: () => number,
@@ -101,7 +103,9 @@ export class FakeStore {
 
   /** Stores the audience's response to a send as Braze-style event and purchase records. */
   recordAudience(send: RecordedSend, events: readonly AudienceEvent[]): void {
+    const decisionId = send.properties[this.decisionIdProperty];
     const link = {
+      ...(decisionId === undefined ? {} : { [this.decisionIdProperty]: decisionId }),
       dispatch_id: send.dispatchId,
       ...(send.campaignId ? { campaign_id: send.campaignId } : {}),
       ...(send.canvasId ? { canvas_id: send.canvasId } : {}),
@@ -158,4 +162,27 @@ export class FakeStore {
       )
       .sort((a, b) => a.at - b.at);
   }
+}
+
+/** Events as a /users/track request body (`events` and `purchases`), the shape @kairos/rewards normalises. */
+export function toTrackBody(records: readonly EventRecord[]): {
+  events: Record<string, unknown>[];
+  purchases: Record<string, unknown>[];
+} {
+  const events: Record<string, unknown>[] = [];
+  const purchases: Record<string, unknown>[] = [];
+  for (const r of records) {
+    if (r.kind === "purchase") {
+      purchases.push({
+        external_id: r.external_id,
+        product_id: r.name,
+        currency: r.currency ?? "USD",
+        price: r.price ?? 0,
+        quantity: r.quantity ?? 1,
+        time: r.time,
+        properties: r.properties,
+      });
+    } else events.push({ external_id: r.external_id, name: r.name, time: r.time, properties: r.properties });
+  }
+  return { events, purchases };
 }

@@ -155,6 +155,8 @@ export interface FakeBrazeOptions {
   usersPerExportFile?: number;
   /** 400 when /users/export/ids has no fields_to_export (newer workspaces); default true. */
   requireFieldsToExport?: boolean;
+  /** Send property copied onto audience events for reward joins (default "kairos_decision_id"). */
+  decisionIdProperty?: string;
   /** Seed for ids and variation picks (default "fake-braze"). */
   seed?: string | number;
 }
