@@ -72,7 +72,7 @@ export interface SimulateOptions {
   days?: number;
   /** Most customers messaged per day. */
   capacity?: number;
-  /** Clip rewards fed to the policy into this range (beta-thompson learns from [0, 1]). */
+  /** Clip rewards fed to the policy (after scaling) into this range (beta-thompson learns from [0, 1]). */
   clipRewards?: [number, number];
   onDecision?: (entry: LoggedDecision) => void;
   onDay?: (day: number) => void;
@@ -94,6 +94,7 @@ export function simulateGroup(o: SimulateOptions): GroupRun {
   const unsubDim =
     scenario.unsubscribe?.dimension !== undefined ? space.dimensionIndex(scenario.unsubscribe.dimension) : -1;
   const segmentFeature = scenario.population.segmentFeature;
+  const rewardScale = rewardScaleOf(scenario);
   const daily: DailySeries = {
     opportunities: [],
     reward: [],
@@ -199,7 +200,7 @@ export function simulateGroup(o: SimulateOptions): GroupRun {
         }
       }
       const arrival = day + (outcome.converted ? outcome.delay : model.window);
-      let reward = outcome.reward;
+      let reward = outcome.reward / rewardScale;
       if (o.clipRewards) reward = Math.min(o.clipRewards[1], Math.max(o.clipRewards[0], reward));
       if (arrival < days && o.policy !== "oracle") {
         pending[arrival]!.push({
@@ -252,6 +253,13 @@ export function simulateGroup(o: SimulateOptions): GroupRun {
     perCustomer: { mean, variance: n > 1 ? ss / (n - 1) : 0 },
     preferences,
   };
+}
+
+/** What policies' rewards are divided by: the scenario's `rewardScale`, else the mean purchase amount, else 1. */
+export function rewardScaleOf(scenario: Scenario): number {
+  if (scenario.rewardScale !== undefined) return scenario.rewardScale;
+  if (scenario.metric.kind === "conversion" || !scenario.revenue) return 1;
+  return Math.exp(scenario.revenue.mu + scenario.revenue.sigma ** 2 / 2);
 }
 
 /** Decides for the whole audience; when some customer has no eligible action, decides one by one and skips them. */

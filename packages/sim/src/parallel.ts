@@ -1,5 +1,8 @@
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Worker, type WorkerOptions } from "node:worker_threads";
 import { type Job, type JobResult, runJob } from "./experiment.js";
 
 /** Options of {@link runJobs}. */
@@ -11,21 +14,26 @@ export interface RunJobsOptions {
 }
 
 /**
- * How to start a worker: from TypeScript sources (tests, `pnpm sim`) the worker must load tsx and the
- * `kairos-source` condition itself, since workers do not inherit a loader registered at runtime; from
- * the built `dist` it is plain JavaScript.
+ * How to start a worker. From the built `dist` it is the plain worker.js. From TypeScript sources (tests,
+ * `pnpm sim`) the worker must load TypeScript itself: on Node 20 a loader passed as `--import tsx` in a
+ * worker's execArgv is not applied to the worker's entry module, so the worker starts from a tiny eval'd
+ * script that registers tsx's ESM hooks and then imports worker.ts; `--conditions=kairos-source` makes
+ * workspace packages resolve to their sources there too.
  */
-export function workerEntry(): { url: URL; execArgv: string[] } {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const url = new URL(fromSource ? "./worker.ts" : "./worker.js", import.meta.url);
-  return { url, execArgv: fromSource ? ["--import", "tsx", "--conditions=kairos-source"] : [] };
+export function workerEntry(): { entry: string | URL; options: WorkerOptions } {
+  const workerUrl = new URL(import.meta.url.endsWith(".ts") ? "./worker.ts" : "./worker.js", import.meta.url);
+  if (!import.meta.url.endsWith(".ts")) return { entry: workerUrl, options: {} };
+  const tsxRoot = dirname(createRequire(import.meta.url).resolve("tsx/package.json"));
+  const api = pathToFileURL(join(tsxRoot, "dist/esm/api/index.mjs")).href;
+  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
+  return { entry: code, options: { eval: true, execArgv: ["--conditions=kairos-source"] } };
 }
 
 /** Runs jobs on a pool of worker threads (results in job order); same jobs, same results as inline. */
 export async function runJobs(jobs: readonly Job[], options: RunJobsOptions = {}): Promise<JobResult[]> {
   const size = Math.min(jobs.length, options.workers ?? availableParallelism());
   if (size <= 1) return jobs.map((job) => runJob(job, (day) => options.onDay?.(job.id, day)));
-  const { url, execArgv } = workerEntry();
+  const { entry, options: workerOptions } = workerEntry();
   const results = new Map<number, JobResult>();
   const queue = [...jobs];
   const workers: Worker[] = [];
@@ -42,7 +50,7 @@ export async function runJobs(jobs: readonly Job[], options: RunJobsOptions = {}
         worker.postMessage(job);
       };
       for (let w = 0; w < size; w++) {
-        const worker = new Worker(url, { execArgv });
+        const worker = new Worker(entry, workerOptions);
         workers.push(worker);
         worker.on(
           "message",

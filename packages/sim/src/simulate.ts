@@ -6,7 +6,8 @@ import { aggregate, type SimulationResults } from "./results.js";
 import type { Scenario } from "./scenario/schema.js";
 
 /** Policies compared when neither the caller nor the scenario names any. */
-export const DEFAULT_POLICIES = "random,bau,ab-test,segment-ab-test,linucb,factorised-thompson";
+export const DEFAULT_POLICIES =
+  "random,bau,ab-test,segment-ab-test,factorised-thompson,factorised-ucb,squarecb";
 
 /** Options of {@link simulate}. */
 export interface SimulateRunOptions {

@@ -118,6 +118,24 @@ export class AbTestPolicy implements Policy {
     };
   }
 
+  /** Probability of each action (length actionSpace.size): uniform over eligible arms while exploring, then the winner. */
+  actionProbabilities(context: Context, options: Omit<DecideOptions, "topK"> = {}): Float64Array {
+    const eligibility = this.space.compileEligibility(options.eligibility);
+    const out = new Float64Array(this.space.size);
+    const allowed: number[] = [];
+    for (let j = 0; j < this.arms.length; j++)
+      if (this.space.isFeasible(this.armCodes[j]!, eligibility)) allowed.push(j);
+    if (allowed.length === 0) return out;
+    if (this.exploring) {
+      for (const j of allowed) out[this.arms[j]!] = 1 / allowed.length;
+    } else {
+      this.winners ??= this.chooseWinners();
+      const order = this.winners.get(this.segmentOf(context)) ?? this.winners.get("*")!;
+      out[this.arms[order.find((j) => allowed.includes(j))!]!] = 1;
+    }
+    return out;
+  }
+
   decideBatch(contexts: readonly Context[], options?: DecideOptions | readonly DecideOptions[]): Decision[] {
     return contexts.map((c, i) =>
       this.decide(c, Array.isArray(options) ? (options[i] ?? {}) : ((options as DecideOptions) ?? {})),

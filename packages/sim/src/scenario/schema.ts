@@ -207,6 +207,11 @@ export const scenarioSchema = z.strictObject({
       arms: z.array(z.record(z.string(), optionValue)).min(1).optional(),
     })
     .default({ days: 7 }),
+  /**
+   * Rewards are divided by this before policies learn from them (a normaliser, as in production), so
+   * exploration bonuses are on the scale of the reward. Default: the mean purchase amount, or 1.
+   */
+  rewardScale: z.number().positive().optional(),
   /** Policies `run` compares when `--policies` is not given. */
   policies: z.array(z.string().min(1)).optional(),
   /** Default settings per policy kind (e.g. `{"factorised-thompson": {"interactions": [["channel","hour"]]}}`). */

@@ -1,0 +1,83 @@
+import type { ActionRecord, ActionSpace, ContextSchemaConfig, Eligibility } from "@kairos/core";
+import type { LoggedDecision } from "./loop.js";
+import { LineError, parseJsonLines } from "./ope/format.js";
+
+/** Header line of a Kairos decision log. */
+export interface DecisionLogHeader {
+  format: "kairos-decision-log/v1";
+  /** Policy that made the decisions (the logging policy). */
+  policy: string;
+  /** The action space: dimensions with options, and constraints. */
+  actionSpace: { dimensions: Record<string, (string | number)[]>; constraints?: unknown[] };
+  /** The context schema (feature names and types), as core's ContextEncoder takes it. */
+  context: ContextSchemaConfig;
+  scenario?: string;
+}
+
+/** One logged decision: what a production system can write for every send. */
+export interface DecisionLogRow {
+  decisionId: string;
+  /** Customer features at decision time. */
+  context: Record<string, unknown>;
+  action: ActionRecord;
+  /** Probability the logging policy had of choosing this action. */
+  propensity: number;
+  /** Reward attributed to the decision (after its attribution window). */
+  reward: number;
+  eligibility?: Eligibility;
+  day?: number;
+  customer?: string;
+}
+
+/** Serialises simulator decisions as a `kairos-decision-log/v1` JSON Lines text (header first). */
+export function formatDecisionLog(header: DecisionLogHeader, decisions: readonly LoggedDecision[]): string {
+  const lines = [JSON.stringify(header)];
+  for (const d of decisions) {
+    const row: DecisionLogRow = {
+      decisionId: `${d.day}-${d.customer}`,
+      day: d.day,
+      customer: String(d.customer),
+      context: d.context,
+      action: d.action,
+      propensity: d.propensity,
+      reward: d.reward,
+      ...(d.eligibility ? { eligibility: d.eligibility } : {}),
+    };
+    lines.push(JSON.stringify(row));
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** Parses a `kairos-decision-log/v1` text; errors name the line. */
+export function parseDecisionLog(
+  text: string,
+  space?: ActionSpace,
+): { header: DecisionLogHeader; rows: DecisionLogRow[] } {
+  const lines = parseJsonLines(text);
+  if (lines.length === 0) throw new LineError(1, "empty log: expected a kairos-decision-log/v1 header");
+  const header = lines[0]!.value as DecisionLogHeader;
+  if (header?.format !== "kairos-decision-log/v1")
+    throw new LineError(lines[0]!.line, 'header must have "format":"kairos-decision-log/v1"');
+  const rows: DecisionLogRow[] = [];
+  for (const { line, value } of lines.slice(1)) {
+    const r = value as DecisionLogRow;
+    if (!r || typeof r !== "object") throw new LineError(line, "expected an object");
+    if (typeof r.decisionId !== "string") throw new LineError(line, "decisionId must be a string");
+    if (!r.context || typeof r.context !== "object") throw new LineError(line, "context must be an object");
+    if (!r.action || typeof r.action !== "object") throw new LineError(line, "action must be an object");
+    if (space) {
+      try {
+        space.indexOf(r.action);
+      } catch (e) {
+        throw new LineError(line, (e as Error).message);
+      }
+    }
+    if (typeof r.propensity !== "number" || !(r.propensity > 0) || r.propensity > 1) {
+      throw new LineError(line, "propensity must be a number in (0, 1]");
+    }
+    if (typeof r.reward !== "number" || !Number.isFinite(r.reward))
+      throw new LineError(line, "reward must be a finite number");
+    rows.push(r);
+  }
+  return { header, rows };
+}

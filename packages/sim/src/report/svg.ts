@@ -1,0 +1,182 @@
+/** A named series of y values, one per day. */
+export interface Series {
+  name: string;
+  values: readonly number[];
+}
+
+const PALETTE = [
+  "#1b6ac9",
+  "#d9480f",
+  "#2b8a3e",
+  "#862e9c",
+  "#e8590c",
+  "#0b7285",
+  "#c2255c",
+  "#5c940d",
+  "#495057",
+  "#f08c00",
+];
+
+/** Colour of the i-th series. */
+export function colour(i: number): string {
+  return PALETTE[i % PALETTE.length]!;
+}
+
+/** Escapes text for HTML and SVG. */
+export function esc(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
+  const ticks: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+function label(v: number): string {
+  const a = Math.abs(v);
+  if (a >= 1e6) return `${(v / 1e6).toPrecision(3)}M`;
+  if (a >= 1e3) return `${(v / 1e3).toPrecision(3)}k`;
+  return Number(v.toPrecision(3)).toString();
+}
+
+/** A line chart of daily series with axes, a legend and an optional vertical marker (e.g. a drift day). */
+export function lineChart(o: {
+  title: string;
+  series: readonly Series[];
+  yLabel?: string;
+  width?: number;
+  height?: number;
+  marker?: { x: number; text: string };
+  yMin?: number;
+  yMax?: number;
+}): string {
+  const width = o.width ?? 640;
+  const height = o.height ?? 300;
+  const m = { left: 56, right: 150, top: 28, bottom: 36 };
+  const w = width - m.left - m.right;
+  const h = height - m.top - m.bottom;
+  const n = Math.max(1, ...o.series.map((s) => s.values.length));
+  const all = o.series.flatMap((s) => s.values.filter(Number.isFinite));
+  let lo = o.yMin ?? Math.min(0, ...all);
+  let hi = o.yMax ?? Math.max(...all, lo + 1e-9);
+  if (hi === lo) hi = lo + 1;
+  const pad = (hi - lo) * 0.04;
+  if (o.yMax === undefined) hi += pad;
+  if (o.yMin === undefined && lo < 0) lo -= pad;
+  const x = (d: number) => m.left + (n <= 1 ? w / 2 : (d / (n - 1)) * w);
+  const y = (v: number) => m.top + h - ((v - lo) / (hi - lo)) * h;
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">`,
+  );
+  parts.push(`<title>${esc(o.title)}</title>`);
+  parts.push(`<text x="${m.left}" y="16" font-size="13" font-weight="600">${esc(o.title)}</text>`);
+  for (const t of niceTicks(lo, hi)) {
+    parts.push(`<line x1="${m.left}" x2="${m.left + w}" y1="${y(t)}" y2="${y(t)}" stroke="#e9ecef"/>`);
+    parts.push(
+      `<text x="${m.left - 6}" y="${y(t) + 4}" font-size="10" text-anchor="end" fill="#495057">${label(t)}</text>`,
+    );
+  }
+  for (const t of niceTicks(0, n - 1, Math.min(7, n - 1))) {
+    parts.push(
+      `<text x="${x(t)}" y="${m.top + h + 14}" font-size="10" text-anchor="middle" fill="#495057">${t + 1}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${m.left + w / 2}" y="${height - 4}" font-size="10" text-anchor="middle" fill="#495057">day</text>`,
+  );
+  if (o.yLabel) {
+    parts.push(
+      `<text transform="translate(12 ${m.top + h / 2}) rotate(-90)" font-size="10" text-anchor="middle" fill="#495057">${esc(o.yLabel)}</text>`,
+    );
+  }
+  parts.push(`<rect x="${m.left}" y="${m.top}" width="${w}" height="${h}" fill="none" stroke="#ced4da"/>`);
+  if (o.marker && o.marker.x >= 0 && o.marker.x < n) {
+    const mx = x(o.marker.x);
+    parts.push(
+      `<line x1="${mx}" x2="${mx}" y1="${m.top}" y2="${m.top + h}" stroke="#adb5bd" stroke-dasharray="4 3"/>`,
+    );
+    parts.push(
+      `<text x="${mx + 3}" y="${m.top + 11}" font-size="10" fill="#868e96">${esc(o.marker.text)}</text>`,
+    );
+  }
+  o.series.forEach((s, i) => {
+    const pts = s.values
+      .map((v, d) => (Number.isFinite(v) ? `${x(d).toFixed(1)},${y(v).toFixed(1)}` : ""))
+      .filter(Boolean)
+      .join(" ");
+    parts.push(
+      `<polyline fill="none" stroke="${colour(i)}" stroke-width="1.8" points="${pts}"><title>${esc(s.name)}</title></polyline>`,
+    );
+    const ly = m.top + 8 + i * 15;
+    parts.push(
+      `<line x1="${m.left + w + 10}" x2="${m.left + w + 26}" y1="${ly}" y2="${ly}" stroke="${colour(i)}" stroke-width="2.5"/>`,
+    );
+    parts.push(`<text x="${m.left + w + 30}" y="${ly + 4}" font-size="11">${esc(s.name)}</text>`);
+  });
+  parts.push("</svg>");
+  return parts.join("");
+}
+
+/** Horizontal interval chart: one row per item with a point estimate and its 95% interval, around zero. */
+export function intervalChart(o: {
+  title: string;
+  rows: readonly { name: string; estimate: number; low: number; high: number }[];
+  format?: (v: number) => string;
+  width?: number;
+}): string {
+  const width = o.width ?? 640;
+  const rowH = 22;
+  const m = { left: 180, right: 90, top: 30, bottom: 26 };
+  const h = Math.max(1, o.rows.length) * rowH;
+  const height = m.top + h + m.bottom;
+  const w = width - m.left - m.right;
+  const vals = o.rows.flatMap((r) => [r.low, r.high, r.estimate]).filter(Number.isFinite);
+  let lo = Math.min(0, ...vals);
+  let hi = Math.max(0, ...vals);
+  if (hi === lo) hi = lo + 1;
+  const pad = (hi - lo) * 0.05;
+  lo -= pad;
+  hi += pad;
+  const x = (v: number) => m.left + ((v - lo) / (hi - lo)) * w;
+  const f = o.format ?? label;
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">`,
+  );
+  parts.push(`<title>${esc(o.title)}</title>`);
+  parts.push(`<text x="8" y="16" font-size="13" font-weight="600">${esc(o.title)}</text>`);
+  for (const t of niceTicks(lo, hi)) {
+    parts.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${m.top}" y2="${m.top + h}" stroke="#e9ecef"/>`);
+    parts.push(
+      `<text x="${x(t)}" y="${m.top + h + 14}" font-size="10" text-anchor="middle" fill="#495057">${esc(f(t))}</text>`,
+    );
+  }
+  parts.push(`<line x1="${x(0)}" x2="${x(0)}" y1="${m.top}" y2="${m.top + h}" stroke="#495057"/>`);
+  o.rows.forEach((r, i) => {
+    const cy = m.top + i * rowH + rowH / 2;
+    parts.push(
+      `<text x="${m.left - 8}" y="${cy + 4}" font-size="11" text-anchor="end">${esc(r.name)}</text>`,
+    );
+    if (!Number.isFinite(r.estimate)) return;
+    const c = colour(i);
+    if (Number.isFinite(r.low) && Number.isFinite(r.high)) {
+      parts.push(
+        `<line x1="${x(r.low)}" x2="${x(r.high)}" y1="${cy}" y2="${cy}" stroke="${c}" stroke-width="2"/>`,
+      );
+      for (const v of [r.low, r.high])
+        parts.push(
+          `<line x1="${x(v)}" x2="${x(v)}" y1="${cy - 5}" y2="${cy + 5}" stroke="${c}" stroke-width="2"/>`,
+        );
+    }
+    parts.push(`<circle cx="${x(r.estimate)}" cy="${cy}" r="4" fill="${c}"/>`);
+    parts.push(`<text x="${m.left + w + 8}" y="${cy + 4}" font-size="11">${esc(f(r.estimate))}</text>`);
+  });
+  parts.push("</svg>");
+  return parts.join("");
+}
