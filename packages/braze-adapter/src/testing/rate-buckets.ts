@@ -35,11 +35,9 @@ export class ServerBuckets {
     return { ok, headers: this.headers(b, now) };
   }
 
-  /** Marks the bucket empty for the rest of its window (an injected 429 behaves like a real one). */
-  exhaust(b: BucketName, now: number): Record<string, string> {
-    const w = this.window(b, now);
-    w.used = this.config(b).limit;
-    return this.headers(b, now);
+  /** Headers of an empty bucket for the current window (used by injected 429s). */
+  emptyHeaders(b: BucketName, now: number): Record<string, string> {
+    return { ...this.headers(b, now), "x-ratelimit-remaining": "0" };
   }
 
   /** X-RateLimit-* headers for the bucket now (reset in epoch seconds, rounded up). */

@@ -193,12 +193,15 @@ export class FakeBraze {
       req.socket.destroy();
       return;
     }
-    if (fault === "429")
+    // An injected 429 reads like an empty bucket (remaining 0, the window's reset) but does not drain the real one,
+    // so requests the client already had in flight are not counted as violations.
+    if (fault === "429") {
       return reply(
         429,
         { message: "Rate limit exceeded", errors: [] },
-        this.buckets.exhaust(bucket, wallNow),
+        this.buckets.emptyHeaders(bucket, wallNow),
       );
+    }
     if (fault === "500") return reply(500, { message: "Internal Server Error", errors: [] });
     if (fault === "slow") await new Promise((r) => setTimeout(r, this.faults.slowMs));
     const raw = await readBody(req);
