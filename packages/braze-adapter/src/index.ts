@@ -62,3 +62,12 @@ export {
 } from "./rate-limit.js";
 export { redact } from "./redact.js";
 export type { RetryClass, RetryOptions } from "./retry.js";
+export {
+  addPlaceholders,
+  type CopyTemplateOptions,
+  copyTemplateWithPlaceholders,
+  type LiquidScope,
+  liquidPlaceholder,
+  type PlaceholderRule,
+  refreshTemplateCopy,
+} from "./templates.js";
