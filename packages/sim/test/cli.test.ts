@@ -1,0 +1,149 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { main } from "../src/cli.js";
+import { fixtureJson, fixturePath } from "./helpers.js";
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "kairos-sim-cli-"));
+
+describe("kairos-sim CLI", () => {
+  it("exits with code 2 and a one-line reason on bad input", async () => {
+    const bad = join(dir, "bad.json");
+    const json = fixtureJson();
+    (json.response as { terms: unknown[] }).terms.push({ effect: 1, when: { chanel: "sms" } });
+    writeFileSync(bad, JSON.stringify(json));
+    const cases: [string[], RegExp][] = [
+      [["frobnicate"], /unknown command/],
+      [["run"], /exactly one scenario file/],
+      [["run", join(dir, "missing.json")], /cannot read scenario/],
+      [["run", bad], /response\.terms\[7\]\.when\.chanel/],
+      [["run", fixturePath("personal.json"), "--days", "zero"], /--days must be a whole number/],
+      [["run", fixturePath("personal.json"), "--policies", "nonsense"], /unknown policy "nonsense"/],
+      [["run", fixturePath("personal.json"), "--colour"], /unknown option --colour/],
+      [["ope", join(dir, "missing.jsonl")], /cannot read/],
+      [["replay", fixturePath("personal.json")], /needs --policy/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(" ")).toBe(2);
+      expect(r.err, argv.join(" ")).toMatch(message);
+      expect(r.err.trim().split("\n"), argv.join(" ")).toHaveLength(1);
+      expect(r.out).toBe("");
+    }
+  });
+
+  it("run prints the table and writes report.html and results.json", async () => {
+    const out = join(dir, "run");
+    const r = await cli(
+      "run",
+      fixturePath("personal.json"),
+      "--policies",
+      "random,ab-test,factorised-thompson",
+      "--days",
+      "4",
+      "--customers",
+      "300",
+      "--workers",
+      "1",
+      "--out",
+      out,
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/policy \(kairos group\)/);
+    expect(r.out).toMatch(/factorised-thompson/);
+    expect(r.out).toMatch(/uplift vs random/);
+    const results = JSON.parse(readFileSync(join(out, "results.json"), "utf8"));
+    expect(results.format).toBe("kairos-sim-results/v1");
+    expect(results.policies).toHaveLength(3);
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    expect(html).toMatch(/<svg/);
+    expect(html).toMatch(/Cumulative regret/);
+    expect(html).toMatch(/Best channel chosen/);
+    expect(html).not.toMatch(/<script/);
+  });
+
+  it("ope --json prints one line per estimator", async () => {
+    const file = join(dir, "log.jsonl");
+    const rows = [
+      { format: "bandit-ope/v1", name: "toy", contextDim: 1, numActions: 2 },
+      { x: [1], a: 0, r: 1, pscore: 0.5, pi: [1, 0] },
+      { x: [0], a: 1, r: 0, pscore: 0.5, pi: [0, 1] },
+      { x: [1], a: 1, r: 1, pscore: 0.5, pi: [0.5, 0.5] },
+    ];
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n"));
+    const r = await cli("ope", file, "--json");
+    expect(r.code).toBe(0);
+    const lines = r.out
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.estimator)).toEqual(["ips", "snips", "dm", "dr", "switch-dr"]);
+    for (const l of lines) expect(Object.keys(l)).toEqual(["estimator", "estimate", "ci", "rounds"]);
+    // IPS: (2·1 + 2·0 + 1·1) / 3 = 1.
+    expect(lines[0].estimate).toBeCloseTo(1, 12);
+    expect(lines[0].rounds).toBe(3);
+  });
+
+  it("replay --json prints exactly one result line; a malformed line is named", async () => {
+    const file = join(dir, "problem.jsonl");
+    const rounds = Array.from({ length: 60 }, (_, i) => {
+      const x = [i % 2, 1];
+      const p = i % 2 ? [0.2, 0.8, 0.5] : [0.9, 0.1, 0.5];
+      return { x, r: p.map((v) => (v > 0.5 ? 1 : 0)), p };
+    });
+    const header = { format: "bandit-problem/v1", name: "toy", contextDim: 2, numActions: 3, batchSize: 10 };
+    writeFileSync(file, [header, ...rounds].map((r) => JSON.stringify(r)).join("\n"));
+    const r = await cli("replay", file, "--policy", "lints", "--seed", "3", "--json");
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const result = JSON.parse(lines[0]!);
+    expect(Object.keys(result)).toEqual([
+      "system",
+      "policy",
+      "problem",
+      "rounds",
+      "meanReward",
+      "meanExpected",
+      "oracleExpected",
+      "regret",
+      "seconds",
+    ]);
+    expect(result).toMatchObject({ system: "kairos", policy: "lints", problem: "toy", rounds: 60 });
+    expect(result.oracleExpected).toBeCloseTo(0.85, 12);
+    expect(result.regret).toBeCloseTo(60 * (0.85 - result.meanExpected), 9);
+
+    writeFileSync(
+      file,
+      [header, rounds[0], { x: [1], r: [0, 0, 0], p: [0, 0, 0] }].map((r) => JSON.stringify(r)).join("\n"),
+    );
+    const bad = await cli("replay", file, "--policy", "linucb");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/line 3: x must be an array of 2/);
+  });
+
+  it("the real process exits with code 2 on bad input", () => {
+    const entry = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "--conditions=kairos-source", entry, "run", join(dir, "nope.json")],
+      {
+        encoding: "utf8",
+        cwd: fileURLToPath(new URL("../../..", import.meta.url)),
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^kairos-sim: cannot read scenario/);
+    expect(existsSync(entry)).toBe(true);
+  });
+});
