@@ -4,12 +4,13 @@
 //   pnpm bench --only lints,factorised   only variants whose id contains one of these (random always runs)
 //   pnpm bench --budget 200    timed milliseconds per measurement (default 400)
 //   pnpm bench --out path.json --markdown
-import { mkdirSync, writeFileSync } from "node:fs";
+//   pnpm bench --from benchmarks/results/core.json --markdown   re-print the tables of a saved run
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { formatResults } from "./lib/report.js";
-import { defaultOptions, runSuite } from "./lib/suite.js";
+import { type BenchResults, defaultOptions, runSuite } from "./lib/suite.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -20,8 +21,15 @@ const { values } = parseArgs({
     out: { type: "string" },
     markdown: { type: "boolean", default: false },
     quiet: { type: "boolean", default: false },
+    from: { type: "string" },
   },
 });
+
+if (values.from) {
+  const saved = JSON.parse(readFileSync(values.from, "utf8")) as BenchResults;
+  console.log(formatResults(saved, values.markdown));
+  process.exit(0);
+}
 
 const opts = defaultOptions(values.quick ? "quick" : "full");
 if (values.only) opts.filter = values.only.split(",").filter(Boolean);
