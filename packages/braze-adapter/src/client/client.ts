@@ -1,5 +1,7 @@
-import { CampaignsApi, CanvasApi, SegmentsApi } from "../endpoints/catalog.js";
+import { CampaignsApi } from "../endpoints/campaigns.js";
+import { CanvasApi } from "../endpoints/canvas.js";
 import { MessagingApi } from "../endpoints/messaging.js";
+import { SegmentsApi } from "../endpoints/segments.js";
 import { TemplatesApi } from "../endpoints/templates.js";
 import { UsersApi } from "../endpoints/users.js";
 import { BrazeTransport, type DryRunRecord, type TransportStats } from "./http.js";
