@@ -1,14 +1,6 @@
 import { z } from "zod";
 import { MergeError, SnapshotMismatchError } from "../errors.js";
-import {
-  addOuter,
-  dot,
-  invertSpd,
-  matVec,
-  quadraticForm,
-  scaledIdentity,
-  shermanMorrison,
-} from "../linalg/dense.js";
+import { addOuter, dot, invertSpd, matVec, quadraticForm, scaledIdentity } from "../linalg/dense.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
@@ -28,8 +20,9 @@ const unitSchema = z.strictObject({
   gram: z.array(z.number()),
   target: z.array(z.number()),
   count: z.number().nonnegative(),
-  /** The cached inverse, so a restored model scores bit-for-bit like the original. */
+  /** The cached inverse and coefficients, so a restored model scores bit-for-bit like the original. */
   inverse: z.array(z.number()),
+  theta: z.array(z.number()),
   sinceRefactor: z.number().int().nonnegative(),
 });
 const statsSchema = z.strictObject({ units: z.array(unitSchema), observations: z.number().nonnegative() });
@@ -67,6 +60,14 @@ export class BayesianLinearModel implements RewardModel {
   private readonly prior: LinearUnit;
   private readonly scratch: Float64Array;
   private readonly scratchMatrix: Float64Array;
+  /** Per-context cache of posterior means and widths, valid while `revision` is unchanged. */
+  private readonly means: Float64Array;
+  private readonly widths: Float64Array;
+  private readonly cachedX: Float64Array;
+  private cachedRevision = -1;
+  private widthsValid = false;
+  /** Bumped by every change of the statistics. */
+  private revision = 0;
   observations = 0;
 
   constructor(
@@ -80,6 +81,9 @@ export class BayesianLinearModel implements RewardModel {
     this.prior = new LinearUnit(contextDimension, this.options.lambda);
     this.scratch = new Float64Array(contextDimension);
     this.scratchMatrix = new Float64Array(contextDimension * contextDimension);
+    this.means = new Float64Array(blocks.unitCount);
+    this.widths = new Float64Array(blocks.unitCount);
+    this.cachedX = new Float64Array(contextDimension);
   }
 
   /** Posterior mean coefficients of a unit (the prior's zeros for an unseen unit). */
@@ -98,32 +102,52 @@ export class BayesianLinearModel implements RewardModel {
   }
 
   scoreUnits(x: Float64Array, request: ScoreRequest, out: Float64Array): void {
+    const needWidth = request.mode !== "mean";
+    this.computePosterior(x, needWidth);
+    const means = this.means;
+    const widths = this.widths;
+    if (request.mode === "mean") out.set(means);
+    else if (request.mode === "upper")
+      for (let u = 0; u < out.length; u++) out[u] = means[u]! + request.alpha * widths[u]!;
+    else {
+      // Units are independent, so a draw of θ·x is exactly a scalar normal: no d-dimensional sampling needed.
+      const noise = this.options.noise;
+      for (let u = 0; u < out.length; u++) out[u] = means[u]! + noise * widths[u]! * normal(request.rng);
+    }
+  }
+
+  /**
+   * Fills the per-unit posterior mean θ·x and width √(xᵀA⁻¹x) for a context, reusing them while neither the
+   * context nor the model changed: Thompson propensity draws and explanations then cost O(units), not
+   * O(units·d²).
+   */
+  private computePosterior(x: Float64Array, needWidth: boolean): void {
     const d = this.contextDimension;
-    const noise = this.options.noise;
-    // Units never observed share the prior: compute its score once.
-    let priorScore = Number.NaN;
-    for (let u = 0; u < out.length; u++) {
-      const unit = this.units[u];
-      if (!unit && request.mode !== "sample" && !Number.isNaN(priorScore)) {
-        out[u] = priorScore;
-        continue;
+    const same = this.cachedRevision === this.revision && sameVector(this.cachedX, x, d);
+    if (same && (this.widthsValid || !needWidth)) return;
+    if (!same) {
+      this.cachedX.set(x.subarray(0, d));
+      this.cachedRevision = this.revision;
+      this.widthsValid = false;
+      const priorMean = dot(this.prior.theta, x, d);
+      for (let u = 0; u < this.means.length; u++) {
+        const unit = this.units[u];
+        this.means[u] = unit ? dot(unit.theta, x, d) : priorMean;
       }
-      const s = unit ?? this.prior;
-      const mean = dot(s.theta, x, d);
-      let score = mean;
-      if (request.mode === "upper")
-        score = mean + request.alpha * Math.sqrt(Math.max(0, quadraticForm(s.inverse, x, d)));
-      else if (request.mode === "sample") {
-        // Units are independent, so a draw of θ·x is exactly a scalar normal: no d-dimensional sampling needed.
-        score = mean + noise * Math.sqrt(Math.max(0, quadraticForm(s.inverse, x, d))) * normal(request.rng);
+    }
+    if (needWidth && !this.widthsValid) {
+      const priorWidth = Math.sqrt(Math.max(0, quadraticForm(this.prior.inverse, x, d)));
+      for (let u = 0; u < this.widths.length; u++) {
+        const unit = this.units[u];
+        this.widths[u] = unit ? Math.sqrt(Math.max(0, quadraticForm(unit.inverse, x, d))) : priorWidth;
       }
-      out[u] = score;
-      if (!unit) priorScore = score;
+      this.widthsValid = true;
     }
   }
 
   observe(x: Float64Array, units: Int32Array, reward: number, weight: number): void {
     const d = this.contextDimension;
+    this.revision++;
     for (let b = 0; b < units.length; b++) {
       const id = units[b]!;
       let unit = this.units[id];
@@ -132,16 +156,32 @@ export class BayesianLinearModel implements RewardModel {
       for (let i = 0; i < d; i++) unit.target[i]! += weight * reward * x[i]!;
       unit.count += weight;
       if (++unit.sinceRefactor >= this.options.refactorEvery) this.refactor(unit);
-      else {
-        shermanMorrison(unit.inverse, x, weight, d, this.scratch);
-        matVec(unit.inverse, unit.target, d, unit.theta);
-      }
+      else this.rankOneUpdate(unit, x, reward, weight);
     }
     this.observations += weight;
   }
 
+  /**
+   * A⁻¹ by Sherman–Morrison and θ in O(d) from u = A⁻¹x (before the update): with f = w / (1 + w·xᵀu),
+   * θ′ = θ + w·r·u − f·u·(uᵀb′), which is A′⁻¹b′ expanded.
+   */
+  private rankOneUpdate(unit: LinearUnit, x: Float64Array, reward: number, weight: number): void {
+    const d = this.contextDimension;
+    const u = matVec(unit.inverse, x, d, this.scratch);
+    const f = weight / (1 + weight * dot(x, u, d));
+    const ub = dot(u, unit.target, d);
+    for (let i = 0; i < d; i++) unit.theta[i]! += weight * reward * u[i]! - f * u[i]! * ub;
+    for (let i = 0; i < d; i++) {
+      const ui = f * u[i]!;
+      if (ui === 0) continue;
+      const row = i * d;
+      for (let j = 0; j < d; j++) unit.inverse[row + j]! -= ui * u[j]!;
+    }
+  }
+
   startBatch(): void {
     if (this.discount === 1) return;
+    this.revision++;
     const d = this.contextDimension;
     const lambda = this.options.lambda;
     for (const unit of this.units) {
@@ -175,6 +215,7 @@ export class BayesianLinearModel implements RewardModel {
           target: [...unit.target],
           count: unit.count,
           inverse: [...unit.inverse],
+          theta: [...unit.theta],
           sinceRefactor: unit.sinceRefactor,
         });
       }
@@ -206,12 +247,13 @@ export class BayesianLinearModel implements RewardModel {
         throw new SnapshotMismatchError(`linear unit ${s.unit}: Gram matrix is not positive definite`);
       }
       unit.inverse.set(s.inverse);
+      unit.theta.set(s.theta);
       unit.sinceRefactor = s.sinceRefactor;
-      matVec(unit.inverse, unit.target, d, unit.theta);
       units[s.unit] = unit;
     }
     this.units = units;
     this.observations = stats.observations;
+    this.revision++;
   }
 
   merge(other: RewardModel): void {
@@ -224,6 +266,7 @@ export class BayesianLinearModel implements RewardModel {
     }
     const d = this.contextDimension;
     const lambda = this.options.lambda;
+    this.revision++;
     other.units.forEach((theirs, id) => {
       if (!theirs) return;
       let mine = this.units[id];
@@ -237,4 +280,10 @@ export class BayesianLinearModel implements RewardModel {
     });
     this.observations += other.observations;
   }
+}
+
+/** Whether the first d entries of two vectors are equal. */
+function sameVector(a: Float64Array, b: Float64Array, d: number): boolean {
+  for (let i = 0; i < d; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -71,6 +71,8 @@ export class HybridLinearModel implements RewardModel {
   private readonly scratchK2: Float64Array;
   private readonly scratchMatrix: Float64Array;
   private readonly codes: Int32Array;
+  /** Arms observed since the shared system was last solved. */
+  private readonly dirtyArms = new Set<HybridArm>();
   observations = 0;
 
   constructor(
@@ -118,6 +120,7 @@ export class HybridLinearModel implements RewardModel {
         "the hybrid linear model supports mean and upper scores, not sampling",
       );
     }
+    this.refreshShared();
     const d = this.contextDimension;
     const k = this.k;
     const z = this.scratchK;
@@ -172,8 +175,8 @@ export class HybridLinearModel implements RewardModel {
     addOuter(this.sharedRawGram, z, weight, k);
     for (let j = 0; j < k; j++) this.sharedRawTarget[j]! += weight * reward * z[j]!;
     this.observations += weight;
-    this.computePull(arm);
-    this.deriveShared();
+    // The shared system is re-solved lazily, once before the next scoring, not per observation.
+    this.dirtyArms.add(arm);
   }
 
   /** Recomputes one arm's pull B_aᵀA_a⁻¹B_a and B_aᵀA_a⁻¹b_a from its statistics. */
@@ -199,6 +202,14 @@ export class HybridLinearModel implements RewardModel {
       for (let i = 0; i < d; i++) t += m[i * k + a]! * arm.target[i]!;
       arm.pullTarget[a] = t;
     }
+  }
+
+  /** Recomputes the pulls of arms observed since the last solve, then the shared system. */
+  private refreshShared(): void {
+    if (this.dirtyArms.size === 0) return;
+    for (const arm of this.dirtyArms) this.computePull(arm);
+    this.dirtyArms.clear();
+    this.deriveShared();
   }
 
   /**
@@ -227,6 +238,7 @@ export class HybridLinearModel implements RewardModel {
   /** Rebuilds every derived quantity from the raw sums (after merge or discount). */
   private rebuildShared(): void {
     const d = this.contextDimension;
+    this.dirtyArms.clear();
     for (const arm of this.arms) {
       if (!arm) continue;
       if (!invertSpd(arm.gram, d, arm.inverse, this.scratchMatrix)) {
@@ -307,6 +319,7 @@ export class HybridLinearModel implements RewardModel {
       arms[a.unit] = arm;
     }
     this.arms = arms;
+    this.dirtyArms.clear();
     this.sharedRawGram = Float64Array.from(stats.sharedGram);
     this.sharedRawTarget = Float64Array.from(stats.sharedTarget);
     this.observations = stats.observations;

@@ -178,8 +178,9 @@ export class BanditPolicy implements Policy {
       const best = blocks.dims[b]!.map((k) =>
         new Float64Array(this.space.optionCount(k)).fill(Number.NEGATIVE_INFINITY),
       );
+      const restricted = eligibility.key !== "*";
       for (let c = 0; c < blocks.sizes[b]!; c++) {
-        if (!blocks.allowed(b, c, eligibility.masks)) continue;
+        if (restricted && !blocks.allowed(b, c, eligibility.masks)) continue;
         const s = scores[blocks.offsets[b]! + c]!;
         blocks.decode(b, c, codes);
         blocks.dims[b]!.forEach((k, i) => {
