@@ -153,7 +153,7 @@ export function simulateGroup(o: SimulateOptions): GroupRun {
       // The truly best eligible action today (myopic oracle).
       let best = -1;
       for (let f = 0; f < model.feasibleCount; f++) {
-        if (blocked && blocked.has(model.codes[unsubDim]![f]!)) continue;
+        if (blocked?.has(model.codes[unsubDim]![f]!)) continue;
         if (best < 0 || ev.expected[f]! > ev.expected[best]!) best = f;
       }
       let f: number;
