@@ -19,8 +19,7 @@ describe("chunkTrack", () => {
           expect(sizes.every((s) => s >= 1 && s <= limit)).toBe(true);
           expect(chunks.flatMap((c) => c.attributes)).toEqual(attrs);
           expect(chunks.flatMap((c) => c.events)).toEqual(events);
-          for (const c of chunks)
-            c.purchases.forEach((x, i) => expect(purchases[c.origin.purchases[i]]).toBe(x));
+          for (const c of chunks) expect(c.purchases).toEqual(c.origin.purchases.map((k) => purchases[k]));
         },
       ),
     );
