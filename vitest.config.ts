@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ["kairos-source"] },
   ssr: { resolve: { conditions: ["kairos-source"], externalConditions: ["kairos-source"] } },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "benchmarks/test/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "benchmarks/test/**/*.test.ts", "simulations/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -1,7 +1,8 @@
 // Imported by .ci/pack-check inside a plain Node project that installed the packed tarballs.
+
+import * as braze from "@kairos/braze-adapter";
 import * as core from "@kairos/core";
 import * as rewards from "@kairos/rewards";
-import * as braze from "@kairos/braze-adapter";
 import * as sim from "@kairos/sim";
 
 const space = new core.ActionSpace({ dimensions: { offer: ["a", "b"], channel: ["email", "sms"] } });
