@@ -204,6 +204,7 @@ export async function runClosedLoop(options: ClosedLoopOptions = {}): Promise<Da
         decisions.map((decision, j) => ({ decision, recipient: { externalId: `c${due[j]}` } })),
       );
       await activator.run();
+      if (fake.internalErrors.length > 0) throw fake.internalErrors[0];
       const sentAt = new Map(fake.sends.slice(sendsSeen).map((s) => [s.properties.kairos_decision_id, s.at]));
       sendsSeen = fake.sends.length;
       for (const [j, decision] of decisions.entries()) {

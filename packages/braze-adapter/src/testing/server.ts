@@ -90,10 +90,17 @@ export class FakeBraze {
     );
   }
 
+  /**
+   * Errors the fake itself hit while handling a request (a throwing audience hook, a bug): each also
+   * answered its request with a 500, which a retrying client would otherwise absorb silently.
+   */
+  readonly internalErrors: Error[] = [];
+
   /** Starts listening on 127.0.0.1 with a random port; resolves to the base URL. */
   async start(): Promise<string> {
     const server = createServer((req, res) => {
       this.handle(req, res).catch((e) => {
+        this.internalErrors.push(e instanceof Error ? e : new Error(String(e)));
         if (!res.headersSent) this.send(res, 500, { message: `fake error: ${String(e)}`, errors: [] }, {});
       });
     });
