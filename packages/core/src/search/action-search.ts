@@ -70,6 +70,7 @@ export class ActionSearch {
     eligibility: CompiledEligibility,
   ): ScoredAction | undefined {
     const codes = new Int32Array(this.space.dimensions.length);
+    const restricted = eligibility.key !== "*";
     let score = 0;
     for (let b = 0; b < this.blocks.count; b++) {
       const offset = this.blocks.offsets[b]!;
@@ -77,7 +78,7 @@ export class ActionSearch {
       for (let c = 0; c < this.blocks.sizes[b]!; c++) {
         if (
           (best < 0 || unitScores[offset + c]! > unitScores[offset + best]!) &&
-          this.blocks.allowed(b, c, eligibility.masks)
+          (!restricted || this.blocks.allowed(b, c, eligibility.masks))
         ) {
           best = c;
         }
