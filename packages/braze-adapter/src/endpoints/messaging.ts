@@ -67,14 +67,9 @@ export class MessagingApi {
 
   /** /messages/send for any number of external ids, 50 per request. */
   async sendChunked(body: MessagesSendRequest, opts: CallOptions = {}): Promise<ChunkOutcome[]> {
-    const ids = body.external_user_ids ?? [];
-    const groups = chunk(
-      ids.map((_, i) => i),
-      LIMITS.sendRecipients,
-    );
-    return this.each(
-      groups,
-      (idx) => this.send({ ...body, external_user_ids: idx.map((i) => ids[i]) }, opts),
+    return this.chunked(
+      body.external_user_ids ?? [],
+      (ids) => this.send({ ...body, external_user_ids: ids }, opts),
       opts,
     );
   }
@@ -94,14 +89,9 @@ export class MessagingApi {
     body: CampaignTriggerRequest,
     opts: CallOptions = {},
   ): Promise<ChunkOutcome[]> {
-    const rs = body.recipients ?? [];
-    const groups = chunk(
-      rs.map((_, i) => i),
-      LIMITS.sendRecipients,
-    );
-    return this.each(
-      groups,
-      (idx) => this.triggerCampaign({ ...body, recipients: idx.map((i) => rs[i]) }, opts),
+    return this.chunked(
+      body.recipients ?? [],
+      (recipients) => this.triggerCampaign({ ...body, recipients }, opts),
       opts,
     );
   }
@@ -118,27 +108,30 @@ export class MessagingApi {
 
   /** /canvas/trigger/send for any number of recipients, 50 per request. */
   async triggerCanvasChunked(body: CanvasTriggerRequest, opts: CallOptions = {}): Promise<ChunkOutcome[]> {
-    const rs = body.recipients ?? [];
-    const groups = chunk(
-      rs.map((_, i) => i),
-      LIMITS.sendRecipients,
-    );
-    return this.each(
-      groups,
-      (idx) => this.triggerCanvas({ ...body, recipients: idx.map((i) => rs[i]) }, opts),
+    return this.chunked(
+      body.recipients ?? [],
+      (recipients) => this.triggerCanvas({ ...body, recipients }, opts),
       opts,
     );
   }
 
-  private async each(
-    groups: number[][],
-    fn: (idx: number[]) => Promise<SendResult>,
+  /**
+   * Splits `items` into chunks of at most 50 and sends each through `sendOne`, in order.
+   * A chunk's BrazeError is recorded in its outcome; any other error, or an abort, is thrown.
+   */
+  private async chunked<T>(
+    items: readonly T[],
+    sendOne: (some: T[]) => Promise<SendResult>,
     opts: CallOptions,
   ): Promise<ChunkOutcome[]> {
+    const groups = chunk(
+      items.map((_, i) => i),
+      LIMITS.sendRecipients,
+    );
     const out: ChunkOutcome[] = [];
     for (const idx of groups) {
       try {
-        out.push({ recipients: idx, result: await fn(idx) });
+        out.push({ recipients: idx, result: await sendOne(idx.map((i) => items[i])) });
       } catch (error) {
         if (!(error instanceof BrazeError) || opts.signal?.aborted) throw error;
         out.push({ recipients: idx, error });
