@@ -143,14 +143,18 @@ export const campaignMessageSchema = z.looseObject({
   preheader: z.string().optional(),
 });
 
-/** Response of /campaigns/details. */
-export const campaignDetailsSchema = z.looseObject({
+/** Fields /campaigns/details and /canvas/details share. */
+const messagingDetails = z.looseObject({
   message: z.string(),
   name: z.string(),
   archived: z.boolean().optional(),
   draft: z.boolean().optional(),
   enabled: z.boolean().optional(),
   channels: z.array(z.string()).optional(),
+});
+
+/** Response of /campaigns/details. */
+export const campaignDetailsSchema = messagingDetails.extend({
   tags: z.array(z.string()).optional(),
   messages: z.record(z.string(), campaignMessageSchema).default({}),
   conversion_behaviors: z
@@ -160,13 +164,7 @@ export const campaignDetailsSchema = z.looseObject({
 export type CampaignDetails = z.infer<typeof campaignDetailsSchema>;
 
 /** Response of /canvas/details. */
-export const canvasDetailsSchema = z.looseObject({
-  message: z.string(),
-  name: z.string(),
-  archived: z.boolean().optional(),
-  draft: z.boolean().optional(),
-  enabled: z.boolean().optional(),
-  channels: z.array(z.string()).optional(),
+export const canvasDetailsSchema = messagingDetails.extend({
   variants: z
     .array(
       z.looseObject({ name: z.string(), id: z.string(), first_step_ids: z.array(z.string()).optional() }),
