@@ -13,6 +13,52 @@ function page<T extends { lastEdited?: string; archived?: boolean }>(items: T[],
   return rows.slice(p * PAGE, (p + 1) * PAGE);
 }
 
+/** The item named by the `param` query parameter, or a 400 when the parameter is missing or names no item. */
+function byId<T>(
+  q: URLSearchParams,
+  param: string,
+  items: ReadonlyMap<string, T>,
+  invalid: string,
+): [string, T] {
+  const id = q.get(param);
+  if (!id) throw bad(`${param} is required`);
+  const item = items.get(id);
+  if (!item) throw bad(invalid);
+  return [id, item];
+}
+
+/** One row of /campaigns/list or /canvas/list (`extra` goes after the name, as Braze orders it). */
+function listRow(
+  c: { id: string; name: string; tags?: string[]; lastEdited?: string },
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    id: c.id,
+    name: c.name,
+    ...extra,
+    tags: c.tags ?? [],
+    last_edited: c.lastEdited ?? "2024-01-01T00:00:00+00:00",
+  };
+}
+
+/** The leading fields /campaigns/details and /canvas/details share. */
+function detailsHead(
+  c: { name: string; archived?: boolean; tags?: string[] },
+  enabled: boolean,
+  channels: string[],
+): Record<string, unknown> {
+  return {
+    message: "success",
+    name: c.name,
+    archived: c.archived ?? false,
+    draft: false,
+    enabled,
+    channels,
+    tags: c.tags ?? [],
+    teams: [],
+  };
+}
+
 /** Campaign, Canvas and segment listings, details and data_series. */
 export class CatalogRoutes {
   constructor(private readonly store: FakeStore) {}
@@ -24,23 +70,14 @@ export class CatalogRoutes {
       status: 200,
       body: {
         message: "success",
-        campaigns: rows.map((c) => ({
-          id: c.id,
-          name: c.name,
-          is_api_campaign: true,
-          tags: c.tags ?? [],
-          last_edited: c.lastEdited ?? "2024-01-01T00:00:00+00:00",
-        })),
+        campaigns: rows.map((c) => listRow(c, { is_api_campaign: true })),
       },
     };
   }
 
   /** GET /campaigns/details: `messages` keyed by message_variation_id. */
   campaignDetails(ctx: RouteContext): RouteResult {
-    const id = ctx.query.get("campaign_id");
-    if (!id) throw bad("campaign_id is required");
-    const c = this.store.campaigns.get(id);
-    if (!c) throw bad("Invalid Campaign ID");
+    const [, c] = byId(ctx.query, "campaign_id", this.store.campaigns, "Invalid Campaign ID");
     const messages: Record<string, unknown> = {};
     for (const v of c.variations) {
       messages[v.id] = v.control
@@ -56,14 +93,7 @@ export class CatalogRoutes {
     return {
       status: 200,
       body: {
-        message: "success",
-        name: c.name,
-        archived: c.archived ?? false,
-        draft: false,
-        enabled: true,
-        channels: [...new Set(c.variations.map((v) => v.channel ?? "email"))],
-        tags: c.tags ?? [],
-        teams: [],
+        ...detailsHead(c, true, [...new Set(c.variations.map((v) => v.channel ?? "email"))]),
         messages,
         conversion_behaviors: [{ type: "Makes Any Purchase", window: 259_200 }],
       },
@@ -72,9 +102,7 @@ export class CatalogRoutes {
 
   /** GET /campaigns/data_series: `length` 1–100. */
   campaignSeries(ctx: RouteContext): RouteResult {
-    const id = ctx.query.get("campaign_id");
-    if (!id) throw bad("campaign_id is required");
-    if (!this.store.campaigns.has(id)) throw bad("Invalid Campaign ID");
+    const [id] = byId(ctx.query, "campaign_id", this.store.campaigns, "Invalid Campaign ID");
     const length = intParam(ctx.query, "length", 1, 100);
     return {
       status: 200,
@@ -92,33 +120,18 @@ export class CatalogRoutes {
       status: 200,
       body: {
         message: "success",
-        canvases: rows.map((c) => ({
-          id: c.id,
-          name: c.name,
-          tags: c.tags ?? [],
-          last_edited: c.lastEdited ?? "2024-01-01T00:00:00+00:00",
-        })),
+        canvases: rows.map((c) => listRow(c)),
       },
     };
   }
 
   /** GET /canvas/details. */
   canvasDetails(ctx: RouteContext): RouteResult {
-    const id = ctx.query.get("canvas_id");
-    if (!id) throw bad("canvas_id is required");
-    const c = this.store.canvases.get(id);
-    if (!c) throw bad("Invalid Canvas ID");
+    const [, c] = byId(ctx.query, "canvas_id", this.store.canvases, "Invalid Canvas ID");
     return {
       status: 200,
       body: {
-        message: "success",
-        name: c.name,
-        archived: c.archived ?? false,
-        draft: false,
-        enabled: !c.paused,
-        channels: ["email"],
-        tags: c.tags ?? [],
-        teams: [],
+        ...detailsHead(c, !c.paused, ["email"]),
         variants: c.variants.map((v) => ({
           name: v.name,
           id: v.id,
@@ -144,9 +157,7 @@ export class CatalogRoutes {
   /** GET /canvas/data_series: `length` 1–14, or `starting_at`. */
   canvasSeries(ctx: RouteContext): RouteResult {
     const q = ctx.query;
-    const id = q.get("canvas_id");
-    if (!id) throw bad("canvas_id is required");
-    if (!this.store.canvases.has(id)) throw bad("Invalid Canvas ID");
+    const [id] = byId(q, "canvas_id", this.store.canvases, "Invalid Canvas ID");
     const end = endingAt(q, ctx.now);
     let length: number;
     if (q.get("starting_at")) {
@@ -181,10 +192,7 @@ export class CatalogRoutes {
 
   /** GET /segments/details. */
   segmentDetails(ctx: RouteContext): RouteResult {
-    const id = ctx.query.get("segment_id");
-    if (!id) throw bad("segment_id is required");
-    const s = this.store.segments.get(id);
-    if (!s) throw bad("Invalid Segment ID");
+    const [, s] = byId(ctx.query, "segment_id", this.store.segments, "Invalid Segment ID");
     return {
       status: 200,
       body: {
@@ -202,10 +210,7 @@ export class CatalogRoutes {
 
   /** GET /segments/data_series: `length` required, 1–100. */
   segmentSeries(ctx: RouteContext): RouteResult {
-    const id = ctx.query.get("segment_id");
-    if (!id) throw bad("segment_id is required");
-    const s = this.store.segments.get(id);
-    if (!s) throw bad("Invalid Segment ID");
+    const [, s] = byId(ctx.query, "segment_id", this.store.segments, "Invalid Segment ID");
     const length = intParam(ctx.query, "length", 1, 100);
     const data = seriesDays(endingAt(ctx.query, ctx.now), length).map((time) => ({
       time,
