@@ -1,13 +1,18 @@
 import { PiiFieldError } from "./errors.js";
 
-/** `fields_to_export` values that carry personal data (names, contact, birth date, location, devices, aliases). */
-export const PII_EXPORT_FIELDS: ReadonlySet<string> = new Set([
+/** The PII export fields that are plain standard profile attributes (names, contact, birth date, city). */
+export const PII_PROFILE_ATTRIBUTES: readonly string[] = [
   "email",
   "phone",
   "first_name",
   "last_name",
   "dob",
   "home_city",
+];
+
+/** `fields_to_export` values that carry personal data (names, contact, birth date, location, devices, aliases). */
+export const PII_EXPORT_FIELDS: ReadonlySet<string> = new Set([
+  ...PII_PROFILE_ATTRIBUTES,
   "last_coordinates",
   "devices",
   "push_tokens",

@@ -1,12 +1,9 @@
+import { PII_PROFILE_ATTRIBUTES } from "../pii.js";
 import type { FakeStore, FakeUser } from "./store.js";
 
+/** Standard profile attributes (exported at the top level; every other attribute is a custom one). */
 const STANDARD = new Set([
-  "email",
-  "phone",
-  "first_name",
-  "last_name",
-  "dob",
-  "home_city",
+  ...PII_PROFILE_ATTRIBUTES,
   "country",
   "language",
   "time_zone",
