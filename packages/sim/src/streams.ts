@@ -1,14 +1,7 @@
 import type { Rng } from "@kairos/core";
 
-/** 32-bit string hash (FNV-1a) used to turn seeds into stream keys. */
-export function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+/** 32-bit string hash (FNV-1a) used to turn seeds into stream keys: core's `fnv1a`. */
+export { fnv1a as hashString } from "@kairos/core";
 
 /** Mixes 32-bit words into one (murmur3 finaliser); cheap and well spread. */
 function mix(h: number, k: number): number {
