@@ -1,21 +1,13 @@
 // The storage interface behind the joiner, and an in-memory implementation. A store only has to apply a
 // delta atomically (all of it or none) and load the last committed state; the joiner's exactly-once
 // guarantee rests on that single property (see README "Storage and exactly-once").
-import type { ActionRecord, Context, Feedback } from "@kairos/core";
+import type { Feedback } from "@kairos/core";
+import type { PendingDecisionInfo } from "./decision.js";
 import type { QuarantineReason, QuarantineRecord } from "./quarantine.js";
 
-/** A pending decision in serialisable form. */
-export interface PendingRecord {
-  decisionId: string;
-  userId: string;
-  sentAt: number;
+/** A pending decision in serialisable form: the validated decision and its join state. */
+export interface PendingRecord extends PendingDecisionInfo {
   windowEnd: number;
-  action: ActionRecord;
-  actionIndex: number;
-  propensity: number;
-  policyId: string;
-  policyVersion: number;
-  context: Context;
   /** Raw component accumulators. */
   acc: number[];
   /** Time of the first counted event, null when none. */
