@@ -1,14 +1,13 @@
-import { readFileSync } from "node:fs";
 import {
   type ActionRecord,
   ActionSpace,
   createPolicy,
   type Eligibility,
-  KairosError,
   type PolicyKind,
   policyKinds,
   ValidationError,
 } from "@kairos/core";
+import { readText } from "./files.js";
 import { LineError, parseJsonLines } from "./ope/format.js";
 import { parsePolicySpec } from "./policies.js";
 
@@ -98,13 +97,7 @@ export function parseBanditProblem(text: string): BanditProblem {
 
 /** Reads a `bandit-problem/v1` file. */
 export function readBanditProblem(file: string): BanditProblem {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new KairosError("file_not_found", `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
-  }
-  return parseBanditProblem(text);
+  return parseBanditProblem(readText(file));
 }
 
 /**

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { KairosError } from "@kairos/core";
+import { readText } from "../files.js";
 import type { OpeData } from "./estimators.js";
 
 /** Header of a `bandit-ope/v1` file. */
@@ -95,13 +95,7 @@ export function parseBanditOpe(text: string): { header: BanditOpeHeader; data: O
 
 /** Reads a `bandit-ope/v1` file. */
 export function readBanditOpe(file: string): { header: BanditOpeHeader; data: OpeData } {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new KairosError("file_not_found", `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`);
-  }
-  return parseBanditOpe(text);
+  return parseBanditOpe(readText(file));
 }
 
 /** Writes OPE data as `bandit-ope/v1` text. */

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { type ActionRecord, ActionSpace, KairosError, ValidationError } from "@kairos/core";
 import type { z } from "zod";
+import { readText } from "../files.js";
 import { type Condition, type Scenario, scenarioSchema, type Term } from "./schema.js";
 
 /** Keys a term's `when` may use besides dimensions and features. */
@@ -41,15 +41,7 @@ function issueLeaf(issue: z.core.$ZodIssue): ReadonlyArray<PropertyKey> {
 
 /** Reads and validates a scenario file; errors name the file and the bad field. */
 export function loadScenario(file: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new KairosError(
-      "file_not_found",
-      `cannot read scenario ${file}: ${(e as NodeJS.ErrnoException).code ?? e}`,
-    );
-  }
+  const text = readText(file, "scenario");
   let json: unknown;
   try {
     json = JSON.parse(text);
