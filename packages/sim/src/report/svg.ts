@@ -37,6 +37,15 @@ function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
+/** A chart's opening parts: the svg element, its accessible title and the visible heading (at x = `titleX`). */
+function chartStart(width: number, height: number, title: string, titleX: number): string[] {
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">`,
+    `<title>${esc(title)}</title>`,
+    `<text x="${titleX}" y="16" font-size="13" font-weight="600">${esc(title)}</text>`,
+  ];
+}
+
 function label(v: number): string {
   const a = Math.abs(v);
   if (a >= 1e6) return `${(v / 1e6).toPrecision(3)}M`;
@@ -70,12 +79,7 @@ export function lineChart(o: {
   if (o.yMin === undefined && lo < 0) lo -= pad;
   const x = (d: number) => m.left + (n <= 1 ? w / 2 : (d / (n - 1)) * w);
   const y = (v: number) => m.top + h - ((v - lo) / (hi - lo)) * h;
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">`,
-  );
-  parts.push(`<title>${esc(o.title)}</title>`);
-  parts.push(`<text x="${m.left}" y="16" font-size="13" font-weight="600">${esc(o.title)}</text>`);
+  const parts = chartStart(width, height, o.title, m.left);
   for (const t of niceTicks(lo, hi)) {
     parts.push(`<line x1="${m.left}" x2="${m.left + w}" y1="${y(t)}" y2="${y(t)}" stroke="#e9ecef"/>`);
     parts.push(
@@ -145,12 +149,7 @@ export function intervalChart(o: {
   hi += pad;
   const x = (v: number) => m.left + ((v - lo) / (hi - lo)) * w;
   const f = o.format ?? label;
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img">`,
-  );
-  parts.push(`<title>${esc(o.title)}</title>`);
-  parts.push(`<text x="8" y="16" font-size="13" font-weight="600">${esc(o.title)}</text>`);
+  const parts = chartStart(width, height, o.title, 8);
   for (const t of niceTicks(lo, hi)) {
     parts.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${m.top}" y2="${m.top + h}" stroke="#e9ecef"/>`);
     parts.push(
