@@ -14,6 +14,7 @@ export * from "./population.js";
 export * from "./replay.js";
 export * from "./report/format.js";
 export * from "./report/html.js";
+export * from "./report/style.js";
 export * from "./report/svg.js";
 export * from "./report/table.js";
 export * from "./response.js";

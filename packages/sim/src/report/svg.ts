@@ -1,25 +1,45 @@
-/** A named series of y values, one per day. */
+import type { SeriesStyle } from "./style.js";
+
+/** A named series of y values, one per day; without a style it takes the i-th default colour. */
 export interface Series {
   name: string;
   values: readonly number[];
+  style?: SeriesStyle;
 }
 
+/** Okabe–Ito (yellow left out) then Paul Tol's muted colours: colour-blind-safe and distinct. */
 const PALETTE = [
-  "#1b6ac9",
-  "#d9480f",
-  "#2b8a3e",
-  "#862e9c",
-  "#e8590c",
-  "#0b7285",
-  "#c2255c",
-  "#5c940d",
-  "#495057",
-  "#f08c00",
+  "#0072B2",
+  "#D55E00",
+  "#009E73",
+  "#CC79A7",
+  "#E69F00",
+  "#56B4E9",
+  "#000000",
+  "#332288",
+  "#44AA99",
+  "#999933",
+  "#CC6677",
+  "#AA4499",
 ];
 
-/** Colour of the i-th series. */
+/** Colour of the i-th series when none is given. */
 export function colour(i: number): string {
   return PALETTE[i % PALETTE.length]!;
+}
+
+function styleOf(style: SeriesStyle | undefined, i: number): SeriesStyle {
+  return style ?? { colour: colour(i), width: 1.8 };
+}
+
+/** SVG stroke attributes of a style. */
+function stroke(s: SeriesStyle, width = s.width): string {
+  return `stroke="${s.colour}" stroke-width="${width}"${s.dash ? ` stroke-dasharray="${s.dash}"` : ""}`;
+}
+
+/** A short line in a policy's style, for tables (links the summary table to the charts). */
+export function swatch(style: SeriesStyle): string {
+  return `<svg width="24" height="8" viewBox="0 0 24 8" aria-hidden="true"><line x1="0" x2="24" y1="4" y2="4" ${stroke(style, Math.max(2, style.width))}/></svg>`;
 }
 
 /** Escapes text for HTML and SVG. */
@@ -66,7 +86,7 @@ export function lineChart(o: {
 }): string {
   const width = o.width ?? 640;
   const height = o.height ?? 300;
-  const m = { left: 56, right: 150, top: 28, bottom: 36 };
+  const m = { left: 56, right: 160, top: 28, bottom: 36 };
   const w = width - m.left - m.right;
   const h = height - m.top - m.bottom;
   const n = Math.max(1, ...o.series.map((s) => s.values.length));
@@ -109,19 +129,25 @@ export function lineChart(o: {
       `<text x="${mx + 3}" y="${m.top + 11}" font-size="10" fill="#868e96">${esc(o.marker.text)}</text>`,
     );
   }
-  o.series.forEach((s, i) => {
+  const styles = o.series.map((s, i) => styleOf(s.style, i));
+  // Dashed series (baselines) first, so solid ones (Kairos policies) are drawn on top.
+  const order = o.series.map((_, i) => i).sort((a, b) => Number(!styles[b]!.dash) - Number(!styles[a]!.dash));
+  for (const i of order) {
+    const s = o.series[i]!;
     const pts = s.values
       .map((v, d) => (Number.isFinite(v) ? `${x(d).toFixed(1)},${y(v).toFixed(1)}` : ""))
       .filter(Boolean)
       .join(" ");
     parts.push(
-      `<polyline fill="none" stroke="${colour(i)}" stroke-width="1.8" points="${pts}"><title>${esc(s.name)}</title></polyline>`,
+      `<polyline fill="none" ${stroke(styles[i]!)} stroke-linejoin="round" points="${pts}"><title>${esc(s.name)}</title></polyline>`,
     );
+  }
+  o.series.forEach((s, i) => {
     const ly = m.top + 8 + i * 15;
     parts.push(
-      `<line x1="${m.left + w + 10}" x2="${m.left + w + 26}" y1="${ly}" y2="${ly}" stroke="${colour(i)}" stroke-width="2.5"/>`,
+      `<line x1="${m.left + w + 8}" x2="${m.left + w + 30}" y1="${ly}" y2="${ly}" ${stroke(styles[i]!, styles[i]!.width + 0.7)}/>`,
     );
-    parts.push(`<text x="${m.left + w + 30}" y="${ly + 4}" font-size="11">${esc(s.name)}</text>`);
+    parts.push(`<text x="${m.left + w + 34}" y="${ly + 4}" font-size="11">${esc(s.name)}</text>`);
   });
   parts.push("</svg>");
   return parts.join("");
@@ -130,7 +156,7 @@ export function lineChart(o: {
 /** Horizontal interval chart: one row per item with a point estimate and its 95% interval, around zero. */
 export function intervalChart(o: {
   title: string;
-  rows: readonly { name: string; estimate: number; low: number; high: number }[];
+  rows: readonly { name: string; estimate: number; low: number; high: number; style?: SeriesStyle }[];
   format?: (v: number) => string;
   width?: number;
 }): string {
@@ -163,17 +189,20 @@ export function intervalChart(o: {
       `<text x="${m.left - 8}" y="${cy + 4}" font-size="11" text-anchor="end">${esc(r.name)}</text>`,
     );
     if (!Number.isFinite(r.estimate)) return;
-    const c = colour(i);
+    const st = styleOf(r.style, i);
     if (Number.isFinite(r.low) && Number.isFinite(r.high)) {
-      parts.push(
-        `<line x1="${x(r.low)}" x2="${x(r.high)}" y1="${cy}" y2="${cy}" stroke="${c}" stroke-width="2"/>`,
-      );
+      parts.push(`<line x1="${x(r.low)}" x2="${x(r.high)}" y1="${cy}" y2="${cy}" ${stroke(st, 2)}/>`);
       for (const v of [r.low, r.high])
         parts.push(
-          `<line x1="${x(v)}" x2="${x(v)}" y1="${cy - 5}" y2="${cy + 5}" stroke="${c}" stroke-width="2"/>`,
+          `<line x1="${x(v)}" x2="${x(v)}" y1="${cy - 5}" y2="${cy + 5}" stroke="${st.colour}" stroke-width="2"/>`,
         );
     }
-    parts.push(`<circle cx="${x(r.estimate)}" cy="${cy}" r="4" fill="${c}"/>`);
+    // Baselines (dashed) get a hollow dot, Kairos policies a filled one.
+    parts.push(
+      st.dash
+        ? `<circle cx="${x(r.estimate)}" cy="${cy}" r="4" fill="#fff" stroke="${st.colour}" stroke-width="2"/>`
+        : `<circle cx="${x(r.estimate)}" cy="${cy}" r="4.5" fill="${st.colour}"/>`,
+    );
     parts.push(`<text x="${m.left + w + 8}" y="${cy + 4}" font-size="11">${esc(f(r.estimate))}</text>`);
   });
   parts.push("</svg>");
