@@ -116,6 +116,12 @@ export class BayesianLinearModel implements RewardModel {
     }
   }
 
+  gaussianScores(x: Float64Array, means: Float64Array, sds: Float64Array): void {
+    this.computePosterior(x, true);
+    means.set(this.means);
+    for (let u = 0; u < sds.length; u++) sds[u] = this.options.noise * this.widths[u]!;
+  }
+
   /**
    * Fills the per-unit posterior mean θ·x and width √(xᵀA⁻¹x) for a context, reusing them while neither the
    * context nor the model changed: Thompson propensity draws and explanations then cost O(units), not

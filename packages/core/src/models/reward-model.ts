@@ -31,6 +31,11 @@ export interface RewardModel {
   load(json: unknown): void;
   /** Adds another model's statistics (same type, blocks and prior), as if it had seen their data too. */
   merge(other: RewardModel): void;
+  /**
+   * For models whose sampled unit scores are independent normals: writes each unit's mean and standard
+   * deviation of its `sample` score for context `x`, so Thompson sampling can compute exact propensities.
+   */
+  gaussianScores?(x: Float64Array, means: Float64Array, sds: Float64Array): void;
   /** Number of (weighted) observations seen. */
   readonly observations: number;
 }

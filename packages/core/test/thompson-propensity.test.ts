@@ -1,0 +1,86 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { argmaxProbability, createPolicy, createRng, normal, normalCdf } from "../src/index.js";
+
+describe("exact Thompson propensities", () => {
+  it("normalCdf matches known values", () => {
+    expect(normalCdf(0)).toBeCloseTo(0.5, 7);
+    expect(normalCdf(1.959963985)).toBeCloseTo(0.975, 6);
+    expect(normalCdf(-1)).toBeCloseTo(0.158655254, 6);
+  });
+
+  it("argmax probabilities sum to 1 and agree with 50,000 simulated draws", () => {
+    // 50,000 draws give a standard error ≤ √(0.25/5e4) ≈ 0.0022 per probability; we allow 5 SE plus the
+    // documented integration error bound (2e-3).
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            m: fc.double({ min: -2, max: 2, noNaN: true }),
+            s: fc.double({ min: 0.05, max: 2, noNaN: true }),
+          }),
+          {
+            minLength: 2,
+            maxLength: 5,
+          },
+        ),
+        fc.nat(),
+        (arms, seed) => {
+          const means = Float64Array.from(arms, (a) => a.m);
+          const sds = Float64Array.from(arms, (a) => a.s);
+          const units = arms.map((_, i) => i);
+          const exact = units.map((u) => argmaxProbability(means, sds, units, u));
+          expect(Math.abs(exact.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(2e-3);
+          const rng = createRng(seed);
+          const wins = new Float64Array(units.length);
+          const n = 50_000;
+          for (let i = 0; i < n; i++) {
+            let best = 0;
+            let bestScore = Number.NEGATIVE_INFINITY;
+            for (const u of units) {
+              const s = means[u]! + sds[u]! * normal(rng);
+              if (s > bestScore) {
+                bestScore = s;
+                best = u;
+              }
+            }
+            wins[best]!++;
+          }
+          for (const u of units) expect(Math.abs(wins[u]! / n - exact[u]!)).toBeLessThan(5 * 0.0022 + 2e-3);
+        },
+      ),
+      { numRuns: 6 },
+    );
+  });
+
+  it("a factorised LinTS decision's propensity is the frequency of its choice", () => {
+    const policy = createPolicy({
+      kind: "factorised-thompson",
+      actionSpace: { dimensions: { offer: ["a", "b", "c"], channel: ["email", "sms"] } },
+      context: { vectorLength: 2 },
+      seed: 9,
+    });
+    const rng = createRng(4);
+    policy.update(
+      Array.from({ length: 60 }, () => ({
+        context: [rng.next(), rng.next()],
+        action: Math.floor(rng.next() * 6),
+        reward: rng.next() < 0.3 ? 1 : 0,
+      })),
+    );
+    const x = [0.5, 0.2];
+    const probs = policy.actionProbabilities(x);
+    // Two blocks, each within the 2e-3 integration bound.
+    expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(4e-3);
+    // 4,000 decisions: each frequency has a standard error ≤ 0.008; 4 SE plus integration error.
+    const counts = new Float64Array(6);
+    for (let i = 0; i < 4000; i++) {
+      const d = policy.decide(x, { decisionId: `f${i}` });
+      expect(d.propensity).toBeCloseTo(probs[d.actionIndex]!, 12);
+      counts[d.actionIndex]!++;
+    }
+    counts.forEach((c, a) => {
+      expect(Math.abs(c / 4000 - probs[a]!)).toBeLessThan(4 * 0.008 + 4e-3);
+    });
+  });
+});
