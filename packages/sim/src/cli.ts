@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KairosError } from "@kairos/core";
-import { formatDecisionLog } from "./decision-log.js";
+import { decisionLogHeader, formatDecisionLog, isValidPropensity } from "./decision-log.js";
 import { ESTIMATORS, estimatePolicyValue } from "./ope/estimators.js";
 import { formatBanditOpe, readBanditOpe } from "./ope/format.js";
 import { evaluateOffPolicy } from "./ope/simulated.js";
@@ -13,7 +13,7 @@ import { fmt, textTable } from "./report/format.js";
 import { resultsHtml } from "./report/html.js";
 import { resultsTable } from "./report/table.js";
 import { loadScenario } from "./scenario/load.js";
-import { DEFAULT_POLICIES, simulate } from "./simulate.js";
+import { DEFAULT_POLICIES, type PolicyDecisions, simulate } from "./simulate.js";
 
 /** Bad command-line usage: reported in one line with exit code 2. */
 export class UsageError extends Error {}
@@ -22,7 +22,8 @@ const USAGE = `kairos-sim: simulate customers to compare Kairos policies with th
 
 usage:
   kairos-sim run <scenario.json> [--policies a,b,…] [--days N] [--seeds N|1,2,3] [--customers N]
-                 [--workers N] [--out DIR] [--json] [--quiet]
+                 [--workers N] [--out DIR] [--log decisions.jsonl] [--log-policy <policy>]
+                 [--json] [--quiet]
   kairos-sim check <scenario.json>
   kairos-sim evaluate <scenario.json> --logging <policy> --target <policy> [--days N] [--train-days N]
                  [--customers N] [--seed N] [--out ope.jsonl] [--log decisions.jsonl] [--json]
@@ -107,12 +108,28 @@ function parseSeeds(text: string | undefined): number | number[] | undefined {
 type Out = { out: (s: string) => void; err: (s: string) => void; isTTY: boolean };
 
 async function cmdRun(argv: string[], io: Out): Promise<void> {
-  const p = parseArgs(argv, ["policies", "days", "seeds", "customers", "workers", "out"], ["json", "quiet"]);
+  const p = parseArgs(
+    argv,
+    ["policies", "days", "seeds", "customers", "workers", "out", "log", "log-policy"],
+    ["json", "quiet"],
+  );
   const file = onePositional(p, "scenario file");
   const scenario = loadScenario(file);
   const policies = parsePolicyList(
     stringFlag(p, "policies") ?? scenario.policies?.join(",") ?? DEFAULT_POLICIES,
   );
+  const logFile = stringFlag(p, "log");
+  let logPolicy = stringFlag(p, "log-policy");
+  if (logPolicy && !logFile) throw new UsageError("--log-policy needs --log <file.jsonl>");
+  if (logFile && !logPolicy) {
+    if (policies.length > 1) {
+      throw new UsageError(
+        `--log needs --log-policy <name> when several policies run (${policies.map((s) => s.label).join(", ")})`,
+      );
+    }
+    logPolicy = policies[0]!.label;
+  }
+  let logged: PolicyDecisions | undefined;
   const started = performance.now();
   let lastShown = -1;
   const quiet = p.flags.has("quiet");
@@ -133,6 +150,16 @@ async function cmdRun(argv: string[], io: Out): Promise<void> {
       const line = `simulating ${Math.round(fraction * 100)}% (${elapsed.toFixed(0)} s)`;
       io.err(io.isTTY ? `\r${line}${fraction >= 1 ? "\n" : ""}` : `${line}\n`);
     },
+    ...(logFile && logPolicy
+      ? {
+          log: {
+            policy: logPolicy,
+            onLog: (l: PolicyDecisions) => {
+              logged = l;
+            },
+          },
+        }
+      : {}),
   });
   if (lastShown >= 0 && io.isTTY && lastShown < 20) io.err("\n");
   const outDir = stringFlag(p, "out");
@@ -147,10 +174,25 @@ async function cmdRun(argv: string[], io: Out): Promise<void> {
       }),
     );
   }
+  let logNote = "";
+  if (logFile && logged) {
+    // The format requires propensities in (0, 1]; a decision without one cannot be logged.
+    const usable = logged.decisions.filter((d) => isValidPropensity(d.propensity));
+    const left = logged.decisions.length - usable.length;
+    mkdirSync(dirname(logFile), { recursive: true });
+    writeFileSync(
+      logFile,
+      formatDecisionLog(decisionLogHeader(scenario, logged.policy, logged.context, logged.seed), usable),
+    );
+    if (left > 0)
+      io.err(`kairos-sim: ${left} decisions without a usable propensity left out of ${logFile}\n`);
+    logNote = `wrote ${usable.length} decisions of ${logged.policy} (replication ${logged.replication}) to ${logFile}\n`;
+  }
   if (p.flags.has("json")) io.out(`${JSON.stringify(results)}\n`);
   else {
     io.out(resultsTable(results));
     if (outDir) io.out(`\nwrote ${join(outDir, "report.html")} and ${join(outDir, "results.json")}\n`);
+    if (logNote) io.out(`${outDir ? "" : "\n"}${logNote}`);
   }
 }
 
@@ -229,21 +271,11 @@ function cmdEvaluate(argv: string[], io: Out): void {
   if (outFile)
     writeFileSync(outFile, formatBanditOpe(`${scenario.name}:${target}`, result.data, result.numActions));
   const logFile = stringFlag(p, "log");
-  if (logFile) {
+  if (logFile)
     writeFileSync(
       logFile,
-      formatDecisionLog(
-        {
-          format: "kairos-decision-log/v1",
-          policy: logging,
-          scenario: scenario.name,
-          actionSpace: { dimensions: scenario.actions.dimensions, constraints: scenario.actions.constraints },
-          context: result.context,
-        },
-        result.decisions,
-      ),
+      formatDecisionLog(decisionLogHeader(scenario, logging, result.context), result.decisions),
     );
-  }
   if (p.flags.has("json")) {
     for (const e of result.estimates) {
       io.out(

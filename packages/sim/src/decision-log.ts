@@ -1,6 +1,7 @@
 import type { ActionRecord, ActionSpace, ContextSchemaConfig, Eligibility } from "@kairos/core";
 import type { LoggedDecision } from "./loop.js";
 import { LineError, parseJsonLines } from "./ope/format.js";
+import type { Scenario } from "./scenario/schema.js";
 
 /** Header line of a Kairos decision log. */
 export interface DecisionLogHeader {
@@ -12,6 +13,30 @@ export interface DecisionLogHeader {
   /** The context schema (feature names and types), as core's ContextEncoder takes it. */
   context: ContextSchemaConfig;
   scenario?: string;
+  /** Seed of the simulated replication the decisions come from. */
+  seed?: string;
+}
+
+/** The header of a simulator decision log: the scenario's action space and the context the policy saw. */
+export function decisionLogHeader(
+  scenario: Scenario,
+  policy: string,
+  context: ContextSchemaConfig,
+  seed?: string,
+): DecisionLogHeader {
+  return {
+    format: "kairos-decision-log/v1",
+    policy,
+    scenario: scenario.name,
+    ...(seed === undefined ? {} : { seed }),
+    actionSpace: { dimensions: scenario.actions.dimensions, constraints: scenario.actions.constraints },
+    context,
+  };
+}
+
+/** Whether a logged propensity is usable (the format requires one in (0, 1]). */
+export function isValidPropensity(p: number): boolean {
+  return p > 0 && p <= 1;
 }
 
 /** One logged decision: what a production system can write for every send. */
@@ -72,7 +97,7 @@ export function parseDecisionLog(
         throw new LineError(line, (e as Error).message);
       }
     }
-    if (typeof r.propensity !== "number" || !(r.propensity > 0) || r.propensity > 1) {
+    if (typeof r.propensity !== "number" || !isValidPropensity(r.propensity)) {
       throw new LineError(line, "propensity must be a number in (0, 1]");
     }
     if (typeof r.reward !== "number" || !Number.isFinite(r.reward))

@@ -51,6 +51,8 @@ export interface Job {
   unit: Unit;
   days?: number;
   populationSize?: number;
+  /** Collect the decisions (with propensities) for a decision log. */
+  log?: boolean;
 }
 
 /** A job's result. */
@@ -59,6 +61,8 @@ export interface JobResult {
   replication: number;
   unit: Unit;
   run: GroupRun;
+  /** The decisions, when the job was asked to log them, and the context schema the policy saw. */
+  log?: { seed: string; context: ContextSchemaConfig; decisions: LoggedDecision[] };
 }
 
 /** The label a unit has in results: the policy label, or `group:<name>`. */
@@ -66,12 +70,23 @@ export function unitLabel(unit: Unit): string {
   return unit.type === "policy" ? unit.spec.label : `group:${unit.group}`;
 }
 
-/** Runs one job to completion (in a worker or inline). */
+/**
+ * Runs one job to completion (in a worker or inline). Decisions carry propensities only when they are
+ * logged (`job.log` or `onDecision`): Thompson sampling pays extra posterior draws for them.
+ */
 export function runJob(
   job: Job,
   onDay?: (day: number) => void,
   onDecision?: (d: LoggedDecision) => void,
 ): JobResult {
+  const logged: LoggedDecision[] | undefined = job.log ? [] : undefined;
+  const record =
+    logged || onDecision
+      ? (d: LoggedDecision) => {
+          logged?.push(d);
+          onDecision?.(d);
+        }
+      : undefined;
   const world = buildWorld(job.scenario, replicationSeed(job.scenario, job.replication), job.populationSize);
   const { scenario, groups } = world;
   const perDay = scenario.audience.perDay;
@@ -87,7 +102,7 @@ export function runJob(
       space: world.space,
       context: world.context,
       seed: world.seed,
-      propensities: onDecision !== undefined,
+      propensities: record !== undefined,
     });
     if (needsUnitRewards(job.unit.spec)) clip = [0, 1];
   } else {
@@ -114,7 +129,13 @@ export function runJob(
     capacity: perDay === undefined ? undefined : Math.max(1, Math.round(perDay * share)),
     clipRewards: clip,
     onDay,
-    onDecision,
+    onDecision: record,
   });
-  return { id: job.id, replication: job.replication, unit: job.unit, run };
+  return {
+    id: job.id,
+    replication: job.replication,
+    unit: job.unit,
+    run,
+    ...(logged ? { log: { seed: world.seed, context: world.context, decisions: logged } } : {}),
+  };
 }

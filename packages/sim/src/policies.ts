@@ -129,6 +129,8 @@ export function buildPolicy(spec: PolicySpec, env: PolicyEnv): Policy | typeof O
       const params: Record<string, unknown> = { ...scenario.policySettings[kind], ...spec.params };
       // Thompson sampling estimates each propensity with 100 extra posterior draws; the simulator only
       // needs propensities when it writes a decision log, so it skips them otherwise (NaN propensity).
+      // A log cannot do without them: an explicit propensityDraws=0 there is an error.
+      if (env.propensities) checkLoggable(spec, scenario);
       if (THOMPSON_KINDS.has(kind) && !("propensityDraws" in params))
         params.propensityDraws = env.propensities ? 100 : 0;
       // On the command line interactions read `channel*hour|offer*channel`.
@@ -145,6 +147,25 @@ export function buildPolicy(spec: PolicySpec, env: PolicyEnv): Policy | typeof O
         id: spec.label,
       });
     }
+  }
+}
+
+/**
+ * Throws unless the policy can log its decisions with propensities: not the oracle (it has none), and no
+ * Thompson sampling with an explicit `propensityDraws` of 0 (the spec's or the scenario's setting).
+ */
+export function checkLoggable(spec: PolicySpec, scenario: Scenario): void {
+  if (spec.kind === "oracle") throw new ValidationError("log", "the oracle has no propensities to log");
+  if (!THOMPSON_KINDS.has(spec.kind)) return;
+  const params: Record<string, unknown> = {
+    ...scenario.policySettings[spec.kind as PolicyKind],
+    ...spec.params,
+  };
+  if ("propensityDraws" in params && !(Number(params.propensityDraws) > 0)) {
+    throw new ValidationError(
+      "log",
+      `"${spec.label}": a decision log needs propensities, so propensityDraws must be > 0 (got ${params.propensityDraws})`,
+    );
   }
 }
 

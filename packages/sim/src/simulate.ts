@@ -1,7 +1,10 @@
+import type { ContextSchemaConfig } from "@kairos/core";
+import { ValidationError } from "@kairos/core";
 import type { Job, Unit } from "./experiment.js";
 import type { GroupName } from "./groups.js";
+import type { LoggedDecision } from "./loop.js";
 import { runJobs } from "./parallel.js";
-import { type PolicySpec, parsePolicyList } from "./policies.js";
+import { checkLoggable, type PolicySpec, parsePolicyList } from "./policies.js";
 import { aggregate, type SimulationResults } from "./results.js";
 import type { Scenario } from "./scenario/schema.js";
 
@@ -23,6 +26,22 @@ export interface SimulateRunOptions {
   workers?: number;
   /** Progress in [0, 1] after each simulated day of any job. */
   onProgress?: (fraction: number) => void;
+  /**
+   * Log the decisions of one policy (its label) in the first replication: `onLog` receives them, with
+   * propensities, once the run is done. Only that job pays for propensities; results are the same.
+   */
+  log?: { policy: string; onLog: (log: PolicyDecisions) => void };
+}
+
+/** The decisions of one policy in one replication, with what a decision-log header needs. */
+export interface PolicyDecisions {
+  policy: string;
+  replication: number;
+  /** The replication's seed. */
+  seed: string;
+  /** The context schema the policy saw. */
+  context: ContextSchemaConfig;
+  decisions: LoggedDecision[];
 }
 
 /**
@@ -42,6 +61,14 @@ export async function simulate(
     typeof options.replications === "object"
       ? options.replications
       : Array.from({ length: options.replications ?? 1 }, (_, i) => i + 1);
+  const logSpec = options.log && specs.find((s) => s.label === options.log!.policy);
+  if (options.log && !logSpec) {
+    throw new ValidationError(
+      "log",
+      `cannot log "${options.log.policy}": not among the policies run (${specs.map((s) => s.label).join(", ")})`,
+    );
+  }
+  if (logSpec) checkLoggable(logSpec, scenario);
   const units: Unit[] = specs.map((spec) => ({ type: "policy", spec }));
   for (const g of ["random", "bau", "holdout"] as const satisfies readonly Exclude<GroupName, "kairos">[]) {
     if (scenario.groups[g] > 0) units.push({ type: "group", group: g });
@@ -56,6 +83,7 @@ export async function simulate(
         unit,
         days: options.days,
         populationSize: options.populationSize,
+        ...(unit.type === "policy" && unit.spec === logSpec && replication === reps[0] ? { log: true } : {}),
       });
     }
   }
@@ -68,6 +96,10 @@ export async function simulate(
       options.onProgress?.(progress.reduce((s, v) => s + v, 0) / (jobs.length * days));
     },
   });
+  const logged = results.find((r) => r.log);
+  if (options.log && logged?.log) {
+    options.log.onLog({ policy: options.log.policy, replication: logged.replication, ...logged.log });
+  }
   return aggregate(results, {
     scenario: scenario.name,
     description: scenario.description,

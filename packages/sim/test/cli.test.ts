@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
+import { parseDecisionLog } from "../src/decision-log.js";
 import { fixtureJson, fixturePath } from "./helpers.js";
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -30,6 +31,27 @@ describe("kairos-sim CLI", () => {
       [["run", fixturePath("personal.json"), "--days", "zero"], /--days must be a whole number/],
       [["run", fixturePath("personal.json"), "--policies", "nonsense"], /unknown policy "nonsense"/],
       [["run", fixturePath("personal.json"), "--colour"], /unknown option --colour/],
+      [["run", fixturePath("personal.json"), "--log", join(dir, "l.jsonl")], /--log needs --log-policy/],
+      [["run", fixturePath("personal.json"), "--log-policy", "random"], /--log-policy needs --log/],
+      [
+        ["run", fixturePath("personal.json"), "--log", join(dir, "l.jsonl"), "--log-policy", "linucb"],
+        /cannot log "linucb": not among the policies run/,
+      ],
+      [
+        ["run", fixturePath("personal.json"), "--policies", "oracle", "--log", join(dir, "l.jsonl")],
+        /the oracle has no propensities/,
+      ],
+      [
+        [
+          "run",
+          fixturePath("personal.json"),
+          "--policies",
+          "lints:propensityDraws=0",
+          "--log",
+          join(dir, "l.jsonl"),
+        ],
+        /propensityDraws must be > 0/,
+      ],
       [["ope", join(dir, "missing.jsonl")], /cannot read/],
       [["replay", fixturePath("personal.json")], /needs --policy/],
     ];
@@ -70,6 +92,52 @@ describe("kairos-sim CLI", () => {
     expect(html).toMatch(/Cumulative regret/);
     expect(html).toMatch(/Best channel chosen/);
     expect(html).not.toMatch(/<script/);
+  });
+
+  it("run --log writes the chosen policy's decision log, with propensities, and the same results", async () => {
+    const log = join(dir, "logs", "thompson.jsonl");
+    const argv = [
+      "run",
+      fixturePath("personal.json"),
+      "--policies",
+      "random,factorised-thompson",
+      "--days",
+      "4",
+      "--customers",
+      "300",
+      "--seeds",
+      "2",
+      "--workers",
+      "2",
+      "--json",
+    ];
+    const plain = await cli(...argv);
+    const r = await cli(...argv, "--log", log, "--log-policy", "factorised-thompson");
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toBe("");
+    expect(existsSync(log)).toBe(true);
+    const lines = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({
+      format: "kairos-decision-log/v1",
+      policy: "factorised-thompson",
+      seed: expect.stringMatching(/-1$/),
+    });
+    const rows = lines.slice(1);
+    expect(rows.length).toBeGreaterThan(50);
+    for (const row of rows) {
+      expect(row.propensity).toBeGreaterThan(0);
+      expect(row.propensity).toBeLessThanOrEqual(1);
+      expect(Number.isFinite(row.reward)).toBe(true);
+    }
+    // Thompson propensities are estimates, not all 1: the policy explores.
+    expect(rows.some((row) => row.propensity < 1)).toBe(true);
+    expect(parseDecisionLog(readFileSync(log, "utf8")).rows).toHaveLength(rows.length);
+    // Logging only adds propensities: the decisions, hence the results, are unchanged.
+    const strip = (out: string) => ({ ...JSON.parse(out), seconds: 0 });
+    expect(strip(r.out)).toEqual(strip(plain.out));
   });
 
   it("ope --json prints one line per estimator", async () => {
