@@ -105,7 +105,31 @@ function parseSeeds(text: string | undefined): number | number[] | undefined {
   return parts.length === 1 ? nums[0]! : nums;
 }
 
-type Out = { out: (s: string) => void; err: (s: string) => void; isTTY: boolean };
+type Out = {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** Whether stderr is a terminal (progress then rewrites one line). */
+  isTTY: boolean;
+  /** Seconds a run must last before progress shows (2; tests use 0). */
+  progressDelay: number;
+};
+
+/** A duration for people: "42 s", "3 min 05 s", "1 h 02 min". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")} min`;
+}
+
+/** One progress line: done share, time so far and, until done, the time left at the pace so far. */
+export function progressLine(fraction: number, elapsed: number): string {
+  const done = `simulating ${Math.floor(fraction * 100)}% · ${formatDuration(elapsed)}`;
+  if (fraction >= 1) return `${done}, done`;
+  // Before 5% the pace says little (workers are still starting).
+  if (fraction < 0.05) return `${done} elapsed`;
+  return `${done} elapsed, about ${formatDuration((elapsed * (1 - fraction)) / fraction)} left`;
+}
 
 async function cmdRun(argv: string[], io: Out): Promise<void> {
   const p = parseArgs(
@@ -141,14 +165,15 @@ async function cmdRun(argv: string[], io: Out): Promise<void> {
     workers: intFlag(p, "workers", 0),
     onProgress: (fraction) => {
       if (quiet) return;
-      // Progress only on runs long enough to wonder about, on stderr so stdout stays the table.
+      // Progress only on runs long enough to wonder about, on stderr so stdout stays the table: every 5%,
+      // with the time left at the pace so far (a terminal rewrites one line).
       const elapsed = (performance.now() - started) / 1000;
-      if (elapsed < 2) return;
+      if (elapsed < io.progressDelay) return;
       const step = Math.floor(fraction * 20);
       if (step === lastShown) return;
       lastShown = step;
-      const line = `simulating ${Math.round(fraction * 100)}% (${elapsed.toFixed(0)} s)`;
-      io.err(io.isTTY ? `\r${line}${fraction >= 1 ? "\n" : ""}` : `${line}\n`);
+      const line = progressLine(fraction, elapsed);
+      io.err(io.isTTY ? `\r${line}\x1b[K${fraction >= 1 ? "\n" : ""}` : `${line}\n`);
     },
     ...(logFile && logPolicy
       ? {
@@ -311,6 +336,7 @@ export async function main(argv: readonly string[], io?: Partial<Out>): Promise<
     out: io?.out ?? ((s) => process.stdout.write(s)),
     err: io?.err ?? ((s) => process.stderr.write(s)),
     isTTY: io?.isTTY ?? Boolean(process.stderr.isTTY),
+    progressDelay: io?.progressDelay ?? 2,
   };
   const [command, ...rest] = argv;
   try {

@@ -4,14 +4,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
+import { formatDuration, main, progressLine } from "../src/cli.js";
 import { parseDecisionLog } from "../src/decision-log.js";
 import { fixtureJson, fixturePath } from "./helpers.js";
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return cliWith({}, ...argv);
+}
+
+async function cliWith(
+  io: { progressDelay?: number; isTTY?: boolean },
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
+  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false, ...io });
   return { code, out, err };
 }
 
@@ -138,6 +145,51 @@ describe("kairos-sim CLI", () => {
     // Logging only adds propensities: the decisions, hence the results, are unchanged.
     const strip = (out: string) => ({ ...JSON.parse(out), seconds: 0 });
     expect(strip(r.out)).toEqual(strip(plain.out));
+  });
+
+  it("run shows progress with the time left on stderr, and --quiet hides it", async () => {
+    const argv = [
+      "run",
+      fixturePath("personal.json"),
+      "--policies",
+      "random,linucb",
+      "--days",
+      "10",
+      "--customers",
+      "200",
+      "--workers",
+      "1",
+    ];
+    const shown = await cliWith({ progressDelay: 0 }, ...argv);
+    expect(shown.code).toBe(0);
+    const lines = shown.err.trim().split("\n");
+    expect(lines.length).toBeGreaterThan(5);
+    for (const line of lines) expect(line).toMatch(/^simulating \d+% · \d+ s/);
+    expect(lines.slice(1, -1).every((l) => /elapsed, about \d+ s left$/.test(l))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^simulating 100% · \d+ s, done$/);
+    expect(shown.out).toMatch(/policy \(kairos group\)/);
+    expect(shown.out).not.toMatch(/simulating/);
+
+    const quiet = await cliWith({ progressDelay: 0 }, ...argv, "--quiet");
+    expect(quiet.code).toBe(0);
+    expect(quiet.err).toBe("");
+    const untimed = (out: string) => out.replace(/\d+\.\d s$/m, "– s");
+    expect(untimed(quiet.out)).toBe(untimed(shown.out));
+
+    // A terminal gets one line rewritten in place, ended once.
+    const tty = await cliWith({ progressDelay: 0, isTTY: true }, ...argv);
+    expect(tty.err.startsWith("\r")).toBe(true);
+    expect(tty.err.match(/\n/g)).toHaveLength(1);
+  });
+
+  it("formats durations and progress lines", () => {
+    expect(formatDuration(4.4)).toBe("4 s");
+    expect(formatDuration(185)).toBe("3 min 05 s");
+    expect(formatDuration(3720)).toBe("1 h 02 min");
+    expect(progressLine(0.5, 30)).toBe("simulating 50% · 30 s elapsed, about 30 s left");
+    expect(progressLine(0.25, 60)).toBe("simulating 25% · 1 min 00 s elapsed, about 3 min 00 s left");
+    expect(progressLine(0.01, 3)).toBe("simulating 1% · 3 s elapsed");
+    expect(progressLine(1, 75)).toBe("simulating 100% · 1 min 15 s, done");
   });
 
   it("ope --json prints one line per estimator", async () => {
