@@ -127,8 +127,9 @@ export function buildPolicy(spec: PolicySpec, env: PolicyEnv): Policy | typeof O
     default: {
       const kind = spec.kind as PolicyKind;
       const params: Record<string, unknown> = { ...scenario.policySettings[kind], ...spec.params };
-      // Thompson sampling estimates each propensity with 100 extra posterior draws; the simulator only
-      // needs propensities when it writes a decision log, so it skips them otherwise (NaN propensity).
+      // Thompson sampling's propensities cost work (exact integration for linear models when it applies,
+      // else 100 extra posterior draws); the simulator only needs them when it writes a decision log, so
+      // it skips them otherwise (propensityDraws=0: NaN propensity).
       // A log cannot do without them: an explicit propensityDraws=0 there is an error.
       if (env.propensities) checkLoggable(spec, scenario);
       if (THOMPSON_KINDS.has(kind) && !("propensityDraws" in params))
