@@ -5,7 +5,7 @@ export * from "./data-series.js";
 export * from "./decision.js";
 export * from "./event.js";
 export * from "./joiner.js";
-export * from "./jsonl.js";
+export { type JsonlEvent, jsonlEventSchema, normaliseRecord, parseJsonLines } from "./jsonl.js";
 export * from "./metric.js";
 export * from "./normalise.js";
 export * from "./objective.js";

@@ -1,6 +1,7 @@
 // The plain event-stream format: one JSON object per line (JSON Lines). See README "JSON Lines events".
 import { z } from "zod";
 import type { EventKind, RewardEvent } from "./event.js";
+import { fastJsonlEvent } from "./jsonl-fast.js";
 import {
   checkPurchase,
   DEFAULT_DECISION_PROPERTY,
@@ -40,21 +41,58 @@ export const jsonlEventSchema = z
           ctx.addIssue({ code: "custom", path: [k], message: "required for a purchase" });
   });
 
+/** One JSON Lines record as validated by `jsonlEventSchema`. */
+export type JsonlEvent = z.output<typeof jsonlEventSchema>;
+
 /** Normalises one parsed JSON Lines record (already JSON-decoded); returns the event or a rejection. */
 export function normaliseRecord(
   raw: unknown,
   options: NormaliseOptions = {},
   field = "",
 ): RewardEvent | Rejection {
-  const parsed = jsonlEventSchema.safeParse(raw);
-  if (!parsed.success) {
-    const { field: f, message } = describeIssue(field, parsed.error);
-    return { reason: "malformed", detail: `${f}: ${message}`, payload: raw };
+  return normaliseJsonlRecord(raw, recordOptions(options), field, true);
+}
+
+/** The options of `normaliseJsonlRecord`, resolved once per batch. */
+export interface RecordOptions {
+  /** Expected currency, upper case. */
+  currency: string;
+  decisionIdProperty: string;
+}
+
+/** Resolves the normaliser options for `normaliseJsonlRecord`. */
+export function recordOptions(options: NormaliseOptions): RecordOptions {
+  return {
+    currency: (options.currency ?? "USD").toUpperCase(),
+    decisionIdProperty: options.decisionIdProperty ?? DEFAULT_DECISION_PROPERTY,
+  };
+}
+
+/**
+ * `normaliseRecord`, with the hand-written validator for well-formed records (`fast`) or with the zod
+ * schema alone. Both give the same result; the schema words the errors. A numeric `field` is a line
+ * number (its text is only built for a rejection). Not part of the package API.
+ */
+export function normaliseJsonlRecord(
+  raw: unknown,
+  options: RecordOptions,
+  field: string | number,
+  fast: boolean,
+): RewardEvent | Rejection {
+  let e = fast ? fastJsonlEvent(raw) : undefined;
+  if (e === undefined) {
+    const parsed = jsonlEventSchema.safeParse(raw);
+    if (!parsed.success) {
+      const { field: f, message } = describeIssue(fieldText(field), parsed.error);
+      return { reason: "malformed", detail: `${f}: ${message}`, payload: raw };
+    }
+    e = parsed.data;
   }
-  const e = parsed.data;
   const t = parseTime(e.time);
-  if (Number.isNaN(t))
-    return { reason: "bad_time", detail: `${field ? `${field}.` : ""}time: does not parse`, payload: raw };
+  if (Number.isNaN(t)) {
+    const f = fieldText(field);
+    return { reason: "bad_time", detail: `${f ? `${f}.` : ""}time: does not parse`, payload: raw };
+  }
   const properties = e.properties ?? {};
   const kind: EventKind = e.type;
   const event: RewardEvent = {
@@ -66,22 +104,37 @@ export function normaliseRecord(
     value: e.value ?? 1,
   };
   if (e.id !== undefined) event.id = e.id;
-  const decisionId =
-    e.decision_id ?? decisionIdOf(properties, options.decisionIdProperty ?? DEFAULT_DECISION_PROPERTY);
+  const decisionId = e.decision_id ?? decisionIdOf(properties, options.decisionIdProperty);
   if (decisionId !== undefined) event.decisionId = decisionId;
   if (kind === "purchase") {
-    const info = checkPurchase(
-      { product_id: e.product_id!, currency: e.currency!, price: e.price!, quantity: e.quantity },
-      (options.currency ?? "USD").toUpperCase(),
-      raw,
-      field || "(line)",
-    );
+    const productId = e.product_id!;
+    const currency = e.currency!;
+    const price = e.price!;
+    const quantity = e.quantity ?? 1;
+    // The usual purchase passes every check of checkPurchase; the field text is only built for one that fails.
+    const info =
+      Number.isInteger(quantity) &&
+      quantity >= 1 &&
+      quantity <= 100 &&
+      price >= 0 &&
+      currency === options.currency
+        ? { productId, currency, price, quantity }
+        : checkPurchase(
+            { product_id: productId, currency, price, quantity: e.quantity },
+            options.currency,
+            raw,
+            fieldText(field) || "(line)",
+          );
     if ("reason" in info) return info;
     event.purchase = info;
     event.name = e.name ?? info.productId;
     event.value = info.price * info.quantity;
   }
   return event;
+}
+
+function fieldText(field: string | number): string {
+  return typeof field === "number" ? `line ${field}` : field;
 }
 
 /** Parses JSON Lines text (or an array of lines); blank lines are skipped, bad lines are rejected. */
@@ -91,6 +144,7 @@ export function parseJsonLines(
 ): NormaliseResult {
   const lines = typeof input === "string" ? input.split("\n") : input;
   const result: NormaliseResult = { events: [], sources: [], rejected: [], ignored: 0 };
+  const recordOpts = recordOptions(options);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === "") continue;
@@ -105,7 +159,7 @@ export function parseJsonLines(
       });
       continue;
     }
-    const out = normaliseRecord(raw, options, `line ${i + 1}`);
+    const out = normaliseJsonlRecord(raw, recordOpts, i + 1, true);
     if ("reason" in out) result.rejected.push(out);
     else {
       result.events.push(out);

@@ -36,25 +36,59 @@ function build(
   h: number,
   mi: number,
   s: number,
-  fraction: string | undefined,
-  zone: string | undefined,
+  ms: number,
+  fractionNonZero: boolean,
+  offset: number,
 ): number {
   if (mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo)) return Number.NaN;
   // 24:00:00 is the end of the day in ISO 8601; 60 seconds is a leap second (folded into the next minute).
-  if (
-    h > 24 ||
-    mi > 59 ||
-    s > 60 ||
-    (h === 24 && (mi !== 0 || s !== 0 || (fraction && Number(fraction) !== 0)))
-  )
+  if (h > 24 || mi > 59 || s > 60 || (h === 24 && (mi !== 0 || s !== 0 || fractionNonZero)))
     return Number.NaN;
-  const off = offsetMinutes(zone);
-  if (Number.isNaN(off)) return Number.NaN;
-  const ms = fraction ? Math.floor(Number(`0.${fraction}`) * 1000) : 0;
+  if (Number.isNaN(offset)) return Number.NaN;
   // Date.UTC maps years 0-99 to 1900-1999; shift by 400 years (a whole Gregorian cycle) and back.
   const early = y < 100 ? 146_097 * 86_400_000 : 0;
-  const t = Date.UTC(y < 100 ? y + 400 : y, mo - 1, d, h, mi, s, ms) - early - off * 60_000;
+  const t = Date.UTC(y < 100 ? y + 400 : y, mo - 1, d, h, mi, s, ms) - early - offset * 60_000;
   return Number.isFinite(t) ? t : Number.NaN;
+}
+
+/** The value of the `n` ASCII digits of `text` at `at`, or -1 if one of them is not a digit. */
+function digits(text: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (!(c >= 0 && c <= 9)) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * The common UTC form `yyyy-MM-ddTHH:mm:ssZ` / `yyyy-MM-ddTHH:mm:ss.SSSZ` (what `toISOString` writes),
+ * read without a regex; undefined for anything else (which then takes the general path). The result is
+ * the one the general path gives: a 3-digit fraction is exactly its milliseconds.
+ */
+function parseIsoUtc(text: string): number | undefined {
+  const n = text.length;
+  if (n !== 20 && n !== 24) return undefined;
+  if (
+    text.charCodeAt(4) !== 45 || // -
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 84 || // T
+    text.charCodeAt(13) !== 58 || // :
+    text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(n - 1) !== 90 || // Z
+    (n === 24 && text.charCodeAt(19) !== 46) // .
+  )
+    return undefined;
+  const y = digits(text, 0, 4);
+  const mo = digits(text, 5, 2);
+  const d = digits(text, 8, 2);
+  const h = digits(text, 11, 2);
+  const mi = digits(text, 14, 2);
+  const s = digits(text, 17, 2);
+  const ms = n === 24 ? digits(text, 20, 3) : 0;
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0 || ms < 0) return undefined;
+  return build(y, mo, d, h, mi, s, ms, ms !== 0, 0);
 }
 
 /**
@@ -65,9 +99,12 @@ export function parseTime(input: unknown): number {
   if (typeof input === "number") return Number.isFinite(input) ? input : Number.NaN;
   if (input instanceof Date) return input.getTime();
   if (typeof input !== "string") return Number.NaN;
+  const fast = parseIsoUtc(input);
+  if (fast !== undefined) return fast;
   const text = input.trim();
   let m = EXTENDED.exec(text) ?? BASIC.exec(text);
   if (m) {
+    const fraction = m[7];
     return build(
       Number(m[1]),
       Number(m[2]),
@@ -75,12 +112,13 @@ export function parseTime(input: unknown): number {
       m[4] === undefined ? 0 : Number(m[4]),
       m[5] === undefined ? 0 : Number(m[5]),
       m[6] === undefined ? 0 : Number(m[6]),
-      m[7],
-      m[8],
+      fraction ? Math.floor(Number(`0.${fraction}`) * 1000) : 0,
+      fraction !== undefined && Number(fraction) !== 0,
+      offsetMinutes(m[8]),
     );
   }
   m = US_DATE.exec(text);
-  if (m) return build(Number(m[3]), Number(m[1]), Number(m[2]), 0, 0, 0, undefined, undefined);
+  if (m) return build(Number(m[3]), Number(m[1]), Number(m[2]), 0, 0, 0, 0, false, 0);
   return Number.NaN;
 }
 
