@@ -3,6 +3,7 @@
 import * as braze from "@kairos/braze-adapter";
 import * as core from "@kairos/core";
 import * as rewards from "@kairos/rewards";
+import { SqliteStore } from "@kairos/rewards/sqlite";
 import * as sim from "@kairos/sim";
 
 const space = new core.ActionSpace({ dimensions: { offer: ["a", "b"], channel: ["email", "sms"] } });
@@ -12,4 +13,6 @@ if (!space.isValidIndex(decision.actionIndex)) throw new Error("pack check: bad 
 for (const [name, mod] of Object.entries({ rewards, braze, sim })) {
   if (Object.keys(mod).length === 0) throw new Error(`pack check: ${name} exports nothing`);
 }
+if (typeof SqliteStore !== "function")
+  throw new Error("pack check: @kairos/rewards/sqlite has no SqliteStore");
 console.log(`pack check ok: decided ${JSON.stringify(decision.action)} with p=${decision.propensity}`);

@@ -1,4 +1,5 @@
 // @kairos/rewards: success metrics, event normalisation, Braze aggregates and the delayed-reward joiner.
+// The SQLite store is the subpath @kairos/rewards/sqlite (so this entry does not load the native addon).
 export * from "./aggregate-ledger.js";
 export * from "./braze-track.js";
 export * from "./data-series.js";
@@ -12,6 +13,5 @@ export * from "./objective.js";
 export * from "./presets.js";
 export * from "./quarantine.js";
 export * from "./snapshot.js";
-export * from "./sqlite-store.js";
 export * from "./store.js";
 export * from "./time.js";

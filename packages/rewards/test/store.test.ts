@@ -1,12 +1,14 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import type { RewardEvent } from "../src/event.js";
 import { RewardJoiner } from "../src/joiner.js";
 import { defineMetric } from "../src/metric.js";
 import { presets } from "../src/presets.js";
-import { SqliteStore } from "../src/sqlite-store.js";
+import { SqliteStore } from "../src/sqlite.js";
 import { type JoinerStore, MemoryStore } from "../src/store.js";
 import { DAY, decision, HOUR, T0 } from "./helpers.js";
 
@@ -175,4 +177,24 @@ describe("SqliteStore", () => {
     j.checkpoint();
     expect(() => RewardJoiner.open(defineMetric(presets.revenue()), store)).toThrow(/snapshot\.metric/);
   });
+});
+
+describe("the package entries", () => {
+  it("@kairos/rewards does not load better-sqlite3; @kairos/rewards/sqlite does", () => {
+    const code = `
+      import { createRequire } from "node:module";
+      const cache = createRequire(import.meta.url).cache;
+      const loaded = () => Object.keys(cache).some((k) => k.includes("better-sqlite3"));
+      const main = await import("@kairos/rewards");
+      const before = loaded();
+      const sqlite = await import("@kairos/rewards/sqlite");
+      console.log(JSON.stringify({ before, after: loaded(), main: "SqliteStore" in main, sub: typeof sqlite.SqliteStore }));`;
+    const out = spawnSync(
+      process.execPath,
+      ["--conditions=kairos-source", "--import", "tsx", "--input-type=module", "-e", code],
+      { cwd: join(dirname(fileURLToPath(import.meta.url)), ".."), encoding: "utf8" },
+    );
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.stdout)).toEqual({ before: false, after: true, main: false, sub: "function" });
+  }, 30_000);
 });
