@@ -208,23 +208,13 @@ export function createPolicy(config: PolicyConfig): BanditPolicy {
       makeModel = linearModel;
       break;
     case "beta-thompson":
+    case "gaussian-thompson": {
       rule = new ThompsonRule(settings.propensityDraws as number);
+      const Model = kind === "beta-thompson" ? BetaBernoulliModel : NormalInverseGammaModel;
       makeModel = () =>
-        new BetaBernoulliModel(
-          blocksFor(settings.structure, settings.interactions),
-          settings.prior as never,
-          discount,
-        );
+        new Model(blocksFor(settings.structure, settings.interactions), settings.prior as never, discount);
       break;
-    case "gaussian-thompson":
-      rule = new ThompsonRule(settings.propensityDraws as number);
-      makeModel = () =>
-        new NormalInverseGammaModel(
-          blocksFor(settings.structure, settings.interactions),
-          settings.prior as never,
-          discount,
-        );
-      break;
+    }
     case "ucb1":
       rule = new ArgmaxRule("ucb", (settings.alpha as number | undefined) ?? width);
       makeModel = () =>
