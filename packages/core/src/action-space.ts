@@ -88,6 +88,17 @@ export class ActionSpace {
     if (!parsed.success) {
       throw validationErrorFrom("actionSpace", parsed.error.issues);
     }
+    if (!Array.isArray(parsed.data.dimensions)) {
+      // Objects keep their keys' insertion order except integer-like keys, which JavaScript moves first:
+      // the declared order (and so every index) would silently differ from what was written.
+      const integerLike = Object.keys(parsed.data.dimensions).find((name) => /^(0|[1-9]\d*)$/.test(name));
+      if (integerLike !== undefined) {
+        throw new ValidationError(
+          `actionSpace.dimensions.${integerLike}`,
+          "integer-like dimension names reorder in an object: use the array form [{ name, options }]",
+        );
+      }
+    }
     const dims = Array.isArray(parsed.data.dimensions)
       ? parsed.data.dimensions
       : Object.entries(parsed.data.dimensions).map(([name, options]) => ({ name, options }));

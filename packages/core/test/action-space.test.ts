@@ -56,6 +56,17 @@ describe("ActionSpace", () => {
       () => new ActionSpace({ dimensions: { offer: ["a"] }, constraints: [{ forbid: { channel: "sms" } }] }),
     ).toThrow(/constraints\[0\]\.forbid\.channel: unknown dimension/);
     expect(() => new ActionSpace({ dimensions: { offer: ["a", "a"] } })).toThrow(ValidationError);
+    expect(() => new ActionSpace({ dimensions: { offer: ["a"], 7: ["x"] } })).toThrow(
+      /dimensions\.7: integer-like/,
+    );
+    expect(
+      new ActionSpace({
+        dimensions: [
+          { name: "offer", options: ["a"] },
+          { name: "7", options: ["x"] },
+        ],
+      }).dimensions,
+    ).toEqual(["offer", "7"]);
   });
 
   it("no decision of any policy violates a constraint or the eligibility", () => {

@@ -11,7 +11,7 @@ describe("exact Thompson propensities", () => {
 
   it("argmax probabilities sum to 1 and agree with 50,000 simulated draws", () => {
     // 50,000 draws give a standard error ≤ √(0.25/5e4) ≈ 0.0022 per probability; we allow 5 SE plus the
-    // documented integration error bound (2e-3).
+    // documented integration error bound (2e-3, loose: measured ≤ 3e-4).
     fc.assert(
       fc.property(
         fc.array(
@@ -30,7 +30,7 @@ describe("exact Thompson propensities", () => {
           const sds = Float64Array.from(arms, (a) => a.s);
           const units = arms.map((_, i) => i);
           const exact = units.map((u) => argmaxProbability(means, sds, units, u));
-          expect(Math.abs(exact.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(2e-3);
+          expect(Math.abs(exact.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-3);
           const rng = createRng(seed);
           const wins = new Float64Array(units.length);
           const n = 50_000;
@@ -49,8 +49,16 @@ describe("exact Thompson propensities", () => {
           for (const u of units) expect(Math.abs(wins[u]! / n - exact[u]!)).toBeLessThan(5 * 0.0022 + 2e-3);
         },
       ),
-      { numRuns: 6 },
+      { numRuns: 6, seed: 20261128 },
     );
+  });
+
+  it("stays accurate when grids of near-identical units interleave", () => {
+    // A case fast-check found: three units with equal means and almost equal widths.
+    const means = Float64Array.from([1e-12, 0, 0]);
+    const sds = Float64Array.from([0.05, 0.05, 0.0508]);
+    const sum = [0, 1, 2].reduce((t, u) => t + argmaxProbability(means, sds, [0, 1, 2], u), 0);
+    expect(Math.abs(sum - 1)).toBeLessThan(1e-3);
   });
 
   it("a factorised LinTS decision's propensity is the frequency of its choice", () => {
