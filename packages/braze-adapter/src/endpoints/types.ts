@@ -6,24 +6,23 @@ export interface UserAlias {
   alias_label: string;
 }
 
-/** Profile attributes for /users/track and the `attributes` of a trigger recipient. */
-export interface AttributesObject {
+/** The ways /users/track objects name their user (one of them is required by Braze). */
+export interface UserIdentifiers {
   external_id?: string;
   user_alias?: UserAlias;
   braze_id?: string;
   email?: string;
   phone?: string;
+}
+
+/** Profile attributes for /users/track and the `attributes` of a trigger recipient. */
+export interface AttributesObject extends UserIdentifiers {
   _update_existing_only?: boolean;
   [attribute: string]: unknown;
 }
 
 /** A custom event for /users/track. */
-export interface EventObject {
-  external_id?: string;
-  user_alias?: UserAlias;
-  braze_id?: string;
-  email?: string;
-  phone?: string;
+export interface EventObject extends UserIdentifiers {
   app_id?: string;
   name: string;
   /** ISO 8601. */
@@ -33,12 +32,7 @@ export interface EventObject {
 }
 
 /** A purchase for /users/track. */
-export interface PurchaseObject {
-  external_id?: string;
-  user_alias?: UserAlias;
-  braze_id?: string;
-  email?: string;
-  phone?: string;
+export interface PurchaseObject extends UserIdentifiers {
   app_id?: string;
   product_id: string;
   currency: string;
