@@ -71,6 +71,15 @@ function builder(job: HeapJob, plan: HeapPlan): { build: () => unknown; training
   };
 }
 
+/** Small models are always built at least this many times, however slow: one copy is within GC noise. */
+const MIN_COPIES = 8;
+
+function medianOfThree(build: () => unknown, copies: number): ReturnType<typeof retainedBytes> {
+  const rounds = [0, 1, 2].map(() => retainedBytes(build, copies));
+  rounds.sort((a, b) => a.total - b.total);
+  return rounds[1]!;
+}
+
 /** Runs heap jobs in this process: one build to warm up (and size), then enough copies to dwarf the noise. */
 export function runHeapJobs(plan: HeapPlan): HeapResult[] {
   stabiliseHeap();
@@ -88,14 +97,17 @@ export function runHeapJobs(plan: HeapPlan): HeapResult[] {
             ? job.target.sizes.reduce((s, n) => s + n, 0)
             : job.target.arms;
       if (Math.abs(m.total) < plan.targetBytes) {
-        // Median of three measurements over several copies each. Even when one copy is all we can afford,
-        // measure again: the first build also compiled code.
+        // Median of three measurements over several copies each; never the first build alone, which also
+        // compiled code.
         const wanted = Math.ceil(plan.targetBytes / Math.max(Math.abs(m.total), 1024));
         const affordable = Math.floor(plan.spendMs / 3 / Math.max(took, 0.01));
-        const copies = Math.max(1, Math.min(plan.maxCopies, wanted, affordable));
-        const rounds = [0, 1, 2].map(() => retainedBytes(build, copies));
-        rounds.sort((a, b) => a.total - b.total);
-        m = rounds[1]!;
+        const copies = Math.min(plan.maxCopies, Math.max(MIN_COPIES, Math.min(wanted, affordable)));
+        m = medianOfThree(build, copies);
+        // A model retains memory, so a delta at or below zero is collector noise larger than the model:
+        // measure once more over the most copies allowed, and report "unmeasured" rather than a wrong number.
+        if (m.total <= 0 && copies < plan.maxCopies) m = medianOfThree(build, plan.maxCopies);
+        if (m.total <= 0)
+          throw new Error(`below measurement resolution (${m.total.toFixed(0)} B over ${m.copies} copies)`);
       } else if (took < plan.spendMs) {
         m = retainedBytes(build);
       }

@@ -99,6 +99,8 @@ export interface CellResult {
   updatesPerCpuSec?: number;
   /** Retained bytes per model (JS heap without code + typed-array buffers), after learning every unit. */
   heapBytes?: number;
+  /** Why heapBytes is missing, e.g. the delta was within the collector's noise. */
+  heapError?: string;
   /** heapBytes split into JS heap (code spaces excluded) and typed-array buffers; either may be ~0. */
   heapBreakdown?: HeapBreakdown;
   /** Copies built for the heap measurement (small models are measured over several, then divided). */
@@ -245,7 +247,8 @@ function heapJobs(variants: Variant[], opts: SuiteOptions): HeapJob[] {
 }
 
 function heapFields(h: HeapResult | undefined): Partial<CellResult> {
-  if (!h || h.error) return {};
+  if (!h) return {};
+  if (h.error) return { heapError: h.error };
   return {
     heapBytes: h.heapBytes,
     heapBreakdown: { heapUsedBytes: h.heapUsedBytes, arrayBufferBytes: h.arrayBufferBytes },

@@ -47,7 +47,9 @@ describe("benchmarks (quick mode)", () => {
             expect(cell!.decisionsPerSec).toBeGreaterThan(0);
             if (cell!.kind !== "reference") {
               expect(cell!.updatesPerSec).toBeGreaterThan(0);
-              expect(cell!.heapBytes).toBeGreaterThan(0);
+              // Measured, or left out with the reason (never a wrong number).
+              if (cell!.heapError === undefined) expect(cell!.heapBytes).toBeGreaterThan(0);
+              else expect(cell!.heapError).toMatch(/\w/);
               expect(cell!.decisionsVsRandom).toBeGreaterThan(0);
             }
           } else {
