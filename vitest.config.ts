@@ -7,6 +7,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["kairos-source"], externalConditions: ["kairos-source"] } },
   test: {
     include: ["packages/*/test/**/*.test.ts", "benchmarks/test/**/*.test.ts", "simulations/**/*.test.ts"],
+    setupFiles: ["./vitest.setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
