@@ -144,7 +144,9 @@ describe("the fast JSON Lines validator", () => {
       }),
       { numRuns: 3000 },
     );
-    expect(accepted).toBeGreaterThan(300);
+    // The generators make about 10.7% of records acceptable (≈320 of 3,000, binomial SD ≈ 17): at least 200
+    // shows the equivalence was checked on many accepted records, whatever the seed.
+    expect(accepted).toBeGreaterThan(200);
   });
 
   it("normalises every record exactly as the zod path does (events, rejections and their messages)", () => {
