@@ -6,6 +6,7 @@ export * from "./exploration/argmax-probability.js";
 export * from "./exploration/deterministic.js";
 export * from "./exploration/epsilon-greedy.js";
 export * from "./exploration/fixed.js";
+export * from "./exploration/normal-cdf.js";
 export * from "./exploration/scope.js";
 export * from "./exploration/squarecb.js";
 export * from "./exploration/thompson.js";
