@@ -78,21 +78,6 @@ export function argmaxProbability(
   }
   cuts.sort((a, b) => a - b);
 
-  const density = (x: number): number => {
-    const z = (x - mt) / st;
-    let f = Math.exp(-0.5 * z * z) * (INV_SQRT_2PI / st);
-    for (let r = 0; r < rivals && f !== 0; r++) {
-      if (x >= rivalTop[r]!) continue; // Φ = 1 above the rival's support
-      const inv = rivalInvSd[r]!;
-      f *=
-        inv === Number.POSITIVE_INFINITY
-          ? x > rivalMean[r]!
-            ? 1
-            : 0
-          : normalCdfFast((x - rivalMean[r]!) * inv);
-    }
-    return f;
-  };
   let total = 0;
   for (let c = 0; c + 1 < cuts.length; c++) {
     const a = cuts[c]!;
@@ -109,11 +94,29 @@ export function argmaxProbability(
     let piece = 0;
     for (let k = 0; k < panels; k++) {
       const centre = a + (k + 0.5) * h;
-      for (let g = 0; g < NODES.length; g++) piece += WEIGHTS[g]! * density(centre + 0.5 * h * NODES[g]!);
+      for (let g = 0; g < NODES.length; g++)
+        piece += WEIGHTS[g]! * integrand(centre + 0.5 * h * NODES[g]!, mt, st, rivals);
     }
     total += 0.5 * h * piece;
   }
   return Math.min(1, total);
+}
+
+/** φ_t(x)·Π Φ_r(x) over the first `rivals` entries of the scratch arrays. */
+function integrand(x: number, mt: number, st: number, rivals: number): number {
+  const z = (x - mt) / st;
+  let f = Math.exp(-0.5 * z * z) * (INV_SQRT_2PI / st);
+  for (let r = 0; r < rivals && f !== 0; r++) {
+    if (x >= rivalTop[r]!) continue; // Φ = 1 above the rival's support
+    const inv = rivalInvSd[r]!;
+    f *=
+      inv === Number.POSITIVE_INFINITY
+        ? x > rivalMean[r]!
+          ? 1
+          : 0
+        : normalCdfFast((x - rivalMean[r]!) * inv);
+  }
+  return f;
 }
 
 /** P(value s exceeds a draw from N(mean, sd²)). */
