@@ -3,7 +3,13 @@ import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KairosError } from "@kairos/core";
-import { decisionLogHeader, formatDecisionLog, isValidPropensity } from "./decision-log.js";
+import {
+  type DecisionLogHeader,
+  decisionLogHeader,
+  formatDecisionLog,
+  isValidPropensity,
+} from "./decision-log.js";
+import type { LoggedDecision } from "./loop.js";
 import { ESTIMATORS, estimatePolicyValue } from "./ope/estimators.js";
 import { formatBanditOpe, readBanditOpe } from "./ope/format.js";
 import { evaluateOffPolicy } from "./ope/simulated.js";
@@ -201,17 +207,13 @@ async function cmdRun(argv: string[], io: Out): Promise<void> {
   }
   let logNote = "";
   if (logFile && logged) {
-    // The format requires propensities in (0, 1]; a decision without one cannot be logged.
-    const usable = logged.decisions.filter((d) => isValidPropensity(d.propensity));
-    const left = logged.decisions.length - usable.length;
-    mkdirSync(dirname(logFile), { recursive: true });
-    writeFileSync(
+    const written = writeDecisionLog(
       logFile,
-      formatDecisionLog(decisionLogHeader(scenario, logged.policy, logged.context, logged.seed), usable),
+      decisionLogHeader(scenario, logged.policy, logged.context, logged.seed),
+      logged.decisions,
+      io,
     );
-    if (left > 0)
-      io.err(`kairos-sim: ${left} decisions without a usable propensity left out of ${logFile}\n`);
-    logNote = `wrote ${usable.length} decisions of ${logged.policy} (replication ${logged.replication}) to ${logFile}\n`;
+    logNote = `wrote ${written} decisions of ${logged.policy} (replication ${logged.replication}) to ${logFile}\n`;
   }
   if (p.flags.has("json")) io.out(`${JSON.stringify(results)}\n`);
   else {
@@ -219,6 +221,25 @@ async function cmdRun(argv: string[], io: Out): Promise<void> {
     if (outDir) io.out(`\nwrote ${join(outDir, "report.html")} and ${join(outDir, "results.json")}\n`);
     if (logNote) io.out(`${outDir ? "" : "\n"}${logNote}`);
   }
+}
+
+/**
+ * Writes a decision log, leaving out (and reporting on stderr) decisions without a propensity in (0, 1]: the
+ * format requires one, and an off-policy estimate from a log with a made-up propensity would be wrong.
+ * Returns how many decisions were written.
+ */
+function writeDecisionLog(
+  file: string,
+  header: DecisionLogHeader,
+  decisions: readonly LoggedDecision[],
+  io: Out,
+): number {
+  const usable = decisions.filter((d) => isValidPropensity(d.propensity));
+  const left = decisions.length - usable.length;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, formatDecisionLog(header, usable));
+  if (left > 0) io.err(`kairos-sim: ${left} decisions without a usable propensity left out of ${file}\n`);
+  return usable.length;
 }
 
 function cmdCheck(argv: string[], io: Out): void {
@@ -297,10 +318,7 @@ function cmdEvaluate(argv: string[], io: Out): void {
     writeFileSync(outFile, formatBanditOpe(`${scenario.name}:${target}`, result.data, result.numActions));
   const logFile = stringFlag(p, "log");
   if (logFile)
-    writeFileSync(
-      logFile,
-      formatDecisionLog(decisionLogHeader(scenario, logging, result.context), result.decisions),
-    );
+    writeDecisionLog(logFile, decisionLogHeader(scenario, logging, result.context), result.decisions, io);
   if (p.flags.has("json")) {
     for (const e of result.estimates) {
       io.out(
