@@ -15,7 +15,8 @@ import type { RewardModel, ScoreRequest } from "./reward-model.js";
 const armSchema = z.strictObject({
   unit: z.number().int().nonnegative(),
   gram: z.array(z.number()),
-  cross: z.array(z.number()),
+  /** Σ w·x over the arm's observations: B_a = contextSum·z_aᵀ, since an arm's features z_a never change. */
+  contextSum: z.array(z.number()),
   target: z.array(z.number()),
   /** The cached A_a⁻¹, so a restored model scores bit-for-bit like the original. */
   inverse: z.array(z.number()),
@@ -27,23 +28,35 @@ const statsSchema = z.strictObject({
   observations: z.number().nonnegative(),
 });
 
-/** Per-arm statistics: A_a (d×d), B_a (d×k), b_a (d), with cached A_a⁻¹ and the arm's pull on the shared part. */
+/**
+ * Per-arm statistics: A_a (d×d), b_a (d) and s_a = Σ w·x (d), with cached A_a⁻¹. Li et al.'s B_a (d×k) is
+ * the rank-one s_a·z_aᵀ here, so the arm's pull on the shared system, B_aᵀA_a⁻¹B_a and B_aᵀA_a⁻¹b_a, is
+ * z_a·z_aᵀ and z_a scaled by two scalars.
+ */
 class HybridArm {
   readonly gram: Float64Array;
   readonly inverse: Float64Array;
-  readonly cross: Float64Array;
+  readonly contextSum: Float64Array;
   readonly target: Float64Array;
-  /** B_aᵀA_a⁻¹B_a (k×k) and B_aᵀA_a⁻¹b_a (k): what this arm subtracts from the shared statistics. */
-  readonly pull: Float64Array;
-  readonly pullTarget: Float64Array;
+  /** A_a⁻¹s_a and A_a⁻¹b_a: with them an action's mean costs O(d) (see scoreUnits). */
+  readonly inverseContextSum: Float64Array;
+  readonly inverseTarget: Float64Array;
+  /** s_aᵀA_a⁻¹s_a and s_aᵀA_a⁻¹b_a. */
+  pull = 0;
+  pullTarget = 0;
 
-  constructor(d: number, k: number, lambda: number) {
+  constructor(
+    d: number,
+    lambda: number,
+    /** Indices of the arm's shared features (one option per dimension). */
+    readonly features: Int32Array,
+  ) {
     this.gram = scaledIdentity(d, lambda);
     this.inverse = scaledIdentity(d, 1 / lambda);
-    this.cross = new Float64Array(d * k);
+    this.contextSum = new Float64Array(d);
     this.target = new Float64Array(d);
-    this.pull = new Float64Array(k * k);
-    this.pullTarget = new Float64Array(k);
+    this.inverseContextSum = new Float64Array(d);
+    this.inverseTarget = new Float64Array(d);
   }
 }
 
@@ -52,6 +65,8 @@ class HybridArm {
  * the context, and all actions share coefficients β on action features z — here one indicator per option
  * of every dimension, so what is learned about "sms" helps every action that uses sms. Raw sums are
  * stored (exact merges and snapshots); the shared system is kept as A₀ = λI + Σzzᵀ − Σ_a B_aᵀA_a⁻¹B_a.
+ * Because an action's features are fixed, B_a is rank one: an action's upper bound costs O(d² + D²) for D
+ * dimensions, as for plain LinUCB, and its mean O(d + D²), instead of O(d² + dk + k²) for both.
  * Supports means and upper bounds (LinUCB); Thompson sampling is not offered for this model.
  */
 export class HybridLinearModel implements RewardModel {
@@ -66,9 +81,6 @@ export class HybridLinearModel implements RewardModel {
   private readonly beta: Float64Array;
   private readonly optionOffsets: number[];
   private readonly scratchD: Float64Array;
-  private readonly scratchD2: Float64Array;
-  private readonly scratchK: Float64Array;
-  private readonly scratchK2: Float64Array;
   private readonly scratchMatrix: Float64Array;
   private readonly codes: Int32Array;
   /** Arms observed since the shared system was last solved. */
@@ -98,19 +110,21 @@ export class HybridLinearModel implements RewardModel {
     this.sharedInverse = new Float64Array(k * k);
     this.beta = new Float64Array(k);
     this.scratchD = new Float64Array(d);
-    this.scratchD2 = new Float64Array(d);
-    this.scratchK = new Float64Array(k);
-    this.scratchK2 = new Float64Array(k);
     this.scratchMatrix = new Float64Array(Math.max(k, d) ** 2);
     this.codes = new Int32Array(space.dimensions.length);
     this.deriveShared();
   }
 
-  /** Writes the action features z of an action (one indicator per dimension) into `z`. */
-  private features(unit: number, z: Float64Array): void {
-    z.fill(0);
+  /** Indices of the action's shared features z (one indicator per dimension) into `out`. */
+  private features(unit: number, out: Int32Array): Int32Array {
     this.blocks.space.codesOf(unit, this.codes);
-    for (let dim = 0; dim < this.codes.length; dim++) z[this.optionOffsets[dim]! + this.codes[dim]!] = 1;
+    for (let dim = 0; dim < this.codes.length; dim++) out[dim] = this.optionOffsets[dim]! + this.codes[dim]!;
+    return out;
+  }
+
+  private newArm(unit: number): HybridArm {
+    const features = this.features(unit, new Int32Array(this.codes.length));
+    return new HybridArm(this.contextDimension, this.lambda, features);
   }
 
   scoreUnits(x: Float64Array, request: ScoreRequest, out: Float64Array): void {
@@ -123,38 +137,29 @@ export class HybridLinearModel implements RewardModel {
     this.refreshShared();
     const d = this.contextDimension;
     const k = this.k;
-    const z = this.scratchK;
-    const bz = this.scratchK2;
+    const z = new Int32Array(this.codes.length);
+    const xx = dot(x, x, d);
     for (let u = 0; u < out.length; u++) {
-      this.features(u, z);
       const arm = this.arms[u];
-      let mean = dot(z, this.beta, k);
-      // Unseen arm: A_a = λI, B_a = 0, b_a = 0, so θ_a = 0 and only the shared part speaks.
-      let variance = quadraticForm(this.sharedInverse, z, k);
+      const idx = arm ? arm.features : this.features(u, z);
+      // zᵀβ and q = zᵀA₀⁻¹z over the action's few non-zero features.
+      let shared = 0;
+      let q = 0;
+      for (const i of idx) {
+        shared += this.beta[i]!;
+        for (const j of idx) q += this.sharedInverse[i * k + j]!;
+      }
+      let mean = shared;
+      let variance: number;
       if (arm) {
-        const ainvX = matVec(arm.inverse, x, d, this.scratchD);
-        // θ_a = A_a⁻¹(b_a − B_a β)
-        const resid = this.scratchD2;
-        for (let i = 0; i < d; i++) {
-          let s = arm.target[i]!;
-          for (let j = 0; j < k; j++) s -= arm.cross[i * k + j]! * this.beta[j]!;
-          resid[i] = s;
-        }
-        mean += dot(ainvX, resid, d);
-        // w = B_aᵀA_a⁻¹x (k)
-        for (let j = 0; j < k; j++) {
-          let s = 0;
-          for (let i = 0; i < d; i++) s += arm.cross[i * k + j]! * ainvX[i]!;
-          bz[j] = s;
-        }
-        let cross = 0;
-        for (let i = 0; i < k; i++) {
-          if (z[i] === 0) continue;
-          for (let j = 0; j < k; j++) cross += this.sharedInverse[i * k + j]! * bz[j]!;
-        }
-        variance += -2 * cross + dot(x, ainvX, d) + quadraticForm(this.sharedInverse, bz, k);
+        // θ_a = A_a⁻¹(b_a − s_a·zᵀβ), so xᵀθ_a = xᵀA_a⁻¹b_a − c·zᵀβ with c = xᵀA_a⁻¹s_a. Li et al.'s width
+        // zᵀA₀⁻¹z − 2zᵀA₀⁻¹B_aᵀA_a⁻¹x + xᵀA_a⁻¹x + xᵀA_a⁻¹B_aA₀⁻¹B_aᵀA_a⁻¹x becomes q·(1 − c)² + xᵀA_a⁻¹x.
+        const c = dot(x, arm.inverseContextSum, d);
+        mean += dot(x, arm.inverseTarget, d) - c * shared;
+        variance = request.mode === "mean" ? 0 : q * (1 - c) * (1 - c) + quadraticForm(arm.inverse, x, d);
       } else {
-        variance += dot(x, x, d) / this.lambda;
+        // Unseen arm: A_a = λI, B_a = 0, b_a = 0, so θ_a = 0 and only the shared part speaks.
+        variance = q + xx / this.lambda;
       }
       out[u] = request.mode === "mean" ? mean : mean + request.alpha * Math.sqrt(Math.max(0, variance));
     }
@@ -165,43 +170,29 @@ export class HybridLinearModel implements RewardModel {
     const k = this.k;
     const u = units[0]!;
     let arm = this.arms[u];
-    if (!arm) arm = this.arms[u] = new HybridArm(d, k, this.lambda);
-    const z = this.scratchK;
-    this.features(u, z);
+    if (!arm) arm = this.arms[u] = this.newArm(u);
     addOuter(arm.gram, x, weight, d);
     shermanMorrison(arm.inverse, x, weight, d, this.scratchD);
-    for (let i = 0; i < d; i++) for (let j = 0; j < k; j++) arm.cross[i * k + j]! += weight * x[i]! * z[j]!;
-    for (let i = 0; i < d; i++) arm.target[i]! += weight * reward * x[i]!;
-    addOuter(this.sharedRawGram, z, weight, k);
-    for (let j = 0; j < k; j++) this.sharedRawTarget[j]! += weight * reward * z[j]!;
+    for (let i = 0; i < d; i++) {
+      arm.contextSum[i]! += weight * x[i]!;
+      arm.target[i]! += weight * reward * x[i]!;
+    }
+    for (const i of arm.features) {
+      for (const j of arm.features) this.sharedRawGram[i * k + j]! += weight;
+      this.sharedRawTarget[i]! += weight * reward;
+    }
     this.observations += weight;
     // The shared system is re-solved lazily, once before the next scoring, not per observation.
     this.dirtyArms.add(arm);
   }
 
-  /** Recomputes one arm's pull B_aᵀA_a⁻¹B_a and B_aᵀA_a⁻¹b_a from its statistics. */
+  /** Recomputes one arm's A_a⁻¹s_a, A_a⁻¹b_a and pulls s_aᵀA_a⁻¹s_a, s_aᵀA_a⁻¹b_a from its statistics. */
   private computePull(arm: HybridArm): void {
     const d = this.contextDimension;
-    const k = this.k;
-    // M = A_a⁻¹B_a (d×k), then pull = B_aᵀM and pullTarget = Mᵀb_a.
-    const m = new Float64Array(d * k);
-    for (let i = 0; i < d; i++) {
-      for (let j = 0; j < k; j++) {
-        let s = 0;
-        for (let l = 0; l < d; l++) s += arm.inverse[i * d + l]! * arm.cross[l * k + j]!;
-        m[i * k + j] = s;
-      }
-    }
-    for (let a = 0; a < k; a++) {
-      for (let b = 0; b < k; b++) {
-        let s = 0;
-        for (let i = 0; i < d; i++) s += arm.cross[i * k + a]! * m[i * k + b]!;
-        arm.pull[a * k + b] = s;
-      }
-      let t = 0;
-      for (let i = 0; i < d; i++) t += m[i * k + a]! * arm.target[i]!;
-      arm.pullTarget[a] = t;
-    }
+    matVec(arm.inverse, arm.contextSum, d, arm.inverseContextSum);
+    matVec(arm.inverse, arm.target, d, arm.inverseTarget);
+    arm.pull = dot(arm.contextSum, arm.inverseContextSum, d);
+    arm.pullTarget = dot(arm.target, arm.inverseContextSum, d);
   }
 
   /** Recomputes the pulls of arms observed since the last solve, then the shared system. */
@@ -213,7 +204,7 @@ export class HybridLinearModel implements RewardModel {
   }
 
   /**
-   * A₀ = raw − Σ_a pulls and b₀ likewise, recomputed in full (O(arms·k²)) rather than patched, so the
+   * A₀ = raw − Σ_a pulls and b₀ likewise, recomputed in full (O(arms·D²)) rather than patched, so the
    * same statistics always give bit-identical shared coefficients, whatever the history.
    */
   private deriveShared(): void {
@@ -222,8 +213,10 @@ export class HybridLinearModel implements RewardModel {
     this.sharedTarget.set(this.sharedRawTarget);
     for (const arm of this.arms) {
       if (!arm) continue;
-      for (let i = 0; i < k * k; i++) this.sharedGram[i]! -= arm.pull[i]!;
-      for (let j = 0; j < k; j++) this.sharedTarget[j]! -= arm.pullTarget[j]!;
+      for (const i of arm.features) {
+        for (const j of arm.features) this.sharedGram[i * k + j]! -= arm.pull;
+        this.sharedTarget[i]! -= arm.pullTarget;
+      }
     }
     this.solveShared();
   }
@@ -261,7 +254,7 @@ export class HybridLinearModel implements RewardModel {
     for (const arm of this.arms) {
       if (!arm) continue;
       forget(arm.gram, this.contextDimension);
-      for (let i = 0; i < arm.cross.length; i++) arm.cross[i]! *= g;
+      for (let i = 0; i < arm.contextSum.length; i++) arm.contextSum[i]! *= g;
       for (let i = 0; i < arm.target.length; i++) arm.target[i]! *= g;
     }
     this.observations *= g;
@@ -275,7 +268,7 @@ export class HybridLinearModel implements RewardModel {
         arms.push({
           unit,
           gram: [...arm.gram],
-          cross: [...arm.cross],
+          contextSum: [...arm.contextSum],
           target: [...arm.target],
           inverse: [...arm.inverse],
         });
@@ -302,14 +295,14 @@ export class HybridLinearModel implements RewardModel {
       if (
         a.unit >= arms.length ||
         a.gram.length !== d * d ||
-        a.cross.length !== d * k ||
+        a.contextSum.length !== d ||
         a.target.length !== d
       ) {
         throw new SnapshotMismatchError(`hybrid arm ${a.unit} does not fit this model`);
       }
-      const arm = new HybridArm(d, k, this.lambda);
+      const arm = this.newArm(a.unit);
       arm.gram.set(a.gram);
-      arm.cross.set(a.cross);
+      arm.contextSum.set(a.contextSum);
       arm.target.set(a.target);
       if (!invertSpd(arm.gram, d, arm.inverse, this.scratchMatrix)) {
         throw new SnapshotMismatchError(`hybrid arm ${a.unit}: Gram matrix is not positive definite`);
@@ -344,9 +337,9 @@ export class HybridLinearModel implements RewardModel {
     other.arms.forEach((theirs, unit) => {
       if (!theirs) return;
       let mine = this.arms[unit];
-      if (!mine) mine = this.arms[unit] = new HybridArm(d, this.k, this.lambda);
+      if (!mine) mine = this.arms[unit] = this.newArm(unit);
       addMinusPrior(mine.gram, theirs.gram, d);
-      for (let i = 0; i < mine.cross.length; i++) mine.cross[i]! += theirs.cross[i]!;
+      for (let i = 0; i < d; i++) mine.contextSum[i]! += theirs.contextSum[i]!;
       for (let i = 0; i < d; i++) mine.target[i]! += theirs.target[i]!;
     });
     this.observations += other.observations;
