@@ -36,6 +36,11 @@ export interface JoinerOptions {
   retention?: number | string;
   /** What to do with an event of a user the joiner has no decision for. Default "quarantine". */
   unknownUsers?: "quarantine" | "ignore";
+  /**
+   * Join an event quarantined for an unknown decision or user as soon as that decision is added (events can
+   * reach you before the decision log does). Default true; false leaves them for `quarantine.release`.
+   */
+  rematch?: boolean;
   /** Payloads kept in the quarantine (counts are always exact). Default unlimited. */
   quarantineLimit?: number;
   /** Late events kept for reporting (the tally is always exact). Default 1,000. */
@@ -66,6 +71,7 @@ export class RewardJoiner {
   private readonly graceMs: number;
   private readonly retentionMs: number;
   private readonly unknownUsers: "quarantine" | "ignore";
+  private readonly rematch: boolean;
   private readonly lateLogLimit: number;
   private readonly normaliseOptions: NormaliseOptions;
   private readonly store: JoinerStore | undefined;
@@ -91,6 +97,9 @@ export class RewardJoiner {
   /** Rewards emitted since the last checkpoint (invisible until committed, with a store). */
   private staged: EmittedReward[] = [];
   private q: Quarantine;
+  /** Quarantine ids of events waiting for their decision, by decision id and by user id. */
+  private waitingForDecision = new Map<string, number[]>();
+  private waitingForUser = new Map<string, number[]>();
 
   // Changes since the last checkpoint.
   private dirty = new Set<string>();
@@ -107,6 +116,7 @@ export class RewardJoiner {
     this.graceMs = durationOption(options.grace, 0, "options.grace");
     this.retentionMs = durationOption(options.retention, this.windowMs, "options.retention");
     this.unknownUsers = options.unknownUsers ?? "quarantine";
+    this.rematch = options.rematch ?? true;
     this.lateLogLimit = options.lateLogLimit ?? 1000;
     this.normaliseOptions = {
       currency: this.metric.currency,
@@ -165,7 +175,36 @@ export class RewardJoiner {
     this.table.add(d, windowEnd);
     this.tally.decisions++;
     if (this.tracking) this.dirty.add(d.decisionId);
+    if (this.rematch) this.rejoinWaiting(d.decisionId, d.userId);
     return true;
+  }
+
+  /**
+   * Takes the events that were quarantined waiting for this decision (by its id, or by its user) out of the
+   * quarantine and joins them now: for the tallies they move from `quarantined` to where they land.
+   */
+  private rejoinWaiting(decisionId: string, userId: string): void {
+    const ids = [
+      ...(this.waitingForDecision.get(decisionId) ?? []),
+      ...(this.waitingForUser.get(userId) ?? []),
+    ];
+    if (ids.length === 0) return;
+    this.waitingForDecision.delete(decisionId);
+    this.waitingForUser.delete(userId);
+    for (const r of this.q.withdraw(new Set(ids))) {
+      this.tally.quarantined--;
+      this.tally.received--;
+      this.ingestEvent(r.event!, r.payload);
+    }
+  }
+
+  /** Indexes a quarantined event by what it waits for. */
+  private wait(id: number, e: RewardEvent): void {
+    const map = e.decisionId !== undefined ? this.waitingForDecision : this.waitingForUser;
+    const key = e.decisionId ?? e.userId;
+    const list = map.get(key);
+    if (list) list.push(id);
+    else map.set(key, [id]);
   }
 
   /** Registers many decisions; returns how many were new. */
@@ -228,9 +267,18 @@ export class RewardJoiner {
     this.q.add(r, this.watermarkMs);
   }
 
-  private quarantineEvent(reason: QuarantineReason, detail: string, payload: unknown): void {
+  private quarantineEvent(
+    reason: QuarantineReason,
+    detail: string,
+    payload: unknown,
+    waiting?: RewardEvent,
+  ): void {
     this.tally.quarantined++;
-    this.q.add({ reason, detail, payload }, this.watermarkMs);
+    const record = this.q.add(
+      { reason, detail, payload, ...(waiting ? { event: waiting } : {}) },
+      this.watermarkMs,
+    );
+    if (waiting) this.wait(record.id, waiting);
   }
 
   /** Joins one normalised event (the hot path). */
@@ -289,6 +337,7 @@ export class RewardJoiner {
             "unknown_decision",
             `event.decisionId: no decision "${e.decisionId}"`,
             source ?? e,
+            e,
           );
           return;
         }
@@ -309,6 +358,7 @@ export class RewardJoiner {
               "unknown_user",
               `event.userId: no decision for user "${e.userId}"`,
               source ?? e,
+              e,
             );
           else t.unknownUsers++;
           return;
@@ -492,6 +542,7 @@ export class RewardJoiner {
       addClosedUsers: this.newClosedUsers,
       pruneClosedBefore: this.watermarkMs - this.graceMs - this.retentionMs,
       addQuarantine: this.q.takeNew(),
+      removeQuarantine: this.q.takeRemoved(),
       addLate: this.newLate,
       addOutbox: this.staged,
     };
@@ -651,6 +702,9 @@ export class RewardJoiner {
     this.closedDecisions = new Map(snap.closedDecisions);
     this.closedUsers = new Map(snap.closedUsers);
     this.q = Quarantine.fromJSON(snap.quarantine, quarantineLimit);
+    this.waitingForDecision = new Map();
+    this.waitingForUser = new Map();
+    for (const r of this.q.list()) if (r.event) this.wait(r.id, r.event);
     this.lateLog = snap.late.slice();
     this.outbox = snap.outbox.filter((r) => r.seq > snap.ackedThrough);
   }

@@ -1,6 +1,8 @@
 // Bad input is never thrown at the caller and never silently dropped: it is kept here with its reason and
 // the original payload, counted, and can be listed (and replayed once the cause is fixed).
 
+import type { RewardEvent } from "./event.js";
+
 /** Why an input was quarantined. */
 export type QuarantineReason =
   | "malformed"
@@ -23,6 +25,11 @@ export interface QuarantineRecord {
   payload: unknown;
   /** Joiner watermark (epoch ms) when it was quarantined. */
   at: number;
+  /**
+   * The normalised event, for an event held only because its decision or user is not known yet
+   * (`unknown_decision`, `unknown_user`): the joiner joins it when that decision arrives.
+   */
+  event?: RewardEvent;
 }
 
 /** A rejected input, before it gets an id (what the normalisers return). */
@@ -30,6 +37,7 @@ export interface Rejection {
   reason: QuarantineReason;
   detail: string;
   payload: unknown;
+  event?: RewardEvent;
 }
 
 /** Holds quarantined inputs with exact per-reason counts; keeps at most `limit` payloads (newest). */
@@ -39,6 +47,8 @@ export class Quarantine {
   private nextId = 1;
   /** Records added since the last `takeNew` (for incremental persistence). */
   private fresh: QuarantineRecord[] = [];
+  /** Ids of records taken out since the last `takeRemoved` (the store deletes them). */
+  private removed: number[] = [];
 
   constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
 
@@ -70,10 +80,36 @@ export class Quarantine {
     return reason === undefined ? kept.slice() : kept.filter((r) => r.reason === reason);
   }
 
-  /** Removes and returns kept records matching a reason (to replay them after fixing the cause). */
+  /**
+   * Removes and returns kept records matching a reason, to feed them again after fixing the cause. The
+   * counts keep them (a re-fed input is counted again as received); a store forgets them at the next
+   * checkpoint.
+   */
   release(reason: QuarantineReason): QuarantineRecord[] {
     const out = this.records.filter((r) => r.reason === reason);
     this.records = this.records.filter((r) => r.reason !== reason);
+    for (const r of out) this.removed.push(r.id);
+    return out;
+  }
+
+  /** Takes kept records out by id and uncounts them: they are no longer quarantined (the joiner rejoins them). */
+  withdraw(ids: ReadonlySet<number>): QuarantineRecord[] {
+    const out = this.records.filter((r) => ids.has(r.id));
+    if (out.length === 0) return out;
+    this.records = this.records.filter((r) => !ids.has(r.id));
+    for (const r of out) {
+      this.removed.push(r.id);
+      const left = (this.counts.get(r.reason) ?? 1) - 1;
+      if (left > 0) this.counts.set(r.reason, left);
+      else this.counts.delete(r.reason);
+    }
+    return out;
+  }
+
+  /** Returns the ids of records taken out since the previous call (the store deletes them). */
+  takeRemoved(): number[] {
+    const out = this.removed;
+    this.removed = [];
     return out;
   }
 

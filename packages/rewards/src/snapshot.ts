@@ -1,6 +1,7 @@
 // Validation of a joiner snapshot read back from JSON (a boundary like any other input).
 import { ValidationError } from "@kairos/core";
 import { z } from "zod";
+import { EVENT_KINDS } from "./event.js";
 import type { JoinerSnapshot } from "./store.js";
 import { describeIssue } from "./zod-util.js";
 
@@ -17,6 +18,21 @@ const emitted = z.looseObject({
   early: z.boolean(),
   nonFinite: z.boolean(),
   feedback: z.looseObject({ context: z.unknown(), action: z.unknown(), reward: num }),
+});
+
+/** A normalised event held in the quarantine until its decision arrives (see `RewardEvent`). */
+const heldEvent = z.strictObject({
+  id: z.string().optional(),
+  userId: z.string().min(1),
+  time: num,
+  kind: z.enum(EVENT_KINDS),
+  name: z.string(),
+  properties: z.record(z.string(), z.unknown()),
+  value: num,
+  decisionId: z.string().optional(),
+  purchase: z
+    .strictObject({ productId: z.string(), currency: z.string(), price: num, quantity: num })
+    .optional(),
 });
 
 /** The zod schema of a joiner snapshot. */
@@ -58,6 +74,7 @@ export const snapshotSchema = z.strictObject({
         detail: z.string(),
         payload: z.unknown(),
         at: num,
+        event: heldEvent.optional(),
       }),
     ),
   }),

@@ -58,6 +58,7 @@ export class SqliteStore implements JoinerStore {
     const pruneClosedD = db.prepare("DELETE FROM closed_decision WHERE window_end < ?");
     const pruneClosedU = db.prepare("DELETE FROM closed_user WHERE window_end < ?");
     const addQuarantine = db.prepare("INSERT OR IGNORE INTO quarantine (id, record) VALUES (?, ?)");
+    const removeQuarantine = db.prepare("DELETE FROM quarantine WHERE id = ?");
     const addLate = db.prepare("INSERT INTO late (record) VALUES (?)");
     // A decision has one outbox row at most: even a buggy double emission could not be stored twice.
     const addOutbox = db.prepare("INSERT OR IGNORE INTO outbox (seq, decision_id, reward) VALUES (?, ?, ?)");
@@ -81,6 +82,7 @@ export class SqliteStore implements JoinerStore {
       pruneClosedD.run(delta.pruneClosedBefore);
       pruneClosedU.run(delta.pruneClosedBefore);
       for (const q of delta.addQuarantine) addQuarantine.run(q.id, JSON.stringify(q));
+      for (const id of delta.removeQuarantine) removeQuarantine.run(id);
       for (const l of delta.addLate) addLate.run(JSON.stringify(l));
       for (const r of delta.addOutbox) addOutbox.run(r.seq, r.decisionId, JSON.stringify(r));
       options.duringCommit?.();

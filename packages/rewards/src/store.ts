@@ -120,6 +120,8 @@ export interface JoinerDelta {
   /** Closed-decision and closed-user entries with a window end before this are dropped. */
   pruneClosedBefore: number;
   addQuarantine: QuarantineRecord[];
+  /** Quarantine records released or rejoined since the last commit. */
+  removeQuarantine: number[];
   addLate: LateRecord[];
   /** Rewards emitted since the last commit; they become visible to the consumer only once committed. */
   addOutbox: EmittedReward[];
@@ -184,10 +186,11 @@ export function applyDelta(
   const closedU = new Map(snap.closedUsers.map((c) => [c[0], c]));
   for (const c of delta.addClosedUsers) closedU.set(c[0], c);
   snap.closedUsers = [...closedU.values()].filter((c) => c[1] >= delta.pruneClosedBefore);
+  const removed = new Set(delta.removeQuarantine);
   snap.quarantine = {
     nextId: delta.quarantineNextId,
     counts: { ...delta.quarantineCounts },
-    records: [...snap.quarantine.records, ...delta.addQuarantine],
+    records: [...snap.quarantine.records, ...delta.addQuarantine].filter((r) => !removed.has(r.id)),
   };
   snap.late = [...snap.late, ...delta.addLate].slice(-lateLimit);
   snap.outbox = [...snap.outbox, ...delta.addOutbox];

@@ -250,6 +250,38 @@ describe("RewardJoiner properties", () => {
     );
   });
 
+  it("decisions may arrive after their events: rewards and tallies equal the decisions-first run", () => {
+    // One decision per user, so "the user's most recent decision" does not depend on arrival order.
+    fc.assert(
+      fc.property(arbEvents, fc.integer(), (raw, seed) => {
+        const events = toEvents(raw).map((e, i) =>
+          i % 3 === 0 ? { ...e, decisionId: `a${e.userId.slice(1)}` } : e,
+        );
+        const decisions = Array.from({ length: 5 }, (_, u) => decision(`a${u}`, `u${u}`, T0));
+        const items: (RewardEvent | ReturnType<typeof decision>)[] = [...decisions, ...events];
+        const shuffled = fc.sample(fc.shuffledSubarray(items, { minLength: items.length }), {
+          seed,
+          numRuns: 1,
+        })[0];
+        const feed = (order: typeof items) => {
+          const j = new RewardJoiner(revenue);
+          for (const item of order) {
+            if ("sentAt" in item) j.addDecision(item);
+            else j.ingest([item]);
+          }
+          j.advanceTo(T0 + 20 * DAY);
+          const rewards = Object.fromEntries(j.drain().feedback.map((f) => [f.decisionId, f.reward]));
+          return { rewards, tallies: j.tallies, quarantined: j.quarantine.byReason() };
+        };
+        const first = feed(items);
+        const mixed = feed(shuffled);
+        expect(mixed.rewards).toEqual(first.rewards);
+        expect(mixed.tallies).toEqual(first.tallies);
+        expect(mixed.quarantined).toEqual({});
+      }),
+    );
+  });
+
   it("ingesting everything twice changes nothing (dedup idempotence)", () => {
     fc.assert(
       fc.property(arbEvents, (raw) => {

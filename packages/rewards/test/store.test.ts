@@ -99,6 +99,53 @@ describe.each([
     expect(c.tallies).toEqual(b.tallies);
     expect(c.quarantine.byReason()).toEqual({ unknown_user: 2 });
   });
+
+  it("holds events whose decision is not there yet across a reopen, and joins them when it arrives", () => {
+    const store = makeStore();
+    const a = RewardJoiner.open(metric, store);
+    a.addDecision(decision("d1", "u1"));
+    const early = (userId: string, extra: Partial<RewardEvent>): RewardEvent => ({
+      userId,
+      time: T0 + HOUR,
+      kind: "custom",
+      name: "signup",
+      properties: {},
+      value: 1,
+      ...extra,
+    });
+    a.ingest([early("u9", { id: "by-user" }), early("u7", { id: "by-decision", decisionId: "d7" })]);
+    a.checkpoint("2");
+    const b = RewardJoiner.open(metric, store);
+    expect(b.quarantine.byReason()).toEqual({ unknown_user: 1, unknown_decision: 1 });
+    b.addDecisions([decision("d9", "u9"), decision("d7", "u7")]);
+    expect(b.quarantine.byReason()).toEqual({});
+    expect(b.tallies).toMatchObject({ received: 2, attributed: 2, quarantined: 0 });
+    b.checkpoint("2");
+    const c = RewardJoiner.open(metric, store);
+    expect(c.quarantine.list()).toEqual([]);
+    expect(c.tallies).toEqual(b.tallies);
+    expect(
+      c
+        .takeBatch()
+        .feedback.map((f) => [f.decisionId, f.reward])
+        .sort(),
+    ).toEqual([
+      ["d7", 1],
+      ["d9", 1],
+    ]);
+  });
+
+  it("a released record stays released after a reopen (its count stays: it was received)", () => {
+    const store = makeStore();
+    const a = RewardJoiner.open(metric, store, { rematch: false });
+    a.addDecisions(decisions);
+    feed(a, 0);
+    expect(a.quarantine.release("unknown_user").map((r) => r.reason)).toEqual(["unknown_user"]);
+    a.checkpoint(String(events.length));
+    const b = RewardJoiner.open(metric, store);
+    expect(b.quarantine.list()).toEqual([]);
+    expect(b.quarantine.byReason()).toEqual({ unknown_user: 1 });
+  });
 });
 
 describe("SqliteStore", () => {
