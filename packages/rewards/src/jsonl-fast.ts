@@ -2,7 +2,7 @@
 // `jsonlEventSchema` accepts and returns what the schema returns; anything it is not sure about (a bad
 // value, an unknown key, a missing field, an exotic object) gives undefined, and the zod schema then
 // decides and words the error. Tested against the schema with fast-check (test/jsonl-fast.test.ts).
-import type { EventKind } from "./event.js";
+import { EVENT_KINDS, type EventKind } from "./event.js";
 import type { JsonlEvent } from "./jsonl.js";
 
 /** The keys of the schema, to check that the record has none the loop did not see (non-enumerable, inherited). */
@@ -22,14 +22,7 @@ const KEYS = [
 ] as const;
 const ALL = (1 << KEYS.length) - 1;
 
-const KINDS: ReadonlySet<string> = new Set<EventKind>([
-  "custom",
-  "purchase",
-  "open",
-  "click",
-  "conversion",
-  "unsubscribe",
-]);
+const KINDS: ReadonlySet<string> = new Set<string>(EVENT_KINDS);
 
 const nonEmpty = (v: unknown): v is string => typeof v === "string" && v.length > 0;
 const finite = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);

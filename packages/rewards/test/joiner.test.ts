@@ -5,25 +5,13 @@ import type { RewardEvent } from "../src/event.js";
 import { RewardJoiner } from "../src/joiner.js";
 import { defineMetric } from "../src/metric.js";
 import { presets } from "../src/presets.js";
-import { DAY, decision, HOUR, T0 } from "./helpers.js";
+import { DAY, decision, HOUR, purchase, T0 } from "./helpers.js";
 
 const conversion = defineMetric(presets.conversionRate({ event: "signup" }));
 const revenue = defineMetric(presets.revenue());
 
 function signup(userId: string, time: number, extra: Partial<RewardEvent> = {}): RewardEvent {
   return { userId, time, kind: "custom", name: "signup", properties: {}, value: 1, ...extra };
-}
-function purchase(userId: string, time: number, price: number, id?: string): RewardEvent {
-  return {
-    ...(id ? { id } : {}),
-    userId,
-    time,
-    kind: "purchase",
-    name: "p",
-    properties: {},
-    value: price,
-    purchase: { productId: "p", currency: "USD", price, quantity: 1 },
-  };
 }
 
 describe("RewardJoiner", () => {

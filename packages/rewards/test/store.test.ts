@@ -10,7 +10,7 @@ import { defineMetric } from "../src/metric.js";
 import { presets } from "../src/presets.js";
 import { SqliteStore } from "../src/sqlite.js";
 import { type JoinerStore, MemoryStore } from "../src/store.js";
-import { DAY, decision, HOUR, T0 } from "./helpers.js";
+import { DAY, decision, HOUR, purchase, T0 } from "./helpers.js";
 
 const metric = defineMetric(presets.conversionRate({ event: "signup" }));
 const dbPath = () => join(mkdtempSync(join(tmpdir(), "kairos-rewards-")), "joiner.db");
@@ -182,20 +182,10 @@ describe("SqliteStore", () => {
   it("restores pending accumulators, dedup keys, closed windows and tallies across a reopen", () => {
     const path = dbPath();
     const revenue = defineMetric(presets.revenue());
-    const purchase = (id: string, userId: string, time: number, price: number): RewardEvent => ({
-      id,
-      userId,
-      time,
-      kind: "purchase",
-      name: "p",
-      properties: {},
-      value: price,
-      purchase: { productId: "p", currency: "USD", price, quantity: 1 },
-    });
     const s1 = new SqliteStore(path);
     const a = RewardJoiner.open(revenue, s1);
     a.addDecisions([decision("d1", "u1"), decision("d2", "u2", T0 - 10 * DAY)]);
-    a.ingest([purchase("p1", "u1", T0 + 1, 4)]);
+    a.ingest([purchase("u1", T0 + 1, 4, "p1")]);
     a.advanceTo(T0);
     a.checkpoint();
     s1.close();
@@ -203,9 +193,9 @@ describe("SqliteStore", () => {
     const b = RewardJoiner.open(revenue, s2);
     expect(b.snapshot().pending.map((p) => [p.decisionId, p.acc])).toEqual([["d1", [4]]]);
     b.ingest([
-      purchase("p1", "u1", T0 + 1, 4),
-      purchase("p2", "u1", T0 + 2, 6),
-      purchase("p3", "u2", T0 - 9 * DAY, 1),
+      purchase("u1", T0 + 1, 4, "p1"),
+      purchase("u1", T0 + 2, 6, "p2"),
+      purchase("u2", T0 - 9 * DAY, 1, "p3"),
     ]);
     expect(b.tallies).toMatchObject({ duplicates: 1, late: 1, attributed: 2 });
     b.advanceTo(T0 + 7 * DAY);

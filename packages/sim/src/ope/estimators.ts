@@ -16,6 +16,20 @@ export interface OpeData {
   pi: readonly ArrayLike<number>[];
 }
 
+/** An OpeData being filled round by round. */
+export interface OpeDataBuilder extends OpeData {
+  x: Float64Array[];
+  a: number[];
+  r: number[];
+  pscore: number[];
+  pi: Float64Array[];
+}
+
+/** Empty columns to push rounds into. */
+export function emptyOpeData(): OpeDataBuilder {
+  return { x: [], a: [], r: [], pscore: [], pi: [] };
+}
+
 /** Estimator names, in output order. */
 export const ESTIMATORS = ["ips", "snips", "dm", "dr", "switch-dr"] as const;
 /** One estimator's name. */

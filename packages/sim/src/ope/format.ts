@@ -1,6 +1,6 @@
 import { KairosError } from "@kairos/core";
 import { readText } from "../files.js";
-import type { OpeData } from "./estimators.js";
+import { emptyOpeData, type OpeData } from "./estimators.js";
 
 /** Header of a `bandit-ope/v1` file. */
 export interface BanditOpeHeader {
@@ -55,13 +55,7 @@ export function parseBanditOpe(text: string): { header: BanditOpeHeader; data: O
     throw new LineError(hl, "header numActions must be a positive integer");
   const d = h.contextDim!;
   const k = h.numActions!;
-  const data = {
-    x: [] as Float64Array[],
-    a: [] as number[],
-    r: [] as number[],
-    pscore: [] as number[],
-    pi: [] as Float64Array[],
-  };
+  const data = emptyOpeData();
   for (const { line, value } of lines.slice(1)) {
     const row = value as Record<string, unknown>;
     if (!row || typeof row !== "object" || Array.isArray(row))

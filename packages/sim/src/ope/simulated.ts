@@ -11,7 +11,13 @@ import { type LoggedDecision, simulateGroup } from "../loop.js";
 import { buildPolicy, needsUnitRewards, ORACLE, type PolicySpec } from "../policies.js";
 import { calendarOf } from "../response.js";
 import type { Scenario } from "../scenario/schema.js";
-import { estimatePolicyValue, type OpeData, type OpeEstimate, type OpeOptions } from "./estimators.js";
+import {
+  emptyOpeData,
+  estimatePolicyValue,
+  type OpeData,
+  type OpeEstimate,
+  type OpeOptions,
+} from "./estimators.js";
 
 /** A policy that can say how likely each action is (every core policy and the A/B baselines). */
 export interface ProbabilisticPolicy extends Policy {
@@ -83,13 +89,7 @@ export function evaluateOffPolicy(scenario: Scenario, options: OffPolicyOptions)
   const encoder = new ContextEncoder(world.context);
   const { model, space } = world;
   const ev = model.newEvaluation();
-  const data = {
-    x: [] as Float64Array[],
-    a: [] as number[],
-    r: [] as number[],
-    pscore: [] as number[],
-    pi: [] as Float64Array[],
-  };
+  const data = emptyOpeData();
   let truth = 0;
   for (const d of kept) {
     const pi = target.actionProbabilities(d.context as Context, {
