@@ -86,11 +86,26 @@ export function argmaxProbability(
   }
   for (const m of steps) cuts.push(m);
   cuts.sort((a, b) => a - b);
-  const step = resolutionOf(cuts, narrow, means, sds, st);
+  const step = resolutionOf(cuts, narrow, means, sds, st, SPAN);
   const hard = new Set(steps);
 
-  // Panels: consecutive pieces share one while it stays within PANEL steps of the finest of them, so
-  // hundreds of rivals do not force a panel each; a longer stretch gets as many panels as it needs.
+  return Math.min(
+    1,
+    panelIntegral(cuts, step, hard, (x) => integrand(x, mt, st, rivals)),
+  );
+}
+
+/**
+ * ∫ f over [cuts[0], cuts[last]] by five-point Gauss–Legendre panels. Consecutive pieces share a panel while
+ * it stays within PANEL steps of the finest of them (so hundreds of rivals do not force a panel each); a
+ * longer stretch gets as many panels as it needs; no panel straddles a `hard` point (a step in f).
+ */
+export function panelIntegral(
+  cuts: readonly number[],
+  step: Float64Array,
+  hard: ReadonlySet<number>,
+  f: (x: number) => number,
+): number {
   let total = 0;
   for (let i = 0; i + 1 < cuts.length; ) {
     const a = cuts[i]!;
@@ -112,25 +127,25 @@ export function argmaxProbability(
     let piece = 0;
     for (let k = 0; k < panels; k++) {
       const centre = a + (k + 0.5) * h;
-      for (let g = 0; g < NODES.length; g++)
-        piece += WEIGHTS[g]! * integrand(centre + 0.5 * h * NODES[g]!, mt, st, rivals);
+      for (let g = 0; g < NODES.length; g++) piece += WEIGHTS[g]! * f(centre + 0.5 * h * NODES[g]!);
     }
     total += 0.5 * h * piece;
   }
-  return Math.min(1, total);
+  return total;
 }
 
 /**
  * The step each elementary piece [cuts[i], cuts[i+1]] needs: the width of the narrowest rival whose support
- * covers it, or the target's. Rivals are painted narrowest first, each piece once (a skip list finds the
+ * (mean ± span widths) covers it, or the target's. Rivals are painted narrowest first, each piece once (a skip list finds the
  * next unpainted piece), so this is O(n log n) rather than O(pieces · rivals).
  */
-function resolutionOf(
+export function resolutionOf(
   cuts: readonly number[],
   narrow: number[],
   means: Float64Array,
   sds: Float64Array,
   st: number,
+  span: number,
 ): Float64Array {
   const pieces = cuts.length - 1;
   const step = new Float64Array(pieces).fill(st);
@@ -145,8 +160,8 @@ function resolutionOf(
   narrow.sort((a, b) => sds[a]! - sds[b]!);
   for (const j of narrow) {
     const s = sds[j]!;
-    const from = firstAtLeast(cuts, means[j]! - SPAN * s);
-    const to = firstAtLeast(cuts, means[j]! + SPAN * s);
+    const from = firstAtLeast(cuts, means[j]! - span * s);
+    const to = firstAtLeast(cuts, means[j]! + span * s);
     for (let i = unpainted(from); i < Math.min(to, pieces); i = unpainted(i + 1)) {
       step[i] = s;
       next[i] = i + 1;
