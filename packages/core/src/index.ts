@@ -3,6 +3,8 @@ export * from "./action-space.js";
 export * from "./context.js";
 export * from "./errors.js";
 export * from "./exploration/argmax-probability.js";
+export * from "./exploration/beta-argmax-probability.js";
+export * from "./exploration/beta-distribution.js";
 export * from "./exploration/deterministic.js";
 export * from "./exploration/epsilon-greedy.js";
 export * from "./exploration/fixed.js";

@@ -1,10 +1,14 @@
 import fc from "fast-check";
-import { erf } from "mathjs";
+import { erf, lgamma } from "mathjs";
 import { describe, expect, it } from "vitest";
 import {
   argmaxProbability,
+  beta,
+  betaArgmaxProbability,
+  betaCdf,
   createPolicy,
   createRng,
+  logBetaFunction,
   normal,
   normalCdf,
   normalCdfFast,
@@ -152,8 +156,8 @@ describe("exact Thompson propensities", () => {
     );
     const x = [0.5, 0.2];
     const probs = policy.actionProbabilities(x);
-    // Two blocks, each within the 2e-3 integration bound.
-    expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(4e-3);
+    // Two blocks, each within the 5e-5 integration bound (the sums are a product of both).
+    expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-4);
     // 4,000 decisions: each frequency has a standard error ≤ 0.008; 4 SE plus integration error.
     const counts = new Float64Array(6);
     for (let i = 0; i < 4000; i++) {
@@ -162,7 +166,114 @@ describe("exact Thompson propensities", () => {
       counts[d.actionIndex]!++;
     }
     counts.forEach((c, a) => {
-      expect(Math.abs(c / 4000 - probs[a]!)).toBeLessThan(4 * 0.008 + 4e-3);
+      expect(Math.abs(c / 4000 - probs[a]!)).toBeLessThan(4 * 0.008 + 1e-4);
     });
+  });
+});
+
+describe("exact Beta–Bernoulli Thompson propensities", () => {
+  it("the Beta CDF agrees with the binomial-sum identity (mathjs lgamma)", () => {
+    // For integer shapes, I_x(a, b) = Σ_{j=a}^{a+b−1} C(a+b−1, j) x^j (1−x)^(a+b−1−j).
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 400 }),
+        fc.integer({ min: 1, max: 400 }),
+        fc.double({ min: 0.0001, max: 0.9999, noNaN: true }),
+        (a, b, x) => {
+          const n = a + b - 1;
+          let sum = 0;
+          for (let j = a; j <= n; j++)
+            sum += Math.exp(
+              lgamma(n + 1) - lgamma(j + 1) - lgamma(n - j + 1) + j * Math.log(x) + (n - j) * Math.log1p(-x),
+            );
+          expect(Math.abs(betaCdf(x, a, b, logBetaFunction(a, b)) - sum)).toBeLessThan(1e-9);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("argmax probabilities sum to 1 and agree with 50,000 simulated draws", () => {
+    // 50,000 draws: standard error ≤ √(0.25/5e4) ≈ 0.0022 per probability; 5 SE allowed.
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ s: fc.integer({ min: 0, max: 300 }), f: fc.integer({ min: 0, max: 300 }) }), {
+          minLength: 2,
+          maxLength: 6,
+        }),
+        fc.nat(),
+        (arms, seed) => {
+          const alphas = Float64Array.from(arms, (a) => 1 + a.s);
+          const betas = Float64Array.from(arms, (a) => 1 + a.f);
+          const units = arms.map((_, i) => i);
+          const exact = units.map((u) => betaArgmaxProbability(alphas, betas, units, u));
+          expect(Math.abs(exact.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(2e-6);
+          const rng = createRng(seed);
+          const wins = new Float64Array(units.length);
+          const n = 50_000;
+          for (let i = 0; i < n; i++) {
+            let best = 0;
+            let bestScore = Number.NEGATIVE_INFINITY;
+            for (const u of units) {
+              const s = beta(rng, alphas[u]!, betas[u]!);
+              if (s > bestScore) {
+                bestScore = s;
+                best = u;
+              }
+            }
+            wins[best]!++;
+          }
+          for (const u of units) expect(Math.abs(wins[u]! / n - exact[u]!)).toBeLessThan(5 * 0.0022);
+        },
+      ),
+      { numRuns: 5 },
+    );
+  });
+
+  it("a beta-thompson decision's propensity is exact, follows every update, and is its choice frequency", () => {
+    const policy = createPolicy({
+      kind: "beta-thompson",
+      actionSpace: { dimensions: { offer: ["a", "b", "c", "d"] } },
+      seed: 3,
+    });
+    const rng = createRng(8);
+    const rates = [0.1, 0.15, 0.2, 0.12];
+    const learn = (n: number) =>
+      policy.update(
+        Array.from({ length: n }, (_, i) => ({
+          context: {},
+          action: i % 4,
+          reward: rng.next() < rates[i % 4]! ? 1 : 0,
+        })),
+      );
+    learn(80);
+    const before = policy.actionProbabilities({});
+    learn(80);
+    const probs = policy.actionProbabilities({});
+    expect(probs).not.toEqual(before); // the cached win probabilities follow the model's revision
+    expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(2e-6);
+    // 4,000 decisions: standard error ≤ 0.008 per frequency; 4 SE.
+    const counts = new Float64Array(4);
+    for (let i = 0; i < 4000; i++) {
+      const d = policy.decide({}, { decisionId: `b${i}` });
+      expect(d.propensity).toBeCloseTo(probs[d.actionIndex]!, 12);
+      counts[d.actionIndex]!++;
+    }
+    counts.forEach((c, a) => {
+      expect(Math.abs(c / 4000 - probs[a]!)).toBeLessThan(4 * 0.008);
+    });
+  });
+
+  it("falls back to Monte Carlo when a prior shape is below 1 (unbounded density)", () => {
+    const policy = createPolicy({
+      kind: "beta-thompson",
+      actionSpace: { dimensions: { offer: ["a", "b"] } },
+      prior: { alpha: 0.5, beta: 0.5 },
+      propensityDraws: 99,
+      seed: 3,
+    });
+    // Monte Carlo reports (1 + matches) / (1 + draws): a multiple of 1/100.
+    const p = policy.decide({}).propensity;
+    expect(Math.round(p * 100)).toBeCloseTo(p * 100, 9);
   });
 });

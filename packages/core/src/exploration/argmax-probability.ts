@@ -97,7 +97,7 @@ export function argmaxProbability(
 
 /**
  * ∫ f over [cuts[0], cuts[last]] by five-point Gauss–Legendre panels. Consecutive pieces share a panel while
- * it stays within PANEL steps of the finest of them (so hundreds of rivals do not force a panel each); a
+ * it stays within `panel` steps of the finest of them (so hundreds of rivals do not force a panel each); a
  * longer stretch gets as many panels as it needs; no panel straddles a `hard` point (a step in f).
  */
 export function panelIntegral(
@@ -105,6 +105,7 @@ export function panelIntegral(
   step: Float64Array,
   hard: ReadonlySet<number>,
   f: (x: number) => number,
+  panel = PANEL,
 ): number {
   let total = 0;
   for (let i = 0; i + 1 < cuts.length; ) {
@@ -114,7 +115,7 @@ export function panelIntegral(
     while (
       j + 1 < cuts.length &&
       !hard.has(cuts[j]!) &&
-      cuts[j + 1]! - a <= PANEL * Math.min(finest, step[j]!)
+      cuts[j + 1]! - a <= panel * Math.min(finest, step[j]!)
     ) {
       finest = Math.min(finest, step[j]!);
       j++;
@@ -122,7 +123,7 @@ export function panelIntegral(
     const b = cuts[j]!;
     i = j;
     if (b <= a) continue;
-    const panels = Math.ceil((b - a) / (finest * PANEL));
+    const panels = Math.ceil((b - a) / (finest * panel));
     const h = (b - a) / panels;
     let piece = 0;
     for (let k = 0; k < panels; k++) {

@@ -1,12 +1,15 @@
 import type { Blocks } from "../models/blocks.js";
+import type { RewardModel } from "../models/reward-model.js";
 import { argmaxProbability } from "./argmax-probability.js";
+import { betaArgmaxProbability } from "./beta-argmax-probability.js";
 import type { Choice, DecisionScope, ExplorationRule } from "./scope.js";
 
 /**
  * Thompson sampling: rank by one posterior draw. Propensities:
- * - exact, by numerical integration, when every unit's draw is an independent normal (linear models) and
- *   nothing couples the blocks (no constraints, no excluded combinations): the chosen action's probability
- *   is then the product over blocks of P(its unit draws the block's maximum);
+ * - exact, by numerical integration, when every unit's draw is an independent normal (linear models) or
+ *   Beta with shapes ≥ 1 (Beta–Bernoulli; computed once per unit and model revision, as the posterior does not
+ *   depend on the context) and nothing couples the blocks (no constraints, no excluded combinations): the
+ *   chosen action's probability is then the product over blocks of P(its unit draws the block's maximum);
  * - otherwise Monte Carlo: `draws` further posterior draws (from a separate stream, so estimating never
  *   changes the decision) and the share that pick the same action, counting the decision's own draw:
  *   (1 + matches) / (1 + draws).
@@ -14,13 +17,14 @@ import type { Choice, DecisionScope, ExplorationRule } from "./scope.js";
  */
 export class ThompsonRule implements ExplorationRule {
   readonly name = "thompson";
+  private readonly betaCache = new BetaCache();
 
   constructor(private readonly draws = 100) {}
 
   choose(scope: DecisionScope, topK: number): Choice {
     const ranked = scope.rank({ mode: "sample", rng: scope.rng }, topK);
     if (ranked.length === 0 || this.draws === 0) return { ranked, propensity: Number.NaN };
-    const exact = GaussianBlocks.of(scope);
+    const exact = ExactBlocks.of(scope, this.betaCache);
     // The action was drawn, so its probability is positive: never log a numerical 0 (IPS divides by it).
     if (exact) return { ranked, propensity: Math.max(exact.probability(ranked[0]!.codes), Number.EPSILON) };
     let matches = 0;
@@ -32,7 +36,7 @@ export class ThompsonRule implements ExplorationRule {
   }
 
   distribution(scope: DecisionScope): Map<number, number> {
-    const exact = GaussianBlocks.of(scope);
+    const exact = ExactBlocks.of(scope, this.betaCache);
     if (exact) {
       const out = new Map<number, number>();
       scope.space.forEachFeasible(scope.eligibility, (codes) => {
@@ -52,27 +56,27 @@ export class ThompsonRule implements ExplorationRule {
   }
 }
 
-/** Per-unit Gaussian draws of one decision, with the allowed units of each block. */
-class GaussianBlocks {
-  private readonly cache = new Map<number, number>();
+/** Per-unit win probabilities, by block: P(a unit's draw is its block's maximum among the allowed units). */
+type UnitProbability = (units: readonly number[], unit: number) => number;
 
+/** The exact setting of one decision: independent per-unit draws and the allowed units of each block. */
+class ExactBlocks {
   private constructor(
     private readonly blocks: Blocks,
-    private readonly means: Float64Array,
-    private readonly sds: Float64Array,
     private readonly allowed: number[][],
+    private readonly unitProbability: UnitProbability,
+    /** Win probabilities already computed, by unit (shared across decisions for context-free models). */
+    private readonly cache: Map<number, number>,
   ) {}
 
-  /** The exact setting for this decision, or undefined when it does not apply. */
-  static of(scope: DecisionScope): GaussianBlocks | undefined {
+  /**
+   * The exact setting for this decision, or undefined when it does not apply: constraints or excluded
+   * combinations couple the blocks, or the model's draws are neither Gaussian nor Beta with shapes ≥ 1.
+   */
+  static of(scope: DecisionScope, shared?: BetaCache): ExactBlocks | undefined {
     const model = scope.model;
-    if (!model?.gaussianScores || scope.space.hasConstraints || scope.eligibility.deniedActions.size > 0) {
-      return undefined;
-    }
+    if (!model || scope.space.hasConstraints || scope.eligibility.deniedActions.size > 0) return undefined;
     const blocks = model.blocks;
-    const means = new Float64Array(blocks.unitCount);
-    const sds = new Float64Array(blocks.unitCount);
-    model.gaussianScores(scope.x, means, sds);
     const allowed = blocks.dims.map((_, b) => {
       const units: number[] = [];
       for (let c = 0; c < blocks.sizes[b]!; c++) {
@@ -80,7 +84,33 @@ class GaussianBlocks {
       }
       return units;
     });
-    return new GaussianBlocks(blocks, means, sds, allowed);
+    if (model.gaussianScores) {
+      const means = new Float64Array(blocks.unitCount);
+      const sds = new Float64Array(blocks.unitCount);
+      model.gaussianScores(scope.x, means, sds);
+      return new ExactBlocks(
+        blocks,
+        allowed,
+        (units, u) => argmaxProbability(means, sds, units, u),
+        new Map(),
+      );
+    }
+    if (model.betaShapes && shared) {
+      const alphas = new Float64Array(blocks.unitCount);
+      const betas = new Float64Array(blocks.unitCount);
+      const revision = model.betaShapes(alphas, betas);
+      if (alphas.some((a) => a < 1) || betas.some((b) => b < 1)) return undefined;
+      // The posterior does not depend on the context: one computation per unit serves every decision until
+      // the model changes.
+      const cache = shared.for(model, revision, scope.eligibility.key);
+      return new ExactBlocks(
+        blocks,
+        allowed,
+        (units, u) => betaArgmaxProbability(alphas, betas, units, u),
+        cache,
+      );
+    }
+    return undefined;
   }
 
   /** Probability that Thompson sampling picks the action with these codes. */
@@ -90,11 +120,29 @@ class GaussianBlocks {
       const unit = this.blocks.offsets[b]! + this.blocks.blockCode(b, codes);
       let q = this.cache.get(unit);
       if (q === undefined) {
-        q = argmaxProbability(this.means, this.sds, this.allowed[b]!, unit);
+        q = this.unitProbability(this.allowed[b]!, unit);
         this.cache.set(unit, q);
       }
       p *= q;
     }
     return p;
+  }
+}
+
+/** Win probabilities of a context-free model, valid for one model revision and one eligible set. */
+class BetaCache {
+  private model: RewardModel | undefined;
+  private revision = -1;
+  private eligibility = "";
+  private probabilities = new Map<number, number>();
+
+  for(model: RewardModel, revision: number, eligibility: string): Map<number, number> {
+    if (model !== this.model || revision !== this.revision || eligibility !== this.eligibility) {
+      this.model = model;
+      this.revision = revision;
+      this.eligibility = eligibility;
+      this.probabilities = new Map();
+    }
+    return this.probabilities;
   }
 }

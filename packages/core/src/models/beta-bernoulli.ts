@@ -22,6 +22,8 @@ export class BetaBernoulliModel implements RewardModel {
   readonly contextDimension = 0;
   private successes: Float64Array;
   private failures: Float64Array;
+  /** Bumped by every change of the statistics (exact propensities are cached per revision). */
+  private revision = 0;
   observations = 0;
 
   constructor(
@@ -48,7 +50,17 @@ export class BetaBernoulliModel implements RewardModel {
     }
   }
 
+  betaShapes(alphas: Float64Array, betas: Float64Array): number {
+    const { alpha: a0, beta: b0 } = this.prior;
+    for (let u = 0; u < alphas.length; u++) {
+      alphas[u] = a0 + this.successes[u]!;
+      betas[u] = b0 + this.failures[u]!;
+    }
+    return this.revision;
+  }
+
   observe(_x: Float64Array, units: Int32Array, reward: number, weight: number): void {
+    this.revision++;
     for (let b = 0; b < units.length; b++) {
       this.successes[units[b]!]! += weight * reward;
       this.failures[units[b]!]! += weight * (1 - reward);
@@ -58,6 +70,7 @@ export class BetaBernoulliModel implements RewardModel {
 
   startBatch(): void {
     if (this.discount === 1) return;
+    this.revision++;
     for (let u = 0; u < this.successes.length; u++) {
       this.successes[u]! *= this.discount;
       this.failures[u]! *= this.discount;
@@ -79,12 +92,14 @@ export class BetaBernoulliModel implements RewardModel {
     this.successes = Float64Array.from(stats.successes);
     this.failures = Float64Array.from(stats.failures);
     this.observations = stats.observations;
+    this.revision++;
   }
 
   merge(other: RewardModel): void {
     if (!(other instanceof BetaBernoulliModel) || other.successes.length !== this.successes.length) {
       throw new MergeError("can only merge a beta model over the same units");
     }
+    this.revision++;
     for (let u = 0; u < this.successes.length; u++) {
       this.successes[u]! += other.successes[u]!;
       this.failures[u]! += other.failures[u]!;

@@ -36,6 +36,12 @@ export interface RewardModel {
    * deviation of its `sample` score for context `x`, so Thompson sampling can compute exact propensities.
    */
   gaussianScores?(x: Float64Array, means: Float64Array, sds: Float64Array): void;
+  /**
+   * For context-free models whose sampled unit scores are independent Beta draws: writes each unit's shapes
+   * and returns the model's revision (changed by every change of the statistics), so Thompson sampling can
+   * compute exact propensities once per revision.
+   */
+  betaShapes?(alphas: Float64Array, betas: Float64Array): number;
   /** Number of (weighted) observations seen. */
   readonly observations: number;
 }
