@@ -5,6 +5,7 @@ import type { BrazeClient } from "../client/client.js";
 import { type Clock, systemClock } from "../clock.js";
 import { mapLimit } from "../concurrency.js";
 import type { SendResult } from "../endpoints/messaging.js";
+import type { UserAlias } from "../endpoints/types.js";
 import { BrazeError } from "../errors.js";
 import type { LedgerEntry, LedgerStatus, NewLedgerEntry, SendLedger } from "../ledger/types.js";
 import { type Logger, silentLogger } from "../log.js";
@@ -16,10 +17,18 @@ import { dueTime, isValidTimeZone } from "./schedule.js";
 export type ActivatableDecision = Pick<Decision, "decisionId" | "action"> &
   Partial<Pick<Decision, "actionIndex" | "propensity" | "policyId" | "policyKind" | "policyVersion">>;
 
+/**
+ * Who receives a decision: a profile's external id, or the alias of an alias-only profile (leads and other
+ * users Braze knows before they have an external id). Alias names are treated as PII: never logged.
+ */
+export type Recipient =
+  | { externalId: string; timeZone?: string }
+  | { alias: { name: string; label: string }; timeZone?: string };
+
 /** One decision paired with its recipient (decisions do not carry user ids). */
 export interface ActivationRequest {
   decision: ActivatableDecision;
-  recipient: { externalId: string; timeZone?: string };
+  recipient: Recipient;
   /** Overrides the due time computed from the decision's hour and day dimensions (ms). */
   dueAt?: number;
 }
@@ -114,19 +123,22 @@ export class Activator {
       if (!d || typeof d.decisionId !== "string" || !d.decisionId) {
         throw new ValidationError(`requests[${i}].decision.decisionId`, "a decision id is required");
       }
-      const externalId = r.recipient?.externalId;
-      if (typeof externalId !== "string" || !externalId) {
-        throw new ValidationError(`requests[${i}].recipient.externalId`, "an external_id is required");
-      }
+      const who = recipientOf(r.recipient, `requests[${i}].recipient`);
       let tz = r.recipient.timeZone;
       if (tz !== undefined && !isValidTimeZone(tz)) {
         this.log.warn("unknown time zone; using the default", { index: i });
         tz = undefined;
       }
       const { plan, targetKey } = planFor(this.options.mapping, d.decisionId, d.action);
+      if (who.alias && "sendToExistingOnly" in plan && plan.sendToExistingOnly === false) {
+        throw new ValidationError(
+          `requests[${i}].recipient.alias`,
+          "Braze cannot create alias-only profiles on send: sendToExistingOnly false needs an external_id",
+        );
+      }
       return {
         decisionId: d.decisionId,
-        externalId,
+        ...who,
         targetKey,
         plan,
         decision: {
@@ -155,7 +167,7 @@ export class Activator {
     // One row per (recipient, target) per pass: a second one waits until the first is settled.
     const seen = new Set<string>();
     const rows = due.filter((r) => {
-      const k = `${r.externalId}\u0000${r.targetKey}`;
+      const k = `${recipientKey(r)}\u0000${r.targetKey}`;
       if (seen.has(k)) return false;
       seen.add(k);
       return true;
@@ -338,7 +350,7 @@ export class Activator {
           {
             campaign_id: plan.campaignId,
             recipients: rows.map((r) => ({
-              external_user_id: r.externalId,
+              ...wireRecipient(r),
               trigger_properties: (r.plan as typeof plan).properties,
               ...(plan.sendToExistingOnly === undefined
                 ? {}
@@ -352,7 +364,7 @@ export class Activator {
           {
             canvas_id: plan.canvasId,
             recipients: rows.map((r) => ({
-              external_user_id: r.externalId,
+              ...wireRecipient(r),
               [plan.propertyField]: (r.plan as typeof plan).properties,
               ...(plan.sendToExistingOnly === undefined
                 ? {}
@@ -364,7 +376,7 @@ export class Activator {
       case "messages":
         return m.send(
           {
-            external_user_ids: rows.map((r) => r.externalId),
+            ...wireRecipientLists(rows),
             campaign_id: plan.campaignId,
             messages: { [plan.channel]: { ...plan.message, message_variation_id: plan.variationId } },
           },
@@ -372,4 +384,44 @@ export class Activator {
         );
     }
   }
+}
+
+/** Validates a request's recipient into the ledger's fields (exactly one of externalId and alias). */
+function recipientOf(r: Recipient | undefined, field: string): Pick<NewLedgerEntry, "externalId" | "alias"> {
+  if (r && "alias" in r && r.alias !== undefined) {
+    const { name, label } = r.alias;
+    if (typeof name !== "string" || !name || typeof label !== "string" || !label) {
+      throw new ValidationError(`${field}.alias`, "an alias needs a non-empty name and label");
+    }
+    if ("externalId" in r) throw new ValidationError(field, "give an externalId or an alias, not both");
+    return { alias: { alias_name: name, alias_label: label } };
+  }
+  const externalId = (r as { externalId?: unknown } | undefined)?.externalId;
+  if (typeof externalId !== "string" || !externalId) {
+    throw new ValidationError(`${field}.externalId`, "an external_id (or an alias) is required");
+  }
+  return { externalId };
+}
+
+/** One key per recipient, for "one send per recipient and target at a time". */
+function recipientKey(r: LedgerEntry): string {
+  return r.alias ? `alias\u0000${r.alias.alias_label}\u0000${r.alias.alias_name}` : `id\u0000${r.externalId}`;
+}
+
+/** A trigger-send recipient's identifier. */
+function wireRecipient(r: LedgerEntry): { external_user_id: string } | { user_alias: UserAlias } {
+  return r.alias ? { user_alias: r.alias } : { external_user_id: r.externalId! };
+}
+
+/** /messages/send names its users in two lists. */
+function wireRecipientLists(rows: readonly LedgerEntry[]): {
+  external_user_ids?: string[];
+  user_aliases?: UserAlias[];
+} {
+  const ids = rows.filter((r) => !r.alias).map((r) => r.externalId!);
+  const aliases = rows.flatMap((r) => (r.alias ? [r.alias] : []));
+  return {
+    ...(ids.length ? { external_user_ids: ids } : {}),
+    ...(aliases.length ? { user_aliases: aliases } : {}),
+  };
 }

@@ -21,20 +21,26 @@ export async function reconcile(
   const byKind = { campaign: [] as LedgerEntry[], canvas: [] as LedgerEntry[] };
   for (const r of rows) (r.plan.kind === "canvas" ? byKind.canvas : byKind.campaign).push(r);
   for (const [kind, list] of Object.entries(byKind) as ["campaign" | "canvas", LedgerEntry[]][]) {
-    const ids = [...new Set(list.map((r) => r.externalId))];
+    const fields = ["external_id", kind === "canvas" ? "canvases_received" : "campaigns_received"];
+    const ids = [...new Set(list.flatMap((r) => (r.externalId === undefined ? [] : [r.externalId])))];
     const profiles = new Map<string, ExportedUser>();
     for (const batch of chunk(ids, LIMITS.exportIds)) {
-      const res = await client.users.exportIds(
-        {
-          external_ids: batch,
-          fields_to_export: ["external_id", kind === "canvas" ? "canvases_received" : "campaigns_received"],
-        },
-        { signal },
-      );
+      const res = await client.users.exportIds({ external_ids: batch, fields_to_export: fields }, { signal });
       for (const u of res.users) if (u.external_id) profiles.set(u.external_id, u);
     }
+    // An alias-only profile is asked for alone: the answer cannot say which alias it is without exporting
+    // `user_aliases`, which the PII guard refuses (alias names are often e-mail addresses).
+    const byAlias = new Map<LedgerEntry, ExportedUser | undefined>();
     for (const r of list) {
-      const u = profiles.get(r.externalId);
+      if (!r.alias) continue;
+      const res = await client.users.exportIds(
+        { user_aliases: [r.alias], fields_to_export: fields },
+        { signal },
+      );
+      byAlias.set(r, res.users[0]);
+    }
+    for (const r of list) {
+      const u = r.alias ? byAlias.get(r) : profiles.get(r.externalId!);
       if (!u) {
         out.set(r.decisionId, "unknown_user");
         continue;

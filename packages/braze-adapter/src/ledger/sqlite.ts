@@ -5,7 +5,8 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS send_ledger (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   decision_id TEXT NOT NULL UNIQUE,
-  external_id TEXT NOT NULL,
+  external_id TEXT NOT NULL, -- '' for an alias recipient
+  recipient_alias TEXT, -- {"alias_name","alias_label"} JSON for an alias recipient
   target_key TEXT NOT NULL,
   plan TEXT NOT NULL,
   decision TEXT NOT NULL,
@@ -24,13 +25,17 @@ CREATE TABLE IF NOT EXISTS send_ledger (
   updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS send_ledger_due ON send_ledger (status, due_at);
-CREATE INDEX IF NOT EXISTS send_ledger_recipient ON send_ledger (external_id, target_key, status);
 CREATE INDEX IF NOT EXISTS send_ledger_dispatch ON send_ledger (dispatch_id);
 `;
+
+/** Created after the column check: ledgers made before alias recipients lack `recipient_alias`. */
+const RECIPIENT_INDEX =
+  "CREATE INDEX IF NOT EXISTS send_ledger_recipient ON send_ledger (external_id, recipient_alias, target_key, status);";
 
 interface Row {
   decision_id: string;
   external_id: string;
+  recipient_alias: string | null;
   target_key: string;
   plan: string;
   decision: string;
@@ -52,7 +57,9 @@ interface Row {
 function toEntry(r: Row): LedgerEntry {
   return {
     decisionId: r.decision_id,
-    externalId: r.external_id,
+    ...(r.recipient_alias === null
+      ? { externalId: r.external_id }
+      : { alias: JSON.parse(r.recipient_alias) }),
     targetKey: r.target_key,
     plan: JSON.parse(r.plan),
     decision: JSON.parse(r.decision),
@@ -86,12 +93,16 @@ export class SqliteSendLedger implements SendLedger {
     this.db.pragma("synchronous = FULL");
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(SCHEMA);
+    const columns = this.db.prepare("PRAGMA table_info(send_ledger)").all() as { name: string }[];
+    if (!columns.some((c) => c.name === "recipient_alias"))
+      this.db.exec("ALTER TABLE send_ledger ADD COLUMN recipient_alias TEXT");
+    this.db.exec(RECIPIENT_INDEX);
   }
 
   async enqueue(entries: readonly NewLedgerEntry[]): Promise<{ inserted: string[]; duplicates: string[] }> {
     const insert = this.db.prepare(
-      `INSERT OR IGNORE INTO send_ledger (decision_id, external_id, target_key, plan, decision, due_at, created_at, status, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+      `INSERT OR IGNORE INTO send_ledger (decision_id, external_id, recipient_alias, target_key, plan, decision, due_at, created_at, status, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
     );
     const inserted: string[] = [];
     const duplicates: string[] = [];
@@ -99,7 +110,10 @@ export class SqliteSendLedger implements SendLedger {
       for (const e of entries) {
         const r = insert.run(
           e.decisionId,
-          e.externalId,
+          e.externalId ?? "",
+          e.alias
+            ? JSON.stringify({ alias_name: e.alias.alias_name, alias_label: e.alias.alias_label })
+            : null,
           e.targetKey,
           JSON.stringify(e.plan),
           JSON.stringify(e.decision),
@@ -118,7 +132,8 @@ export class SqliteSendLedger implements SendLedger {
       .prepare(
         `SELECT * FROM send_ledger s WHERE s.status = 'queued' AND s.due_at <= ?
          AND NOT EXISTS (SELECT 1 FROM send_ledger f WHERE f.status = 'in_flight'
-                         AND f.external_id = s.external_id AND f.target_key = s.target_key)
+                         AND f.external_id = s.external_id AND f.recipient_alias IS s.recipient_alias
+                         AND f.target_key = s.target_key)
          ORDER BY s.due_at, s.seq LIMIT ?`,
       )
       .all(now, limit) as Row[];

@@ -1,3 +1,5 @@
+import type { UserAlias } from "../endpoints/types.js";
+
 /** Life of one decision in the ledger: queued → in_flight → sent | failed (in_flight may return to queued). */
 export type LedgerStatus = "queued" | "in_flight" | "sent" | "failed";
 
@@ -40,7 +42,9 @@ export interface DecisionSummary {
 /** A new row. */
 export interface NewLedgerEntry {
   decisionId: string;
-  externalId: string;
+  /** The recipient's external id; or, for an alias-only profile (e.g. a lead), `alias`. Exactly one is set. */
+  externalId?: string;
+  alias?: UserAlias;
   /** Requests are batched per target (`campaign:<id>`, `canvas:<id>`, `messages:<campaign>:<variation>`). */
   targetKey: string;
   plan: SendPlan;

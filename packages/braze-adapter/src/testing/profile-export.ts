@@ -20,7 +20,7 @@ export function exportUser(
 ): Record<string, unknown> {
   const want = (f: string) => !fields || fields.includes(f);
   const out: Record<string, unknown> = {};
-  if (want("external_id")) out.external_id = u.externalId;
+  if (want("external_id") && !u.alias) out.external_id = u.externalId;
   if (want("braze_id")) out.braze_id = u.brazeId;
   if (want("random_bucket")) out.random_bucket = u.randomBucket;
   if (want("created_at")) out.created_at = new Date(u.createdAt).toISOString();

@@ -37,8 +37,11 @@ export class MessagingRoutes {
     }
     const dispatchId = this.store.newId();
     const sent: RecordedSend[] = [];
-    for (const id of new Set(ids)) {
-      const user = this.store.users.get(id);
+    const users = [
+      ...[...new Set(ids)].map((id) => this.store.users.get(id)),
+      ...aliases.map((a) => this.store.aliasUser(a)),
+    ];
+    for (const user of new Set(users)) {
       if (!user) continue;
       const msg = messages[channels[0]];
       sent.push(
@@ -48,7 +51,8 @@ export class MessagingRoutes {
           campaignId: b.campaign_id,
           variationId,
           channel: channels[0],
-          externalId: id,
+          externalId: user.externalId,
+          ...(user.alias ? { alias: user.alias } : {}),
           properties: {},
           rendered: {
             subject: renderLiquid(msg.subject as string | undefined, {}, user.attributes),
@@ -159,6 +163,8 @@ export class MessagingRoutes {
 
   /** The external id the send goes to, or undefined when Braze would skip the recipient. */
   private admit(r: Obj): string | undefined {
+    // Alias-only profiles must already exist (Braze does not create them on send).
+    if (r.user_alias !== undefined) return this.store.aliasUser(r.user_alias)?.externalId;
     const id = r.external_user_id as string | undefined;
     if (!id) return undefined;
     const exists = this.store.users.has(id);
@@ -180,7 +186,8 @@ export class MessagingRoutes {
     properties: Obj,
     at: number,
   ): RecordedSend {
-    const attrs = this.store.users.get(externalId)?.attributes ?? {};
+    const user = this.store.users.get(externalId);
+    const attrs = user?.attributes ?? {};
     return this.store.recordSend({
       dispatchId,
       endpoint,
@@ -188,6 +195,7 @@ export class MessagingRoutes {
       variationId: v.id,
       channel: v.channel ?? "email",
       externalId,
+      ...(user?.alias ? { alias: user.alias } : {}),
       properties,
       rendered: {
         subject: renderLiquid(v.subject, properties, attrs),

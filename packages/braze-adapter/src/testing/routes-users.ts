@@ -139,8 +139,12 @@ export class UserRoutes {
     const invalid: string[] = [];
     for (const id of ids) {
       const u = this.store.users.get(id);
-      if (u) users.push(exportUser(this.store, u, fields));
+      if (u && !u.alias) users.push(exportUser(this.store, u, fields));
       else invalid.push(id);
+    }
+    for (const alias of aliases) {
+      const u = this.store.aliasUser(alias);
+      if (u) users.push(exportUser(this.store, u, fields));
     }
     const body: Record<string, unknown> = { message: "success", users };
     if (invalid.length) body.invalid_user_ids = invalid;

@@ -10,7 +10,10 @@ import type {
 
 /** A profile in the fake. */
 export interface FakeUser {
+  /** The external id; for an alias-only profile, the fake's own key `alias:<label>:<name>` (never exported). */
   externalId: string;
+  /** Set on alias-only profiles. */
+  alias?: { alias_name: string; alias_label: string };
   brazeId: string;
   randomBucket: number;
   createdAt: number;
@@ -50,13 +53,27 @@ export class FakeStore {
   constructor(
     readonly clock: () => number,
     seed: string | number,
-    init: { campaigns?: FakeCampaign[]; canvases?: FakeCanvas[]; segments?: FakeSegment[]; users?: string[] },
+    init: {
+      campaigns?: FakeCampaign[];
+      canvases?: FakeCanvas[];
+      segments?: FakeSegment[];
+      users?: string[];
+      aliasUsers?: { alias_name: string; alias_label: string }[];
+    },
   ) {
     this.random = seededRandom(seed);
     this.campaigns = new Map((init.campaigns ?? []).map((c) => [c.id, c]));
     this.canvases = new Map((init.canvases ?? []).map((c) => [c.id, c]));
     this.segments = new Map((init.segments ?? []).map((s) => [s.id, s]));
     for (const id of init.users ?? []) this.ensureUser(id);
+    for (const alias of init.aliasUsers ?? []) this.ensureUser(aliasKey(alias)).alias = { ...alias };
+  }
+
+  /** The alias-only profile with this alias, if it exists. */
+  aliasUser(alias: unknown): FakeUser | undefined {
+    const a = alias as { alias_name?: unknown; alias_label?: unknown } | undefined;
+    if (typeof a?.alias_name !== "string" || typeof a.alias_label !== "string") return undefined;
+    return this.users.get(aliasKey({ alias_name: a.alias_name, alias_label: a.alias_label }));
   }
 
   /** A fresh UUID-like id from the seeded generator. */
@@ -185,4 +202,9 @@ export function toTrackBody(records: readonly EventRecord[]): {
     } else events.push({ external_id: r.external_id, name: r.name, time: r.time, properties: r.properties });
   }
   return { events, purchases };
+}
+
+/** The fake's key for an alias-only profile. */
+export function aliasKey(alias: { alias_name: string; alias_label: string }): string {
+  return `alias:${alias.alias_label}:${alias.alias_name}`;
 }

@@ -75,7 +75,9 @@ export interface RecordedSend {
   /** message_variation_id (campaigns) or Canvas variant id. */
   variationId?: string;
   channel: string;
+  /** The recipient's external id, or `alias:<label>:<name>` for an alias-only profile (see `alias`). */
   externalId: string;
+  alias?: { alias_name: string; alias_label: string };
   /** Merged trigger properties / Canvas context (request-level overridden by recipient-level). */
   properties: Record<string, unknown>;
   /** Subject and body after Liquid substitution. */
@@ -139,6 +141,8 @@ export interface FakeBrazeOptions {
   segments?: FakeSegment[];
   /** Existing users (external ids). */
   users?: string[];
+  /** Existing alias-only profiles (no external id; sends and exports name them by alias). */
+  aliasUsers?: { alias_name: string; alias_label: string }[];
   /** Tags that exist (templates may only use these); default: any tag is accepted. */
   tags?: string[];
   /** Per-bucket limit and window (fixed, clock-aligned windows on the wall clock). */
