@@ -5,10 +5,13 @@
 //   pnpm bench --budget 200    timed milliseconds per measurement (default 400)
 //   pnpm bench --out path.json --markdown
 //   pnpm bench --from benchmarks/results/core.json --markdown   re-print the tables of a saved run
+//   pnpm bench --from benchmarks/results/core.json --html report.html   write the HTML report of a saved run
+// A full run also writes benchmarks/results/core.html (charts); --html <file> writes it elsewhere.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { resultsHtml } from "./lib/html.js";
 import { formatResults } from "./lib/report.js";
 import { type BenchResults, defaultOptions, runSuite } from "./lib/suite.js";
 
@@ -22,12 +25,20 @@ const { values } = parseArgs({
     markdown: { type: "boolean", default: false },
     quiet: { type: "boolean", default: false },
     from: { type: "string" },
+    html: { type: "string" },
   },
 });
 
+function writeReport(file: string, results: BenchResults): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, resultsHtml(results));
+  console.error(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
 if (values.from) {
   const saved = JSON.parse(readFileSync(values.from, "utf8")) as BenchResults;
-  console.log(formatResults(saved, values.markdown));
+  if (values.html) writeReport(values.html, saved);
+  else console.log(formatResults(saved, values.markdown));
   process.exit(0);
 }
 
@@ -46,3 +57,5 @@ if (out) {
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.error(`wrote ${path.relative(process.cwd(), out)}`);
 }
+const html = values.html ?? (out ? out.replace(/\.json$/, ".html") : undefined);
+if (html) writeReport(html, results);

@@ -1,5 +1,5 @@
 // Plain-text tables of a benchmark run.
-import type { BenchResults, CellResult } from "./suite.js";
+import type { BenchResults, CellResult, Target } from "./suite.js";
 
 export function rate(n: number | undefined): string {
   if (n === undefined) return "n/a";
@@ -16,6 +16,12 @@ export function bytes(n: number | undefined): string {
   if (a >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
   if (a >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${n.toFixed(0)} B`;
+}
+
+/** A target's measurement: a heap ratio, or a rate. */
+export function measuredText(t: Target): string {
+  if (t.measured === null) return "n/a";
+  return t.id.endsWith("memory") ? `${t.measured.toFixed(3)}×` : rate(t.measured);
 }
 
 function ratio(n: number | undefined): string {
@@ -108,7 +114,7 @@ export function formatResults(results: BenchResults, markdown = false): string {
   const tRows = results.targets.map((t) => [
     t.description,
     t.threshold,
-    t.measured === null ? "n/a" : t.id.endsWith("memory") ? `${t.measured.toFixed(3)}×` : rate(t.measured),
+    measuredText(t),
     t.measuredPerCpuSecond === undefined ? "" : rate(t.measuredPerCpuSecond),
     t.met ? "yes" : "NO",
   ]);

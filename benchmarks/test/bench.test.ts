@@ -1,6 +1,7 @@
 // Smoke test of the benchmark suite: the quick mode on tiny sizes, in-process. Checks the shape of the
 // results and that every measured number is finite and positive; never asserts a duration or a rate.
 import { describe, expect, it } from "vitest";
+import { resultsHtml } from "../lib/html.js";
 import { formatResults } from "../lib/report.js";
 import { type BenchResults, defaultOptions, REF_LINUCB, runSuite } from "../lib/suite.js";
 import { VARIANTS } from "../lib/variants.js";
@@ -87,6 +88,14 @@ describe("benchmarks (quick mode)", () => {
       expect(Number.isFinite(n), path).toBe(true);
       expect(n, path).toBeGreaterThan(0);
     }
+  });
+
+  it("writes an HTML report: three charts per space, every policy, every target", () => {
+    const html = resultsHtml(results);
+    expect(html.match(/<svg /g)?.length).toBe(3 * opts.spaces.length);
+    for (const p of results.inputs.policies) expect(html).toContain(p.label.replace(/&/g, "&amp;"));
+    for (const t of results.targets) expect(html).toContain(t.description.replace(/&/g, "&amp;"));
+    expect(html).toContain("n/a");
   });
 
   it("is JSON-serialisable and prints tables", () => {
