@@ -4,14 +4,17 @@ import { describe, expect, it } from "vitest";
 import {
   argmaxProbability,
   beta,
-  betaArgmaxProbability,
   betaCdf,
+  betaDraws,
   createPolicy,
   createRng,
+  gamma,
   logBetaFunction,
   normal,
   normalCdf,
   normalCdfFast,
+  posteriorArgmaxProbability,
+  studentDraws,
 } from "../src/index.js";
 
 describe("exact Thompson propensities", () => {
@@ -206,7 +209,8 @@ describe("exact Beta–Bernoulli Thompson propensities", () => {
           const alphas = Float64Array.from(arms, (a) => 1 + a.s);
           const betas = Float64Array.from(arms, (a) => 1 + a.f);
           const units = arms.map((_, i) => i);
-          const exact = units.map((u) => betaArgmaxProbability(alphas, betas, units, u));
+          const draws = betaDraws(alphas, betas);
+          const exact = units.map((u) => posteriorArgmaxProbability(draws, units, u));
           expect(Math.abs(exact.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(2e-6);
           const rng = createRng(seed);
           const wins = new Float64Array(units.length);
@@ -275,5 +279,110 @@ describe("exact Beta–Bernoulli Thompson propensities", () => {
     // Monte Carlo reports (1 + matches) / (1 + draws): a multiple of 1/100.
     const p = policy.decide({}).propensity;
     expect(Math.round(p * 100)).toBeCloseTo(p * 100, 9);
+  });
+});
+
+describe("exact Normal–Inverse-Gamma Thompson propensities (Student-t draws)", () => {
+  it("the Student-t CDF is the integral of its density", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 30, max: 400, noNaN: true }),
+        fc.double({ min: -2, max: 2, noNaN: true }),
+        fc.double({ min: 0.1, max: 3, noNaN: true }),
+        fc.double({ min: -6, max: 6, noNaN: true }),
+        (dof, location, scale, z) => {
+          const t = studentDraws(Float64Array.of(location), Float64Array.of(scale), Float64Array.of(dof));
+          const x = location + z * scale;
+          // Midpoint rule from 60 scales below: the mass further out is < 1e-30 at 30+ degrees of freedom.
+          const from = location - 60 * scale;
+          const cells = 60_000;
+          const h = (x - from) / cells;
+          let mass = 0;
+          for (let k = 0; k < cells; k++) mass += t.pdf(0, from + (k + 0.5) * h) * h;
+          expect(Math.abs(t.cdf(0, x) - mass)).toBeLessThan(1e-7);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("argmax probabilities sum to 1 and agree with 50,000 simulated draws", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            m: fc.double({ min: -1, max: 1, noNaN: true }),
+            s: fc.double({ min: 0.05, max: 1, noNaN: true }),
+            v: fc.double({ min: 30, max: 200, noNaN: true }),
+          }),
+          { minLength: 2, maxLength: 6 },
+        ),
+        fc.nat(),
+        (arms, seed) => {
+          const location = Float64Array.from(arms, (a) => a.m);
+          const scale = Float64Array.from(arms, (a) => a.s);
+          const dof = Float64Array.from(arms, (a) => a.v);
+          const draws = studentDraws(location, scale, dof);
+          const units = arms.map((_, i) => i);
+          const exact = units.map((u) => posteriorArgmaxProbability(draws, units, u));
+          expect(Math.abs(exact.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(2e-6);
+          const rng = createRng(seed);
+          const wins = new Float64Array(units.length);
+          const n = 50_000;
+          for (let i = 0; i < n; i++) {
+            let best = 0;
+            let bestScore = Number.NEGATIVE_INFINITY;
+            for (const u of units) {
+              // T = Z / √(G/ν) with G ~ χ²_ν = 2·Gamma(ν/2).
+              const t = normal(rng) / Math.sqrt((2 * gamma(rng, dof[u]! / 2)) / dof[u]!);
+              const s = location[u]! + scale[u]! * t;
+              if (s > bestScore) {
+                bestScore = s;
+                best = u;
+              }
+            }
+            wins[best]!++;
+          }
+          // Standard error ≤ √(0.25/5e4) ≈ 0.0022 per probability; 5 SE allowed.
+          for (const u of units) expect(Math.abs(wins[u]! / n - exact[u]!)).toBeLessThan(5 * 0.0022);
+        },
+      ),
+      { numRuns: 5 },
+    );
+  });
+
+  it("a gaussian-thompson propensity is exact once every arm has 30 degrees of freedom, Monte Carlo before", () => {
+    const policy = createPolicy({
+      kind: "gaussian-thompson",
+      actionSpace: { dimensions: { offer: ["a", "b", "c"] } },
+      propensityDraws: 99,
+      seed: 4,
+    });
+    const rng = createRng(12);
+    const revenue = [10, 12, 11];
+    const learn = (n: number) =>
+      policy.update(
+        Array.from({ length: n }, (_, i) => ({
+          context: {},
+          action: i % 3,
+          reward: revenue[i % 3]! + 5 * normal(rng),
+        })),
+      );
+    learn(30); // 10 per arm: 2αn = 2 + 10 = 12 degrees of freedom
+    const early = policy.decide({}).propensity;
+    expect(Math.round(early * 100)).toBeCloseTo(early * 100, 9); // (1 + matches) / 100
+    learn(120); // 50 per arm: 52 degrees of freedom
+    const probs = policy.actionProbabilities({});
+    expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(2e-6);
+    const counts = new Float64Array(3);
+    for (let i = 0; i < 4000; i++) {
+      const d = policy.decide({}, { decisionId: `g${i}` });
+      expect(d.propensity).toBeCloseTo(probs[d.actionIndex]!, 12);
+      counts[d.actionIndex]!++;
+    }
+    // 4,000 decisions: standard error ≤ 0.008 per frequency; 4 SE.
+    counts.forEach((c, a) => {
+      expect(Math.abs(c / 4000 - probs[a]!)).toBeLessThan(4 * 0.008);
+    });
   });
 });

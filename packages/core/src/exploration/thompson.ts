@@ -1,15 +1,21 @@
 import type { Blocks } from "../models/blocks.js";
 import type { RewardModel } from "../models/reward-model.js";
 import { argmaxProbability } from "./argmax-probability.js";
-import { betaArgmaxProbability } from "./beta-argmax-probability.js";
+import {
+  betaDraws,
+  posteriorArgmaxProbability,
+  studentDraws,
+  type UnitDraws,
+} from "./posterior-argmax-probability.js";
 import type { Choice, DecisionScope, ExplorationRule } from "./scope.js";
 
 /**
  * Thompson sampling: rank by one posterior draw. Propensities:
- * - exact, by numerical integration, when every unit's draw is an independent normal (linear models) or
- *   Beta with shapes ≥ 1 (Beta–Bernoulli; computed once per unit and model revision, as the posterior does not
- *   depend on the context) and nothing couples the blocks (no constraints, no excluded combinations): the
- *   chosen action's probability is then the product over blocks of P(its unit draws the block's maximum);
+ * - exact, by numerical integration, when every unit's draw is an independent normal (linear models), Beta
+ *   with shapes ≥ 1 (Beta–Bernoulli) or Student-t with ≥ 30 degrees of freedom (Normal–Inverse-Gamma), the
+ *   last two computed once per unit and model revision as their posteriors do not depend on the context,
+ *   and nothing couples the blocks (no constraints, no excluded combinations): the chosen action's
+ *   probability is then the product over blocks of P(its unit draws the block's maximum);
  * - otherwise Monte Carlo: `draws` further posterior draws (from a separate stream, so estimating never
  *   changes the decision) and the share that pick the same action, counting the decision's own draw:
  *   (1 + matches) / (1 + draws).
@@ -17,7 +23,7 @@ import type { Choice, DecisionScope, ExplorationRule } from "./scope.js";
  */
 export class ThompsonRule implements ExplorationRule {
   readonly name = "thompson";
-  private readonly betaCache = new BetaCache();
+  private readonly betaCache = new ContextFreeCache();
 
   constructor(private readonly draws = 100) {}
 
@@ -56,6 +62,13 @@ export class ThompsonRule implements ExplorationRule {
   }
 }
 
+/**
+ * Student-t posteriors (Normal–Inverse-Gamma) have heavy tails while data are few; from 30 degrees of freedom
+ * (about 28 observations per unit under the default prior) the integration range of 30 sds holds all but
+ * 1e-13 of every draw. Fewer, and Monte Carlo it is.
+ */
+const MIN_DEGREES_OF_FREEDOM = 30;
+
 /** Per-unit win probabilities, by block: P(a unit's draw is its block's maximum among the allowed units). */
 type UnitProbability = (units: readonly number[], unit: number) => number;
 
@@ -71,9 +84,9 @@ class ExactBlocks {
 
   /**
    * The exact setting for this decision, or undefined when it does not apply: constraints or excluded
-   * combinations couple the blocks, or the model's draws are neither Gaussian nor Beta with shapes ≥ 1.
+   * combinations couple the blocks, or the model's draws are not of a kind integrated here.
    */
-  static of(scope: DecisionScope, shared?: BetaCache): ExactBlocks | undefined {
+  static of(scope: DecisionScope, shared?: ContextFreeCache): ExactBlocks | undefined {
     const model = scope.model;
     if (!model || scope.space.hasConstraints || scope.eligibility.deniedActions.size > 0) return undefined;
     const blocks = model.blocks;
@@ -95,19 +108,35 @@ class ExactBlocks {
         new Map(),
       );
     }
-    if (model.betaShapes && shared) {
-      const alphas = new Float64Array(blocks.unitCount);
-      const betas = new Float64Array(blocks.unitCount);
+    if (!shared) return undefined;
+    // Context-free posteriors do not depend on the context: one computation per unit serves every decision
+    // until the model changes.
+    const n = blocks.unitCount;
+    if (model.betaShapes) {
+      const alphas = new Float64Array(n);
+      const betas = new Float64Array(n);
       const revision = model.betaShapes(alphas, betas);
       if (alphas.some((a) => a < 1) || betas.some((b) => b < 1)) return undefined;
-      // The posterior does not depend on the context: one computation per unit serves every decision until
-      // the model changes.
-      const cache = shared.for(model, revision, scope.eligibility.key);
+      let draws: UnitDraws | undefined; // built on a cache miss only
       return new ExactBlocks(
         blocks,
         allowed,
-        (units, u) => betaArgmaxProbability(alphas, betas, units, u),
-        cache,
+        (units, u) => posteriorArgmaxProbability((draws ??= betaDraws(alphas, betas)), units, u),
+        shared.for(model, revision, scope.eligibility.key),
+      );
+    }
+    if (model.studentScores) {
+      const location = new Float64Array(n);
+      const scale = new Float64Array(n);
+      const dof = new Float64Array(n);
+      const revision = model.studentScores(location, scale, dof);
+      if (dof.some((v) => v < MIN_DEGREES_OF_FREEDOM)) return undefined;
+      let draws: UnitDraws | undefined;
+      return new ExactBlocks(
+        blocks,
+        allowed,
+        (units, u) => posteriorArgmaxProbability((draws ??= studentDraws(location, scale, dof)), units, u),
+        shared.for(model, revision, scope.eligibility.key),
       );
     }
     return undefined;
@@ -130,7 +159,7 @@ class ExactBlocks {
 }
 
 /** Win probabilities of a context-free model, valid for one model revision and one eligible set. */
-class BetaCache {
+class ContextFreeCache {
   private model: RewardModel | undefined;
   private revision = -1;
   private eligibility = "";

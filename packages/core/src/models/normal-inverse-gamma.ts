@@ -31,6 +31,8 @@ export class NormalInverseGammaModel implements RewardModel {
   private count: Float64Array;
   private sum: Float64Array;
   private sumSquares: Float64Array;
+  /** Bumped by every change of the statistics (exact propensities are cached per revision). */
+  private revision = 0;
   observations = 0;
 
   constructor(
@@ -44,7 +46,6 @@ export class NormalInverseGammaModel implements RewardModel {
   }
 
   scoreUnits(_x: Float64Array, request: ScoreRequest, out: Float64Array): void {
-    const { mean: m0, strength: k0, shape: a0, scale: b0 } = this.prior;
     const logN = Math.log(Math.max(this.observations, 1));
     for (let u = 0; u < out.length; u++) {
       const n = this.count[u]!;
@@ -53,20 +54,40 @@ export class NormalInverseGammaModel implements RewardModel {
         out[u] = n === 0 ? Number.POSITIVE_INFINITY : s / n + request.alpha * Math.sqrt((2 * logN) / n);
         continue;
       }
-      const kn = k0 + n;
-      const mn = (k0 * m0 + s) / kn;
+      const { kn, mn, an, bn } = this.posterior(u);
       if (request.mode === "mean") {
         out[u] = mn;
         continue;
       }
-      const an = a0 + n / 2;
-      const bn = b0 + 0.5 * Math.max(0, this.sumSquares[u]! + k0 * m0 * m0 - kn * mn * mn);
       const variance = bn / gamma(request.rng, an);
       out[u] = mn + Math.sqrt(variance / kn) * normal(request.rng);
     }
   }
 
+  /** Posterior parameters of a unit: strength κn, mean μn, shape αn and scale βn. */
+  private posterior(u: number): { kn: number; mn: number; an: number; bn: number } {
+    const { mean: m0, strength: k0, shape: a0, scale: b0 } = this.prior;
+    const n = this.count[u]!;
+    const kn = k0 + n;
+    const mn = (k0 * m0 + this.sum[u]!) / kn;
+    const an = a0 + n / 2;
+    const bn = b0 + 0.5 * Math.max(0, this.sumSquares[u]! + k0 * m0 * m0 - kn * mn * mn);
+    return { kn, mn, an, bn };
+  }
+
+  /** A sampled score is μn + √(σ²/κn)·Z with σ² ~ InvGamma(αn, βn): Student-t with 2αn degrees of freedom. */
+  studentScores(location: Float64Array, scale: Float64Array, dof: Float64Array): number {
+    for (let u = 0; u < location.length; u++) {
+      const { kn, mn, an, bn } = this.posterior(u);
+      location[u] = mn;
+      scale[u] = Math.sqrt(bn / (an * kn));
+      dof[u] = 2 * an;
+    }
+    return this.revision;
+  }
+
   observe(_x: Float64Array, units: Int32Array, reward: number, weight: number): void {
+    this.revision++;
     for (let b = 0; b < units.length; b++) {
       const u = units[b]!;
       this.count[u]! += weight;
@@ -78,6 +99,7 @@ export class NormalInverseGammaModel implements RewardModel {
 
   startBatch(): void {
     if (this.discount === 1) return;
+    this.revision++;
     for (const a of [this.count, this.sum, this.sumSquares])
       for (let u = 0; u < a.length; u++) a[u]! *= this.discount;
     this.observations *= this.discount;
@@ -103,12 +125,14 @@ export class NormalInverseGammaModel implements RewardModel {
     this.sum = Float64Array.from(stats.sum);
     this.sumSquares = Float64Array.from(stats.sumSquares);
     this.observations = stats.observations;
+    this.revision++;
   }
 
   merge(other: RewardModel): void {
     if (!(other instanceof NormalInverseGammaModel) || other.count.length !== this.count.length) {
       throw new MergeError("can only merge a gaussian model over the same units");
     }
+    this.revision++;
     for (let u = 0; u < this.count.length; u++) {
       this.count[u]! += other.count[u]!;
       this.sum[u]! += other.sum[u]!;

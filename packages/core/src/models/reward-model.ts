@@ -42,6 +42,8 @@ export interface RewardModel {
    * compute exact propensities once per revision.
    */
   betaShapes?(alphas: Float64Array, betas: Float64Array): number;
+  /** Likewise for context-free models whose sampled unit scores are independent Student-t draws. */
+  studentScores?(location: Float64Array, scale: Float64Array, dof: Float64Array): number;
   /** Number of (weighted) observations seen. */
   readonly observations: number;
 }
