@@ -17,6 +17,24 @@ import {
   studentDraws,
 } from "../src/index.js";
 
+/** How often each unit's draw is the largest, over `n` rounds of `draw(u)` for every unit. */
+function winCounts(units: readonly number[], n: number, draw: (u: number) => number): Float64Array {
+  const wins = new Float64Array(units.length);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (const u of units) {
+      const s = draw(u);
+      if (s > bestScore) {
+        bestScore = s;
+        best = u;
+      }
+    }
+    wins[best]!++;
+  }
+  return wins;
+}
+
 describe("exact Thompson propensities", () => {
   it("normalCdf matches known values", () => {
     expect(normalCdf(0)).toBeCloseTo(0.5, 7);
@@ -59,20 +77,8 @@ describe("exact Thompson propensities", () => {
           const exact = units.map((u) => argmaxProbability(means, sds, units, u));
           expect(Math.abs(exact.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-4);
           const rng = createRng(seed);
-          const wins = new Float64Array(units.length);
           const n = 50_000;
-          for (let i = 0; i < n; i++) {
-            let best = 0;
-            let bestScore = Number.NEGATIVE_INFINITY;
-            for (const u of units) {
-              const s = means[u]! + sds[u]! * normal(rng);
-              if (s > bestScore) {
-                bestScore = s;
-                best = u;
-              }
-            }
-            wins[best]!++;
-          }
+          const wins = winCounts(units, n, (u) => means[u]! + sds[u]! * normal(rng));
           for (const u of units) expect(Math.abs(wins[u]! / n - exact[u]!)).toBeLessThan(5 * 0.0022 + 5e-5);
         },
       ),
@@ -213,20 +219,8 @@ describe("exact Beta–Bernoulli Thompson propensities", () => {
           const exact = units.map((u) => posteriorArgmaxProbability(draws, units, u));
           expect(Math.abs(exact.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(2e-6);
           const rng = createRng(seed);
-          const wins = new Float64Array(units.length);
           const n = 50_000;
-          for (let i = 0; i < n; i++) {
-            let best = 0;
-            let bestScore = Number.NEGATIVE_INFINITY;
-            for (const u of units) {
-              const s = beta(rng, alphas[u]!, betas[u]!);
-              if (s > bestScore) {
-                bestScore = s;
-                best = u;
-              }
-            }
-            wins[best]!++;
-          }
+          const wins = winCounts(units, n, (u) => beta(rng, alphas[u]!, betas[u]!));
           for (const u of units) expect(Math.abs(wins[u]! / n - exact[u]!)).toBeLessThan(5 * 0.0022);
         },
       ),
@@ -327,22 +321,12 @@ describe("exact Normal–Inverse-Gamma Thompson propensities (Student-t draws)",
           const exact = units.map((u) => posteriorArgmaxProbability(draws, units, u));
           expect(Math.abs(exact.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(2e-6);
           const rng = createRng(seed);
-          const wins = new Float64Array(units.length);
           const n = 50_000;
-          for (let i = 0; i < n; i++) {
-            let best = 0;
-            let bestScore = Number.NEGATIVE_INFINITY;
-            for (const u of units) {
-              // T = Z / √(G/ν) with G ~ χ²_ν = 2·Gamma(ν/2).
-              const t = normal(rng) / Math.sqrt((2 * gamma(rng, dof[u]! / 2)) / dof[u]!);
-              const s = location[u]! + scale[u]! * t;
-              if (s > bestScore) {
-                bestScore = s;
-                best = u;
-              }
-            }
-            wins[best]!++;
-          }
+          const wins = winCounts(units, n, (u) => {
+            // T = Z / √(G/ν) with G ~ χ²_ν = 2·Gamma(ν/2).
+            const t = normal(rng) / Math.sqrt((2 * gamma(rng, dof[u]! / 2)) / dof[u]!);
+            return location[u]! + scale[u]! * t;
+          });
           // Standard error ≤ √(0.25/5e4) ≈ 0.0022 per probability; 5 SE allowed.
           for (const u of units) expect(Math.abs(wins[u]! / n - exact[u]!)).toBeLessThan(5 * 0.0022);
         },
