@@ -331,7 +331,7 @@ export class RewardJoiner {
     if (e.decisionId !== undefined) {
       const s = this.table.byId.get(e.decisionId);
       if (s === undefined) {
-        const closedEnd = this.closedDecisions.get(e.decisionId);
+        const closedEnd = this.remembered(this.closedDecisions.get(e.decisionId));
         if (closedEnd === undefined) {
           this.quarantineEvent(
             "unknown_decision",
@@ -351,7 +351,7 @@ export class RewardJoiner {
       slot = this.table.newestBefore(e.userId, e.time);
       if (slot === -1 || slot === -2) {
         // No pending decision sent before the event: late if inside the user's latest closed window.
-        const closedEnd = this.closedUsers.get(e.userId);
+        const closedEnd = this.remembered(this.closedUsers.get(e.userId));
         if (slot === -2 && closedEnd === undefined) {
           if (this.unknownUsers === "quarantine")
             this.quarantineEvent(
@@ -470,6 +470,17 @@ export class RewardJoiner {
     return this.watermarkMs - this.graceMs - this.retentionMs - this.windowMs;
   }
 
+  /**
+   * A closed window's end while it is remembered (`retention` after it closed), else undefined. Judged at
+   * lookup, so the answer never depends on when entries were physically pruned (in memory now and then, in a
+   * store at every commit): a restarted joiner classifies an event exactly as an uninterrupted one.
+   */
+  private remembered(windowEnd: number | undefined): number | undefined {
+    return windowEnd !== undefined && windowEnd >= this.watermarkMs - this.graceMs - this.retentionMs
+      ? windowEnd
+      : undefined;
+  }
+
   /** Moves the joiner's clock to `time` (epoch ms or ISO string) and emits every reward whose window closed. */
   advanceTo(time: number | string | Date): void {
     const now = parseTime(time);
@@ -499,7 +510,7 @@ export class RewardJoiner {
       this.lastPrune = now;
       const horizon = this.horizon();
       for (const [key, t] of this.dedup) if (t < horizon) this.dedup.delete(key);
-      const closedCut = now - this.graceMs - this.retentionMs;
+      const closedCut = now - this.graceMs - this.retentionMs; // as in remembered()
       for (const [id, end] of this.closedDecisions) if (end < closedCut) this.closedDecisions.delete(id);
       for (const [id, end] of this.closedUsers) if (end < closedCut) this.closedUsers.delete(id);
     }

@@ -105,6 +105,23 @@ describe("RewardJoiner", () => {
     expect(ignoring.quarantine.total).toBe(0);
   });
 
+  it("forgets a closed window after its retention whenever pruning happens to run", () => {
+    // Same input, same final clock; only the clock's path differs, so pruning runs at different times.
+    const feed = (steps: number[]) => {
+      const j = new RewardJoiner(conversion);
+      j.addDecision(decision("d1", "u1"));
+      for (const t of steps) j.advanceTo(t);
+      // Inside d1's window, not expired, but d1 closed more than a retention (one window, 7 days) ago.
+      j.ingest([signup("u1", T0 + 2 * HOUR, { decisionId: "d1" }), signup("u1", T0 + 3 * HOUR)]);
+      return { tallies: j.tallies, quarantined: j.quarantine.byReason() };
+    };
+    const end = T0 + 14 * DAY + HOUR;
+    const oneStep = feed([end]);
+    const twoSteps = feed([T0 + 14 * DAY - HOUR, end]); // the second step comes too soon to prune again
+    expect(twoSteps).toEqual(oneStep);
+    expect(oneStep.quarantined).toEqual({ unknown_decision: 1, unknown_user: 1 });
+  });
+
   it("refuses duplicate decisions and names a bad decision field", () => {
     const j = new RewardJoiner(conversion);
     expect(j.addDecision(decision("d1", "u1"))).toBe(true);
