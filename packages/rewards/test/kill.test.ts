@@ -36,9 +36,9 @@ const between = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng.next()
 /**
  * The input log: decisions sent every 30 minutes over ~8 days to 150 users, 0–5 events each (purchases,
  * irrelevant events, some after the window, some naming their decision), delivered in arrival order with
- * 10% up to a day late (so some land in closed windows), 10% of events and 5% of decisions replayed, and a
- * few bad records (unknown user, unknown decision, unknown key, other currency). Lateness stays under a
- * day so no event outlives the retention horizon: the outcome does not depend on when state was pruned.
+ * 7% up to a day late (so some land in closed windows) and 3% up to ten days late (past the window and its
+ * retention, so a restart's different pruning times are exercised), 10% of events and 5% of decisions
+ * replayed, and a few bad records (unknown user, unknown decision, unknown key, other currency).
  */
 function generateInput(seed: string): string[] {
   const rng = createRng(seed);
@@ -75,7 +75,10 @@ function generateInput(seed: string): string[] {
       event.time = timeField(time);
       if (rng.next() < 0.7) event.id = `e${eventNo++}`; // the rest are deduplicated by content
       if (rng.next() < 0.2) event.decision_id = id;
-      const at = time + (rng.next() < 0.1 ? rng.next() * DAY : rng.next() * 10 * MINUTE);
+      const delay = rng.next();
+      const at =
+        time +
+        (delay < 0.03 ? rng.next() * 10 * DAY : delay < 0.1 ? rng.next() * DAY : rng.next() * 10 * MINUTE);
       items.push({ at, event });
       if (rng.next() < 0.1) items.push({ at: at + rng.next() * 12 * HOUR, event });
     }
@@ -176,6 +179,7 @@ describe("the joiner under SIGKILL", () => {
       "unattributed",
       "irrelevant",
       "emittedEarly",
+      "expired",
     ])
       expect(ref.tallies[k as keyof JoinerTallies], k).toBeGreaterThan(0);
     expect(Object.keys(ref.quarantine).sort()).toEqual([
