@@ -14,8 +14,6 @@ const WEIGHTS = [
 /** Half-width, in standard deviations, beyond which a density is treated as 0 and a CDF as 0 or 1 (e^-24.5). */
 const SPAN = 7;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-/** Relative size below which an integrand value is dropped (times the target's peak density). */
-const NEGLIGIBLE = 1e-13;
 
 // Scratch space reused across calls (decisions are synchronous): the rivals that matter for one integral.
 let rivalMean = new Float64Array(64);
@@ -55,58 +53,83 @@ export function argmaxProbability(
     for (const j of units) if (j !== target) p *= beats(mt, means[j]!, sds[j]!);
     return p;
   }
-  // Below every other unit's support the product is 0; above the target's support its density is 0.
-  let lo = mt - SPAN * st;
-  const hi = mt + SPAN * st;
-  for (const j of units) if (j !== target) lo = Math.max(lo, means[j]! - SPAN * sds[j]!);
-  if (lo >= hi) return 0;
-
-  ensureScratch(units.length);
-  // Every rival whose support reaches into [lo, hi] takes part. Narrow ones (0 < sd < the target's) need a
-  // finer step inside their support; zero-width ones are steps, which must fall on panel edges.
-  const cuts = [lo, hi];
-  const narrow: number[] = [];
-  const steps: number[] = [];
-  let rivals = 0;
-  for (const j of units) {
-    const m = means[j]!;
-    const s = sds[j]!;
-    if (j === target || m + SPAN * s <= lo) continue;
-    rivalMean[rivals] = m;
-    rivalInvSd[rivals] = s === 0 ? Number.POSITIVE_INFINITY : 1 / s;
-    rivalTop[rivals] = m + SPAN * s;
-    rivals++;
-    if (s === 0) {
-      if (m > lo && m < hi) steps.push(m);
-    } else if (s < st) {
-      narrow.push(j);
-      if (m - SPAN * s > lo) cuts.push(m - SPAN * s);
-      if (m + SPAN * s < hi) cuts.push(m + SPAN * s);
-    }
-  }
-  for (const m of steps) cuts.push(m);
-  cuts.sort((a, b) => a - b);
-  const step = resolutionOf(cuts, narrow, means, sds, st, SPAN);
-  const hard = new Set(steps);
-
+  const layout = integrationLayout(means, sds, units, target, SPAN);
+  if (!layout) return 0;
+  const rivals = layout.rivals.length;
+  ensureScratch(rivals);
+  layout.rivals.forEach((j, r) => {
+    rivalMean[r] = means[j]!;
+    rivalInvSd[r] = sds[j] === 0 ? Number.POSITIVE_INFINITY : 1 / sds[j]!;
+    rivalTop[r] = means[j]! + SPAN * sds[j]!;
+  });
   return Math.min(
     1,
-    panelIntegral(cuts, step, hard, (x) => integrand(x, mt, st, rivals)),
+    panelIntegral(layout, (x) => integrand(x, mt, st, rivals)),
   );
 }
 
+/** Where one argmax integral looks, and how finely. */
+export interface IntegrationLayout {
+  /** The other units whose draws can still beat the target somewhere in the range. */
+  rivals: number[];
+  /** Sorted piece boundaries, from the range's start to its end. */
+  cuts: number[];
+  /** The step each piece [cuts[i], cuts[i+1]] needs. */
+  step: Float64Array;
+  /** Boundaries where the integrand steps (zero-width rivals): no panel straddles them. */
+  hard: ReadonlySet<number>;
+}
+
 /**
- * ∫ f over [cuts[0], cuts[last]] by five-point Gauss–Legendre panels. Consecutive pieces share a panel while
+ * The range of ∫ f_t·Π F_j for independent draws with these means and sds, each treated as living within
+ * mean ± `span` sds (and within [lower, upper]), or undefined when the range is empty (probability 0).
+ * Below every rival's support the product is 0; above the target's its density is 0. Rivals whose support
+ * ends below the range do not take part (their CDF is 1 there). The range is cut where each rival narrower
+ * than the target starts and stops changing, and at zero-width rivals' means.
+ */
+export function integrationLayout(
+  mean: Float64Array,
+  sd: Float64Array,
+  units: readonly number[],
+  target: number,
+  span: number,
+  lower = Number.NEGATIVE_INFINITY,
+  upper = Number.POSITIVE_INFINITY,
+): IntegrationLayout | undefined {
+  const st = sd[target]!;
+  let lo = Math.max(lower, mean[target]! - span * st);
+  const hi = Math.min(upper, mean[target]! + span * st);
+  for (const j of units) if (j !== target) lo = Math.max(lo, mean[j]! - span * sd[j]!);
+  if (lo >= hi) return undefined;
+  const rivals: number[] = [];
+  const narrow: number[] = [];
+  const hard = new Set<number>();
+  const cuts = [lo, hi];
+  for (const j of units) {
+    const m = mean[j]!;
+    const s = sd[j]!;
+    if (j === target || m + span * s <= lo) continue;
+    rivals.push(j);
+    if (s === 0) {
+      if (m > lo && m < hi) hard.add(m);
+    } else if (s < st) {
+      narrow.push(j);
+      if (m - span * s > lo) cuts.push(m - span * s);
+      if (m + span * s < hi) cuts.push(m + span * s);
+    }
+  }
+  for (const m of hard) cuts.push(m);
+  cuts.sort((a, b) => a - b);
+  return { rivals, cuts, hard, step: resolutionOf(cuts, narrow, mean, sd, st, span) };
+}
+
+/**
+ * ∫ f over a layout's range by five-point Gauss–Legendre panels. Consecutive pieces share a panel while
  * it stays within `panel` steps of the finest of them (so hundreds of rivals do not force a panel each); a
  * longer stretch gets as many panels as it needs; no panel straddles a `hard` point (a step in f).
  */
-export function panelIntegral(
-  cuts: readonly number[],
-  step: Float64Array,
-  hard: ReadonlySet<number>,
-  f: (x: number) => number,
-  panel = PANEL,
-): number {
+export function panelIntegral(layout: IntegrationLayout, f: (x: number) => number, panel = PANEL): number {
+  const { cuts, step, hard } = layout;
   let total = 0;
   for (let i = 0; i + 1 < cuts.length; ) {
     const a = cuts[i]!;
@@ -137,10 +160,10 @@ export function panelIntegral(
 
 /**
  * The step each elementary piece [cuts[i], cuts[i+1]] needs: the width of the narrowest rival whose support
- * (mean ± span widths) covers it, or the target's. Rivals are painted narrowest first, each piece once (a skip list finds the
- * next unpainted piece), so this is O(n log n) rather than O(pieces · rivals).
+ * (mean ± span widths) covers it, or the target's. Rivals are painted narrowest first, each piece once (a
+ * skip list finds the next unpainted piece), so this is O(n log n) rather than O(pieces · rivals).
  */
-export function resolutionOf(
+function resolutionOf(
   cuts: readonly number[],
   narrow: number[],
   means: Float64Array,
@@ -186,12 +209,8 @@ function firstAtLeast(sorted: readonly number[], x: number): number {
 /** φ_t(x)·Π Φ_r(x) over the first `rivals` entries of the scratch arrays. */
 function integrand(x: number, mt: number, st: number, rivals: number): number {
   const z = (x - mt) / st;
-  const peak = INV_SQRT_2PI / st;
-  // Factors are ≤ 1: once the product is negligible against the peak density it stays so (the point then
-  // adds < 1e-12 to a probability), so stop multiplying: with hundreds of rivals most points end early.
-  const negligible = NEGLIGIBLE * peak;
-  let f = Math.exp(-0.5 * z * z) * peak;
-  for (let r = 0; r < rivals && f > negligible; r++) {
+  let f = Math.exp(-0.5 * z * z) * (INV_SQRT_2PI / st);
+  for (let r = 0; r < rivals && f !== 0; r++) {
     if (x >= rivalTop[r]!) continue; // Φ = 1 above the rival's support
     const inv = rivalInvSd[r]!;
     f *=

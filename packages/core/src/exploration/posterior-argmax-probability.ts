@@ -1,7 +1,7 @@
 // Probability that one unit's posterior draw is the largest of several independent draws, for the
 // context-free models whose draws are Beta (Beta–Bernoulli) or Student-t (Normal–Inverse-Gamma): the exact
 // propensity of their Thompson sampling when blocks are independent.
-import { panelIntegral, resolutionOf } from "./argmax-probability.js";
+import { integrationLayout, panelIntegral } from "./argmax-probability.js";
 import { betaCdf, betaLogPdf, logBetaFunction, logGamma } from "./beta-distribution.js";
 
 /** Independent per-unit draws: location and spread (which size the panels), density and CDF. */
@@ -38,26 +38,9 @@ export function posteriorArgmaxProbability(
   target: number,
 ): number {
   const { mean, sd } = draws;
-  const st = sd[target]!;
-  // Below the highest rival's support the product is 0; above the target's support its density is 0.
-  let lo = Math.max(draws.lower, mean[target]! - SPAN * st);
-  const hi = Math.min(draws.upper, mean[target]! + SPAN * st);
-  for (const j of units) if (j !== target) lo = Math.max(lo, mean[j]! - SPAN * sd[j]!);
-  if (lo >= hi) return 0;
-  const rivals: number[] = [];
-  const narrow: number[] = [];
-  const cuts = [lo, hi];
-  for (const j of units) {
-    if (j === target || mean[j]! + SPAN * sd[j]! <= lo) continue;
-    rivals.push(j);
-    if (sd[j]! < st) {
-      narrow.push(j);
-      if (mean[j]! - SPAN * sd[j]! > lo) cuts.push(mean[j]! - SPAN * sd[j]!);
-      if (mean[j]! + SPAN * sd[j]! < hi) cuts.push(mean[j]! + SPAN * sd[j]!);
-    }
-  }
-  cuts.sort((a, b) => a - b);
-  const step = resolutionOf(cuts, narrow, mean, sd, st, SPAN);
+  const layout = integrationLayout(mean, sd, units, target, SPAN, draws.lower, draws.upper);
+  if (!layout) return 0;
+  const { rivals } = layout;
   const integrand = (x: number): number => {
     let f = draws.pdf(target, x);
     for (let r = 0; r < rivals.length && f > 0; r++) {
@@ -66,7 +49,7 @@ export function posteriorArgmaxProbability(
     }
     return f;
   };
-  return Math.min(1, panelIntegral(cuts, step, new Set(), integrand, PANEL));
+  return Math.min(1, panelIntegral(layout, integrand, PANEL));
 }
 
 /** Beta(alphas[u], betas[u]) draws. Needs every shape ≥ 1 (bounded densities). */
