@@ -86,7 +86,7 @@ class ExactBlocks {
    * The exact setting for this decision, or undefined when it does not apply: constraints or excluded
    * combinations couple the blocks, or the model's draws are not of a kind integrated here.
    */
-  static of(scope: DecisionScope, shared?: ContextFreeCache): ExactBlocks | undefined {
+  static of(scope: DecisionScope, shared: ContextFreeCache): ExactBlocks | undefined {
     const model = scope.model;
     if (!model || scope.space.hasConstraints || scope.eligibility.deniedActions.size > 0) return undefined;
     const blocks = model.blocks;
@@ -108,38 +108,17 @@ class ExactBlocks {
         new Map(),
       );
     }
-    if (!shared) return undefined;
     // Context-free posteriors do not depend on the context: one computation per unit serves every decision
     // until the model changes.
-    const n = blocks.unitCount;
-    if (model.betaShapes) {
-      const alphas = new Float64Array(n);
-      const betas = new Float64Array(n);
-      const revision = model.betaShapes(alphas, betas);
-      if (alphas.some((a) => a < 1) || betas.some((b) => b < 1)) return undefined;
-      let draws: UnitDraws | undefined; // built on a cache miss only
-      return new ExactBlocks(
-        blocks,
-        allowed,
-        (units, u) => posteriorArgmaxProbability((draws ??= betaDraws(alphas, betas)), units, u),
-        shared.for(model, revision, scope.eligibility.key),
-      );
-    }
-    if (model.studentScores) {
-      const location = new Float64Array(n);
-      const scale = new Float64Array(n);
-      const dof = new Float64Array(n);
-      const revision = model.studentScores(location, scale, dof);
-      if (dof.some((v) => v < MIN_DEGREES_OF_FREEDOM)) return undefined;
-      let draws: UnitDraws | undefined;
-      return new ExactBlocks(
-        blocks,
-        allowed,
-        (units, u) => posteriorArgmaxProbability((draws ??= studentDraws(location, scale, dof)), units, u),
-        shared.for(model, revision, scope.eligibility.key),
-      );
-    }
-    return undefined;
+    const posterior = contextFreeDraws(model, blocks.unitCount);
+    if (!posterior) return undefined;
+    let draws: UnitDraws | undefined; // built on a cache miss only
+    return new ExactBlocks(
+      blocks,
+      allowed,
+      (units, u) => posteriorArgmaxProbability((draws ??= posterior.make()), units, u),
+      shared.for(model, posterior.revision, scope.eligibility.key),
+    );
   }
 
   /** Probability that Thompson sampling picks the action with these codes. */
@@ -156,6 +135,32 @@ class ExactBlocks {
     }
     return p;
   }
+}
+
+/**
+ * A context-free model's posterior draws when they can be integrated, with the model's revision: Beta with
+ * every shape ≥ 1 (bounded densities), or Student-t with ≥ MIN_DEGREES_OF_FREEDOM everywhere.
+ */
+function contextFreeDraws(
+  model: RewardModel,
+  n: number,
+): { revision: number; make: () => UnitDraws } | undefined {
+  if (model.betaShapes) {
+    const alphas = new Float64Array(n);
+    const betas = new Float64Array(n);
+    const revision = model.betaShapes(alphas, betas);
+    if (alphas.some((a) => a < 1) || betas.some((b) => b < 1)) return undefined;
+    return { revision, make: () => betaDraws(alphas, betas) };
+  }
+  if (model.studentScores) {
+    const location = new Float64Array(n);
+    const scale = new Float64Array(n);
+    const dof = new Float64Array(n);
+    const revision = model.studentScores(location, scale, dof);
+    if (dof.some((v) => v < MIN_DEGREES_OF_FREEDOM)) return undefined;
+    return { revision, make: () => studentDraws(location, scale, dof) };
+  }
+  return undefined;
 }
 
 /** Win probabilities of a context-free model, valid for one model revision and one eligible set. */
