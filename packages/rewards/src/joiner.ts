@@ -191,7 +191,7 @@ export class RewardJoiner {
     if (ids.length === 0) return;
     this.waitingForDecision.delete(decisionId);
     this.waitingForUser.delete(userId);
-    for (const r of this.q.withdraw(new Set(ids))) {
+    for (const r of this.q.withdraw(ids)) {
       this.tally.quarantined--;
       this.tally.received--;
       this.ingestEvent(r.event!, r.payload);

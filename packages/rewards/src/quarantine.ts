@@ -42,7 +42,8 @@ export interface Rejection {
 
 /** Holds quarantined inputs with exact per-reason counts; keeps at most `limit` payloads (newest). */
 export class Quarantine {
-  private records: QuarantineRecord[] = [];
+  /** Kept records by id, oldest first (a Map keeps insertion order and removes one in O(1)). */
+  private records = new Map<number, QuarantineRecord>();
   private readonly counts = new Map<QuarantineReason, number>();
   private nextId = 1;
   /** Records added since the last `takeNew` (for incremental persistence). */
@@ -55,10 +56,10 @@ export class Quarantine {
   /** Quarantines one input and returns its record. */
   add(rejection: Rejection, at: number): QuarantineRecord {
     const record: QuarantineRecord = { id: this.nextId++, ...rejection, at };
-    this.records.push(record);
+    this.records.set(record.id, record);
     this.fresh.push(record);
     this.counts.set(rejection.reason, (this.counts.get(rejection.reason) ?? 0) + 1);
-    if (this.records.length > this.limit * 2) this.records = this.records.slice(-this.limit);
+    if (this.records.size > this.limit) this.records.delete(this.records.keys().next().value!);
     return record;
   }
 
@@ -76,8 +77,8 @@ export class Quarantine {
 
   /** Lists kept records, oldest first, optionally only one reason. */
   list(reason?: QuarantineReason): QuarantineRecord[] {
-    const kept = this.records.length > this.limit ? this.records.slice(-this.limit) : this.records;
-    return reason === undefined ? kept.slice() : kept.filter((r) => r.reason === reason);
+    const kept = [...this.records.values()];
+    return reason === undefined ? kept : kept.filter((r) => r.reason === reason);
   }
 
   /**
@@ -86,19 +87,23 @@ export class Quarantine {
    * checkpoint.
    */
   release(reason: QuarantineReason): QuarantineRecord[] {
-    const out = this.records.filter((r) => r.reason === reason);
-    this.records = this.records.filter((r) => r.reason !== reason);
-    for (const r of out) this.removed.push(r.id);
+    const out = this.list(reason);
+    for (const r of out) {
+      this.records.delete(r.id);
+      this.removed.push(r.id);
+    }
     return out;
   }
 
   /** Takes kept records out by id and uncounts them: they are no longer quarantined (the joiner rejoins them). */
-  withdraw(ids: ReadonlySet<number>): QuarantineRecord[] {
-    const out = this.records.filter((r) => ids.has(r.id));
-    if (out.length === 0) return out;
-    this.records = this.records.filter((r) => !ids.has(r.id));
-    for (const r of out) {
-      this.removed.push(r.id);
+  withdraw(ids: Iterable<number>): QuarantineRecord[] {
+    const out: QuarantineRecord[] = [];
+    for (const id of ids) {
+      const r = this.records.get(id);
+      if (!r) continue; // trimmed by the limit, or already taken out
+      this.records.delete(id);
+      out.push(r);
+      this.removed.push(id);
       const left = (this.counts.get(r.reason) ?? 1) - 1;
       if (left > 0) this.counts.set(r.reason, left);
       else this.counts.delete(r.reason);
@@ -137,7 +142,9 @@ export class Quarantine {
     const q = new Quarantine(limit);
     q.nextId = state.nextId;
     for (const [k, v] of Object.entries(state.counts)) q.counts.set(k as QuarantineReason, v ?? 0);
-    q.records = state.records.slice();
+    const kept =
+      limit === undefined ? state.records : state.records.slice(Math.max(0, state.records.length - limit));
+    q.records = new Map(kept.map((r) => [r.id, r]));
     return q;
   }
 }
