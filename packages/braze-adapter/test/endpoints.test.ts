@@ -89,6 +89,18 @@ describe("users", () => {
     expect(Object.keys(res.users[0]).sort()).toEqual(["custom_attributes", "external_id", "random_bucket"]);
   });
 
+  it("sends no request for an empty id list, and one for a single-value identifier alone", async () => {
+    const count = () => fake.requests.filter((r) => r.path === "/users/export/ids").length;
+    const before = count();
+    const none = await client.users.exportIds({ external_ids: [], fields_to_export: ["external_id"] });
+    expect(none).toEqual({ users: [], invalidUserIds: [] });
+    expect(count()).toBe(before);
+    const brazeId = fake.store.users.get("u5")?.brazeId;
+    const one = await client.users.exportIds({ braze_id: brazeId, fields_to_export: ["external_id"] });
+    expect(count()).toBe(before + 1);
+    expect(one.users.map((u) => u.external_id)).toEqual(["u5"]);
+  });
+
   it("refuses PII and missing allow-lists before any request", async () => {
     const before = fake.requests.length;
     await expect(

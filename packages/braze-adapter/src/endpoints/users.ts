@@ -134,7 +134,9 @@ export class UsersApi {
       ...ids.map((id) => ({ id })),
       ...aliases.map((alias) => ({ alias })),
     ];
-    const batches = items.length ? chunk(items, LIMITS.exportIds) : [[]];
+    const hasSingle = Object.values(single).some((v) => v !== undefined);
+    // Nothing to look up means no request; a single-value identifier alone still needs one.
+    const batches = items.length ? chunk(items, LIMITS.exportIds) : hasSingle ? [[]] : [];
     const users: ExportedUser[] = [];
     const invalid: string[] = [];
     for (const [i, batch] of batches.entries()) {

@@ -146,6 +146,10 @@ export class UserRoutes {
       const u = this.store.aliasUser(alias);
       if (u) users.push(exportUser(this.store, u, fields));
     }
+    if (typeof b.braze_id === "string") {
+      const u = [...this.store.users.values()].find((x) => x.brazeId === b.braze_id);
+      if (u) users.push(exportUser(this.store, u, fields));
+    }
     const body: Record<string, unknown> = { message: "success", users };
     if (invalid.length) body.invalid_user_ids = invalid;
     return { status: 201, body };
