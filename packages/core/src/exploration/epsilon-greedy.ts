@@ -9,8 +9,9 @@ export interface EpsilonSchedule {
 }
 
 /**
- * Epsilon-greedy: the greedy action with probability 1 − ε, a uniformly drawn feasible action otherwise.
- * Exact propensity: (1 − ε)·[a is greedy] + ε / (number of feasible actions).
+ * Epsilon-greedy: the greedy action with probability 1 − ε (exact ties broken at random), a uniformly drawn
+ * feasible action otherwise. Exact propensity: (1 − ε)·[a is tied best] / (number tied) + ε / (number of
+ * feasible actions).
  */
 export class EpsilonGreedyRule implements ExplorationRule {
   readonly name = "epsilon-greedy";
@@ -26,21 +27,22 @@ export class EpsilonGreedyRule implements ExplorationRule {
 
   choose(scope: DecisionScope, topK: number): Choice {
     const eps = this.epsilonAt(scope.model?.observations ?? 0);
-    const greedy = scope.rank({ mode: "mean" }, topK);
-    if (greedy.length === 0) return { ranked: greedy, propensity: Number.NaN };
+    const best = scope.best({ mode: "mean" });
+    if (!best) return { ranked: [], propensity: Number.NaN };
     const explore = scope.rng.next() < eps;
-    const chosen: ScoredAction = explore ? scope.uniform() : greedy[0]!;
-    const uniformShare = eps / scope.count();
-    const propensity = (chosen.index === greedy[0]!.index ? 1 - eps : 0) + uniformShare;
-    return { ranked: chosenFirst(chosen, greedy, topK), propensity };
+    const chosen: ScoredAction = explore ? scope.uniform() : best.best;
+    const isBest = scope.scoreOf(chosen.codes) === best.best.score;
+    const propensity = (isBest ? (1 - eps) / best.tied : 0) + eps / scope.count();
+    const others = topK > 1 ? scope.rank({ mode: "mean" }, topK) : [];
+    return { ranked: chosenFirst(chosen, others, topK), propensity };
   }
 
   distribution(scope: DecisionScope): Map<number, number> {
     const eps = this.epsilonAt(scope.model?.observations ?? 0);
     const all = scope.feasibleIndexes(Number.POSITIVE_INFINITY) ?? [];
     const out = new Map(all.map((a) => [a, eps / all.length]));
-    const [best] = scope.rank({ mode: "mean" }, 1);
-    if (best) out.set(best.index, (out.get(best.index) ?? 0) + 1 - eps);
+    const tied = scope.tiedBest({ mode: "mean" }, all.length) ?? [];
+    for (const a of tied) out.set(a.index, (out.get(a.index) ?? 0) + (1 - eps) / tied.length);
     return out;
   }
 }

@@ -2,6 +2,7 @@ import type { ActionSpace, CompiledEligibility } from "../action-space.js";
 import type { RewardModel, ScoreRequest } from "../models/reward-model.js";
 import type { Rng } from "../rng.js";
 import type { ActionSearch, ScoredAction } from "../search/action-search.js";
+import type { TiedBest } from "../search/tied-best.js";
 
 /** Everything an exploration rule may use for one decision: the model, the search and the randomness. */
 export class DecisionScope {
@@ -30,14 +31,32 @@ export class DecisionScope {
 
   /** The k best feasible actions under the model's scores for a request. */
   rank(request: ScoreRequest, k: number, rng: Rng = this.rng): ScoredAction[] {
-    if (!this.model || !this.search) throw new Error("this exploration rule needs a reward model");
-    this.model.scoreUnits(this.x, request, this.unitScores);
-    return this.search.topK(this.unitScores, this.eligibility, k, rng);
+    return this.searchFor(request).topK(this.unitScores, this.eligibility, k, rng);
   }
 
-  /** Unit scores of the latest {@link rank} call (for explanations). */
-  get lastUnitScores(): Float64Array {
-    return this.unitScores;
+  /** The best feasible action under a scoring, exact ties broken at random, with the size of its tie set. */
+  best(request: ScoreRequest): TiedBest | undefined {
+    return this.searchFor(request).ties.pick(this.unitScores, this.eligibility, this.rng);
+  }
+
+  /** Every feasible action tied for the best score under a scoring, or undefined beyond `limit`. */
+  tiedBest(request: ScoreRequest, limit: number): ScoredAction[] | undefined {
+    return this.searchFor(request).ties.all(this.unitScores, this.eligibility, this.rng, limit);
+  }
+
+  /** Score of an action under the latest scoring (the sum of its units' scores). */
+  scoreOf(codes: ArrayLike<number>): number {
+    const blocks = this.model!.blocks;
+    let score = 0;
+    for (let b = 0; b < blocks.count; b++)
+      score += this.unitScores[blocks.offsets[b]! + blocks.blockCode(b, codes)]!;
+    return score;
+  }
+
+  private searchFor(request: ScoreRequest): ActionSearch {
+    if (!this.model || !this.search) throw new Error("this exploration rule needs a reward model");
+    this.model.scoreUnits(this.x, request, this.unitScores);
+    return this.search;
   }
 
   /** Number of feasible actions for this decision. */
@@ -73,6 +92,11 @@ export interface Choice {
 /** An exploration rule: how to turn a reward model's beliefs into one choice and its probability. */
 export interface ExplorationRule {
   readonly name: string;
+  /**
+   * Whether decisions still waiting for their reward should narrow the model's confidence widths
+   * (optimistic rules: spreads a batch of decisions over the uncertain options instead of repeating one).
+   */
+  readonly countsPending?: boolean;
   /** Picks an action and reports its propensity; `ranked` holds up to `topK` actions, the chosen one first. */
   choose(scope: DecisionScope, topK: number): Choice;
   /** The rule's probability of each feasible action (exact or Monte-Carlo, as the rule documents). */

@@ -6,7 +6,8 @@ import { type Choice, chosenFirst, type DecisionScope, type ExplorationRule } fr
  * Each non-best action a gets p(a) = 1 / (K + γ·(ŷ* − ŷ_a)); the best gets the rest. γ grows as
  * `gammaScale`·√(K·t) / (reward range width), t the number of observations, so exploration fades as the
  * model learns. K is the number of feasible actions, or the `maxCandidates` best of them when there are
- * more (an approximation for very large spaces, documented in the README). Propensities are exact.
+ * more (an approximation for very large spaces, documented in the README). Actions tied for the best share
+ * its probability equally (untried options tie at the start). Propensities are exact.
  */
 export class SquareCbRule implements ExplorationRule {
   readonly name = "squarecb";
@@ -25,12 +26,14 @@ export class SquareCbRule implements ExplorationRule {
     const t = scope.model?.observations ?? 0;
     const gamma = (this.gammaScale * Math.sqrt(k * (t + 1))) / this.rewardWidth;
     const best = candidates[0]!.score;
+    let tied = 1;
+    while (tied < k && candidates[tied]!.score === best) tied++;
     let rest = 0;
-    for (let i = 1; i < k; i++) {
+    for (let i = tied; i < k; i++) {
       probs[i] = 1 / (k + gamma * (best - candidates[i]!.score));
       rest += probs[i]!;
     }
-    probs[0] = 1 - rest;
+    probs.fill((1 - rest) / tied, 0, tied);
     return { candidates, probs };
   }
 

@@ -3,13 +3,20 @@ import { MergeError, SnapshotMismatchError } from "../errors.js";
 import { addOuter, dot, invertSpd, matVec, quadraticForm, scaledIdentity } from "../linalg/dense.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
+import { NoiseEstimate } from "./noise-estimate.js";
+import { PendingWidths } from "./pending-widths.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
 
 export const linearOptionsSchema = z.strictObject({
   /** Prior precision (ridge penalty) λ: A starts at λ·I. */
   lambda: z.number().positive().default(1),
-  /** Scale v of the posterior used by Thompson sampling: θ ~ N(θ̂, v²·A⁻¹). */
-  noise: z.number().positive().default(1),
+  /**
+   * Reward noise sd σ: Thompson draws θ ~ N(θ̂, σ²·A⁻¹) and UCB adds α·σ·√(xᵀA⁻¹x). Estimated from the
+   * residuals when absent (see NoiseEstimate).
+   */
+  noise: z.number().positive().optional(),
+  /** Prior guess of σ when it is estimated, worth 10 observations. */
+  priorNoise: z.number().positive().default(0.5),
   /** Rank-one updates between two refactorisations of A⁻¹ from A (numerical hygiene). */
   refactorEvery: z.number().int().positive().default(512),
 });
@@ -25,7 +32,11 @@ const unitSchema = z.strictObject({
   theta: z.array(z.number()),
   sinceRefactor: z.number().int().nonnegative(),
 });
-const statsSchema = z.strictObject({ units: z.array(unitSchema), observations: z.number().nonnegative() });
+const statsSchema = z.strictObject({
+  units: z.array(unitSchema),
+  noise: z.strictObject({ sumSquares: z.number(), observations: z.number().nonnegative() }),
+  observations: z.number().nonnegative(),
+});
 
 /** Sufficient statistics of one unit plus the cached inverse and coefficients derived from them. */
 class LinearUnit {
@@ -68,6 +79,11 @@ export class BayesianLinearModel implements RewardModel {
   private widthsValid = false;
   /** Bumped by every change of the statistics. */
   private revision = 0;
+  private readonly noiseEstimate: NoiseEstimate;
+  /** σ̂, valid while `noiseRevision` equals `revision`. */
+  private noiseCache = 0;
+  private noiseRevision = -1;
+  private readonly pending: PendingWidths;
   observations = 0;
 
   constructor(
@@ -84,6 +100,39 @@ export class BayesianLinearModel implements RewardModel {
     this.means = new Float64Array(blocks.unitCount);
     this.widths = new Float64Array(blocks.unitCount);
     this.cachedX = new Float64Array(contextDimension);
+    this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
+    this.pending = new PendingWidths(contextDimension);
+  }
+
+  /** The reward noise sd in use: the `noise` setting, or its estimate from the residuals of every unit. */
+  get noise(): number {
+    if (this.options.noise !== undefined) return this.options.noise;
+    if (this.noiseRevision !== this.revision) {
+      const d = this.contextDimension;
+      let explained = 0;
+      let parameters = 0;
+      for (const unit of this.units) {
+        if (!unit) continue;
+        explained += dot(unit.theta, unit.target, d);
+        let trace = 0;
+        for (let i = 0; i < d; i++) trace += unit.inverse[i * d + i]!;
+        parameters += d - this.options.lambda * trace;
+      }
+      this.noiseCache = this.noiseEstimate.sd(explained, parameters);
+      this.noiseRevision = this.revision;
+    }
+    return this.noiseCache;
+  }
+
+  countPending(x: Float64Array, units: Int32Array): void {
+    for (let b = 0; b < units.length; b++) {
+      const unit = this.units[units[b]!] ?? this.prior;
+      this.pending.add(units[b]!, unit.inverse, x);
+    }
+  }
+
+  clearPending(): void {
+    this.pending.clear();
   }
 
   /** Posterior mean coefficients of a unit (the prior's zeros for an unseen unit). */
@@ -107,11 +156,12 @@ export class BayesianLinearModel implements RewardModel {
     const means = this.means;
     const widths = this.widths;
     if (request.mode === "mean") out.set(means);
-    else if (request.mode === "upper")
-      for (let u = 0; u < out.length; u++) out[u] = means[u]! + request.alpha * widths[u]!;
-    else {
+    else if (request.mode === "upper") {
+      const a = request.alpha * this.noise;
+      for (let u = 0; u < out.length; u++) out[u] = means[u]! + a * widths[u]!;
+    } else {
       // Units are independent, so a draw of θ·x is exactly a scalar normal: no d-dimensional sampling needed.
-      const noise = this.options.noise;
+      const noise = this.noise;
       for (let u = 0; u < out.length; u++) out[u] = means[u]! + noise * widths[u]! * normal(request.rng);
     }
   }
@@ -119,7 +169,8 @@ export class BayesianLinearModel implements RewardModel {
   gaussianScores(x: Float64Array, means: Float64Array, sds: Float64Array): void {
     this.computePosterior(x, true);
     means.set(this.means);
-    for (let u = 0; u < sds.length; u++) sds[u] = this.options.noise * this.widths[u]!;
+    const noise = this.noise;
+    for (let u = 0; u < sds.length; u++) sds[u] = noise * this.widths[u]!;
   }
 
   /**
@@ -129,11 +180,12 @@ export class BayesianLinearModel implements RewardModel {
    */
   private computePosterior(x: Float64Array, needWidth: boolean): void {
     const d = this.contextDimension;
-    const same = this.cachedRevision === this.revision && sameVector(this.cachedX, x, d);
+    const revision = this.revision + this.pending.revision;
+    const same = this.cachedRevision === revision && sameVector(this.cachedX, x, d);
     if (same && (this.widthsValid || !needWidth)) return;
     if (!same) {
       this.cachedX.set(x.subarray(0, d));
-      this.cachedRevision = this.revision;
+      this.cachedRevision = revision;
       this.widthsValid = false;
       const priorMean = dot(this.prior.theta, x, d);
       for (let u = 0; u < this.means.length; u++) {
@@ -144,8 +196,8 @@ export class BayesianLinearModel implements RewardModel {
     if (needWidth && !this.widthsValid) {
       const priorWidth = Math.sqrt(Math.max(0, quadraticForm(this.prior.inverse, x, d)));
       for (let u = 0; u < this.widths.length; u++) {
-        const unit = this.units[u];
-        this.widths[u] = unit ? Math.sqrt(Math.max(0, quadraticForm(unit.inverse, x, d))) : priorWidth;
+        const inverse = this.pending.inverseOf(u) ?? this.units[u]?.inverse;
+        this.widths[u] = inverse ? Math.sqrt(Math.max(0, quadraticForm(inverse, x, d))) : priorWidth;
       }
       this.widthsValid = true;
     }
@@ -161,6 +213,7 @@ export class BayesianLinearModel implements RewardModel {
       addOuter(unit.gram, x, weight, d);
       for (let i = 0; i < d; i++) unit.target[i]! += weight * reward * x[i]!;
       unit.count += weight;
+      if (b === 0) this.noiseEstimate.add(reward, weight);
       if (++unit.sinceRefactor >= this.options.refactorEvery) this.refactor(unit);
       else this.rankOneUpdate(unit, x, reward, weight);
     }
@@ -186,6 +239,7 @@ export class BayesianLinearModel implements RewardModel {
   }
 
   startBatch(): void {
+    this.pending.clear();
     if (this.discount === 1) return;
     this.revision++;
     const d = this.contextDimension;
@@ -199,6 +253,7 @@ export class BayesianLinearModel implements RewardModel {
       unit.count *= this.discount;
       this.refactor(unit);
     }
+    this.noiseEstimate.scale(this.discount);
     this.observations *= this.discount;
   }
 
@@ -226,7 +281,7 @@ export class BayesianLinearModel implements RewardModel {
         });
       }
     });
-    return { units, observations: this.observations };
+    return { units, noise: this.noiseEstimate.toJSON(), observations: this.observations };
   }
 
   load(json: unknown): void {
@@ -258,6 +313,8 @@ export class BayesianLinearModel implements RewardModel {
       units[s.unit] = unit;
     }
     this.units = units;
+    this.noiseEstimate.load(stats.noise);
+    this.pending.clear();
     this.observations = stats.observations;
     this.revision++;
   }
@@ -284,6 +341,7 @@ export class BayesianLinearModel implements RewardModel {
       mine.count += theirs.count;
       this.refactor(mine);
     });
+    this.noiseEstimate.merge(other.noiseEstimate);
     this.observations += other.observations;
   }
 }

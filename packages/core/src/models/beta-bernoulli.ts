@@ -3,6 +3,7 @@ import { MergeError, SnapshotMismatchError } from "../errors.js";
 import { beta } from "../rng.js";
 import type { Blocks } from "./blocks.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
+import { PendingCounts, ucb1Bound } from "./ucb1.js";
 
 export const betaPriorSchema = z.strictObject({ alpha: z.number().positive(), beta: z.number().positive() });
 export type BetaPrior = z.infer<typeof betaPriorSchema>;
@@ -25,6 +26,7 @@ export class BetaBernoulliModel implements RewardModel {
   /** Bumped by every change of the statistics (exact propensities are cached per revision). */
   private revision = 0;
   observations = 0;
+  private readonly pending: PendingCounts;
 
   constructor(
     readonly blocks: Blocks,
@@ -32,6 +34,7 @@ export class BetaBernoulliModel implements RewardModel {
     private readonly discount = 1,
   ) {
     this.successes = new Float64Array(blocks.unitCount);
+    this.pending = new PendingCounts(blocks.unitCount);
     this.failures = new Float64Array(blocks.unitCount);
   }
 
@@ -45,7 +48,8 @@ export class BetaBernoulliModel implements RewardModel {
       else if (request.mode === "sample") out[u] = beta(request.rng, a0 + s, b0 + f);
       else {
         const n = s + f;
-        out[u] = n === 0 ? Number.POSITIVE_INFINITY : s / n + request.alpha * Math.sqrt((2 * logN) / n);
+        const mean = n > 0 ? s / n : a0 / (a0 + b0);
+        out[u] = ucb1Bound(mean, n, this.pending.counts[u]!, logN, request.alpha);
       }
     }
   }
@@ -68,7 +72,16 @@ export class BetaBernoulliModel implements RewardModel {
     this.observations += weight;
   }
 
+  countPending(_x: Float64Array, units: Int32Array): void {
+    this.pending.add(units);
+  }
+
+  clearPending(): void {
+    this.pending.clear();
+  }
+
   startBatch(): void {
+    this.pending.clear();
     if (this.discount === 1) return;
     this.revision++;
     for (let u = 0; u < this.successes.length; u++) {

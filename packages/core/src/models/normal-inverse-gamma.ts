@@ -3,6 +3,7 @@ import { MergeError, SnapshotMismatchError } from "../errors.js";
 import { gamma, normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
+import { PendingCounts, ucb1Bound } from "./ucb1.js";
 
 /** Normal–Inverse-Gamma prior: mean `mean` worth `strength` observations; noise variance ~ InvGamma(shape, scale). */
 export const nigPriorSchema = z.strictObject({
@@ -34,6 +35,7 @@ export class NormalInverseGammaModel implements RewardModel {
   /** Bumped by every change of the statistics (exact propensities are cached per revision). */
   private revision = 0;
   observations = 0;
+  private readonly pending: PendingCounts;
 
   constructor(
     readonly blocks: Blocks,
@@ -41,6 +43,7 @@ export class NormalInverseGammaModel implements RewardModel {
     private readonly discount = 1,
   ) {
     this.count = new Float64Array(blocks.unitCount);
+    this.pending = new PendingCounts(blocks.unitCount);
     this.sum = new Float64Array(blocks.unitCount);
     this.sumSquares = new Float64Array(blocks.unitCount);
   }
@@ -51,7 +54,8 @@ export class NormalInverseGammaModel implements RewardModel {
       const n = this.count[u]!;
       const s = this.sum[u]!;
       if (request.mode === "upper") {
-        out[u] = n === 0 ? Number.POSITIVE_INFINITY : s / n + request.alpha * Math.sqrt((2 * logN) / n);
+        const mean = n > 0 ? s / n : this.prior.mean;
+        out[u] = ucb1Bound(mean, n, this.pending.counts[u]!, logN, request.alpha);
         continue;
       }
       const { kn, mn, an, bn } = this.posterior(u);
@@ -97,7 +101,16 @@ export class NormalInverseGammaModel implements RewardModel {
     this.observations += weight;
   }
 
+  countPending(_x: Float64Array, units: Int32Array): void {
+    this.pending.add(units);
+  }
+
+  clearPending(): void {
+    this.pending.clear();
+  }
+
   startBatch(): void {
+    this.pending.clear();
     if (this.discount === 1) return;
     this.revision++;
     for (const a of [this.count, this.sum, this.sumSquares])

@@ -23,8 +23,18 @@ export interface RewardModel {
   scoreUnits(x: Float64Array, request: ScoreRequest, out: Float64Array): void;
   /** Learns one observation: the action's units (one per block), its reward and a weight. Inputs are validated. */
   observe(x: Float64Array, units: Int32Array, reward: number, weight: number): void;
-  /** Called once at the start of each update batch: applies the forgetting factor, if any. */
+  /**
+   * Called once at the start of each update batch: applies the forgetting factor, if any, and forgets the
+   * pending decisions (the batch brings their outcomes).
+   */
   startBatch(): void;
+  /**
+   * Counts a decision whose reward has not arrived yet in the model's confidence widths (not its means), so
+   * optimistic rules spread a batch of decisions instead of repeating one; for models with widths.
+   */
+  countPending?(x: Float64Array, units: Int32Array): void;
+  /** Forgets the pending decisions (their outcomes are never coming, or a snapshot was restored). */
+  clearPending?(): void;
   /** Sufficient statistics as plain JSON. */
   toJSON(): unknown;
   /** Replaces the statistics with ones produced by {@link toJSON}; throws on a malformed value. */

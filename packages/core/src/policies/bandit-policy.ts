@@ -86,6 +86,7 @@ export class BanditPolicy implements Policy {
   private readonly search: ActionSearch | undefined;
   private readonly parts: PolicyParts;
   private readonly unitScores: Float64Array;
+  private readonly pendingUnits: Int32Array;
   private version = 0;
   private decisions = 0;
 
@@ -98,6 +99,7 @@ export class BanditPolicy implements Policy {
     this.model = parts.makeModel?.();
     this.search = this.model && parts.makeSearch ? parts.makeSearch(this.model.blocks) : undefined;
     this.unitScores = new Float64Array(this.model?.blocks.unitCount ?? 0);
+    this.pendingUnits = new Int32Array(this.model?.blocks.count ?? 0);
   }
 
   /** Number of update batches learned (the model version stamped on decisions). */
@@ -138,6 +140,9 @@ export class BanditPolicy implements Policy {
     const scope = this.scope(context, options, decisionId, field);
     const choice = this.parts.rule.choose(scope, topK);
     if (choice.ranked.length === 0) throw new NoEligibleActionError();
+    if (this.parts.rule.countsPending && this.model?.countPending) {
+      this.model.countPending(scope.x, this.model.blocks.unitsOf(choice.ranked[0]!.codes, this.pendingUnits));
+    }
     const ranked: RankedAction[] = choice.ranked.map((a) => ({
       action: this.space.recordOf(a.index),
       actionIndex: a.index,

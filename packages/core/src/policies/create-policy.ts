@@ -15,6 +15,7 @@ import { Blocks } from "../models/blocks.js";
 import { HybridLinearModel } from "../models/hybrid-linear.js";
 import { NormalInverseGammaModel, nigPriorSchema } from "../models/normal-inverse-gamma.js";
 import type { RewardModel } from "../models/reward-model.js";
+import { SharedLinearModel } from "../models/shared-linear.js";
 import { ActionSearch, searchOptionsSchema } from "../search/action-search.js";
 import { BanditPolicy } from "./bandit-policy.js";
 
@@ -168,13 +169,17 @@ export function createPolicy(config: PolicyConfig): BanditPolicy {
     }
     return Blocks.factorised(space, inter as string[][]);
   };
-  const linearModel = (): RewardModel =>
-    new BayesianLinearModel(
-      blocksFor(settings.structure, settings.interactions),
-      d,
-      { lambda: settings.lambda as number, noise: (settings.noise as number | undefined) ?? 0.5 * width },
-      discount,
-    );
+  const linearModel = (): RewardModel => {
+    const blocks = blocksFor(settings.structure, settings.interactions);
+    const options = {
+      lambda: settings.lambda as number,
+      noise: settings.noise as number | undefined,
+      priorNoise: 0.5 * width,
+    };
+    return blocks.count === 1
+      ? new BayesianLinearModel(blocks, d, options, discount)
+      : new SharedLinearModel(blocks, d, options, discount);
+  };
 
   let rule: ExplorationRule;
   let makeModel: (() => RewardModel) | undefined;

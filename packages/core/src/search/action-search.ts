@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ActionSpace, CompiledEligibility } from "../action-space.js";
 import type { Blocks } from "../models/blocks.js";
 import type { Rng } from "../rng.js";
+import { TieBreaker } from "./tied-best.js";
 
 export const searchOptionsSchema = z.strictObject({
   /** Best-first candidates examined before falling back to coordinate ascent (heavily constrained spaces). */
@@ -39,6 +40,8 @@ interface HeapEntry {
 export class ActionSearch {
   private readonly options: z.output<typeof searchOptionsSchema>;
   private readonly space: ActionSpace;
+  /** The best action with its ties broken at random (deterministic rules). */
+  readonly ties: TieBreaker;
 
   constructor(
     private readonly blocks: Blocks,
@@ -46,6 +49,7 @@ export class ActionSearch {
   ) {
     this.options = searchOptionsSchema.parse(options);
     this.space = blocks.space;
+    this.ties = new TieBreaker(blocks, this);
   }
 
   /** The k best feasible actions (fewer when fewer exist), best first. */

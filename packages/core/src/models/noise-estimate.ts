@@ -1,0 +1,47 @@
+/** Weight of the prior guess of the noise, in observations. */
+const PRIOR_OBSERVATIONS = 10;
+
+/**
+ * Running estimate of a linear model's reward noise sd σ, which scales its Thompson draws and UCB widths
+ * in reward units (so the same defaults work for conversions and for revenue in euros):
+ * σ̂² = (n₀·σ₀² + RSS) / (n₀ + n − p), with the prior guess σ₀ worth n₀ = 10 observations, RSS the
+ * residual sum of squares and p the fit's effective number of parameters (0 for out-of-sample residuals).
+ */
+export class NoiseEstimate {
+  /** Σ w·v², v the reward (in-sample fits) or its out-of-sample residual. */
+  private sumSquares = 0;
+  private observations = 0;
+
+  constructor(private readonly prior: number) {}
+
+  add(value: number, weight: number): void {
+    this.sumSquares += weight * value * value;
+    this.observations += weight;
+  }
+
+  /** σ̂, given what the fit explains of `sumSquares` (θᵀt for ridge) and its effective parameter count. */
+  sd(explained = 0, parameters = 0): number {
+    const rss = Math.max(0, this.sumSquares - explained);
+    const dof = Math.max(0, this.observations - parameters);
+    return Math.sqrt((PRIOR_OBSERVATIONS * this.prior ** 2 + rss) / (PRIOR_OBSERVATIONS + dof));
+  }
+
+  scale(factor: number): void {
+    this.sumSquares *= factor;
+    this.observations *= factor;
+  }
+
+  merge(other: NoiseEstimate): void {
+    this.sumSquares += other.sumSquares;
+    this.observations += other.observations;
+  }
+
+  toJSON(): { sumSquares: number; observations: number } {
+    return { sumSquares: this.sumSquares, observations: this.observations };
+  }
+
+  load(json: { sumSquares: number; observations: number }): void {
+    this.sumSquares = json.sumSquares;
+    this.observations = json.observations;
+  }
+}

@@ -1,0 +1,37 @@
+import { shermanMorrison } from "../linalg/dense.js";
+
+/**
+ * Decisions made since the last update, counted in the confidence widths as if their rewards had arrived
+ * (the means do not move): within a daily batch, UCB then spreads its picks over the options it is unsure
+ * of instead of sending everyone the same most-uncertain one (the "hallucinated" updates of batched UCB,
+ * Desautels et al. 2014). Cleared by every update, which brings the real observations.
+ */
+export class PendingWidths {
+  private readonly inverses = new Map<number, Float64Array>();
+  private readonly scratch: Float64Array;
+  /** Bumped by every change, so cached widths know when to recompute. */
+  revision = 0;
+
+  constructor(private readonly d: number) {
+    this.scratch = new Float64Array(d);
+  }
+
+  /** Counts one pending decision for `unit` at context `x`; `inverse` is the unit's A⁻¹ without pending. */
+  add(unit: number, inverse: Float64Array, x: Float64Array): void {
+    let pending = this.inverses.get(unit);
+    if (!pending) this.inverses.set(unit, (pending = Float64Array.from(inverse)));
+    shermanMorrison(pending, x, 1, this.d, this.scratch);
+    this.revision++;
+  }
+
+  /** A⁻¹ of a unit with its pending decisions counted, or undefined when it has none. */
+  inverseOf(unit: number): Float64Array | undefined {
+    return this.inverses.get(unit);
+  }
+
+  clear(): void {
+    if (this.inverses.size === 0) return;
+    this.inverses.clear();
+    this.revision++;
+  }
+}

@@ -1,0 +1,500 @@
+import { z } from "zod";
+import { MergeError, SnapshotMismatchError } from "../errors.js";
+import {
+  addOuter,
+  dot,
+  invertSpd,
+  matVec,
+  quadraticForm,
+  scaledIdentity,
+  shermanMorrison,
+} from "../linalg/dense.js";
+import { normal } from "../rng.js";
+import type { Blocks } from "./blocks.js";
+import { NoiseEstimate } from "./noise-estimate.js";
+import { PendingWidths } from "./pending-widths.js";
+import type { RewardModel, ScoreRequest } from "./reward-model.js";
+
+/**
+ * Largest joint system (units × context length) fitted exactly. Its Gram matrix and inverse cost 2·D²
+ * numbers (16 MB at D = 1,024) and an update O(D²); beyond it the model backfits (see the class comment).
+ */
+export const EXACT_JOINT_LIMIT = 1_024;
+
+export const sharedLinearOptionsSchema = z.strictObject({
+  /** Prior precision (ridge penalty) λ of every coefficient. */
+  lambda: z.number().positive().default(1),
+  /** Reward noise sd σ scaling Thompson draws and UCB widths; estimated from the residuals when absent. */
+  noise: z.number().positive().optional(),
+  /** Prior guess of σ when it is estimated (half the reward range by default), worth 10 observations. */
+  priorNoise: z.number().positive().default(0.5),
+  /** Force the backfitting approximation even when the exact joint fit would fit (tests, comparisons). */
+  backfit: z.boolean().default(false),
+});
+export type SharedLinearOptions = z.input<typeof sharedLinearOptionsSchema>;
+
+const blockSchema = z.strictObject({
+  row: z.number().int().nonnegative(),
+  column: z.number().int().nonnegative(),
+  values: z.array(z.number()),
+});
+const statsSchema = z.strictObject({
+  mode: z.enum(["exact", "backfit"]),
+  /** Exact: the non-zero d×d blocks of the joint Gram matrix (row unit ≤ column unit) and the joint target. */
+  gram: z.array(blockSchema),
+  target: z.array(z.number()),
+  /** Backfit: per-unit Gram matrices (as `gram` blocks on the diagonal) and residual targets. */
+  counts: z.array(z.number().nonnegative()),
+  noise: z.strictObject({ sumSquares: z.number(), observations: z.number().nonnegative() }),
+  observations: z.number().nonnegative(),
+});
+
+/**
+ * One linear model fitted jointly over the blocks of a factorised action: an action's expected reward is
+ * Σ_b θ_{u_b}·x (u_b its unit in block b), and every θ is estimated together, so an option's effect is
+ * measured with the options it was shown with held fixed. Per-block regressions of the whole reward (the
+ * old factorised model) confound options under adaptive selection: an option absorbs the effects of the
+ * options it happened to be shown with.
+ *
+ * - Exact (units·d ≤ EXACT_JOINT_LIMIT): the joint ridge system (λI + Σ w·φφᵀ) θ = Σ w·r·φ over the sparse
+ *   features φ(x, a) (x in each of the action's unit slots) is kept as exact sums, so update order, batch
+ *   splits and merges give the same model. Its inverse follows by Sherman–Morrison, or by one Cholesky
+ *   refactorisation when a batch is larger than D/3 observations (cheaper then), lazily before scoring.
+ * - Backfit (larger systems): each unit regresses the residual of the other blocks' current estimates,
+ *   r − Σ_{b'≠b} θ_{u_b'}·x, on the context. Memory is proportional to the number of units; residuals are
+ *   taken at update time, so early updates carry the other blocks' early errors (their weight fades as data
+ *   grow), and update order and merges are approximate.
+ *
+ * Uncertainty: Thompson draws and UCB widths use each unit's conditional posterior given the other blocks
+ * (σ²·A_u⁻¹, A_u = λI + Σ_{u shown} w·xxᵀ), independent across units, so exact Thompson propensities still
+ * factor over blocks. The joint marginals would not do: the split of the intercept between blocks is not
+ * identified by data, so marginal widths never shrink.
+ */
+export class SharedLinearModel implements RewardModel {
+  readonly type = "shared-linear";
+  readonly mode: "exact" | "backfit";
+  private readonly options: z.output<typeof sharedLinearOptionsSchema>;
+  private readonly d: number;
+  private readonly unitCount: number;
+  /** Per-unit A_u, its inverse, and (backfit) residual targets and coefficients. */
+  private unitGram: Float64Array[];
+  private unitInverse: Float64Array[];
+  private unitTarget: Float64Array[];
+  private counts: Float64Array;
+  /** Exact mode: joint Gram G, inverse P, target t and coefficients θ (D = units·d). */
+  private jointGram: Float64Array;
+  private jointInverse: Float64Array;
+  private jointTarget: Float64Array;
+  private theta: Float64Array;
+  /** Observations folded into G and t but not yet into P and θ. */
+  private unflushed: { x: Float64Array; units: Int32Array; weight: number }[] = [];
+  private updatesSinceRefactor = 0;
+  private readonly noiseEstimate: NoiseEstimate;
+  private readonly pending: PendingWidths;
+  private readonly means: Float64Array;
+  private readonly widths: Float64Array;
+  private readonly cachedX: Float64Array;
+  private cachedRevision = -1;
+  /** σ̂ of the exact fit, valid until the next change of the statistics. */
+  private noiseCache: number | undefined;
+  private revision = 0;
+  private readonly scratch: Float64Array;
+  observations = 0;
+
+  constructor(
+    readonly blocks: Blocks,
+    readonly contextDimension: number,
+    options: SharedLinearOptions = {},
+    private readonly discount = 1,
+  ) {
+    this.options = sharedLinearOptionsSchema.parse(options);
+    const d = contextDimension;
+    this.d = d;
+    this.unitCount = blocks.unitCount;
+    const D = this.unitCount * d;
+    this.mode = !this.options.backfit && D <= EXACT_JOINT_LIMIT ? "exact" : "backfit";
+    const lambda = this.options.lambda;
+    this.unitGram = Array.from({ length: this.unitCount }, () => scaledIdentity(d, lambda));
+    this.unitInverse = Array.from({ length: this.unitCount }, () => scaledIdentity(d, 1 / lambda));
+    this.unitTarget =
+      this.mode === "backfit" ? Array.from({ length: this.unitCount }, () => new Float64Array(d)) : [];
+    this.counts = new Float64Array(this.unitCount);
+    const exact = this.mode === "exact";
+    this.jointGram = exact ? scaledIdentity(D, lambda) : new Float64Array(0);
+    this.jointInverse = exact ? scaledIdentity(D, 1 / lambda) : new Float64Array(0);
+    this.jointTarget = new Float64Array(exact ? D : 0);
+    this.theta = new Float64Array(D);
+    this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
+    this.pending = new PendingWidths(d);
+    this.means = new Float64Array(this.unitCount);
+    this.widths = new Float64Array(this.unitCount);
+    this.cachedX = new Float64Array(d);
+    this.scratch = new Float64Array(Math.max(D, d));
+  }
+
+  /** Posterior mean coefficients of a unit. */
+  coefficients(unit: number): Float64Array {
+    this.flush();
+    return this.theta.subarray(unit * this.d, (unit + 1) * this.d);
+  }
+
+  /** The reward noise sd in use: the `noise` setting, or its running estimate. */
+  get noise(): number {
+    this.flush();
+    if (this.options.noise !== undefined) return this.options.noise;
+    if (this.mode === "backfit") return this.noiseEstimate.sd();
+    this.noiseCache ??= this.noiseEstimate.sd(
+      dot(this.theta, this.jointTarget, this.theta.length),
+      this.effectiveParameters(),
+    );
+    return this.noiseCache;
+  }
+
+  /** Effective number of parameters of the ridge fit: trace of the hat matrix, D − λ·tr(G⁻¹). */
+  private effectiveParameters(): number {
+    const D = this.unitCount * this.d;
+    let trace = 0;
+    for (let i = 0; i < D; i++) trace += this.jointInverse[i * D + i]!;
+    return D - this.options.lambda * trace;
+  }
+
+  scoreUnits(x: Float64Array, request: ScoreRequest, out: Float64Array): void {
+    this.computePosterior(x);
+    if (request.mode === "mean") {
+      out.set(this.means);
+      return;
+    }
+    const sigma = this.noise;
+    if (request.mode === "upper") {
+      const a = request.alpha * sigma;
+      for (let u = 0; u < out.length; u++) out[u] = this.means[u]! + a * this.widths[u]!;
+    } else {
+      for (let u = 0; u < out.length; u++)
+        out[u] = this.means[u]! + sigma * this.widths[u]! * normal(request.rng);
+    }
+  }
+
+  gaussianScores(x: Float64Array, means: Float64Array, sds: Float64Array): void {
+    this.computePosterior(x);
+    const sigma = this.noise;
+    means.set(this.means);
+    for (let u = 0; u < sds.length; u++) sds[u] = sigma * this.widths[u]!;
+  }
+
+  /** Per-unit means θ_u·x and conditional widths √(xᵀA_u⁻¹x), cached while x and the model are unchanged. */
+  private computePosterior(x: Float64Array): void {
+    this.flush();
+    const d = this.d;
+    const revision = this.revision + this.pending.revision;
+    if (this.cachedRevision === revision && sameVector(this.cachedX, x, d)) return;
+    this.cachedX.set(x.subarray(0, d));
+    this.cachedRevision = revision;
+    for (let u = 0; u < this.unitCount; u++) {
+      let m = 0;
+      const at = u * d;
+      for (let i = 0; i < d; i++) m += this.theta[at + i]! * x[i]!;
+      this.means[u] = m;
+      const inverse = this.pending.inverseOf(u) ?? this.unitInverse[u]!;
+      this.widths[u] = Math.sqrt(Math.max(0, quadraticForm(inverse, x, d)));
+    }
+  }
+
+  observe(x: Float64Array, units: Int32Array, reward: number, weight: number): void {
+    const d = this.d;
+    this.revision++;
+    this.noiseCache = undefined;
+    if (this.mode === "exact") {
+      this.noiseEstimate.add(reward, weight);
+      // Joint sums now; the inverse and θ follow lazily (flush), by rank-one updates or one refactorisation.
+      for (let a = 0; a < units.length; a++) {
+        const ua = units[a]! * d;
+        for (let i = 0; i < d; i++) this.jointTarget[ua + i]! += weight * reward * x[i]!;
+        for (let b = 0; b < units.length; b++) addOuterAt(this.jointGram, x, weight, d, ua, units[b]! * d);
+      }
+      this.unflushed.push({ x: Float64Array.from(x.subarray(0, d)), units: Int32Array.from(units), weight });
+    } else {
+      // Out-of-sample residual for the noise estimate, before this observation moves the fit.
+      let predicted = 0;
+      for (let b = 0; b < units.length; b++) predicted += dotAt(this.theta, units[b]! * d, x, d);
+      this.noiseEstimate.add(reward - predicted, weight);
+      for (let b = 0; b < units.length; b++) {
+        let residual = reward;
+        for (let c = 0; c < units.length; c++) {
+          if (c !== b) residual -= dotAt(this.theta, units[c]! * d, x, d);
+        }
+        const u = units[b]!;
+        for (let i = 0; i < d; i++) this.unitTarget[u]![i]! += weight * residual * x[i]!;
+      }
+    }
+    for (let b = 0; b < units.length; b++) {
+      const u = units[b]!;
+      addOuter(this.unitGram[u]!, x, weight, d);
+      shermanMorrison(this.unitInverse[u]!, x, weight, d, this.scratch);
+      this.counts[u]! += weight;
+      if (this.mode === "backfit") matVec(this.unitInverse[u]!, this.unitTarget[u]!, d, this.unitTheta(u));
+    }
+    this.observations += weight;
+  }
+
+  private unitTheta(u: number): Float64Array {
+    return this.theta.subarray(u * this.d, (u + 1) * this.d);
+  }
+
+  /** Brings the joint inverse and θ up to date with the sums (exact mode). */
+  private flush(): void {
+    const n = this.unflushed.length;
+    if (n === 0) return;
+    const D = this.unitCount * this.d;
+    // n rank-one updates cost n·D², a refactorisation D³/3; rank-one drift is wiped every 4·D updates.
+    this.updatesSinceRefactor += n;
+    if (3 * n > D || this.updatesSinceRefactor > 4 * D) {
+      this.refactorJoint();
+    } else {
+      for (const o of this.unflushed) this.jointRankOne(o.x, o.units, o.weight);
+      symmetricMatVec(this.jointInverse, this.jointTarget, D, this.theta);
+    }
+    this.unflushed = [];
+  }
+
+  /** P ← P − f·(Pφ)(Pφ)ᵀ for the sparse φ = x in each of the action's unit slots. */
+  private jointRankOne(x: Float64Array, units: Int32Array, weight: number): void {
+    const d = this.d;
+    const D = this.unitCount * d;
+    const P = this.jointInverse;
+    const v = this.scratch;
+    for (let i = 0; i < D; i++) {
+      let s = 0;
+      const row = i * D;
+      for (let b = 0; b < units.length; b++) {
+        const at = row + units[b]! * d;
+        for (let j = 0; j < d; j++) s += P[at + j]! * x[j]!;
+      }
+      v[i] = s;
+    }
+    let quad = 0;
+    for (let b = 0; b < units.length; b++) quad += dotAt(v, units[b]! * d, x, d);
+    const f = weight / (1 + weight * quad);
+    for (let i = 0; i < D; i++) {
+      const vi = f * v[i]!;
+      if (vi === 0) continue;
+      const row = i * D;
+      for (let j = 0; j < D; j++) P[row + j]! -= vi * v[j]!;
+    }
+  }
+
+  private refactorJoint(): void {
+    const D = this.unitCount * this.d;
+    if (!invertSpd(this.jointGram, D, this.jointInverse, new Float64Array(D * D))) {
+      throw new Error("joint Gram matrix lost positive definiteness; this is a bug in Kairos");
+    }
+    symmetricMatVec(this.jointInverse, this.jointTarget, D, this.theta);
+    this.updatesSinceRefactor = 0;
+  }
+
+  private refactorUnits(): void {
+    const d = this.d;
+    const scratch = new Float64Array(d * d);
+    for (let u = 0; u < this.unitCount; u++) {
+      if (!invertSpd(this.unitGram[u]!, d, this.unitInverse[u]!, scratch)) {
+        throw new SnapshotMismatchError(`shared-linear unit ${u}: Gram matrix is not positive definite`);
+      }
+      if (this.mode === "backfit") matVec(this.unitInverse[u]!, this.unitTarget[u]!, d, this.unitTheta(u));
+    }
+  }
+
+  /** Every derived quantity recomputed from the sums: the canonical state snapshots and merges leave. */
+  private refactorAll(): void {
+    this.unflushed = [];
+    this.refactorUnits();
+    if (this.mode === "exact") this.refactorJoint();
+    this.revision++;
+    this.noiseCache = undefined;
+  }
+
+  countPending(x: Float64Array, units: Int32Array): void {
+    for (let b = 0; b < units.length; b++) this.pending.add(units[b]!, this.unitInverse[units[b]!]!, x);
+  }
+
+  clearPending(): void {
+    this.pending.clear();
+  }
+
+  startBatch(): void {
+    this.pending.clear();
+    if (this.discount === 1) return;
+    this.flush();
+    const g = this.discount;
+    const lambda = this.options.lambda;
+    const d = this.d;
+    // Forget the data part of every Gram matrix, keep the prior: A ← λI + γ(A − λI).
+    const forget = (m: Float64Array, n: number) => {
+      for (let i = 0; i < n * n; i++) m[i]! *= g;
+      for (let i = 0; i < n; i++) m[i * n + i]! += lambda * (1 - g);
+    };
+    for (const m of this.unitGram) forget(m, d);
+    for (const t of this.unitTarget) for (let i = 0; i < d; i++) t[i]! *= g;
+    if (this.mode === "exact") {
+      forget(this.jointGram, this.unitCount * d);
+      for (let i = 0; i < this.jointTarget.length; i++) this.jointTarget[i]! *= g;
+    }
+    for (let u = 0; u < this.unitCount; u++) this.counts[u]! *= g;
+    this.noiseEstimate.scale(g);
+    this.observations *= g;
+    this.refactorAll();
+  }
+
+  toJSON(): z.infer<typeof statsSchema> {
+    // Snapshots are taken from the canonical state, so the original and a restored copy score alike.
+    this.flush();
+    this.refactorAll();
+    const d = this.d;
+    const gram: z.infer<typeof blockSchema>[] = [];
+    if (this.mode === "exact") {
+      const D = this.unitCount * d;
+      for (let r = 0; r < this.unitCount; r++) {
+        for (let c = r; c < this.unitCount; c++) {
+          const values = readBlock(this.jointGram, D, r * d, c * d, d);
+          if (r === c || values.some((v) => v !== 0)) gram.push({ row: r, column: c, values });
+        }
+      }
+    } else {
+      this.unitGram.forEach((m, u) => gram.push({ row: u, column: u, values: [...m] }));
+    }
+    const target = this.mode === "exact" ? [...this.jointTarget] : this.unitTarget.flatMap((t) => [...t]);
+    return {
+      mode: this.mode,
+      gram,
+      target,
+      counts: [...this.counts],
+      noise: this.noiseEstimate.toJSON(),
+      observations: this.observations,
+    };
+  }
+
+  load(json: unknown): void {
+    const stats = statsSchema.parse(json);
+    const d = this.d;
+    const D = this.unitCount * d;
+    if (stats.mode !== this.mode) {
+      throw new SnapshotMismatchError(`shared-linear snapshot is ${stats.mode}, this model is ${this.mode}`);
+    }
+    if (stats.target.length !== D || stats.counts.length !== this.unitCount) {
+      throw new SnapshotMismatchError(
+        `shared-linear model has ${this.unitCount} units of dimension ${d}, snapshot ${stats.counts.length}`,
+      );
+    }
+    for (const b of stats.gram) {
+      if (b.row >= this.unitCount || b.column >= this.unitCount || b.values.length !== d * d) {
+        throw new SnapshotMismatchError(`shared-linear Gram block (${b.row}, ${b.column}) does not fit`);
+      }
+    }
+    const lambda = this.options.lambda;
+    if (this.mode === "exact") {
+      this.jointGram = new Float64Array(D * D);
+      for (const b of stats.gram) {
+        writeBlock(this.jointGram, D, b.row * d, b.column * d, d, b.values);
+        if (b.row !== b.column) writeBlockTransposed(this.jointGram, D, b.column * d, b.row * d, d, b.values);
+      }
+      this.jointTarget = Float64Array.from(stats.target);
+      this.unitGram = Array.from({ length: this.unitCount }, (_, u) =>
+        Float64Array.from(readBlock(this.jointGram, D, u * d, u * d, d)),
+      );
+    } else {
+      this.unitGram = Array.from({ length: this.unitCount }, () => scaledIdentity(d, lambda));
+      for (const b of stats.gram) this.unitGram[b.row]!.set(b.values);
+      this.unitTarget = Array.from({ length: this.unitCount }, (_, u) =>
+        Float64Array.from(stats.target.slice(u * d, (u + 1) * d)),
+      );
+    }
+    this.counts = Float64Array.from(stats.counts);
+    this.noiseEstimate.load(stats.noise);
+    this.observations = stats.observations;
+    this.pending.clear();
+    this.refactorAll();
+  }
+
+  merge(other: RewardModel): void {
+    if (
+      !(other instanceof SharedLinearModel) ||
+      other.unitCount !== this.unitCount ||
+      other.d !== this.d ||
+      other.mode !== this.mode
+    ) {
+      throw new MergeError("can only merge a shared-linear model over the same units and context dimension");
+    }
+    this.flush();
+    other.flush();
+    const lambda = this.options.lambda;
+    const d = this.d;
+    // Both Gram matrices hold the prior λI: count it once.
+    const add = (mine: Float64Array, theirs: Float64Array, n: number) => {
+      for (let i = 0; i < mine.length; i++) mine[i]! += theirs[i]!;
+      for (let i = 0; i < n; i++) mine[i * n + i]! -= lambda;
+    };
+    this.unitGram.forEach((m, u) => add(m, other.unitGram[u]!, d));
+    this.unitTarget.forEach((t, u) => {
+      for (let i = 0; i < d; i++) t[i]! += other.unitTarget[u]![i]!;
+    });
+    if (this.mode === "exact") {
+      add(this.jointGram, other.jointGram, this.unitCount * d);
+      for (let i = 0; i < this.jointTarget.length; i++) this.jointTarget[i]! += other.jointTarget[i]!;
+    }
+    for (let u = 0; u < this.unitCount; u++) this.counts[u]! += other.counts[u]!;
+    this.noiseEstimate.merge(other.noiseEstimate);
+    this.observations += other.observations;
+    this.refactorAll();
+  }
+}
+
+/** m[r.., c..] += w·x·xᵀ on the d×d block at (r, c) of an n×n matrix. */
+function addOuterAt(m: Float64Array, x: Float64Array, w: number, d: number, r: number, c: number): void {
+  const n = Math.sqrt(m.length);
+  for (let i = 0; i < d; i++) {
+    const xi = w * x[i]!;
+    if (xi === 0) continue;
+    const row = (r + i) * n + c;
+    for (let j = 0; j < d; j++) m[row + j]! += xi * x[j]!;
+  }
+}
+
+/** Σ_i v[at + i]·x[i]. */
+function dotAt(v: Float64Array, at: number, x: Float64Array, d: number): number {
+  let s = 0;
+  for (let i = 0; i < d; i++) s += v[at + i]! * x[i]!;
+  return s;
+}
+
+function symmetricMatVec(m: Float64Array, v: Float64Array, n: number, out: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const row = i * n;
+    for (let j = 0; j < n; j++) s += m[row + j]! * v[j]!;
+    out[i] = s;
+  }
+}
+
+function readBlock(m: Float64Array, n: number, r: number, c: number, d: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out.push(m[(r + i) * n + c + j]!);
+  return out;
+}
+
+function writeBlock(m: Float64Array, n: number, r: number, c: number, d: number, values: number[]): void {
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m[(r + i) * n + c + j] = values[i * d + j]!;
+}
+
+function writeBlockTransposed(
+  m: Float64Array,
+  n: number,
+  r: number,
+  c: number,
+  d: number,
+  values: number[],
+): void {
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m[(r + i) * n + c + j] = values[j * d + i]!;
+}
+
+function sameVector(a: Float64Array, b: Float64Array, d: number): boolean {
+  for (let i = 0; i < d; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
