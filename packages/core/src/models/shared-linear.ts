@@ -358,7 +358,9 @@ export class SharedLinearModel implements RewardModel {
         }
       }
     } else {
-      this.unitGram.forEach((m, u) => gram.push({ row: u, column: u, values: [...m] }));
+      this.unitGram.forEach((m, u) => {
+        gram.push({ row: u, column: u, values: [...m] });
+      });
     }
     const target = this.mode === "exact" ? [...this.jointTarget] : this.unitTarget.flatMap((t) => [...t]);
     return {
@@ -431,7 +433,9 @@ export class SharedLinearModel implements RewardModel {
       for (let i = 0; i < mine.length; i++) mine[i]! += theirs[i]!;
       for (let i = 0; i < n; i++) mine[i * n + i]! -= lambda;
     };
-    this.unitGram.forEach((m, u) => add(m, other.unitGram[u]!, d));
+    this.unitGram.forEach((m, u) => {
+      add(m, other.unitGram[u]!, d);
+    });
     this.unitTarget.forEach((t, u) => {
       for (let i = 0; i < d; i++) t[i]! += other.unitTarget[u]![i]!;
     });
