@@ -53,7 +53,6 @@ export type {
 } from "./ledger/types.js";
 export { type LogFields, type Logger, silentLogger } from "./log.js";
 export { assertExportFields, EXPORT_FIELDS, PII_EXPORT_FIELDS } from "./pii.js";
-export { type Random, seededRandom } from "./random.js";
 export {
   BucketLimiter,
   parseRateLimitHeaders,

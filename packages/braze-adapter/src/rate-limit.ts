@@ -1,5 +1,5 @@
+import type { Rng } from "@kairos/core";
 import type { Clock } from "./clock.js";
-import type { Random } from "./random.js";
 
 /** How the client paces one bucket. */
 export interface RateLimitOptions {
@@ -55,7 +55,7 @@ export class BucketLimiter {
   constructor(
     readonly name: string,
     private readonly clock: Clock,
-    private readonly random: Random,
+    private readonly rng: Rng,
     private readonly options: RateLimitOptions = {},
   ) {}
 
@@ -123,7 +123,7 @@ export class BucketLimiter {
   }
 
   private jitter(): number {
-    return this.random() * (this.options.jitterMs ?? 250);
+    return this.rng.next() * (this.options.jitterMs ?? 250);
   }
 
   private observe(h: RateLimitHeaders): void {

@@ -1,4 +1,4 @@
-import type { Random } from "./random.js";
+import type { Rng } from "@kairos/core";
 
 /** Retry bounds for one client. */
 export interface RetryOptions {
@@ -20,12 +20,12 @@ export interface RetryOptions {
 export type RetryClass = "idempotent" | "unsafe";
 
 /** "Full jitter" exponential backoff: uniform in [0, min(max, base * 2^attempt)]. */
-export function backoffDelay(attempt: number, options: RetryOptions, random: Random): number {
+export function backoffDelay(attempt: number, options: RetryOptions, rng: Rng): number {
   const base = options.baseDelayMs ?? 200;
   const cap = options.maxDelayMs ?? 10_000;
   const ceiling = Math.min(cap, base * 2 ** attempt);
   // Keep a floor of half the ceiling so a retry never fires immediately after a failure.
-  return ceiling / 2 + (random() * ceiling) / 2;
+  return ceiling / 2 + (rng.next() * ceiling) / 2;
 }
 
 /** 5xx statuses that prove the request never reached Braze's processing (502: before the server; 503: no capacity). */

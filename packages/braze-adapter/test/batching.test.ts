@@ -41,7 +41,12 @@ describe("splitSeries", () => {
 describe("BucketLimiter", () => {
   it("lets one probe through, then spends the bucket down to its reserve and waits for the reset", async () => {
     const clock = new ManualClock(1_000_000);
-    const limiter = new BucketLimiter("default", clock, () => 0, { reserveFraction: 0.1, jitterMs: 0 });
+    const limiter = new BucketLimiter(
+      "default",
+      clock,
+      { next: () => 0 },
+      { reserveFraction: 0.1, jitterMs: 0 },
+    );
     await limiter.acquire();
     let second = false;
     const pending = limiter.acquire().then(() => (second = true));
@@ -60,7 +65,7 @@ describe("BucketLimiter", () => {
 
   it("after a 429 blocks until the reset", async () => {
     const clock = new ManualClock(5_000);
-    const limiter = new BucketLimiter("x", clock, () => 0, { jitterMs: 0 });
+    const limiter = new BucketLimiter("x", clock, { next: () => 0 }, { jitterMs: 0 });
     await limiter.acquire();
     limiter.release({ limit: 100, remaining: 0, resetAt: 9_000 }, 429);
     expect(limiter.state().blockedUntil).toBe(9_000);

@@ -32,10 +32,11 @@ describe("transport", () => {
   });
 
   it("retries reads through 500s and dropped connections but never repeats a send after an ambiguous failure", async () => {
-    const { fake, client, close } = await startWorld({
-      ...workspace(2),
-      faults: { rate500: 1, paths: ["/campaigns/trigger/send"] },
-    });
+    // Reads get 12 retries: at 50% drops, a read fails only after 13 drops in a row (p = 1/8192).
+    const { fake, client, close } = await startWorld(
+      { ...workspace(2), faults: { rate500: 1, paths: ["/campaigns/trigger/send"] } },
+      { retry: { maxRetries: 12, baseDelayMs: 1, maxDelayMs: 5 } },
+    );
     closers.push(close);
     const err = await client.messaging
       .triggerCampaign({ campaign_id: "camp-offer", recipients: [{ external_user_id: "u1" }] })

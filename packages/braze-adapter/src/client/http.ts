@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { createRng } from "@kairos/core";
 import { Agent, request } from "undici";
 import type { z } from "zod";
 import { type BucketName, bucketFor } from "../buckets.js";
@@ -84,7 +86,7 @@ export class BrazeTransport {
       dryRun: options.dryRun ?? false,
       logger: options.logger ?? silentLogger,
       clock: options.clock ?? systemClock,
-      random: options.random ?? Math.random,
+      rng: options.rng ?? createRng(randomUUID()),
     };
     this.semaphore = new Semaphore(this.options.maxConcurrency);
     this.agent = new Agent({ connections: this.options.maxConcurrency, keepAliveTimeout: 4_000 });
@@ -94,7 +96,7 @@ export class BrazeTransport {
   limiter(bucket: BucketName): BucketLimiter {
     let l = this.limiters.get(bucket);
     if (!l) {
-      l = new BucketLimiter(bucket, this.options.clock, this.options.random, this.options.rateLimit);
+      l = new BucketLimiter(bucket, this.options.clock, this.options.rng, this.options.rateLimit);
       this.limiters.set(bucket, l);
     }
     return l;
@@ -208,7 +210,7 @@ export class BrazeTransport {
     opts: CallOptions,
   ): Promise<void> {
     this.stats.retries++;
-    const delay = backoffDelay(retryNo - 1, this.options.retry, this.options.random);
+    const delay = backoffDelay(retryNo - 1, this.options.retry, this.options.rng);
     this.options.logger.debug("braze retry", {
       path: call.path,
       why,

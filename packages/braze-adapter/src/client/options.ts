@@ -1,6 +1,6 @@
+import type { Rng } from "@kairos/core";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
-import type { Random } from "../random.js";
 import type { RateLimitOptions } from "../rate-limit.js";
 import type { RetryOptions } from "../retry.js";
 
@@ -23,8 +23,8 @@ export interface BrazeClientOptions {
   logger?: Logger;
   /** Clock for backoff and rate-limit waits (default: wall clock). */
   clock?: Clock;
-  /** Random source for jitter (default Math.random). */
-  random?: Random;
+  /** Source of jitter (default: core's generator with a random seed, so clients do not jitter in step). */
+  rng?: Rng;
 }
 
 /** Options every call accepts. */
@@ -46,5 +46,5 @@ export interface ResolvedOptions {
   dryRun: boolean;
   logger: Logger;
   clock: Clock;
-  random: Random;
+  rng: Rng;
 }

@@ -1,4 +1,4 @@
-import { type Random, seededRandom } from "../random.js";
+import { createRng, type Rng } from "@kairos/core";
 import type { FaultOptions } from "./types.js";
 
 /** What to do to one request. */
@@ -6,7 +6,7 @@ export type Fault = "none" | "429" | "500" | "drop_before" | "drop_after" | "slo
 
 /** Draws faults in request-arrival order from a seeded generator (reproducible for a given arrival order). */
 export class FaultInjector {
-  private readonly random: Random;
+  private readonly rng: Rng;
   readonly counts: Record<Fault, number> = {
     none: 0,
     "429": 0,
@@ -17,7 +17,7 @@ export class FaultInjector {
   };
 
   constructor(private options: FaultOptions = {}) {
-    this.random = seededRandom(options.seed ?? "faults");
+    this.rng = createRng(options.seed ?? "faults");
   }
 
   /** Replaces the fault shares (e.g. to stop injecting faults mid-test). */
@@ -29,7 +29,7 @@ export class FaultInjector {
   draw(path: string): Fault {
     const o = this.options;
     if (o.paths && !o.paths.includes(path)) return "none";
-    const u = this.random();
+    const u = this.rng.next();
     const r429 = o.rate429 ?? 0;
     const r500 = o.rate500 ?? 0;
     const drop = o.dropRate ?? 0;
@@ -38,7 +38,7 @@ export class FaultInjector {
     if (u < r429) f = "429";
     else if (u < r429 + r500) f = "500";
     else if (u < r429 + r500 + drop)
-      f = this.random() < (o.dropAfterProcessingShare ?? 0.5) ? "drop_after" : "drop_before";
+      f = this.rng.next() < (o.dropAfterProcessingShare ?? 0.5) ? "drop_after" : "drop_before";
     else if (u < r429 + r500 + drop + slow) f = "slow";
     this.counts[f]++;
     return f;

@@ -1,4 +1,4 @@
-import { hashString } from "../random.js";
+import { fnv1a } from "@kairos/core";
 import { bad, type RouteContext, type RouteResult } from "./http-error.js";
 import { renderLiquid } from "./liquid.js";
 import type { FakeStore } from "./store.js";
@@ -84,7 +84,7 @@ export class MessagingRoutes {
       if (!id) continue;
       const props = { ...(b.trigger_properties ?? {}), ...((r.trigger_properties as Obj) ?? {}) };
       // Braze assigns trigger-campaign variations itself; the fake picks one deterministically per user.
-      const v = live[hashString(`${c.id}:${id}`) % Math.max(1, live.length)];
+      const v = live[fnv1a(`${c.id}:${id}`) % Math.max(1, live.length)];
       if (!v) continue;
       sent.push(
         this.record(dispatchId, "/campaigns/trigger/send", { campaignId: c.id }, v, id, props, ctx.now),
@@ -114,7 +114,7 @@ export class MessagingRoutes {
       const id = this.admit(r);
       if (!id) continue;
       const props = { ...top, ...((r.canvas_entry_properties as Obj) ?? {}), ...((r.context as Obj) ?? {}) };
-      const variant = c.variants[hashString(`${c.id}:${id}`) % Math.max(1, c.variants.length)];
+      const variant = c.variants[fnv1a(`${c.id}:${id}`) % Math.max(1, c.variants.length)];
       if (!variant) continue;
       const msg = variant.messages[0] ?? { id: `${variant.id}-msg` };
       sent.push(

@@ -1,4 +1,4 @@
-import { hashString, type Random, seededRandom } from "../random.js";
+import { createRng, fnv1a, type Rng } from "@kairos/core";
 import type {
   AudienceEvent,
   EventRecord,
@@ -46,7 +46,7 @@ export class FakeStore {
   readonly campaigns: Map<string, FakeCampaign>;
   readonly canvases: Map<string, FakeCanvas>;
   readonly segments: Map<string, FakeSegment>;
-  private readonly random: Random;
+  private readonly rng: Rng;
   /** Send property copied onto every audience event so rewards can join them (default "kairos_decision_id"). */
   decisionIdProperty = "kairos_decision_id";
 
@@ -61,7 +61,7 @@ export class FakeStore {
       aliasUsers?: { alias_name: string; alias_label: string }[];
     },
   ) {
-    this.random = seededRandom(seed);
+    this.rng = createRng(seed);
     this.campaigns = new Map((init.campaigns ?? []).map((c) => [c.id, c]));
     this.canvases = new Map((init.canvases ?? []).map((c) => [c.id, c]));
     this.segments = new Map((init.segments ?? []).map((s) => [s.id, s]));
@@ -79,7 +79,7 @@ export class FakeStore {
   /** A fresh UUID-like id from the seeded generator. */
   newId(): string {
     const hex = (n: number) =>
-      Array.from({ length: n }, () => Math.floor(this.random() * 16).toString(16)).join("");
+      Array.from({ length: n }, () => Math.floor(this.rng.next() * 16).toString(16)).join("");
     return `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
   }
 
@@ -90,7 +90,7 @@ export class FakeStore {
       u = {
         externalId,
         brazeId: this.newId().replace(/-/g, "").slice(0, 24),
-        randomBucket: hashString(externalId) % 10_000,
+        randomBucket: fnv1a(externalId) % 10_000,
         createdAt: this.clock(),
         attributes: {},
         campaignsReceived: new Map(),
