@@ -1,8 +1,8 @@
-import { writeZip } from "../zip.js";
 import { bad, FakeHttpError, type RouteContext, type RouteResult } from "./http-error.js";
 import { exportUser } from "./profile-export.js";
 import type { FakeStore } from "./store.js";
 import type { FakeBrazeOptions } from "./types.js";
+import { writeZip } from "./zip.js";
 
 const ID_REQUIRED = "'external_id' or 'braze_id' or 'user_alias' is required";
 
