@@ -5,6 +5,7 @@ import {
   type BanditPolicy,
   createPolicy,
   JOINT_LIMIT,
+  type PolicyConfig,
   type PolicyKind,
 } from "../../packages/core/src/index.js";
 import { productOf, type SpaceSpec } from "./spaces.js";
@@ -92,7 +93,7 @@ export function buildPolicy(variant: Variant, space: SpaceSpec, d: number, seed:
     rewardRange: [0, 1],
     seed,
     ...variant.settings,
-  });
+  } as PolicyConfig);
 }
 
 /** A policy that has learned `training` (every unit of its model allocated). */

@@ -1,27 +1,79 @@
 // @kairos/core: contextual-bandit policies over multi-dimensional marketing action spaces.
-export * from "./action-space.js";
-export * from "./context.js";
-export * from "./errors.js";
-export * from "./exploration/argmax-probability.js";
-export * from "./exploration/beta-distribution.js";
-export * from "./exploration/deterministic.js";
-export * from "./exploration/epsilon-greedy.js";
-export * from "./exploration/fixed.js";
-export * from "./exploration/normal-cdf.js";
-export * from "./exploration/posterior-argmax-probability.js";
-export * from "./exploration/scope.js";
-export * from "./exploration/squarecb.js";
-export * from "./exploration/thompson.js";
-export * from "./exploration/uniform.js";
-export * from "./linalg/dense.js";
-export * from "./models/bayesian-linear.js";
-export * from "./models/beta-bernoulli.js";
-export * from "./models/blocks.js";
-export * from "./models/hybrid-linear.js";
-export * from "./models/normal-inverse-gamma.js";
-export * from "./models/reward-model.js";
-export * from "./policies/bandit-policy.js";
-export * from "./policies/create-policy.js";
-export * from "./policy.js";
-export * from "./rng.js";
-export * from "./search/action-search.js";
+// The public API, listed explicitly: everything else is internal and may change without notice.
+
+// Action spaces and contexts.
+export {
+  type ActionRecord,
+  ActionSpace,
+  type ActionSpaceConfig,
+  actionSpaceConfigSchema,
+  type CompiledEligibility,
+  type ConstraintRule,
+  type Eligibility,
+  eligibilitySchema,
+  type OptionValue,
+} from "./action-space.js";
+export {
+  type Context,
+  ContextEncoder,
+  type ContextSchemaConfig,
+  contextSchemaConfig,
+  type FeatureSpec,
+  fnv1a,
+} from "./context.js";
+// Errors.
+export {
+  KairosError,
+  MergeError,
+  NoEligibleActionError,
+  SnapshotMismatchError,
+  ValidationError,
+} from "./errors.js";
+export { argmaxProbability } from "./exploration/argmax-probability.js";
+export { betaCdf, logBetaFunction } from "./exploration/beta-distribution.js";
+export { ArgmaxRule } from "./exploration/deterministic.js";
+export { EpsilonGreedyRule, type EpsilonSchedule } from "./exploration/epsilon-greedy.js";
+export { FixedRule } from "./exploration/fixed.js";
+export { normalCdf, normalCdfFast } from "./exploration/normal-cdf.js";
+export {
+  betaDraws,
+  posteriorArgmaxProbability,
+  studentDraws,
+} from "./exploration/posterior-argmax-probability.js";
+export type { Choice, DecisionScope, ExplorationRule } from "./exploration/scope.js";
+export { SquareCbRule } from "./exploration/squarecb.js";
+export { ThompsonRule } from "./exploration/thompson.js";
+export { UniformRule } from "./exploration/uniform.js";
+export { addOuter, invertSpd, matVec } from "./linalg/dense.js";
+export { BayesianLinearModel, type LinearOptions } from "./models/bayesian-linear.js";
+export { BetaBernoulliModel, type BetaPrior } from "./models/beta-bernoulli.js";
+// Building blocks for custom presets: models, exploration rules, search.
+export { Blocks } from "./models/blocks.js";
+export { HybridLinearModel } from "./models/hybrid-linear.js";
+export { type NigPrior, NormalInverseGammaModel } from "./models/normal-inverse-gamma.js";
+export type { RewardModel, ScoreRequest } from "./models/reward-model.js";
+export { EXACT_JOINT_LIMIT, SharedLinearModel, type SharedLinearOptions } from "./models/shared-linear.js";
+export { BanditPolicy, type PolicyParts, PROBABILITY_LIMIT } from "./policies/bandit-policy.js";
+export { type CommonPolicyConfig, createPolicy, type PolicyConfig } from "./policies/create-policy.js";
+export {
+  definePreset,
+  JOINT_LIMIT,
+  type Preset,
+  type PresetContext,
+  type PresetParts,
+} from "./policies/presets/preset.js";
+export { type PolicyKind, policyKinds, presets, presetTable } from "./policies/presets/registry.js";
+// Policies: the interface, the presets and the class that serves them.
+export type {
+  DecideOptions,
+  Decision,
+  Feedback,
+  Policy,
+  PolicySnapshot,
+  RankedAction,
+  UpdateReport,
+} from "./policy.js";
+
+// Seeded randomness and the linear algebra the other packages reuse.
+export { beta, createRng, gamma, keyedRng, normal, type Rng } from "./rng.js";
+export { ActionSearch, type ScoredAction, type SearchOptions } from "./search/action-search.js";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { inv, matrix, multiply, transpose } from "mathjs";
 import { describe, expect, it } from "vitest";
-import { addOuter, invertSpd, quadraticForm, scaledIdentity, shermanMorrison } from "../src/index.js";
+import { addOuter, invertSpd, quadraticForm, scaledIdentity, shermanMorrison } from "../src/linalg/dense.js";
 
 /** A random SPD matrix M = GᵀG + I (well conditioned) as row-major Float64Array, plus its nested-array form. */
 const spdArb = fc.integer({ min: 1, max: 8 }).chain((d) =>

@@ -69,7 +69,7 @@ const withContext = (
   items: { context: number[]; action: number; reward: number }[],
 ): Feedback[] => items.map((f) => ({ ...f, context: context(config) ?? f.context }));
 
-describe.each(mergeable.map((c) => [c.kind + (c.structure ? `/${c.structure}` : ""), c] as const))(
+describe.each(mergeable.map((c) => [c.kind + ("structure" in c ? `/${c.structure}` : ""), c] as const))(
   "%s",
   (_name, config) => {
     it("update order and batch split do not change the model (1e-9 relative)", () => {

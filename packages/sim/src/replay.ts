@@ -3,6 +3,7 @@ import {
   ActionSpace,
   createPolicy,
   type Eligibility,
+  type PolicyConfig,
   type PolicyKind,
   policyKinds,
   ValidationError,
@@ -175,6 +176,7 @@ export function replay(problem: BanditProblem, options: ReplayOptions): ReplayRe
   // decision estimating one: skipped unless asked for (`lints:propensityDraws=100`).
   if (/thompson|lints/.test(spec.kind) && !("propensityDraws" in params)) params.propensityDraws = 0;
   if (spec.kind === "fixed" && !("action" in params)) params.action = space.recordOf(toSpace[0]!);
+  // Settings come from the command line: createPolicy validates them for the kind they name.
   const policy = createPolicy({
     ...params,
     kind: spec.kind as PolicyKind,
@@ -182,7 +184,7 @@ export function replay(problem: BanditProblem, options: ReplayOptions): ReplayRe
     context: { vectorLength: h.contextDim },
     seed: options.seed ?? 0,
     id: spec.label,
-  });
+  } as PolicyConfig);
   const n = problem.x.length;
   let reward = 0;
   let expected = 0;

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { ThompsonRule } from "../../exploration/thompson.js";
+import { blocksFor, definePreset, linearModel, linearSettings } from "./preset.js";
+
+/**
+ * The preset to start with. Thompson sampling, because it explores by randomising: it stays efficient when
+ * feedback arrives in daily batches (UCB and greedy would repeat one choice per context until the next
+ * update) and it reports exact propensities for off-policy evaluation. Its model: one ridge regression per
+ * action for a single dimension, else the shared model (an effect per option, fitted jointly, plus declared
+ * `interactions`), whose data needs grow with the number of options rather than of combinations. The
+ * reward noise that scales exploration is estimated from the data, so conversions and revenue need no
+ * tuning. See the README's "which policy when" for the measurements behind these choices.
+ */
+export const auto = definePreset({
+  kind: "auto",
+  summary: "Thompson sampling on a linear model: per action for one dimension, else shared over options",
+  propensity: "exact (numerical integration); estimated with a stated error where coupled",
+  rewards: "any",
+  settings: z.strictObject({ ...linearSettings, propensityDraws: z.number().int().min(0).default(100) }),
+  build: (s, context) => {
+    const structure = context.space.dimensions.length === 1 ? "joint" : "factorised";
+    return {
+      rule: new ThompsonRule(s.propensityDraws),
+      makeModel: linearModel(blocksFor(context.space, structure, s.interactions), s, context),
+    };
+  },
+});

@@ -1,0 +1,20 @@
+import { z } from "zod";
+import { ThompsonRule } from "../../exploration/thompson.js";
+import { blocksFor, definePreset, linearModel, linearSettings, structureSchema } from "./preset.js";
+
+/** Linear Thompson sampling: ridge regression per action, draws scaled by the (estimated) noise. */
+export const lints = definePreset({
+  kind: "lints",
+  summary: "linear (joint = disjoint per action); Thompson, scale `noise` (estimated by default)",
+  propensity: "exact (numerical integration); estimated with a stated error where coupled",
+  rewards: "any",
+  settings: z.strictObject({
+    ...linearSettings,
+    structure: structureSchema.default("joint"),
+    propensityDraws: z.number().int().min(0).default(100),
+  }),
+  build: (s, context) => ({
+    rule: new ThompsonRule(s.propensityDraws),
+    makeModel: linearModel(blocksFor(context.space, s.structure, s.interactions), s, context),
+  }),
+});

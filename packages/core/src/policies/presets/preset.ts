@@ -1,0 +1,101 @@
+import { z } from "zod";
+import type { ActionSpace } from "../../action-space.js";
+import type { ContextEncoder } from "../../context.js";
+import { ValidationError } from "../../errors.js";
+import type { ExplorationRule } from "../../exploration/scope.js";
+import { BayesianLinearModel } from "../../models/bayesian-linear.js";
+import { Blocks } from "../../models/blocks.js";
+import type { RewardModel } from "../../models/reward-model.js";
+import { SharedLinearModel } from "../../models/shared-linear.js";
+
+/** Largest action space a joint (per-action) model accepts; beyond it use a factorised structure. */
+export const JOINT_LIMIT = 100_000;
+/** Below this size, `structure: "auto"` learns per action; above it, per option (shared model). */
+const AUTO_JOINT_LIMIT = 1_000;
+
+/** What a preset is built from: the validated common settings of createPolicy. */
+export interface PresetContext {
+  space: ActionSpace;
+  encoder: ContextEncoder;
+  /** Declared reward range, if any. */
+  rewardRange?: readonly [number, number];
+  /** Width of the reward range (1 when undeclared): the scale of default noise and UCB widths. */
+  width: number;
+  /** Forgetting factor per update batch. */
+  discount: number;
+}
+
+/** What a preset assembles: an exploration rule and, for learning policies, a reward model factory. */
+export interface PresetParts {
+  rule: ExplorationRule;
+  makeModel?: () => RewardModel;
+}
+
+/** One policy preset: its settings, what it promises, and how it assembles its parts. */
+export interface Preset<S extends z.ZodObject = z.ZodObject> {
+  kind: string;
+  /** One line for the README's preset table: model and exploration. */
+  summary: string;
+  /** What the propensity it reports is. */
+  propensity: string;
+  /** Rewards it accepts: any real number, or [0, 1] (then the reward range defaults to it). */
+  rewards: "any" | "unit";
+  /** Its own settings, with defaults. */
+  settings: S;
+  build(settings: z.output<S>, context: PresetContext): PresetParts;
+}
+
+/** Declares a preset (keeps its settings' type for PolicyConfig). */
+export function definePreset<S extends z.ZodObject>(preset: Preset<S>): Preset<S> {
+  return preset;
+}
+
+export const structureSchema = z.enum(["joint", "factorised", "auto"]);
+/** Dimensions whose options interact, each group learned as one block (e.g. [["channel", "hour"]]). */
+export const interactionsSchema = z.array(z.array(z.string()).min(2)).default([]);
+
+/** Settings of every linear-model preset. */
+export const linearSettings = {
+  /** Prior precision (ridge penalty). */
+  lambda: z.number().positive().default(1),
+  /** Reward noise sd: estimated from the data when absent. */
+  noise: z.number().positive().optional(),
+  interactions: interactionsSchema,
+};
+
+/**
+ * The units a model learns over: `joint` one per action, `factorised` one per option (declared interactions
+ * joined), `auto` joint up to 1,000 actions and factorised beyond.
+ */
+export function blocksFor(
+  space: ActionSpace,
+  structure: z.infer<typeof structureSchema>,
+  interactions: readonly (readonly string[])[],
+): Blocks {
+  const chosen = structure === "auto" ? (space.size <= AUTO_JOINT_LIMIT ? "joint" : "factorised") : structure;
+  if (chosen === "factorised") return Blocks.factorised(space, interactions);
+  if (space.size > JOINT_LIMIT) {
+    throw new ValidationError(
+      "policy.structure",
+      `a joint model over ${space.size} actions is too large; use "factorised"`,
+    );
+  }
+  return Blocks.joint(space);
+}
+
+/**
+ * A linear model over the blocks: one ridge regression per action when there is one block, else the shared
+ * model fitted jointly over every block (so options are not confounded with those they were shown with).
+ */
+export function linearModel(
+  blocks: Blocks,
+  settings: { lambda: number; noise?: number | undefined },
+  context: PresetContext,
+): () => RewardModel {
+  const d = context.encoder.dimension;
+  const options = { lambda: settings.lambda, noise: settings.noise, priorNoise: 0.5 * context.width };
+  return () =>
+    blocks.count === 1
+      ? new BayesianLinearModel(blocks, d, options, context.discount)
+      : new SharedLinearModel(blocks, d, options, context.discount);
+}
