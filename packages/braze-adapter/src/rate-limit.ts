@@ -95,9 +95,28 @@ export class BucketLimiter {
     this.inFlight = Math.max(0, this.inFlight - 1);
     if (headers) this.observe(headers);
     if (status === 429) this.onRateLimited(headers?.resetAt);
+    this.wake();
+  }
+
+  private wake(): void {
     const wakers = this.wakers;
     this.wakers = [];
     for (const w of wakers) w();
+  }
+
+  /** Gives back a unit taken by `acquire` whose request was never sent. */
+  cancel(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (this.limit !== undefined) this.remaining++;
+    this.wake();
+  }
+
+  /**
+   * Whether a unit taken earlier may still be spent now: false once a 429 has blocked the bucket, or when responses
+   * since show that the units already handed out exceed what the bucket has left.
+   */
+  open(): boolean {
+    return this.clock.now() >= this.blockedUntil && (this.limit === undefined || this.remaining >= 0);
   }
 
   /** Current view of the bucket, for diagnostics. */
@@ -145,7 +164,8 @@ export class BucketLimiter {
     const until =
       resetAt !== undefined && resetAt > now ? resetAt : now + (this.options.fallbackWaitMs ?? 1000);
     this.blockedUntil = Math.max(this.blockedUntil, until + this.jitter());
-    this.remaining = 0;
+    // Nothing is left, and the units held by calls not yet sent are not covered either.
+    this.remaining = Math.min(this.remaining, -this.inFlight);
   }
 
   private waitForChange(signal?: AbortSignal): Promise<void> {

@@ -63,6 +63,20 @@ describe("BucketLimiter", () => {
     expect(limiter.state().blockedUntil).toBe(0);
   });
 
+  it("a unit taken before a 429 may not be spent after it, and giving it back leaves the bucket empty", async () => {
+    const clock = new ManualClock(5_000);
+    const limiter = new BucketLimiter("x", clock, { next: () => 0 }, { jitterMs: 0 });
+    await limiter.acquire();
+    limiter.release({ limit: 100, remaining: 50, resetAt: 9_000 });
+    await limiter.acquire();
+    await limiter.acquire(); // two calls hold units, one of them still waiting for a connection
+    expect(limiter.open()).toBe(true);
+    limiter.release({ limit: 100, remaining: 0, resetAt: 9_000 }, 429);
+    expect(limiter.open()).toBe(false);
+    limiter.cancel();
+    expect(limiter.state()).toMatchObject({ remaining: 0, inFlight: 0, blockedUntil: 9_000 });
+  });
+
   it("after a 429 blocks until the reset", async () => {
     const clock = new ManualClock(5_000);
     const limiter = new BucketLimiter("x", clock, { next: () => 0 }, { jitterMs: 0 });

@@ -53,6 +53,27 @@ describe("rate limiting", () => {
     expect(client.stats.rateLimited).toBe(fake.faults.counts["429"]);
   });
 
+  it("after a 429, calls already queued for a connection also wait for the reset", async () => {
+    const windowMs = 2_000;
+    const maxConcurrency = 4;
+    const { fake, client, close } = await startWorld(
+      { ...workspace(5), rateLimits: { default: { limit: 1_000, windowMs } } },
+      { maxConcurrency },
+    );
+    closers.push(close);
+    // Start in the first half of a window, so its reset is well after the burst.
+    while (Date.now() % windowMs > windowMs / 2) await new Promise((r) => setTimeout(r, 20));
+    await client.campaigns.details("camp-offer"); // the client learns the bucket: 999 left
+    fake.buckets.exhaust("default", Date.now()); // another consumer of the workspace uses up the pool
+    await Promise.all(Array.from({ length: 155 }, () => client.campaigns.details("camp-offer")));
+    // Every request that met the empty bucket before its reset is a violation. Only those already on the wire
+    // when the first 429 came back may be among them.
+    const violations = fake.buckets.violations.length;
+    console.log(JSON.stringify({ test: "429 then queued calls", calls: 155, maxConcurrency, violations }));
+    expect(violations).toBeGreaterThan(0);
+    expect(violations).toBeLessThanOrEqual(maxConcurrency);
+  });
+
   it("with concurrency and injected 429s, never overruns the real bucket", async () => {
     const { fake, client, close } = await startWorld(
       {

@@ -118,16 +118,8 @@ export class BrazeTransport {
     let otherRetries = 0;
     for (;;) {
       attempt++;
-      await limiter.acquire(opts.signal);
-      let outcome: Outcome;
-      try {
-        outcome = await this.once(call, opts);
-      } catch (e) {
-        limiter.release();
-        throw e;
-      }
+      const outcome = await this.attempt(call, limiter, opts);
       if (outcome.kind === "error") {
-        limiter.release();
         this.stats.networkErrors++;
         if (outcome.aborted) {
           throw new BrazeNetworkError(
@@ -154,10 +146,6 @@ export class BrazeTransport {
         );
       }
       const { status, json, limits } = outcome;
-      // Braze answers 429 to a second export of a running segment; that is not a budget problem.
-      const exportBusy =
-        status === 429 && call.path === "/users/export/segment" && (limits.remaining ?? 0) > 0;
-      limiter.release(limits, exportBusy ? undefined : status);
       if (status >= 200 && status < 300) return this.validate(call, json, status);
       const env = this.envelope(json, outcome.text);
       const details = {
@@ -169,7 +157,7 @@ export class BrazeTransport {
       };
       if (status === 429) {
         this.stats.rateLimited++;
-        if (exportBusy) {
+        if (isExportBusy(call, status, limits)) {
           throw new ExportInProgressError(
             `${call.path}: an export of this segment is already running`,
             details,
@@ -230,8 +218,42 @@ export class BrazeTransport {
     return new BrazeValidationError(message, details);
   }
 
+  /**
+   * One request: a unit of the bucket, then a connection slot. The bucket is asked again once the slot is held,
+   * since a 429 may have come back while the call queued for it; the limiter learns of each response before the
+   * slot passes to the next queued call.
+   */
+  private async attempt(
+    call: BrazeCall<unknown>,
+    limiter: BucketLimiter,
+    opts: CallOptions,
+  ): Promise<Outcome> {
+    for (;;) {
+      await limiter.acquire(opts.signal);
+      try {
+        await this.semaphore.acquire(opts.signal);
+      } catch (e) {
+        limiter.cancel();
+        throw e;
+      }
+      if (limiter.open()) break;
+      this.semaphore.release();
+      limiter.cancel();
+    }
+    let outcome: Outcome | undefined;
+    try {
+      outcome = await this.once(call, opts);
+      return outcome;
+    } finally {
+      if (outcome?.kind === "response") {
+        const { status, limits } = outcome;
+        limiter.release(limits, isExportBusy(call, status, limits) ? undefined : status);
+      } else limiter.release();
+      this.semaphore.release();
+    }
+  }
+
   private async once(call: BrazeCall<unknown>, opts: CallOptions): Promise<Outcome> {
-    await this.semaphore.acquire(opts.signal);
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.options.timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
     const url = this.url(call);
@@ -279,8 +301,6 @@ export class BrazeTransport {
         timedOut: timeout.aborted && !opts.signal?.aborted,
         aborted: opts.signal?.aborted ?? false,
       };
-    } finally {
-      this.semaphore.release();
     }
   }
 
@@ -323,4 +343,9 @@ export class BrazeTransport {
     };
     return call.schema.parse(synthetic);
   }
+}
+
+/** Braze answers 429 to a second export of a running segment while the bucket has budget: not a budget problem. */
+function isExportBusy(call: BrazeCall<unknown>, status: number, limits: RateLimitHeaders): boolean {
+  return status === 429 && call.path === "/users/export/segment" && (limits.remaining ?? 0) > 0;
 }

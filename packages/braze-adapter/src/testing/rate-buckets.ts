@@ -35,6 +35,11 @@ export class ServerBuckets {
     return { ok, headers: this.headers(b, now) };
   }
 
+  /** Uses up what is left of the bucket's current window, as another consumer of the workspace would. */
+  exhaust(b: BucketName, now: number): void {
+    this.window(b, now).used = this.config(b).limit;
+  }
+
   /** Headers of an empty bucket for the current window (used by injected 429s). */
   emptyHeaders(b: BucketName, now: number): Record<string, string> {
     return { ...this.headers(b, now), "x-ratelimit-remaining": "0" };
