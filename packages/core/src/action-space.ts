@@ -272,12 +272,6 @@ export class ActionSpace {
     return true;
   }
 
-  /** The first constraint a combination breaks, for messages; undefined when it breaks none. */
-  brokenRule(codes: ArrayLike<number>): ConstraintRule | undefined {
-    const r = this.compiledRules.findIndex((rule) => this.ruleMatches(rule, codes));
-    return r < 0 ? undefined : this.rules[r];
-  }
-
   /** Whether the space has forbidden combinations declared. */
   get hasConstraints(): boolean {
     return this.compiledRules.length > 0;

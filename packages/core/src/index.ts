@@ -71,6 +71,7 @@ export type {
   Policy,
   PolicySnapshot,
   RankedAction,
+  RestoreOptions,
   UpdateReport,
 } from "./policy.js";
 

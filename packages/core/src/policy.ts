@@ -62,6 +62,12 @@ export interface UpdateReport {
   policyVersion: number;
 }
 
+/** How to restore a snapshot taken over an earlier version of the action space. */
+export interface RestoreOptions {
+  /** Options renamed since the snapshot, by dimension: `{ offer: { "10%": "ten-percent" } }`. */
+  rename?: Record<string, Record<string, string>>;
+}
+
 /** A versioned, JSON-serialisable policy state. */
 export interface PolicySnapshot {
   format: "kairos-policy/v1";
@@ -90,8 +96,17 @@ export interface Policy {
   update(feedback: readonly Feedback[]): UpdateReport;
   /** The state as versioned JSON. */
   snapshot(): PolicySnapshot;
-  /** Replaces the state with a snapshot; rejects one of another kind, action space or context schema. */
-  restore(snapshot: unknown): void;
+  /**
+   * Replaces the state with a snapshot (the object or its JSON text); rejects one of another kind, context
+   * schema or configuration. A snapshot over an earlier action space is matched by dimension and option
+   * names: added options start at the prior, removed ones are dropped, renames are given in `options`.
+   */
+  restore(snapshot: unknown, options?: RestoreOptions): void;
+  /**
+   * The policy's probability of every action for a context (length: the space's size), for off-policy
+   * evaluation; absent on policies that cannot compute it.
+   */
+  actionProbabilities?(context: Context, options?: Omit<DecideOptions, "topK">): Float64Array;
   /** Adds the statistics another replica learned on other traffic; throws MergeError where impossible. */
   merge(other: Policy): void;
 }

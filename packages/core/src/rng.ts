@@ -56,13 +56,3 @@ export function beta(rng: Rng, a: number, b: number): number {
 export function randomInt(rng: Rng, n: number): number {
   return Math.floor(rng.next() * n);
 }
-
-/** A fresh decision id drawn from the policy's stream (used when the caller supplies none). */
-export function randomId(rng: Rng): string {
-  let s = "";
-  for (let i = 0; i < 4; i++)
-    s += Math.floor(rng.next() * 0x100000000)
-      .toString(16)
-      .padStart(8, "0");
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20, 32)}`;
-}

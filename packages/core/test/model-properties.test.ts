@@ -153,8 +153,9 @@ describe("snapshots and merges across mismatched policies", () => {
 
   it("rejects a snapshot of another action space, schema or kind with a clear error", () => {
     const snap = createPolicy(base).snapshot();
-    const otherSpace = createPolicy({ ...base, actionSpace: { dimensions: { offer: ["a", "b"] } } });
-    expect(() => otherSpace.restore(snap)).toThrow(/another action space/);
+    // Other options are matched by name (see snapshot-evolution.test.ts); other dimensions are refused.
+    const otherSpace = createPolicy({ ...base, actionSpace: { dimensions: { day: ["a", "b"] } } });
+    expect(() => otherSpace.restore(snap)).toThrow(/other dimensions/);
     const otherSchema = createPolicy({ ...base, context: { vectorLength: 4 } });
     expect(() => otherSchema.restore(snap)).toThrow(/another context schema/);
     const otherKind = createPolicy({ ...base, kind: "linucb" });

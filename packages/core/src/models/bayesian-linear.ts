@@ -6,6 +6,7 @@ import type { Blocks } from "./blocks.js";
 import { NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
+import type { UnitRemap } from "./unit-remap.js";
 
 export const linearOptionsSchema = z.strictObject({
   /** Prior precision (ridge penalty) λ: A starts at λ·I. */
@@ -284,11 +285,15 @@ export class BayesianLinearModel implements RewardModel {
     return { units, noise: this.noiseEstimate.toJSON(), observations: this.observations };
   }
 
-  load(json: unknown): void {
+  load(json: unknown, remap?: UnitRemap): void {
     const stats = statsSchema.parse(json);
     const d = this.contextDimension;
     const units: (LinearUnit | undefined)[] = new Array(this.blocks.unitCount);
     for (const s of stats.units) {
+      if (remap && s.unit < remap.length) {
+        if (remap[s.unit]! < 0) continue; // its option was removed
+        s.unit = remap[s.unit]!;
+      }
       if (
         s.unit >= units.length ||
         s.gram.length !== d * d ||

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { MergeError, SnapshotMismatchError } from "../errors.js";
+import { MergeError } from "../errors.js";
 import { beta } from "../rng.js";
 import type { Blocks } from "./blocks.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
 import { PendingCounts, ucb1Bound } from "./ucb1.js";
+import { remapValues, type UnitRemap } from "./unit-remap.js";
 
 export const betaPriorSchema = z.strictObject({ alpha: z.number().positive(), beta: z.number().positive() });
 export type BetaPrior = z.infer<typeof betaPriorSchema>;
@@ -95,15 +96,11 @@ export class BetaBernoulliModel implements RewardModel {
     return { successes: [...this.successes], failures: [...this.failures], observations: this.observations };
   }
 
-  load(json: unknown): void {
+  load(json: unknown, remap?: UnitRemap): void {
     const stats = statsSchema.parse(json);
-    if (stats.successes.length !== this.successes.length || stats.failures.length !== this.failures.length) {
-      throw new SnapshotMismatchError(
-        `beta model has ${this.successes.length} units, snapshot ${stats.successes.length}`,
-      );
-    }
-    this.successes = Float64Array.from(stats.successes);
-    this.failures = Float64Array.from(stats.failures);
+    const n = this.successes.length;
+    this.successes = remapValues(stats.successes, n, remap);
+    this.failures = remapValues(stats.failures, n, remap);
     this.observations = stats.observations;
     this.revision++;
   }

@@ -115,9 +115,4 @@ export class Blocks {
     }
     return true;
   }
-
-  /** A description for snapshots: equal descriptions mean equal unit numbering. */
-  describe(): string[][] {
-    return this.dims.map((g) => g.map((k) => this.space.dimensions[k]!));
-  }
 }

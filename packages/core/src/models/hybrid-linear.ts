@@ -11,6 +11,7 @@ import {
 } from "../linalg/dense.js";
 import type { Blocks } from "./blocks.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
+import type { UnitRemap } from "./unit-remap.js";
 
 const armSchema = z.strictObject({
   unit: z.number().int().nonnegative(),
@@ -281,7 +282,11 @@ export class HybridLinearModel implements RewardModel {
     };
   }
 
-  load(json: unknown): void {
+  load(json: unknown, remap?: UnitRemap): void {
+    if (remap) {
+      // Its shared part is indexed by option features that a change of options would reorder.
+      throw new SnapshotMismatchError("a hybrid-linucb snapshot cannot follow a change of options");
+    }
     const stats = statsSchema.parse(json);
     const d = this.contextDimension;
     const k = this.k;

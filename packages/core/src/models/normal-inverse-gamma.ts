@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { MergeError, SnapshotMismatchError } from "../errors.js";
+import { MergeError } from "../errors.js";
 import { gamma, normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
 import { PendingCounts, ucb1Bound } from "./ucb1.js";
+import { remapValues, type UnitRemap } from "./unit-remap.js";
 
 /** Normal–Inverse-Gamma prior: mean `mean` worth `strength` observations; noise variance ~ InvGamma(shape, scale). */
 export const nigPriorSchema = z.strictObject({
@@ -127,16 +128,12 @@ export class NormalInverseGammaModel implements RewardModel {
     };
   }
 
-  load(json: unknown): void {
+  load(json: unknown, remap?: UnitRemap): void {
     const stats = statsSchema.parse(json);
-    if ([stats.count, stats.sum, stats.sumSquares].some((a) => a.length !== this.count.length)) {
-      throw new SnapshotMismatchError(
-        `gaussian model has ${this.count.length} units, snapshot ${stats.count.length}`,
-      );
-    }
-    this.count = Float64Array.from(stats.count);
-    this.sum = Float64Array.from(stats.sum);
-    this.sumSquares = Float64Array.from(stats.sumSquares);
+    const n = this.count.length;
+    this.count = remapValues(stats.count, n, remap);
+    this.sum = remapValues(stats.sum, n, remap);
+    this.sumSquares = remapValues(stats.sumSquares, n, remap);
     this.observations = stats.observations;
     this.revision++;
   }

@@ -1,5 +1,6 @@
 import type { Rng } from "../rng.js";
 import type { Blocks } from "./blocks.js";
+import type { UnitRemap } from "./unit-remap.js";
 
 /**
  * What an exploration rule asks of a reward model for one context:
@@ -37,8 +38,12 @@ export interface RewardModel {
   clearPending?(): void;
   /** Sufficient statistics as plain JSON. */
   toJSON(): unknown;
-  /** Replaces the statistics with ones produced by {@link toJSON}; throws on a malformed value. */
-  load(json: unknown): void;
+  /**
+   * Replaces the statistics with ones produced by {@link toJSON}; throws on a malformed value. With a
+   * remap (a snapshot from an earlier action space), each unit's statistics move to their new unit, removed
+   * options' are dropped and added ones start at the prior.
+   */
+  load(json: unknown, remap?: UnitRemap): void;
   /** Adds another model's statistics (same type, blocks and prior), as if it had seen their data too. */
   merge(other: RewardModel): void;
   /**

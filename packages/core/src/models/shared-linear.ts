@@ -14,6 +14,7 @@ import type { Blocks } from "./blocks.js";
 import { NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
+import { remapValues, type UnitRemap } from "./unit-remap.js";
 
 /**
  * Largest joint system (units × context length) fitted exactly. Its Gram matrix and inverse cost 2·D²
@@ -373,42 +374,54 @@ export class SharedLinearModel implements RewardModel {
     };
   }
 
-  load(json: unknown): void {
+  load(json: unknown, remap?: UnitRemap): void {
     const stats = statsSchema.parse(json);
     const d = this.d;
     const D = this.unitCount * d;
     if (stats.mode !== this.mode) {
       throw new SnapshotMismatchError(`shared-linear snapshot is ${stats.mode}, this model is ${this.mode}`);
     }
-    if (stats.target.length !== D || stats.counts.length !== this.unitCount) {
+    const from = remap ? remap.length : this.unitCount;
+    const to = (u: number) => (remap ? remap[u]! : u);
+    if (stats.target.length !== from * d || stats.counts.length !== from) {
       throw new SnapshotMismatchError(
-        `shared-linear model has ${this.unitCount} units of dimension ${d}, snapshot ${stats.counts.length}`,
+        `shared-linear model has ${from} units of dimension ${d}, snapshot ${stats.counts.length}`,
       );
     }
     for (const b of stats.gram) {
-      if (b.row >= this.unitCount || b.column >= this.unitCount || b.values.length !== d * d) {
+      if (b.row >= from || b.column >= from || b.values.length !== d * d) {
         throw new SnapshotMismatchError(`shared-linear Gram block (${b.row}, ${b.column}) does not fit`);
       }
     }
     const lambda = this.options.lambda;
-    if (this.mode === "exact") {
-      this.jointGram = new Float64Array(D * D);
-      for (const b of stats.gram) {
-        writeBlock(this.jointGram, D, b.row * d, b.column * d, d, b.values);
-        if (b.row !== b.column) writeBlockTransposed(this.jointGram, D, b.column * d, b.row * d, d, b.values);
-      }
-      this.jointTarget = Float64Array.from(stats.target);
-      this.unitGram = Array.from({ length: this.unitCount }, (_, u) =>
-        Float64Array.from(readBlock(this.jointGram, D, u * d, u * d, d)),
-      );
-    } else {
-      this.unitGram = Array.from({ length: this.unitCount }, () => scaledIdentity(d, lambda));
-      for (const b of stats.gram) this.unitGram[b.row]!.set(b.values);
-      this.unitTarget = Array.from({ length: this.unitCount }, (_, u) =>
-        Float64Array.from(stats.target.slice(u * d, (u + 1) * d)),
-      );
+    const target = Float64Array.from(stats.target);
+    if (this.mode === "exact" && remap?.includes(-1)) foldRemovedUnits(stats.gram, target, remap, d, lambda);
+    const targets = Array.from({ length: this.unitCount }, () => new Float64Array(d));
+    for (let u = 0; u < from; u++) {
+      if (to(u) >= 0) targets[to(u)]!.set(target.subarray(u * d, (u + 1) * d));
     }
-    this.counts = Float64Array.from(stats.counts);
+    // Units of added options keep the prior λI; every block Σ w·xxᵀ is symmetric, so it sits as is on both
+    // sides of the diagonal.
+    this.unitGram = Array.from({ length: this.unitCount }, () => scaledIdentity(d, lambda));
+    if (this.mode === "exact") {
+      this.jointGram = scaledIdentity(D, lambda);
+      for (const b of stats.gram) {
+        const r = to(b.row);
+        const c = to(b.column);
+        if (r < 0 || c < 0) continue;
+        writeBlock(this.jointGram, D, r * d, c * d, d, b.values);
+        writeBlock(this.jointGram, D, c * d, r * d, d, b.values);
+        if (r === c) this.unitGram[r]!.set(b.values);
+      }
+      this.jointTarget = new Float64Array(D);
+      targets.forEach((t, u) => {
+        this.jointTarget.set(t, u * d);
+      });
+    } else {
+      for (const b of stats.gram) if (to(b.row) >= 0) this.unitGram[to(b.row)]!.set(b.values);
+      this.unitTarget = targets;
+    }
+    this.counts = remapValues(stats.counts, this.unitCount, remap);
     this.noiseEstimate.load(stats.noise);
     this.observations = stats.observations;
     this.pending.clear();
@@ -450,6 +463,43 @@ export class SharedLinearModel implements RewardModel {
   }
 }
 
+/**
+ * Removing options from an exact joint fit: their effects are fixed at their estimates and moved into the
+ * targets of the units they were shown with (t_v −= G_vr·θ_r), so every kept unit's estimate is exactly
+ * what it was; without this, the data that used a removed option would be re-explained by the others.
+ */
+function foldRemovedUnits(
+  gram: readonly { row: number; column: number; values: number[] }[],
+  target: Float64Array,
+  remap: UnitRemap,
+  d: number,
+  lambda: number,
+): void {
+  const D = remap.length * d;
+  const full = scaledIdentity(D, lambda);
+  for (const b of gram) {
+    writeBlock(full, D, b.row * d, b.column * d, d, b.values);
+    writeBlock(full, D, b.column * d, b.row * d, d, b.values);
+  }
+  const inverse = new Float64Array(D * D);
+  if (!invertSpd(full, D, inverse, new Float64Array(D * D))) {
+    throw new SnapshotMismatchError("shared-linear snapshot: Gram matrix is not positive definite");
+  }
+  const theta = new Float64Array(D);
+  symmetricMatVec(inverse, target, D, theta);
+  const fold = (kept: number, removed: number, values: number[]) => {
+    for (let i = 0; i < d; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += values[i * d + j]! * theta[removed * d + j]!;
+      target[kept * d + i]! -= s;
+    }
+  };
+  for (const b of gram) {
+    if (remap[b.row]! < 0 && remap[b.column]! >= 0) fold(b.column, b.row, b.values);
+    if (remap[b.column]! < 0 && remap[b.row]! >= 0) fold(b.row, b.column, b.values);
+  }
+}
+
 /** m[r.., c..] += w·x·xᵀ on the d×d block at (r, c) of an n×n matrix. */
 function addOuterAt(m: Float64Array, x: Float64Array, w: number, d: number, r: number, c: number): void {
   const n = Math.sqrt(m.length);
@@ -485,17 +535,6 @@ function readBlock(m: Float64Array, n: number, r: number, c: number, d: number):
 
 function writeBlock(m: Float64Array, n: number, r: number, c: number, d: number, values: number[]): void {
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m[(r + i) * n + c + j] = values[i * d + j]!;
-}
-
-function writeBlockTransposed(
-  m: Float64Array,
-  n: number,
-  r: number,
-  c: number,
-  d: number,
-  values: number[],
-): void {
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m[(r + i) * n + c + j] = values[j * d + i]!;
 }
 
 function sameVector(a: Float64Array, b: Float64Array, d: number): boolean {

@@ -20,10 +20,12 @@ import type {
   Policy,
   PolicySnapshot,
   RankedAction,
+  RestoreOptions,
   UpdateReport,
 } from "../policy.js";
 import { keyedRng } from "../rng.js";
 import type { ActionSearch } from "../search/action-search.js";
+import { unitRemap } from "./snapshot-remap.js";
 
 /** The parts a policy is assembled from (see createPolicy for the presets). */
 export interface PolicyParts {
@@ -276,32 +278,25 @@ export class BanditPolicy implements Policy {
     };
   }
 
-  restore(snapshot: unknown): void {
-    const parsed = snapshotSchema.safeParse(snapshot);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new SnapshotMismatchError(`${issuePath("snapshot", issue.path)}: ${issue.message}`);
-    }
-    const s = parsed.data;
+  restore(snapshot: unknown, options: RestoreOptions = {}): void {
+    const s = parseSnapshot(snapshot);
     if (s.kind !== this.kind)
       throw new SnapshotMismatchError(`snapshot is of a ${s.kind} policy, this is ${this.kind}`);
-    if (JSON.stringify(s.actionSpace) !== this.space.fingerprint()) {
-      throw new SnapshotMismatchError(
-        "snapshot was taken over another action space (dimensions, options or constraints differ)",
-      );
-    }
     if (JSON.stringify(s.contextSchema) !== this.encoder.fingerprint()) {
       throw new SnapshotMismatchError("snapshot was taken with another context schema");
     }
     if (JSON.stringify(s.config) !== JSON.stringify(this.parts.config)) {
       throw new SnapshotMismatchError("snapshot was taken with another policy configuration");
     }
+    const sameSpace = JSON.stringify(s.actionSpace) === this.space.fingerprint() && !options.rename;
+    const remap =
+      sameSpace || !this.model ? undefined : unitRemap(s.actionSpace, this.model.blocks, options.rename);
     // Load into a fresh model and swap only on success: a bad snapshot leaves this policy unchanged.
     let model: RewardModel | undefined;
     if (this.parts.makeModel) {
       model = this.parts.makeModel();
       try {
-        model.load(s.model);
+        model.load(s.model, remap);
       } catch (error) {
         if (error instanceof SnapshotMismatchError) throw error;
         throw new SnapshotMismatchError(`snapshot.model: ${(error as Error).message.split("\n")[0]}`);
@@ -328,4 +323,22 @@ export class BanditPolicy implements Policy {
     if (this.model && other.model) this.model.merge(other.model);
     this.version += other.version;
   }
+}
+
+/** A snapshot as an object or its JSON text, validated. */
+function parseSnapshot(snapshot: unknown): z.infer<typeof snapshotSchema> {
+  let value = snapshot;
+  if (typeof snapshot === "string") {
+    try {
+      value = JSON.parse(snapshot);
+    } catch (error) {
+      throw new SnapshotMismatchError(`snapshot is not valid JSON: ${(error as Error).message}`);
+    }
+  }
+  const parsed = snapshotSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SnapshotMismatchError(`${issuePath("snapshot", issue.path)}: ${issue.message}`);
+  }
+  return parsed.data;
 }

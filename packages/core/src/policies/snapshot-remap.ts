@@ -1,0 +1,68 @@
+import { ActionSpace, type ActionSpaceConfig } from "../action-space.js";
+import { SnapshotMismatchError, ValidationError } from "../errors.js";
+import { Blocks } from "../models/blocks.js";
+import type { UnitRemap } from "../models/unit-remap.js";
+
+/**
+ * Where each unit of a model learned over an earlier action space goes in `blocks` (this policy's units):
+ * options are matched by name (after `rename`), so marketers can add and retire options between two days
+ * without losing what was learned about the others. Dimensions must be the same (in any order); a unit
+ * whose options are not all still there maps to −1 (dropped); units of new options get none (prior).
+ */
+export function unitRemap(
+  snapshotSpace: unknown,
+  blocks: Blocks,
+  rename: Record<string, Record<string, string>> = {},
+): UnitRemap {
+  const space = blocks.space;
+  let old: ActionSpace;
+  try {
+    old = new ActionSpace(snapshotSpace as ActionSpaceConfig);
+  } catch (error) {
+    throw new SnapshotMismatchError(`snapshot.actionSpace: ${(error as Error).message.split("\n")[0]}`);
+  }
+  const added = space.dimensions.filter((name) => old.dimensionIndex(name) < 0);
+  const removed = old.dimensions.filter((name) => space.dimensionIndex(name) < 0);
+  if (added.length > 0 || removed.length > 0) {
+    throw new SnapshotMismatchError(
+      `snapshot has other dimensions (added: ${added.join(", ") || "none"}; removed: ${removed.join(", ") || "none"})`,
+    );
+  }
+  for (const [dimension, names] of Object.entries(rename)) {
+    const k = old.dimensionIndex(dimension);
+    if (k < 0) throw new ValidationError(`rename.${dimension}`, "no such dimension in the snapshot");
+    for (const from of Object.keys(names)) {
+      if (!old.options[k]!.some((o) => String(o) === from)) {
+        throw new ValidationError(`rename.${dimension}.${from}`, "no such option in the snapshot");
+      }
+    }
+  }
+  // For each snapshot dimension: its index here, and each option's code here (−1 if gone).
+  const dimensionHere = old.dimensions.map((name) => space.dimensionIndex(name));
+  const optionHere = old.dimensions.map((name, ko) =>
+    old.options[ko]!.map((option) => {
+      const target = rename[name]?.[String(option)] ?? String(option);
+      return space.options[dimensionHere[ko]!]!.findIndex((o) => String(o) === target);
+    }),
+  );
+  const oldBlocks = new Blocks(
+    old,
+    blocks.dims.map((group) => group.map((k) => old.dimensionIndex(space.dimensions[k]!))),
+  );
+  const remap = new Int32Array(oldBlocks.unitCount).fill(-1);
+  const oldCodes = new Int32Array(old.dimensions.length);
+  const codes = new Int32Array(space.dimensions.length);
+  for (let b = 0; b < oldBlocks.count; b++) {
+    for (let c = 0; c < oldBlocks.sizes[b]!; c++) {
+      oldBlocks.decode(b, c, oldCodes);
+      let kept = true;
+      for (const ko of oldBlocks.dims[b]!) {
+        const code = optionHere[ko]![oldCodes[ko]!]!;
+        if (code < 0) kept = false;
+        codes[dimensionHere[ko]!] = code;
+      }
+      if (kept) remap[oldBlocks.offsets[b]! + c] = blocks.offsets[b]! + blocks.blockCode(b, codes);
+    }
+  }
+  return remap;
+}
