@@ -42,3 +42,8 @@ export function isConnectFailure(code: string | undefined): boolean {
     code === "UND_ERR_CONNECT_TIMEOUT"
   );
 }
+
+/** Error codes of undici's headers and body timeouts (a dispatcher's `headersTimeout` / `bodyTimeout`). */
+export function isTimeoutCode(code: string | undefined): boolean {
+  return code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createRng } from "@kairos/core";
-import { Agent, request } from "undici";
+import { Agent, type Dispatcher, request } from "undici";
 import type { z } from "zod";
 import { type BucketName, bucketFor } from "../buckets.js";
 import { systemClock } from "../clock.js";
@@ -18,13 +18,27 @@ import {
 import { silentLogger } from "../log.js";
 import { BucketLimiter, parseRateLimitHeaders, type RateLimitHeaders } from "../rate-limit.js";
 import { redact, redactDeep } from "../redact.js";
-import { backoffDelay, isConnectFailure, isNotProcessedStatus, type RetryClass } from "../retry.js";
+import {
+  backoffDelay,
+  isConnectFailure,
+  isNotProcessedStatus,
+  isTimeoutCode,
+  type RetryClass,
+} from "../retry.js";
 import type { BrazeClientOptions, CallOptions, ResolvedOptions } from "./options.js";
 
 /** One HTTP call to Braze, described independently of transport. */
 export interface BrazeCall<T> {
   method: "GET" | "POST";
+  /** The API path under the base URL; with `url`, only the name logs and errors show. */
   path: string;
+  /**
+   * An absolute URL outside the API (a pre-signed export file), fetched instead of `path`: without the API key and
+   * outside the rate buckets. Its query string (the signature) is never logged.
+   */
+  url?: string;
+  /** Resolve to the body's bytes (a Buffer, checked by `schema`) instead of parsed JSON. */
+  raw?: boolean;
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   schema: z.ZodType<T>;
@@ -58,7 +72,9 @@ type Outcome =
 /** Transport: auth, timeouts, concurrency, per-bucket rate limiting, retries and typed errors. */
 export class BrazeTransport {
   readonly options: ResolvedOptions;
-  private readonly agent: Agent;
+  private readonly dispatcher: Dispatcher;
+  /** Whether the dispatcher was made here (and is closed here) rather than passed by the caller. */
+  private readonly ownsDispatcher: boolean;
   private readonly semaphore: Semaphore;
   private readonly limiters = new Map<BucketName, BucketLimiter>();
   /** Mutating calls skipped in dry-run mode, in order. */
@@ -89,7 +105,9 @@ export class BrazeTransport {
       rng: options.rng ?? createRng(randomUUID()),
     };
     this.semaphore = new Semaphore(this.options.maxConcurrency);
-    this.agent = new Agent({ connections: this.options.maxConcurrency, keepAliveTimeout: 4_000 });
+    this.ownsDispatcher = options.dispatcher === undefined;
+    this.dispatcher =
+      options.dispatcher ?? new Agent({ connections: this.options.maxConcurrency, keepAliveTimeout: 4_000 });
   }
 
   /** The limiter of one bucket (created on first use). */
@@ -102,16 +120,16 @@ export class BrazeTransport {
     return l;
   }
 
-  /** Closes pooled connections. */
+  /** Closes pooled connections (a dispatcher passed by the caller is left to the caller). */
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.ownsDispatcher) await this.dispatcher.close();
   }
 
   /** Performs one call with the full retry policy; resolves to the validated body. */
   async call<T>(call: BrazeCall<T>, opts: CallOptions = {}): Promise<T> {
     if (this.options.dryRun && call.mutates) return this.dryRun(call);
-    const bucket = bucketFor(call.path);
-    const limiter = this.limiter(bucket);
+    const bucket = call.url === undefined ? bucketFor(call.path) : undefined;
+    const limiter = bucket && this.limiter(bucket);
     const retry = this.options.retry;
     let attempt = 0;
     let rateLimitRetries = 0;
@@ -155,7 +173,7 @@ export class BrazeTransport {
         errors: env.errors,
         attempts: attempt,
       };
-      if (status === 429) {
+      if (status === 429 && limiter) {
         this.stats.rateLimited++;
         if (isExportBusy(call, status, limits)) {
           throw new ExportInProgressError(
@@ -219,24 +237,24 @@ export class BrazeTransport {
   }
 
   /**
-   * One request: a unit of the bucket, then a connection slot. The bucket is asked again once the slot is held,
-   * since a 429 may have come back while the call queued for it; the limiter learns of each response before the
-   * slot passes to the next queued call.
+   * One request: a unit of the bucket (if it has one), then a connection slot. The bucket is asked again once the
+   * slot is held, since a 429 may have come back while the call queued for it; the limiter learns of each response
+   * before the slot passes to the next queued call.
    */
   private async attempt(
     call: BrazeCall<unknown>,
-    limiter: BucketLimiter,
+    limiter: BucketLimiter | undefined,
     opts: CallOptions,
   ): Promise<Outcome> {
     for (;;) {
-      await limiter.acquire(opts.signal);
+      await limiter?.acquire(opts.signal);
       try {
         await this.semaphore.acquire(opts.signal);
       } catch (e) {
-        limiter.cancel();
+        limiter?.cancel();
         throw e;
       }
-      if (limiter.open()) break;
+      if (!limiter || limiter.open()) break;
       this.semaphore.release();
       limiter.cancel();
     }
@@ -247,8 +265,8 @@ export class BrazeTransport {
     } finally {
       if (outcome?.kind === "response") {
         const { status, limits } = outcome;
-        limiter.release(limits, isExportBusy(call, status, limits) ? undefined : status);
-      } else limiter.release();
+        limiter?.release(limits, isExportBusy(call, status, limits) ? undefined : status);
+      } else limiter?.release();
       this.semaphore.release();
     }
   }
@@ -256,27 +274,34 @@ export class BrazeTransport {
   private async once(call: BrazeCall<unknown>, opts: CallOptions): Promise<Outcome> {
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.options.timeoutMs);
     const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-    const url = this.url(call);
+    const url = call.url ?? this.url(call);
     const started = Date.now();
     this.stats.requests++;
     try {
       const res = await request(url, {
         method: call.method,
-        dispatcher: this.agent,
+        dispatcher: this.dispatcher,
         signal,
-        headers: {
-          authorization: `Bearer ${this.options.apiKey}`,
-          accept: "application/json",
-          ...(call.method === "POST" ? { "content-type": "application/json" } : {}),
-        },
+        // The key goes to Braze's API only, never to a file URL.
+        headers: call.url
+          ? {}
+          : {
+              authorization: `Bearer ${this.options.apiKey}`,
+              accept: "application/json",
+              ...(call.method === "POST" ? { "content-type": "application/json" } : {}),
+            },
         body: call.method === "POST" ? JSON.stringify(call.body ?? {}) : undefined,
       });
-      const text = await res.body.text();
-      let json: unknown;
-      try {
-        json = text ? JSON.parse(text) : {};
-      } catch {
-        json = undefined;
+      const bytes = Buffer.from(await res.body.arrayBuffer());
+      const keepBytes = call.raw && res.statusCode >= 200 && res.statusCode < 300;
+      const text = keepBytes ? "" : bytes.toString("utf8");
+      let json: unknown = bytes;
+      if (!keepBytes) {
+        try {
+          json = text ? JSON.parse(text) : {};
+        } catch {
+          json = undefined;
+        }
       }
       this.options.logger.debug("braze response", {
         method: call.method,
@@ -298,7 +323,8 @@ export class BrazeTransport {
         kind: "error",
         error: redact(String(error), [this.options.apiKey]),
         code,
-        timedOut: timeout.aborted && !opts.signal?.aborted,
+        // Our per-attempt deadline, or the dispatcher's own headers or body timeout.
+        timedOut: (timeout.aborted && !opts.signal?.aborted) || isTimeoutCode(code),
         aborted: opts.signal?.aborted ?? false,
       };
     }

@@ -1,4 +1,5 @@
 import type { Rng } from "@kairos/core";
+import type { Dispatcher } from "undici";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
 import type { RateLimitOptions } from "../rate-limit.js";
@@ -10,10 +11,16 @@ export interface BrazeClientOptions {
   baseUrl: string;
   /** REST API key, sent as `Authorization: Bearer`; never logged nor put in errors. */
   apiKey: string;
-  /** Per-attempt timeout in ms (default 30 000). */
+  /** Per-attempt deadline in ms, from sending the request to the last byte of the response (default 30 000). */
   timeoutMs?: number;
   /** Requests in flight at once across all buckets (default 8). */
   maxConcurrency?: number;
+  /**
+   * The undici dispatcher for every request, the export download included (default: an Agent with `maxConcurrency`
+   * connections, closed by `close()`). A dispatcher passed here is the caller's to close. Its own `headersTimeout`
+   * and `bodyTimeout` count as timeouts, like `timeoutMs`.
+   */
+  dispatcher?: Dispatcher;
   retry?: RetryOptions;
   rateLimit?: RateLimitOptions;
   /** Objects per `/users/track` request, combined over the three arrays (default 75; 50 on MAU SKUs). */

@@ -1,4 +1,4 @@
-import { request } from "undici";
+import { z } from "zod";
 import { chunk, chunkTrack, LIMITS } from "../batching.js";
 import type { BrazeTransport } from "../client/http.js";
 import type { CallOptions } from "../client/options.js";
@@ -50,6 +50,8 @@ export interface SegmentExportOptions extends CallOptions {
   /** Give up after this long (default 2 hours). */
   maxWaitMs?: number;
 }
+
+const bytesSchema = z.instanceof(Buffer);
 
 /** User data endpoints: /users/track, /users/export/ids, /users/export/segment. */
 export class UsersApi {
@@ -187,7 +189,9 @@ export class UsersApi {
 
   /**
    * Exports a segment and yields its users: starts the export, polls the URL until the files are ready (404 until
-   * then), downloads the archive and parses the NDJSON lines. The download never carries the API key.
+   * then), downloads the archive and parses the NDJSON lines. The download goes through the client's transport
+   * (dispatcher, connection limit, timeouts, retries, logs) but never carries the API key, and its URL's query
+   * (the signature) is never logged.
    */
   async *exportSegmentUsers(
     body: ExportSegmentRequest,
@@ -212,32 +216,16 @@ export class UsersApi {
   private async download(url: string, opts: SegmentExportOptions): Promise<Buffer> {
     const clock = this.t.options.clock;
     const deadline = clock.now() + (opts.maxWaitMs ?? 7_200_000);
-    let failures = 0;
+    const path = new URL(url).pathname;
     for (;;) {
-      opts.signal?.throwIfAborted();
-      const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.t.options.timeoutMs);
-      const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-      let status = 0;
       try {
-        const res = await request(url, { method: "GET", signal });
-        status = res.statusCode;
-        if (status === 200) return Buffer.from(await res.body.arrayBuffer());
-        await res.body.dump();
+        return await this.t.call(
+          { method: "GET", path, url, raw: true, schema: bytesSchema, retry: "idempotent" },
+          opts,
+        );
       } catch (e) {
-        if (opts.signal?.aborted) throw e;
-        if (++failures > (this.t.options.retry.maxRetries ?? 4)) {
-          throw new BrazeNetworkError("segment export download failed", {
-            endpoint: "/users/export/segment",
-            attempts: failures,
-          });
-        }
-      }
-      // 404/403 mean "not ready yet" (the URL is valid only once the export finishes).
-      if (status >= 400 && status !== 404 && status !== 403 && status < 500) {
-        throw new BrazeNetworkError(`segment export download: HTTP ${status}`, {
-          endpoint: "/users/export/segment",
-          status,
-        });
+        // 404 and 403 mean "not ready yet": the URL is valid only once the export finishes.
+        if (!(e instanceof BrazeError) || (e.status !== 404 && e.status !== 403)) throw e;
       }
       if (clock.now() >= deadline) {
         throw new BrazeNetworkError("segment export not ready before maxWaitMs", {

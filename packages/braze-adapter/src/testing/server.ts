@@ -21,8 +21,12 @@ import type {
 export interface FakeRequestRecord {
   seq: number;
   method: string;
+  /** The API path, or `/exports` for an export download. */
   path: string;
-  bucket: BucketName;
+  /** The rate-limit bucket (none for export downloads). */
+  bucket?: BucketName;
+  /** Whether the request carried an Authorization header. */
+  withKey: boolean;
   /** Wall-clock arrival (ms). */
   at: number;
   /** Response status, or "dropped". */
@@ -158,33 +162,33 @@ export class FakeBraze {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const method = req.method ?? "GET";
     const wallNow = Date.now();
-    const exportMatch = /^\/exports\/([^/]+)\.zip$/.exec(url.pathname);
-    if (method === "GET" && exportMatch) {
-      // Export files live "elsewhere" (like S3): no auth, no Braze rate limit.
-      const file = this.users.download(exportMatch[1], wallNow);
-      if (!file) return this.send(res, 404, { message: "Not Found" }, {});
-      res.writeHead(200, { "content-type": "application/zip", "content-length": file.length });
-      res.end(file);
-      return;
-    }
-    const path = url.pathname;
-    const bucket = bucketFor(path);
+    const exportId = method === "GET" ? /^\/exports\/([^/]+)\.zip$/.exec(url.pathname)?.[1] : undefined;
+    const path = exportId === undefined ? url.pathname : "/exports";
     const record: FakeRequestRecord = {
       seq: this.requests.length,
       method,
       path,
-      bucket,
+      withKey: req.headers.authorization !== undefined,
       at: wallNow,
       status: 0,
       fault: "none",
     };
     this.requests.push(record);
+    const respond = (status: number, body: unknown, headers: Record<string, string>) => {
+      record.status = status;
+      this.send(res, status, body, headers, record.fault === "slow_body" ? this.faults.slowMs : 0);
+    };
+    const drop = () => {
+      record.status = "dropped";
+      req.socket.destroy();
+    };
+    if (exportId !== undefined) return this.serveExport(exportId, wallNow, record, respond, drop);
+    const bucket = bucketFor(path);
+    record.bucket = bucket;
     const route = this.routes.get(`${method} ${path}`);
     const limits = this.buckets.take(bucket, wallNow, path);
-    const reply = (status: number, body: Record<string, unknown>, headers = limits.headers) => {
-      record.status = status;
-      this.send(res, status, body, headers);
-    };
+    const reply = (status: number, body: Record<string, unknown>, headers = limits.headers) =>
+      respond(status, body, headers);
     if (!route) return reply(404, { message: "Not Found", errors: [] });
     const auth = req.headers.authorization ?? "";
     const key = auth.startsWith("Bearer ") ? auth.slice(7) : "";
@@ -195,11 +199,7 @@ export class FakeBraze {
     if (!limits.ok) return reply(429, { message: "Rate limit exceeded", errors: [] });
     const fault = this.faults.draw(path);
     record.fault = fault;
-    if (fault === "drop_before") {
-      record.status = "dropped";
-      req.socket.destroy();
-      return;
-    }
+    if (fault === "drop_before") return drop();
     // An injected 429 reads like an empty bucket (remaining 0, the window's reset) but does not drain the real one,
     // so requests the client already had in flight are not counted as violations.
     if (fault === "429") {
@@ -234,23 +234,51 @@ export class FakeBraze {
       // A 429 from a route (concurrent export) keeps the real bucket headers.
       return reply(e.status, { message: e.message, errors: e.errors });
     }
-    if (fault === "drop_after") {
-      // Processed, but the client never learns it: the outcome-unknown case.
-      record.status = "dropped";
-      req.socket.destroy();
-      return;
-    }
+    // Processed, but the client never learns it: the outcome-unknown case.
+    if (fault === "drop_after") return drop();
     reply(result.status, result.body);
   }
 
-  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string>): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, {
-      "content-type": "application/json",
-      "content-length": Buffer.byteLength(text),
-      ...headers,
-    });
-    res.end(text);
+  /**
+   * GET /exports/<id>.zip. Export files live "elsewhere" (like S3): no auth, no Braze rate limit, and faults only
+   * when `faults.paths` lists "/exports".
+   */
+  private async serveExport(
+    id: string,
+    wallNow: number,
+    record: FakeRequestRecord,
+    respond: (status: number, body: unknown, headers: Record<string, string>) => void,
+    drop: () => void,
+  ): Promise<void> {
+    const fault = this.faults.draw("/exports", true);
+    record.fault = fault;
+    if (fault === "drop_before" || fault === "drop_after") return drop();
+    // A throttled object store answers 503 "Slow Down".
+    if (fault === "429") return respond(503, { message: "Slow Down" }, {});
+    if (fault === "500") return respond(500, { message: "Internal Server Error" }, {});
+    if (fault === "slow") await new Promise((r) => setTimeout(r, this.faults.slowMs));
+    const file = this.users.download(id, wallNow);
+    if (!file) return respond(404, { message: "Not Found" }, {});
+    respond(200, file, { "content-type": "application/zip" });
+  }
+
+  /** Writes a response; with `stallMs`, the headers and half the body go now and the rest after the stall. */
+  private send(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string>,
+    stallMs = 0,
+  ): void {
+    const data = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+    res.writeHead(status, { "content-type": "application/json", "content-length": data.length, ...headers });
+    if (stallMs <= 0) {
+      res.end(data);
+      return;
+    }
+    const half = Math.floor(data.length / 2);
+    res.write(data.subarray(0, half));
+    setTimeout(() => res.end(data.subarray(half)), stallMs);
   }
 }
 

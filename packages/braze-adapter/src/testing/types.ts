@@ -56,10 +56,12 @@ export interface FaultOptions {
   dropRate?: number;
   /** Of the dropped ones, the share dropped after the request was processed (outcome unknown to the client). Default 0.5. */
   dropAfterProcessingShare?: number;
-  /** Share delayed by `slowMs` before processing. */
+  /** Share delayed by `slowMs` before processing: the headers come late (a slow Braze). */
   slowRate?: number;
+  /** Share processed and answered at once, but whose body stalls for `slowMs` after the headers and half the body. */
+  slowBodyRate?: number;
   slowMs?: number;
-  /** Paths subject to faults (default: all 19 API paths). */
+  /** Paths subject to faults (default: all 19 API paths; list "/exports" to fault export downloads too). */
   paths?: string[];
   /** Seed of the fault generator (default "faults"). */
   seed?: string | number;
