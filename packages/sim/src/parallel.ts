@@ -3,7 +3,57 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker, type WorkerOptions } from "node:worker_threads";
+import { KairosError, ValidationError } from "@kairos/core";
 import { type Job, type JobResult, runJob } from "./experiment.js";
+import { LineError } from "./ope/format.js";
+
+/** An error as it crosses the worker boundary: its class name, message, stack and Kairos fields. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  /** KairosError's code. */
+  code?: string;
+  /** ValidationError's field path. */
+  field?: string;
+  /** LineError's line. */
+  line?: number;
+}
+
+/** What a worker posts about a failed job (structured clone would drop an Error's class and fields). */
+export function serializeError(e: unknown): SerializedError {
+  if (!(e instanceof Error)) return { name: "Error", message: String(e) };
+  const out: SerializedError = { name: e.name, message: e.message, stack: e.stack };
+  if (e instanceof KairosError) out.code = e.code;
+  if (e instanceof ValidationError) out.field = e.field;
+  if (e instanceof LineError) out.line = e.line;
+  return out;
+}
+
+/**
+ * The error a worker reported, as the same class on this thread: a ValidationError with its field, a
+ * KairosError with its code, else a plain Error whose stack is the worker's.
+ */
+export function deserializeError(s: SerializedError, jobId?: number): Error {
+  let e: Error;
+  if (s.name === "ValidationError" && s.field !== undefined) {
+    const prefix = `${s.field}: `;
+    e = new ValidationError(
+      s.field,
+      s.message.startsWith(prefix) ? s.message.slice(prefix.length) : s.message,
+    );
+  } else if (s.name === "LineError" && s.line !== undefined) {
+    e = new LineError(s.line, s.message.replace(/^line \d+: /, ""));
+  } else if (s.code !== undefined) {
+    e = new KairosError(s.code, s.message);
+    e.name = s.name;
+  } else {
+    e = new Error(jobId === undefined ? s.message : `job ${jobId}: ${s.message}`);
+    e.name = s.name;
+  }
+  if (s.stack) e.stack = s.stack;
+  return e;
+}
 
 /** Options of {@link runJobs}. */
 export interface RunJobsOptions {
@@ -54,13 +104,13 @@ export async function runJobs(jobs: readonly Job[], options: RunJobsOptions = {}
         workers.push(worker);
         worker.on(
           "message",
-          (m: { type: string; id?: number; day?: number; result?: JobResult; message?: string }) => {
+          (m: { type: string; id?: number; day?: number; result?: JobResult; error?: SerializedError }) => {
             if (m.type === "day") options.onDay?.(m.id!, m.day!);
             else if (m.type === "done") {
               results.set(m.result!.id, m.result!);
               running--;
               feed(worker);
-            } else if (m.type === "error") reject(new Error(`job ${m.id}: ${m.message}`));
+            } else if (m.type === "error") reject(deserializeError(m.error!, m.id));
           },
         );
         worker.on("error", reject);
