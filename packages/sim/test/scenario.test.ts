@@ -49,7 +49,7 @@ describe("scenario validation", () => {
     expect(fieldOf({ ...base, groups: { kairos: 0.5, random: 0.1, bau: 0.1 } })).toBe("groups");
     expect(fieldOf({ ...base, metric: { kind: "revenue" } })).toBe("revenue");
     expect(fieldOf({ ...base, delays: [0.5, 0.2] })).toBe("delays");
-    expect(fieldOf({ ...base, unknownField: 1 })).toBe("(root)");
+    expect(fieldOf({ ...base, unknownField: 1 })).toBe("unknownField");
   });
 
   it("prefixes the message with the field", () => {

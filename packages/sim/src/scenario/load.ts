@@ -1,6 +1,7 @@
-import { type ActionRecord, ActionSpace, KairosError, ValidationError } from "@kairos/core";
+import { type ActionRecord, ActionSpace, ValidationError } from "@kairos/core";
 import type { z } from "zod";
-import { readText } from "../files.js";
+import { parseJsonFile, readText } from "../files.js";
+import { closest, didYouMean } from "../suggest.js";
 import { type Condition, type Scenario, scenarioSchema, type Term } from "./schema.js";
 
 /** Keys a term's `when` may use besides dimensions and features. */
@@ -19,36 +20,168 @@ function pathOf(path: ReadonlyArray<PropertyKey>): string {
 /** Validates a parsed JSON value as a scenario; throws a ValidationError naming the path of the first bad field. */
 export function parseScenario(json: unknown): Scenario {
   const parsed = scenarioSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ValidationError(pathOf(issueLeaf(issue)), issue.message);
-  }
+  if (!parsed.success)
+    throw firstError(
+      parsed.error.issues.flatMap((i) => leafIssues(i)),
+      json,
+    );
   checkReferences(parsed.data);
   return parsed.data;
 }
 
-/** Zod reports a failed union at the union's path; the deepest branch error usually names the bad field best. */
-function issueLeaf(issue: z.core.$ZodIssue): ReadonlyArray<PropertyKey> {
-  if (issue.code === "invalid_union" && issue.errors.length > 0) {
-    let best: z.core.$ZodIssue | undefined;
-    for (const branch of issue.errors) {
-      for (const inner of branch) if (!best || inner.path.length > best.path.length) best = inner;
-    }
-    if (best && best.path.length > 0) return [...issue.path, ...best.path];
-  }
-  return issue.path;
+/** A zod issue reduced to what a message needs, at its full path. */
+interface Leaf {
+  path: PropertyKey[];
+  code: string;
+  message: string;
+  keys?: string[];
 }
 
-/** Reads and validates a scenario file; errors name the file and the bad field. */
-export function loadScenario(file: string): Scenario {
-  const text = readText(file, "scenario");
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new KairosError("bad_json", `${file} is not valid JSON: ${(e as Error).message}`);
+/**
+ * Zod reports a failed union at the union's path; the branch with the deepest error usually names the bad
+ * field best, so a union issue becomes that branch's issues, at their full paths.
+ */
+function leafIssues(issue: z.core.$ZodIssue, prefix: readonly PropertyKey[] = []): Leaf[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === "invalid_union" && issue.errors.length > 0) {
+    let best: z.core.$ZodIssue[] | undefined;
+    let depth = 0;
+    for (const branch of issue.errors) {
+      for (const inner of branch) {
+        if (inner.path.length > depth) {
+          best = branch;
+          depth = inner.path.length;
+        }
+      }
+    }
+    if (best) return best.flatMap((inner) => leafIssues(inner, path));
   }
-  return parseScenario(json);
+  return [
+    {
+      path,
+      code: issue.code,
+      message: issue.message,
+      keys: issue.code === "unrecognized_keys" ? issue.keys : undefined,
+    },
+  ];
+}
+
+/**
+ * One error for the first issue. A misspelled key yields two issues (the unknown key, and the required key
+ * it was meant to be, missing): they are reported as one, `dayz: unknown key (did you mean "days"?)`, and
+ * any unknown key gets the closest known key of its object as a suggestion.
+ */
+function firstError(issues: Leaf[], json: unknown): ValidationError {
+  const unknownKeys = issues.flatMap((i) =>
+    i.code === "unrecognized_keys" ? (i.keys ?? []).map((key) => ({ at: i.path, key })) : [],
+  );
+  const suggestion = (at: PropertyKey[], key: string) => closest(key, knownKeysAt(scenarioSchema, at, json));
+  const missing = (i: Leaf): boolean => {
+    if (i.path.length === 0) return false;
+    const parent = valueAt(json, i.path.slice(0, -1));
+    return typeof parent === "object" && parent !== null && !(String(i.path.at(-1)) in parent);
+  };
+  for (const issue of issues) {
+    if (!missing(issue)) continue;
+    const parent = issue.path.slice(0, -1);
+    const name = String(issue.path[issue.path.length - 1]);
+    const typo = unknownKeys.find((u) => samePath(u.at, parent) && suggestion(u.at, u.key) === name);
+    if (typo)
+      return new ValidationError(pathOf([...parent, typo.key]), `unknown key (did you mean "${name}"?)`);
+  }
+  const first = issues[0]!;
+  if (first.code === "unrecognized_keys" && first.keys?.length) {
+    const key = first.keys[0]!;
+    const known = knownKeysAt(scenarioSchema, first.path, json);
+    const hint = suggestion(first.path, key);
+    return new ValidationError(
+      pathOf([...first.path, key]),
+      hint !== undefined
+        ? `unknown key (did you mean "${hint}"?)`
+        : `unknown key${known.length > 0 ? ` (expected one of ${known.join(", ")})` : ""}`,
+    );
+  }
+  if (missing(first)) return new ValidationError(pathOf(first.path), "missing (required)");
+  return new ValidationError(pathOf(first.path), first.message);
+}
+
+function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
+  let v = json;
+  for (const p of path)
+    v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+function samePath(a: readonly PropertyKey[], b: readonly PropertyKey[]): boolean {
+  return a.length === b.length && a.every((p, i) => p === b[i]);
+}
+
+/** Minimal view of a zod schema's definition, enough to walk object shapes. */
+interface Def {
+  type: string;
+  innerType?: Schema;
+  in?: Schema;
+  shape?: Record<string, Schema>;
+  valueType?: Schema;
+  element?: Schema;
+  items?: Schema[];
+  options?: Schema[];
+  discriminator?: string;
+  values?: unknown[];
+}
+type Schema = { _zod: { def: Def } };
+
+/** The schema without optional/default/pipe wrappers. */
+function unwrap(schema: Schema): Schema {
+  let s = schema;
+  for (;;) {
+    const d = s._zod.def;
+    if (d.innerType) s = d.innerType;
+    else if (d.type === "pipe" && d.in) s = d.in;
+    else return s;
+  }
+}
+
+/** The keys an object at `path` may have (the input picks the branch of a discriminated union). */
+export function knownKeysAt(schema: unknown, path: readonly PropertyKey[], input: unknown): string[] {
+  const out = new Set<string>();
+  const walk = (s: Schema, depth: number, value: unknown): void => {
+    const u = unwrap(s);
+    const d = u._zod.def;
+    if (d.type === "union" && d.options) {
+      let options = d.options;
+      const disc = d.discriminator;
+      if (disc && value && typeof value === "object" && disc in value) {
+        const wanted = (value as Record<string, unknown>)[disc];
+        const matching = options.filter((o) =>
+          unwrap(o)._zod.def.shape?.[disc]?._zod.def.values?.includes(wanted),
+        );
+        if (matching.length > 0) options = matching;
+      }
+      for (const o of options) walk(o, depth, value);
+      return;
+    }
+    const next = (child: Schema | undefined) => {
+      const key = path[depth]!;
+      if (child) walk(child, depth + 1, (value as Record<PropertyKey, unknown> | undefined)?.[key]);
+    };
+    if (depth === path.length) {
+      if (d.type === "object" && d.shape) for (const k of Object.keys(d.shape)) out.add(k);
+      return;
+    }
+    const key = path[depth]!;
+    if (d.type === "object") next(d.shape?.[String(key)]);
+    else if (d.type === "record") next(d.valueType);
+    else if (d.type === "array") next(d.element);
+    else if (d.type === "tuple" && typeof key === "number") next(d.items?.[key]);
+  };
+  walk(schema as Schema, 0, input);
+  return [...out];
+}
+
+/** Reads and validates a scenario file; errors name the file (unreadable, not JSON) or the bad field. */
+export function loadScenario(file: string): Scenario {
+  return parseScenario(parseJsonFile(readText(file, "scenario"), file));
 }
 
 /** The scenario's action space (core), with errors re-rooted at `actions`. */
@@ -78,6 +211,9 @@ function checkReferences(s: Scenario): void {
   const fail = (field: string, message: string): never => {
     throw new ValidationError(field, message);
   };
+  const unknownDimension = (field: string, d: string): void => {
+    if (!(d in dims)) fail(field, `unknown dimension "${d}"${didYouMean(d, Object.keys(dims))}`);
+  };
   for (const reserved of [...CALENDAR_KEYS, ...STATE_FEATURES]) {
     if (reserved in feats) fail(`features.${reserved}`, `"${reserved}" is reserved for the simulator`);
   }
@@ -101,7 +237,10 @@ function checkReferences(s: Scenario): void {
       const c = spec as { given: string; cases: Record<string, unknown> };
       const at = `features.${name}.${key}`;
       if (!seen.includes(c.given))
-        fail(`${at}.given`, `"${c.given}" is not a feature declared before ${name}`);
+        fail(
+          `${at}.given`,
+          `"${c.given}" is not a feature declared before ${name}${didYouMean(c.given, seen)}`,
+        );
       const values = valuesOf(s, c.given);
       if (!values) fail(`${at}.given`, `"${c.given}" must be categorical or boolean`);
       for (const v of values!) if (!(v in c.cases)) fail(`${at}.cases`, `missing case "${v}"`);
@@ -118,20 +257,24 @@ function checkReferences(s: Scenario): void {
   const space = actionSpaceOf(s);
   for (const [r, rule] of s.actions.constraints.entries()) {
     for (const d of Object.keys(rule.forbid))
-      if (!(d in dims)) fail(`actions.constraints[${r}].forbid.${d}`, "unknown dimension");
+      if (!(d in dims))
+        fail(`actions.constraints[${r}].forbid.${d}`, `unknown dimension${didYouMean(d, Object.keys(dims))}`);
   }
   const checkOption = (field: string, dimension: string, option: string) => {
     if (!dims[dimension]!.some((o) => String(o) === option))
-      fail(field, `unknown option "${option}" of ${dimension}`);
+      fail(
+        field,
+        `unknown option "${option}" of ${dimension}${didYouMean(option, dims[dimension]!.map(String))}`,
+      );
   };
   if (s.metric.discount) {
     const d = s.metric.discount;
-    if (!(d.dimension in dims)) fail("metric.discount.dimension", `unknown dimension "${d.dimension}"`);
+    unknownDimension("metric.discount.dimension", d.dimension);
     for (const o of Object.keys(d.rates)) checkOption(`metric.discount.rates.${o}`, d.dimension, o);
   }
   if (s.metric.cost) {
     const c = s.metric.cost;
-    if (!(c.dimension in dims)) fail("metric.cost.dimension", `unknown dimension "${c.dimension}"`);
+    unknownDimension("metric.cost.dimension", c.dimension);
     for (const o of Object.keys(c.costs)) checkOption(`metric.cost.costs.${o}`, c.dimension, o);
   }
   if (s.metric.kind !== "conversion" && !s.revenue)
@@ -152,7 +295,7 @@ function checkReferences(s: Scenario): void {
   });
   if (s.unsubscribe?.dimension !== undefined) {
     const u = s.unsubscribe;
-    if (!(u.dimension! in dims)) fail("unsubscribe.dimension", `unknown dimension "${u.dimension}"`);
+    unknownDimension("unsubscribe.dimension", u.dimension!);
     for (const o of Object.keys(u.byOption)) checkOption(`unsubscribe.byOption.${o}`, u.dimension!, o);
   } else if (s.unsubscribe && Object.keys(s.unsubscribe.byOption).length > 0) {
     fail("unsubscribe.byOption", "needs unsubscribe.dimension");
@@ -184,9 +327,16 @@ function checkAction(s: Scenario, space: ActionSpace, record: ActionRecord, fiel
   }
   for (const [d, v] of Object.entries(record)) {
     const options = s.actions.dimensions[d];
-    if (!options) throw new ValidationError(`${field}.${d}`, "unknown dimension");
+    if (!options)
+      throw new ValidationError(
+        `${field}.${d}`,
+        `unknown dimension${didYouMean(d, Object.keys(s.actions.dimensions))}`,
+      );
     if (!options.includes(v))
-      throw new ValidationError(`${field}.${d}`, `unknown option ${JSON.stringify(v)}`);
+      throw new ValidationError(
+        `${field}.${d}`,
+        `unknown option ${JSON.stringify(v)}${didYouMean(String(v), options.map(String))}`,
+      );
   }
   if (!space.isFeasible(space.codesOfRecord(record)))
     throw new ValidationError(field, "breaks an action constraint");
@@ -217,7 +367,11 @@ function checkTerm(s: Scenario, t: Term, at: string): void {
     if (!f)
       throw new ValidationError(
         field,
-        `"${key}" is neither an action dimension, a feature nor a calendar key`,
+        `"${key}" is neither an action dimension, a feature nor a calendar key${didYouMean(key, [
+          ...Object.keys(dims),
+          ...Object.keys(s.features),
+          ...CALENDAR_KEYS,
+        ])}`,
       );
     if (f.type === "numeric") checkValues(field, cond, undefined, true);
     else checkValues(field, cond, valuesOf(s, key)!, false);
@@ -231,7 +385,10 @@ function checkTerm(s: Scenario, t: Term, at: string): void {
   if (t.peak) {
     const options = dims[t.peak.dimension];
     if (!options)
-      throw new ValidationError(`${at}.peak.dimension`, `unknown dimension "${t.peak.dimension}"`);
+      throw new ValidationError(
+        `${at}.peak.dimension`,
+        `unknown dimension "${t.peak.dimension}"${didYouMean(t.peak.dimension, Object.keys(dims))}`,
+      );
     if (!options.every((o) => typeof o === "number")) {
       throw new ValidationError(`${at}.peak.dimension`, "a peak needs a dimension with numeric options");
     }
@@ -256,5 +413,6 @@ function checkValues(field: string, cond: Condition, known: string[] | undefined
     return;
   }
   for (const v of list)
-    if (!known.includes(String(v))) throw new ValidationError(field, `unknown value ${JSON.stringify(v)}`);
+    if (!known.includes(String(v)))
+      throw new ValidationError(field, `unknown value ${JSON.stringify(v)}${didYouMean(String(v), known)}`);
 }

@@ -88,6 +88,10 @@ export type Term = z.infer<typeof termSchema>;
 
 const shareSchema = z.number().min(0).max(1);
 
+const sum = (values: readonly number[]): number => values.reduce((s, v) => s + v, 0);
+/** A sum for a message: 1.1, not 1.1000000000000003. */
+const round = (x: number): number => Number(x.toPrecision(12));
+
 /** The full scenario file. */
 export const scenarioSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -175,7 +179,10 @@ export const scenarioSchema = z.strictObject({
     .array(shareSchema)
     .min(1)
     .max(60)
-    .refine((p) => Math.abs(p.reduce((s, v) => s + v, 0) - 1) < 1e-6, "delay probabilities must sum to 1")
+    .refine((p) => Math.abs(p.reduce((s, v) => s + v, 0) - 1) < 1e-6, {
+      error: (issue) =>
+        `delay probabilities must sum to 1 (they sum to ${round(sum(issue.input as number[]))})`,
+    })
     .default([1]),
   /** Market shifts: from `day` on, these terms are added to the response (and revenue) model. */
   drift: z
@@ -195,7 +202,13 @@ export const scenarioSchema = z.strictObject({
       bau: shareSchema,
       holdout: shareSchema.default(0),
     })
-    .refine((g) => Math.abs(g.kairos + g.random + g.bau + g.holdout - 1) < 1e-6, "group shares must sum to 1")
+    .refine((g) => Math.abs(g.kairos + g.random + g.bau + g.holdout - 1) < 1e-6, {
+      error: (issue) => {
+        const g = issue.input as Record<"kairos" | "random" | "bau" | "holdout", number>;
+        const shares = [g.kairos, g.random, g.bau, g.holdout];
+        return `group shares must sum to 1, they sum to ${round(sum(shares))} (kairos ${g.kairos} + random ${g.random} + bau ${g.bau} + holdout ${g.holdout})`;
+      },
+    })
     .refine((g) => g.kairos > 0, { message: "the kairos group needs a positive share", path: ["kairos"] })
     .default({ kairos: 0.7, random: 0.1, bau: 0.1, holdout: 0.1 }),
   /** Business-as-usual: the single action the marketing team sends today. */
