@@ -2,6 +2,8 @@
 export const LIMITS = {
   /** Explicit recipients per send request. */
   sendRecipients: 50,
+  /** Bytes of JSON in one recipient's trigger properties or Canvas context: Braze says 50 KB; read as 50,000. */
+  propertiesBytes: 50_000,
   /** external_ids + user_aliases per /users/export/ids request. */
   exportIds: 50,
   /** Default objects per /users/track request (combined). */
@@ -15,6 +17,11 @@ export const LIMITS = {
   canvasSeriesDays: 14,
   segmentSeriesDays: 100,
 } as const;
+
+/** Size in bytes of a value as JSON (what Braze's payload limits measure). */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? "");
+}
 
 /** Splits an array into chunks of at most `size` (never an empty chunk). */
 export function chunk<T>(items: readonly T[], size: number): T[][] {

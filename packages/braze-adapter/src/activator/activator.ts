@@ -4,8 +4,8 @@ import { chunk, LIMITS } from "../batching.js";
 import type { BrazeClient } from "../client/client.js";
 import { type Clock, systemClock } from "../clock.js";
 import { mapLimit } from "../concurrency.js";
-import type { SendResult } from "../endpoints/messaging.js";
-import type { UserAlias } from "../endpoints/types.js";
+import { recipientProblem, type SendResult } from "../endpoints/messaging.js";
+import type { TriggerRecipient, UserAlias } from "../endpoints/types.js";
 import { BrazeError } from "../errors.js";
 import type { LedgerEntry, LedgerStatus, NewLedgerEntry, SendLedger } from "../ledger/types.js";
 import { type Logger, silentLogger } from "../log.js";
@@ -172,8 +172,14 @@ export class Activator {
       seen.add(k);
       return true;
     });
-    const groups = new Map<string, LedgerEntry[]>();
+    const sendable: LedgerEntry[] = [];
     for (const r of rows) {
+      const problem = rowProblem(r);
+      if (problem === undefined) sendable.push(r);
+      else await this.refuse(r, problem, now);
+    }
+    const groups = new Map<string, LedgerEntry[]>();
+    for (const r of sendable) {
       const key = r.plan.kind === "messages" ? `${r.targetKey}:${r.plan.variationId}` : r.targetKey;
       groups.set(key, [...(groups.get(key) ?? []), r]);
     }
@@ -251,6 +257,15 @@ export class Activator {
     return pending.length;
   }
 
+  /** Fails one decision that Braze's documented limits would refuse, before any request: it fails alone. */
+  private async refuse(r: LedgerEntry, problem: string, now: number): Promise<void> {
+    const error = `refused before sending: ${problem}`;
+    await this.ledger.markFailed([r.decisionId], error, now);
+    this.stats.failed++;
+    this.log.warn("decision refused before sending", { target: r.targetKey, problem });
+    this.options.onOutcome?.({ decisionIds: [r.decisionId], status: "failed", error });
+  }
+
   private async retryOrFail(rows: readonly LedgerEntry[], why: string, now: number): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 8;
     const exhausted = rows.filter((r) => r.attempts >= maxAttempts).map((r) => r.decisionId);
@@ -273,39 +288,62 @@ export class Activator {
   }
 
   private async sendBatch(rows: LedgerEntry[], signal?: AbortSignal): Promise<void> {
-    const ids = rows.map((r) => r.decisionId);
     const attemptId = randomUUID();
-    const started = this.clock.now();
     // Durable before the request leaves: a crash from here on leaves the rows in flight, to be reconciled.
-    await this.ledger.markInFlight(ids, attemptId, started);
-    const attempted = rows.map((r) => ({ ...r, attempts: r.attempts + 1 }));
+    await this.ledger.markInFlight(
+      rows.map((r) => r.decisionId),
+      attemptId,
+      this.clock.now(),
+    );
     this.active.add(attemptId);
-    this.stats.requests++;
     try {
-      const res = await this.dispatch(rows, signal);
-      const now = this.clock.now();
-      if (res.notice) {
-        await this.ledger.markFailed(ids, "accepted with a notice; nothing will be sent", now, res.notice);
-        this.stats.notices++;
-        this.stats.failed += ids.length;
-        this.log.warn("braze notice: batch not sent", { target: rows[0].targetKey, decisions: ids.length });
-        this.options.onOutcome?.({
-          decisionIds: ids,
-          status: "failed",
-          notice: res.notice,
-          dispatchId: res.dispatchId,
-        });
-        return;
-      }
-      const confirmedBy = this.options.client.dryRun ? "dry_run" : "response";
-      await this.ledger.markSent(ids, { dispatchId: res.dispatchId, at: now, confirmedBy });
-      this.stats.sent += ids.length;
-      this.options.onOutcome?.({ decisionIds: ids, status: "sent", dispatchId: res.dispatchId, confirmedBy });
-    } catch (e) {
-      await this.settleFailure(attempted, e);
+      await this.attempt(
+        rows.map((r) => ({ ...r, attempts: r.attempts + 1 })),
+        signal,
+      );
     } finally {
       this.active.delete(attemptId);
     }
+  }
+
+  /**
+   * Sends rows already in flight and settles them. When Braze refuses the request with a 400 that may be about one
+   * recipient, the batch is halved and each half sent on its own (a fatal 400 processed nothing), down to the
+   * refused recipient alone: one bad decision never fails the others.
+   */
+  private async attempt(rows: LedgerEntry[], signal?: AbortSignal): Promise<void> {
+    const ids = rows.map((r) => r.decisionId);
+    this.stats.requests++;
+    let res: SendResult;
+    try {
+      res = await this.dispatch(rows, signal);
+    } catch (e) {
+      if (rows.length > 1 && mayBeOneRecipient(e)) {
+        const half = Math.ceil(rows.length / 2);
+        await this.attempt(rows.slice(0, half), signal);
+        await this.attempt(rows.slice(half), signal);
+        return;
+      }
+      return this.settleFailure(rows, e);
+    }
+    const now = this.clock.now();
+    if (res.notice) {
+      await this.ledger.markFailed(ids, "accepted with a notice; nothing will be sent", now, res.notice);
+      this.stats.notices++;
+      this.stats.failed += ids.length;
+      this.log.warn("braze notice: batch not sent", { target: rows[0].targetKey, decisions: ids.length });
+      this.options.onOutcome?.({
+        decisionIds: ids,
+        status: "failed",
+        notice: res.notice,
+        dispatchId: res.dispatchId,
+      });
+      return;
+    }
+    const confirmedBy = this.options.client.dryRun ? "dry_run" : "response";
+    await this.ledger.markSent(ids, { dispatchId: res.dispatchId, at: now, confirmedBy });
+    this.stats.sent += ids.length;
+    this.options.onOutcome?.({ decisionIds: ids, status: "sent", dispatchId: res.dispatchId, confirmedBy });
   }
 
   private async settleFailure(rows: LedgerEntry[], e: unknown): Promise<void> {
@@ -347,30 +385,12 @@ export class Activator {
     switch (plan.kind) {
       case "campaign":
         return m.triggerCampaign(
-          {
-            campaign_id: plan.campaignId,
-            recipients: rows.map((r) => ({
-              ...wireRecipient(r),
-              trigger_properties: (r.plan as typeof plan).properties,
-              ...(plan.sendToExistingOnly === undefined
-                ? {}
-                : { send_to_existing_only: plan.sendToExistingOnly }),
-            })),
-          },
+          { campaign_id: plan.campaignId, recipients: rows.map(triggerRecipient) },
           { signal },
         );
       case "canvas":
         return m.triggerCanvas(
-          {
-            canvas_id: plan.canvasId,
-            recipients: rows.map((r) => ({
-              ...wireRecipient(r),
-              [plan.propertyField]: (r.plan as typeof plan).properties,
-              ...(plan.sendToExistingOnly === undefined
-                ? {}
-                : { send_to_existing_only: plan.sendToExistingOnly }),
-            })),
-          },
+          { canvas_id: plan.canvasId, recipients: rows.map(triggerRecipient) },
           { signal },
         );
       case "messages":
@@ -408,9 +428,43 @@ function recipientKey(r: LedgerEntry): string {
   return r.alias ? `alias\u0000${r.alias.alias_label}\u0000${r.alias.alias_name}` : `id\u0000${r.externalId}`;
 }
 
-/** A trigger-send recipient's identifier. */
-function wireRecipient(r: LedgerEntry): { external_user_id: string } | { user_alias: UserAlias } {
-  return r.alias ? { user_alias: r.alias } : { external_user_id: r.externalId! };
+/** A row as a trigger-send recipient: its identifier, properties and send_to_existing_only. */
+function triggerRecipient(r: LedgerEntry): TriggerRecipient {
+  const plan = r.plan;
+  if (plan.kind === "messages") throw new Error("/messages/send has no per-recipient objects");
+  return {
+    ...(r.alias ? { user_alias: r.alias } : { external_user_id: r.externalId! }),
+    [plan.kind === "canvas" ? plan.propertyField : "trigger_properties"]: plan.properties,
+    ...(plan.sendToExistingOnly === undefined ? {} : { send_to_existing_only: plan.sendToExistingOnly }),
+  };
+}
+
+/** Why Braze's documented limits refuse this row's recipient (e.g. more than 50 KB of properties), if they do. */
+function rowProblem(r: LedgerEntry): string | undefined {
+  return r.plan.kind === "messages" ? undefined : recipientProblem(triggerRecipient(r));
+}
+
+/**
+ * Braze's documented 400s about the request itself (its campaign, Canvas, variation or message): every half of
+ * the batch would get the same answer, so halving it is pointless.
+ */
+const REQUEST_REFUSALS = new Set([
+  "Invalid Campaign ID",
+  "Invalid Canvas ID",
+  "Message Variant Unspecified",
+  "Invalid Message Variant",
+  "Mismatched Message Type",
+  "No message to send",
+]);
+
+/** A 400 from Braze (not a local check) that may be about one recipient of the batch. */
+function mayBeOneRecipient(e: unknown): boolean {
+  return (
+    e instanceof BrazeError &&
+    e.kind === "validation" &&
+    e.status === 400 &&
+    !REQUEST_REFUSALS.has(e.brazeMessage ?? "")
+  );
 }
 
 /** /messages/send names its users in two lists. */

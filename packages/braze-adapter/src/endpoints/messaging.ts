@@ -1,4 +1,4 @@
-import { chunk, LIMITS } from "../batching.js";
+import { chunk, jsonBytes, LIMITS } from "../batching.js";
 import type { BrazeTransport } from "../client/http.js";
 import type { CallOptions } from "../client/options.js";
 import { BrazeError, BrazeValidationError } from "../errors.js";
@@ -30,7 +30,44 @@ export interface ChunkOutcome {
 
 const fail = (endpoint: string, message: string) => new BrazeValidationError(message, { endpoint });
 
-function checkRecipients(endpoint: string, recipients: readonly TriggerRecipient[]): void {
+/** The per-recipient property objects of the trigger endpoints (each may also be given for the whole request). */
+type PropertyField = "trigger_properties" | "context" | "canvas_entry_properties";
+const PROPERTY_FIELDS: readonly PropertyField[] = [
+  "trigger_properties",
+  "context",
+  "canvas_entry_properties",
+];
+
+/**
+ * What Braze's documented rules refuse in one trigger recipient, or undefined: it needs exactly one identifier,
+ * prioritization with an e-mail, no send_to_existing_only=false with an alias, and at most 50 KB in each property
+ * object (the request's own properties under the recipient's, as Braze merges them).
+ */
+export function recipientProblem(
+  r: TriggerRecipient,
+  top: Partial<Record<PropertyField, Record<string, unknown>>> = {},
+): string | undefined {
+  const ids = [r.external_user_id, r.user_alias, r.email, r.braze_id].filter((v) => v !== undefined).length;
+  if (ids !== 1) return "needs exactly one identifier";
+  if (r.email !== undefined && !r.prioritization?.length) return "an e-mail recipient needs prioritization";
+  if (r.user_alias && r.send_to_existing_only === false)
+    return "send_to_existing_only=false is not allowed with user_alias";
+  for (const field of PROPERTY_FIELDS) {
+    if (!top[field] && !r[field]) continue;
+    const bytes = jsonBytes({ ...top[field], ...r[field] });
+    if (bytes > LIMITS.propertiesBytes) {
+      const n = (x: number) => x.toLocaleString("en-US");
+      return `${field} hold ${n(bytes)} bytes of JSON; Braze allows 50 KB (${n(LIMITS.propertiesBytes)} bytes)`;
+    }
+  }
+  return undefined;
+}
+
+function checkRecipients(
+  endpoint: string,
+  recipients: readonly TriggerRecipient[],
+  top: Parameters<typeof recipientProblem>[1],
+): void {
   if (recipients.length > LIMITS.sendRecipients) {
     throw fail(
       endpoint,
@@ -38,14 +75,8 @@ function checkRecipients(endpoint: string, recipients: readonly TriggerRecipient
     );
   }
   recipients.forEach((r, i) => {
-    const ids = [r.external_user_id, r.user_alias, r.email, r.braze_id].filter((v) => v !== undefined).length;
-    if (ids !== 1) throw fail(endpoint, `recipients[${i}] needs exactly one identifier`);
-    if (r.email !== undefined && !r.prioritization?.length) {
-      throw fail(endpoint, `recipients[${i}]: an e-mail recipient needs prioritization`);
-    }
-    if (r.user_alias && r.send_to_existing_only === false) {
-      throw fail(endpoint, `recipients[${i}]: send_to_existing_only=false is not allowed with user_alias`);
-    }
+    const problem = recipientProblem(r, top);
+    if (problem) throw fail(endpoint, `recipients[${i}]: ${problem}`);
   });
 }
 
@@ -78,7 +109,7 @@ export class MessagingApi {
   async triggerCampaign(body: CampaignTriggerRequest, opts: CallOptions = {}): Promise<SendResult> {
     const path = "/campaigns/trigger/send";
     if (!body.campaign_id) throw fail(path, "campaign_id is required");
-    checkRecipients(path, body.recipients ?? []);
+    checkRecipients(path, body.recipients ?? [], { trigger_properties: body.trigger_properties });
     if (body.broadcast && body.recipients?.length)
       throw fail(path, "broadcast cannot be combined with recipients");
     return this.post(path, body, opts);
@@ -100,7 +131,10 @@ export class MessagingApi {
   async triggerCanvas(body: CanvasTriggerRequest, opts: CallOptions = {}): Promise<SendResult> {
     const path = "/canvas/trigger/send";
     if (!body.canvas_id) throw fail(path, "canvas_id is required");
-    checkRecipients(path, body.recipients ?? []);
+    checkRecipients(path, body.recipients ?? [], {
+      context: body.context,
+      canvas_entry_properties: body.canvas_entry_properties,
+    });
     if (body.broadcast && body.recipients?.length)
       throw fail(path, "broadcast cannot be combined with recipients");
     return this.post(path, body, opts);

@@ -1,4 +1,5 @@
 import { fnv1a } from "@kairos/core";
+import { jsonBytes, LIMITS } from "../batching.js";
 import { bad, type RouteContext, type RouteResult } from "./http-error.js";
 import { renderLiquid } from "./liquid.js";
 import type { FakeStore } from "./store.js";
@@ -6,6 +7,7 @@ import type { AudienceResponder, FakeMessage, RecordedSend } from "./types.js";
 
 type Obj = Record<string, unknown>;
 const PAUSED = "The Canvas is paused. Resume the Canvas to ensure trigger requests will take effect.";
+const BLOCKLISTED = "provided external_id is blacklisted and disallowed";
 
 /** The three send endpoints: validation, recipient dedupe, Liquid rendering, recording, audience responses. */
 export class MessagingRoutes {
@@ -22,6 +24,7 @@ export class MessagingRoutes {
     if (ids.length + aliases.length > 50)
       throw bad("The max number of external_ids and aliases per request was exceeded");
     if (ids.length + aliases.length === 0 && !b.segment_id && !b.audience) throw bad("No Recipients");
+    if (ids.some((id) => this.store.blocklisted.has(id))) throw bad(BLOCKLISTED);
     const messages: Record<string, Obj> = b.messages ?? {};
     const channels = Object.keys(messages);
     if (channels.length === 0) throw bad("No message to send");
@@ -143,6 +146,12 @@ export class MessagingRoutes {
     if (!Array.isArray(rs)) throw bad("recipients must be an array");
     if (rs.length > 50) throw bad("The max number of external_ids and aliases per request was exceeded");
     if (rs.length === 0 && !b.broadcast && !b.audience) throw bad("No Recipients");
+    // Request-level properties under each recipient's own: what Braze merges and measures.
+    const top = {
+      ...(b.trigger_properties as Obj),
+      ...(b.canvas_entry_properties as Obj),
+      ...(b.context as Obj),
+    };
     rs.forEach((r, i) => {
       const n = ["external_user_id", "user_alias", "email", "braze_id"].filter(
         (k) => r[k] !== undefined,
@@ -150,6 +159,15 @@ export class MessagingRoutes {
       if (n !== 1) throw bad(`recipients[${i}] must have exactly one identifier`);
       if (r.email !== undefined && !Array.isArray(r.prioritization))
         throw bad(`recipients[${i}]: prioritization is required`);
+      const props = {
+        ...top,
+        ...(r.trigger_properties as Obj),
+        ...(r.canvas_entry_properties as Obj),
+        ...(r.context as Obj),
+      };
+      if (jsonBytes(props) > LIMITS.propertiesBytes)
+        throw bad(`recipients[${i}]: properties exceed the 50KB limit`);
+      if (this.store.blocklisted.has(r.external_user_id as string)) throw bad(BLOCKLISTED);
     });
     // Duplicate recipients in one request get one message.
     const seen = new Set<string>();

@@ -46,6 +46,8 @@ export class FakeStore {
   readonly campaigns: Map<string, FakeCampaign>;
   readonly canvases: Map<string, FakeCanvas>;
   readonly segments: Map<string, FakeSegment>;
+  /** External ids whose sends Braze refuses. */
+  readonly blocklisted: ReadonlySet<string>;
   private readonly rng: Rng;
   /** Send property copied onto every audience event so rewards can join them (default "kairos_decision_id"). */
   decisionIdProperty = "kairos_decision_id";
@@ -59,12 +61,14 @@ export class FakeStore {
       segments?: FakeSegment[];
       users?: string[];
       aliasUsers?: { alias_name: string; alias_label: string }[];
+      blocklisted?: string[];
     },
   ) {
     this.rng = createRng(seed);
     this.campaigns = new Map((init.campaigns ?? []).map((c) => [c.id, c]));
     this.canvases = new Map((init.canvases ?? []).map((c) => [c.id, c]));
     this.segments = new Map((init.segments ?? []).map((s) => [s.id, s]));
+    this.blocklisted = new Set(init.blocklisted);
     for (const id of init.users ?? []) this.ensureUser(id);
     for (const alias of init.aliasUsers ?? []) this.ensureUser(aliasKey(alias)).alias = { ...alias };
   }

@@ -143,6 +143,11 @@ export interface FakeBrazeOptions {
   segments?: FakeSegment[];
   /** Existing users (external ids). */
   users?: string[];
+  /**
+   * External ids Braze refuses (blocklisted): a send naming one is refused whole with a 400, the way Braze refuses a
+   * request with one bad recipient.
+   */
+  blocklisted?: string[];
   /** Existing alias-only profiles (no external id; sends and exports name them by alias). */
   aliasUsers?: { alias_name: string; alias_label: string }[];
   /** Tags that exist (templates may only use these); default: any tag is accepted. */
