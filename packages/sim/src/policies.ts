@@ -10,13 +10,14 @@ import {
 } from "@kairos/core";
 import { AbTestPolicy } from "./baselines/ab-test.js";
 import type { Scenario } from "./scenario/schema.js";
+import { closest } from "./suggest.js";
 
 /** A policy named on the command line: `linucb`, `epsilon-greedy:epsilon=0.05`, `ab-test:days=14`. */
 export interface PolicySpec {
   /** Label in tables and reports (the spec text as written). */
   label: string;
   kind: string;
-  params: Record<string, string | number | boolean>;
+  params: Record<string, unknown>;
 }
 
 /** Baselines the simulator itself provides (besides core's `random` and `fixed`). */
@@ -27,22 +28,63 @@ export function knownPolicyNames(): string[] {
   return [...simBaselines, ...policyKinds];
 }
 
-/** Parses `kind:key=value,key=value` (values that look like numbers or booleans become them). */
+/**
+ * A setting's value as written after `=`: JSON when it parses as JSON (numbers, booleans, arrays such as
+ * `[["channel","hour"]]`, objects such as `{"alpha":2,"beta":5}`), else the text itself. `interactions` also
+ * reads `channel*hour|offer*channel`.
+ */
+export function parseSettingValue(key: string, text: string): unknown {
+  const t = text.trim();
+  let value: unknown = t;
+  try {
+    value = JSON.parse(t);
+  } catch {
+    // `.5` or `1e3 ` are numbers to a person, if not to JSON.
+    if (t !== "" && Number.isFinite(Number(t))) value = Number(t);
+  }
+  if (key === "interactions" && typeof value === "string")
+    return value.split("|").map((group) => group.split("*").map((d) => d.trim()));
+  return value;
+}
+
+/**
+ * Splits `text` at `separator` where it is outside brackets, braces and double quotes (so JSON setting values
+ * may contain it).
+ */
+function splitTopLevel(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === "\\") i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === "[" || c === "{") depth++;
+    else if (c === "]" || c === "}") depth = Math.max(0, depth - 1);
+    else if (c === separator && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/**
+ * Parses `kind:key=value;key=value` (values: see {@link parseSettingValue}):
+ * `factorised-thompson:interactions=[["channel","hour"]];propensityDraws=50`.
+ */
 export function parsePolicySpec(text: string): PolicySpec {
   const [kind, rest] = text.split(/:(.*)/s, 2) as [string, string | undefined];
-  const params: Record<string, string | number | boolean> = {};
-  for (const part of rest ? rest.split(";") : []) {
-    const [k, v] = part.split("=", 2);
-    if (!k || v === undefined)
-      throw new ValidationError("policies", `"${text}": expected key=value after ":"`);
-    params[k.trim()] =
-      v === "true"
-        ? true
-        : v === "false"
-          ? false
-          : v.trim() !== "" && !Number.isNaN(Number(v))
-            ? Number(v)
-            : v;
+  const params: Record<string, unknown> = {};
+  for (const part of rest ? splitTopLevel(rest, ";") : []) {
+    const eq = part.indexOf("=");
+    const k = eq < 0 ? "" : part.slice(0, eq).trim();
+    if (!k) throw new ValidationError("policies", `"${text}": expected key=value after ":"`);
+    params[k] = parseSettingValue(k, part.slice(eq + 1));
   }
   const aliases: Record<string, string> = {
     "segment-ab": "segment-ab-test",
@@ -51,9 +93,12 @@ export function parsePolicySpec(text: string): PolicySpec {
   };
   const resolved = aliases[kind] ?? kind;
   if (!knownPolicyNames().includes(resolved)) {
+    const hint = closest(kind, knownPolicyNames());
     throw new ValidationError(
       "policies",
-      `unknown policy "${kind}" (known: ${knownPolicyNames().join(", ")})`,
+      hint !== undefined
+        ? `unknown policy "${kind}" (did you mean "${hint}"?)`
+        : `unknown policy "${kind}" (known: ${knownPolicyNames().join(", ")})`,
     );
   }
   return { label: text, kind: resolved, params };
@@ -61,8 +106,7 @@ export function parsePolicySpec(text: string): PolicySpec {
 
 /** Splits a `--policies` list; `;` separates parameters inside one spec so `,` can separate policies. */
 export function parsePolicyList(text: string): PolicySpec[] {
-  const specs = text
-    .split(",")
+  const specs = splitTopLevel(text, ",")
     .map((s) => s.trim())
     .filter(Boolean)
     .map(parsePolicySpec);
@@ -134,10 +178,9 @@ export function buildPolicy(spec: PolicySpec, env: PolicyEnv): Policy | typeof O
       if (env.propensities) checkLoggable(spec, scenario);
       if (THOMPSON_KINDS.has(kind) && !("propensityDraws" in params))
         params.propensityDraws = env.propensities ? 100 : 0;
-      // On the command line interactions read `channel*hour|offer*channel`.
-      if (typeof params.interactions === "string") {
-        params.interactions = params.interactions.split("|").map((group) => group.split("*"));
-      }
+      // Scenario settings may write interactions as on the command line, `channel*hour|offer*channel`.
+      if (typeof params.interactions === "string")
+        params.interactions = parseSettingValue("interactions", params.interactions);
       if (kind === "fixed" && !("action" in params)) params.action = scenario.bau;
       return createPolicy({
         ...params,
