@@ -2,104 +2,41 @@
 import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KairosError } from "@kairos/core";
+import { KairosError, type PolicyKind, policyKinds, ValidationError } from "@kairos/core";
+import {
+  type CommandSpec,
+  commandHelp,
+  intFlag,
+  numberFlag,
+  onePositional,
+  type ParsedArgs,
+  parseCommandArgs,
+  stringFlag,
+  UsageError,
+} from "./cli-args.js";
+import { COMMANDS, type CommandName, USAGE } from "./cli-usage.js";
 import {
   type DecisionLogHeader,
   decisionLogHeader,
   formatDecisionLog,
   isValidPropensity,
 } from "./decision-log.js";
+import { buildWorld, replicationSeed } from "./experiment.js";
 import type { LoggedDecision } from "./loop.js";
 import { ESTIMATORS, estimatePolicyValue } from "./ope/estimators.js";
-import { formatBanditOpe, readBanditOpe } from "./ope/format.js";
+import { formatBanditOpe, LineError, readBanditOpe } from "./ope/format.js";
 import { evaluateOffPolicy } from "./ope/simulated.js";
-import { parsePolicyList, parsePolicySpec } from "./policies.js";
+import { buildPolicy, type PolicySpec, parsePolicyList, parsePolicySpec } from "./policies.js";
 import { readBanditProblem, replay } from "./replay.js";
 import { fmt, textTable } from "./report/format.js";
 import { resultsHtml } from "./report/html.js";
 import { resultsTable } from "./report/table.js";
 import { loadScenario } from "./scenario/load.js";
+import type { Scenario } from "./scenario/schema.js";
 import { DEFAULT_POLICIES, type PolicyDecisions, simulate } from "./simulate.js";
+import { didYouMean } from "./suggest.js";
 
-/** Bad command-line usage: reported in one line with exit code 2. */
-export class UsageError extends Error {}
-
-const USAGE = `kairos-sim: simulate customers to compare Kairos policies with the baselines marketers use
-
-usage:
-  kairos-sim run <scenario.json> [--policies a,b,…] [--days N] [--seeds N|1,2,3] [--customers N]
-                 [--workers N] [--out DIR] [--log decisions.jsonl] [--log-policy <policy>]
-                 [--json] [--quiet]
-  kairos-sim check <scenario.json>
-  kairos-sim evaluate <scenario.json> --logging <policy> --target <policy> [--days N] [--train-days N]
-                 [--customers N] [--seed N] [--out ope.jsonl] [--log decisions.jsonl] [--json]
-  kairos-sim ope <log.jsonl> [--json] [--clip M] [--bootstrap B] [--seed S]
-  kairos-sim replay <problem.jsonl> --policy <name> [--batch B] [--seed S] [--json]
-
-Policies: random, bau, ab-test, segment-ab-test, oracle and every core kind (linucb,
-factorised-thompson, …); settings after a colon, separated by ';': "epsilon-greedy:epsilon=0.05".`;
-
-interface Parsed {
-  positional: string[];
-  flags: Map<string, string | true>;
-}
-
-/** Splits argv into positionals and `--flag value` / `--flag=value` / boolean flags, rejecting unknown ones. */
-export function parseArgs(
-  argv: readonly string[],
-  valued: readonly string[],
-  booleans: readonly string[],
-): Parsed {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith("--")) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (booleans.includes(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      flags.set(name, true);
-    } else if (valued.includes(name)) {
-      const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined || value === "") throw new UsageError(`--${name} needs a value`);
-      flags.set(name, value);
-    } else {
-      throw new UsageError(`unknown option --${name}`);
-    }
-  }
-  return { positional, flags };
-}
-
-function intFlag(p: Parsed, name: string, min = 1): number | undefined {
-  const v = p.flags.get(name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`--${name} must be a whole number ≥ ${min}, got "${v}"`);
-  return n;
-}
-
-function numberFlag(p: Parsed, name: string): number | undefined {
-  const v = p.flags.get(name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${v}"`);
-  return n;
-}
-
-function stringFlag(p: Parsed, name: string): string | undefined {
-  const v = p.flags.get(name);
-  return typeof v === "string" ? v : undefined;
-}
-
-function onePositional(p: Parsed, what: string): string {
-  if (p.positional.length !== 1) throw new UsageError(`expected exactly one ${what}`);
-  return p.positional[0]!;
-}
+export { UsageError } from "./cli-args.js";
 
 /** `--seeds 3` (three replications) or `--seeds 1,4,9` (those replications). */
 function parseSeeds(text: string | undefined): number | number[] | undefined {
@@ -137,16 +74,17 @@ export function progressLine(fraction: number, elapsed: number): string {
   return `${done} elapsed, about ${formatDuration((elapsed * (1 - fraction)) / fraction)} left`;
 }
 
-async function cmdRun(argv: string[], io: Out): Promise<void> {
-  const p = parseArgs(
-    argv,
-    ["policies", "days", "seeds", "customers", "workers", "out", "log", "log-policy"],
-    ["json", "quiet"],
-  );
-  const file = onePositional(p, "scenario file");
+async function cmdRun(argv: string[], p: ParsedArgs, io: Out): Promise<void> {
+  const file = onePositional(COMMANDS.run, p);
   const scenario = loadScenario(file);
-  const policies = parsePolicyList(
-    stringFlag(p, "policies") ?? scenario.policies?.join(",") ?? DEFAULT_POLICIES,
+  const listed = stringFlag(p, "policies");
+  const policies = listed === undefined ? scenarioPolicies(scenario) : parsePolicyList(listed);
+  // Core policies are built once here (cheap), so bad settings fail before any work starts, in one line
+  // naming where the setting was written; the simulator's baselines fail as early, in their jobs.
+  checkPolicies(
+    scenario,
+    policies.filter((s) => policyKinds.includes(s.kind as PolicyKind)),
+    listed === undefined ? "scenario" : "--policies",
   );
   const logFile = stringFlag(p, "log");
   let logPolicy = stringFlag(p, "log-policy");
@@ -162,7 +100,7 @@ async function cmdRun(argv: string[], io: Out): Promise<void> {
   let logged: PolicyDecisions | undefined;
   const started = performance.now();
   let lastShown = -1;
-  const quiet = p.flags.has("quiet");
+  const quiet = p.values.quiet === true;
   const results = await simulate(scenario, {
     policies,
     replications: parseSeeds(stringFlag(p, "seeds")),
@@ -215,7 +153,7 @@ async function cmdRun(argv: string[], io: Out): Promise<void> {
     );
     logNote = `wrote ${written} decisions of ${logged.policy} (replication ${logged.replication}) to ${logFile}\n`;
   }
-  if (p.flags.has("json")) io.out(`${JSON.stringify(results)}\n`);
+  if (p.values.json) io.out(`${JSON.stringify(results)}\n`);
   else {
     io.out(resultsTable(results));
     if (outDir) io.out(`\nwrote ${join(outDir, "report.html")} and ${join(outDir, "results.json")}\n`);
@@ -242,25 +180,96 @@ function writeDecisionLog(
   return usable.length;
 }
 
-function cmdCheck(argv: string[], io: Out): void {
-  const p = parseArgs(argv, [], []);
-  const s = loadScenario(onePositional(p, "scenario file"));
+function cmdCheck(p: ParsedArgs, io: Out): void {
+  const s = loadScenario(onePositional(COMMANDS.check, p));
+  const specs = scenarioPolicies(s);
+  for (const kind of Object.keys(s.policySettings)) {
+    if (!specs.some((spec) => spec.kind === kind)) specs.push({ label: kind, kind, params: {} });
+  }
+  checkPolicies(s, specs, "scenario");
   const combos = Object.values(s.actions.dimensions).reduce((n, o) => n * o.length, 1);
   io.out(
     `${s.name}: valid · ${Object.keys(s.features).length} features · ${Object.keys(s.actions.dimensions).length} dimensions (${combos} combinations) · ` +
-      `${s.response.terms.length} response terms · ${s.days} days · ${s.population.size} customers\n`,
+      `${s.response.terms.length} response terms · ${s.days} days · ${s.population.size} customers · ${specs.length} policies\n`,
   );
 }
 
-function cmdOpe(argv: string[], io: Out): void {
-  const p = parseArgs(argv, ["clip", "bootstrap", "seed"], ["json"]);
-  const { header, data } = readBanditOpe(onePositional(p, "log file"));
+/** The scenario's `policies` (else the default list); an unknown name is reported at `policies[i]`. */
+function scenarioPolicies(scenario: Scenario): PolicySpec[] {
+  if (!scenario.policies) return parsePolicyList(DEFAULT_POLICIES);
+  const specs = scenario.policies.map((text, i) => {
+    try {
+      return parsePolicySpec(text);
+    } catch (e) {
+      if (e instanceof ValidationError) throw new ValidationError(`policies[${i}]`, afterField(e));
+      throw e;
+    }
+  });
+  return parsePolicyList(specs.map((s) => s.label).join(","));
+}
+
+/** A ValidationError's message without its leading field. */
+function afterField(e: ValidationError): string {
+  return e.message.startsWith(`${e.field}: `) ? e.message.slice(e.field.length + 2) : e.message;
+}
+
+/**
+ * Builds every policy once, as the simulator will (settings from the spec over the scenario's
+ * `policySettings`), so bad settings fail before any simulation, in one line naming where the setting was
+ * written: `policySettings.<kind>.<key>` in the scenario, or the spec on the command line. `policySettings`
+ * keys must be core policy kinds.
+ */
+function checkPolicies(scenario: Scenario, specs: readonly PolicySpec[], source: "scenario" | "--policies") {
+  for (const kind of Object.keys(scenario.policySettings)) {
+    if (!policyKinds.includes(kind as PolicyKind)) {
+      throw new ValidationError(
+        `policySettings.${kind}`,
+        `not a core policy kind${didYouMean(kind, policyKinds)}; settings apply to ${policyKinds.join(", ")}`,
+      );
+    }
+  }
+  // A small population is enough to build policies: only the context schema's scaling depends on it.
+  const world = buildWorld(scenario, replicationSeed(scenario, 1), Math.min(scenario.population.size, 1000));
+  for (const spec of specs) {
+    try {
+      buildPolicy(spec, { scenario, space: world.space, context: world.context, seed: world.seed });
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      const setting = /^policy\.([^.[]+)/.exec(e.field)?.[1];
+      const what = afterField(e).replace(/^Unrecognized key: "[^"]*"$/, "unknown setting");
+      const fromSpec = setting !== undefined && setting in spec.params;
+      const scenarioSettings = scenario.policySettings[spec.kind as PolicyKind];
+      if (!fromSpec && setting !== undefined && scenarioSettings && setting in scenarioSettings)
+        throw new ValidationError(`policySettings.${spec.kind}${e.field.slice("policy".length)}`, what);
+      const listed = scenario.policies?.indexOf(spec.label) ?? -1;
+      const where = source === "--policies" ? "--policies" : listed >= 0 ? `policies[${listed}]` : "policies";
+      throw new ValidationError(
+        where,
+        `"${spec.label}": ${setting !== undefined ? `${e.field.slice("policy.".length)}: ` : ""}${what}`,
+      );
+    }
+  }
+}
+
+/** Reads a JSON Lines file; an error on a line names the file and the line (`file.jsonl:3: …`). */
+function readLines<T>(file: string, read: (file: string) => T): T {
+  try {
+    return read(file);
+  } catch (e) {
+    if (e instanceof LineError)
+      throw new KairosError(e.code, `${file}:${e.line}: ${e.message.replace(/^line \d+: /, "")}`);
+    throw e;
+  }
+}
+
+function cmdOpe(p: ParsedArgs, io: Out): void {
+  const { header, data } = readLines(onePositional(COMMANDS.ope, p), readBanditOpe);
   const estimates = estimatePolicyValue(data, {
     maxWeight: numberFlag(p, "clip"),
     bootstrap: intFlag(p, "bootstrap", 0),
     seed: stringFlag(p, "seed") ?? 0,
   });
-  if (p.flags.has("json")) {
+  if (p.values.json) {
     for (const e of estimates)
       io.out(
         `${JSON.stringify({ estimator: e.estimator, estimate: e.estimate, ci: e.ci, rounds: e.rounds })}\n`,
@@ -278,13 +287,12 @@ function cmdOpe(argv: string[], io: Out): void {
   );
 }
 
-function cmdReplay(argv: string[], io: Out): void {
-  const p = parseArgs(argv, ["policy", "batch", "seed"], ["json"]);
+function cmdReplay(p: ParsedArgs, io: Out): void {
   const policy = stringFlag(p, "policy");
-  if (!policy) throw new UsageError("replay needs --policy <name>");
-  const problem = readBanditProblem(onePositional(p, "problem file"));
+  if (!policy) throw new UsageError("replay needs --policy <name> (kairos-sim replay --help)");
+  const problem = readLines(onePositional(COMMANDS.replay, p), readBanditProblem);
   const result = replay(problem, { policy, batch: intFlag(p, "batch"), seed: stringFlag(p, "seed") ?? 0 });
-  if (p.flags.has("json")) io.out(`${JSON.stringify(result)}\n`);
+  if (p.values.json) io.out(`${JSON.stringify(result)}\n`);
   else {
     io.out(
       `${result.policy} on ${result.problem || "problem"}: ${result.rounds} rounds · mean reward ${fmt(result.meanReward)} · ` +
@@ -293,16 +301,14 @@ function cmdReplay(argv: string[], io: Out): void {
   }
 }
 
-function cmdEvaluate(argv: string[], io: Out): void {
-  const p = parseArgs(
-    argv,
-    ["logging", "target", "days", "train-days", "customers", "seed", "out", "log", "bootstrap", "clip"],
-    ["json"],
-  );
-  const scenario = loadScenario(onePositional(p, "scenario file"));
+function cmdEvaluate(p: ParsedArgs, io: Out): void {
+  const scenario = loadScenario(onePositional(COMMANDS.evaluate, p));
   const logging = stringFlag(p, "logging");
   const target = stringFlag(p, "target");
-  if (!logging || !target) throw new UsageError("evaluate needs --logging <policy> and --target <policy>");
+  if (!logging || !target)
+    throw new UsageError(
+      "evaluate needs --logging <policy> and --target <policy> (kairos-sim evaluate --help)",
+    );
   const result = evaluateOffPolicy(scenario, {
     logging: parsePolicySpec(logging),
     target: parsePolicySpec(target),
@@ -319,7 +325,7 @@ function cmdEvaluate(argv: string[], io: Out): void {
   const logFile = stringFlag(p, "log");
   if (logFile)
     writeDecisionLog(logFile, decisionLogHeader(scenario, logging, result.context), result.decisions, io);
-  if (p.flags.has("json")) {
+  if (p.values.json) {
     for (const e of result.estimates) {
       io.out(
         `${JSON.stringify({ estimator: e.estimator, estimate: e.estimate, ci: e.ci, rounds: e.rounds, truth: result.truth, error: e.error })}\n`,
@@ -358,33 +364,47 @@ export async function main(argv: readonly string[], io?: Partial<Out>): Promise<
   };
   const [command, ...rest] = argv;
   try {
-    switch (command) {
-      case "run":
-        await cmdRun(rest, out);
-        return 0;
-      case "check":
-        cmdCheck(rest, out);
-        return 0;
-      case "ope":
-        cmdOpe(rest, out);
-        return 0;
-      case "replay":
-        cmdReplay(rest, out);
-        return 0;
-      case "evaluate":
-        cmdEvaluate(rest, out);
-        return 0;
-      case "help":
-      case "--help":
-      case "-h":
-        out.out(`${USAGE}\n`);
-        return 0;
-      case undefined:
-        out.err(`${USAGE}\n`);
-        return 2;
-      default:
-        throw new UsageError(`unknown command "${command}" (run, check, evaluate, ope, replay)`);
+    if (command === undefined) {
+      out.err(USAGE);
+      return 2;
     }
+    if (command === "help" || command === "--help" || command === "-h") {
+      const topic = rest[0];
+      if (topic !== undefined && Object.hasOwn(COMMANDS, topic))
+        out.out(commandHelp(COMMANDS[topic as CommandName]));
+      else out.out(USAGE);
+      return 0;
+    }
+    if (!Object.hasOwn(COMMANDS, command)) {
+      const names = Object.keys(COMMANDS);
+      throw new UsageError(
+        `unknown command "${command}"${didYouMean(command, names)} (commands: ${names.join(", ")}; kairos-sim --help)`,
+      );
+    }
+    const spec: CommandSpec = COMMANDS[command as CommandName];
+    const args = parseCommandArgs(spec, rest);
+    if (args.help) {
+      out.out(commandHelp(spec));
+      return 0;
+    }
+    switch (command as CommandName) {
+      case "run":
+        await cmdRun(rest, args, out);
+        break;
+      case "check":
+        cmdCheck(args, out);
+        break;
+      case "ope":
+        cmdOpe(args, out);
+        break;
+      case "replay":
+        cmdReplay(args, out);
+        break;
+      case "evaluate":
+        cmdEvaluate(args, out);
+        break;
+    }
+    return 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof KairosError) {
       out.err(`kairos-sim: ${e.message.split("\n")[0]}\n`);

@@ -5,8 +5,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { formatDuration, main, progressLine } from "../src/cli.js";
+import { COMMANDS } from "../src/cli-usage.js";
 import { parseDecisionLog } from "../src/decision-log.js";
-import { fixtureJson, fixturePath } from "./helpers.js";
+import { fixtureJson, fixturePath, simulationPath } from "./helpers.js";
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   return cliWith({}, ...argv);
@@ -24,6 +25,25 @@ async function cliWith(
 
 const dir = mkdtempSync(join(tmpdir(), "kairos-sim-cli-"));
 
+/** Writes the fixture scenario, changed by `edit`, to a file of the test directory; returns its path. */
+function scenarioFile(name: string, edit: (json: Record<string, unknown>) => void): string {
+  const json = fixtureJson();
+  edit(json);
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify(json, null, 2));
+  return file;
+}
+
+/** Runs the CLI and expects exit code 2 with one line on stderr matching `message`, nothing on stdout. */
+async function expectUsageError(argv: string[], message: RegExp): Promise<string> {
+  const r = await cli(...argv);
+  expect(r.code, argv.join(" ")).toBe(2);
+  expect(r.err.trim().split("\n"), argv.join(" ")).toHaveLength(1);
+  expect(r.err, argv.join(" ")).toMatch(message);
+  expect(r.out, argv.join(" ")).toBe("");
+  return r.err.trim();
+}
+
 describe("kairos-sim CLI", () => {
   it("exits with code 2 and a one-line reason on bad input", async () => {
     const bad = join(dir, "bad.json");
@@ -37,7 +57,20 @@ describe("kairos-sim CLI", () => {
       [["run", bad], /response\.terms\[7\]\.when\.chanel/],
       [["run", fixturePath("personal.json"), "--days", "zero"], /--days must be a whole number/],
       [["run", fixturePath("personal.json"), "--policies", "nonsense"], /unknown policy "nonsense"/],
-      [["run", fixturePath("personal.json"), "--colour"], /unknown option --colour/],
+      [["run", fixturePath("personal.json"), "--colour"], /unknown option --colour \(kairos-sim run --help/],
+      [
+        ["run", fixturePath("personal.json"), "--seed", "2"],
+        /unknown option --seed \(did you mean --seeds\?\)/,
+      ],
+      [["run", fixturePath("personal.json"), "--days"], /--days needs a value/],
+      [["run", fixturePath("personal.json"), "--days="], /--days needs a value/],
+      [["run", fixturePath("personal.json"), "--json=yes"], /--json takes no value/],
+      [
+        ["replay", fixturePath("personal.json"), "--polcy", "linucb"],
+        /unknown option --polcy \(did you mean --policy\?\)/,
+      ],
+      [["ope", fixturePath("personal.json"), "--clip", "-1"], /--clip needs a value/],
+      [["rnu", fixturePath("personal.json")], /unknown command "rnu" \(did you mean "run"\?\)/],
       [["run", fixturePath("personal.json"), "--log", join(dir, "l.jsonl")], /--log needs --log-policy/],
       [["run", fixturePath("personal.json"), "--log-policy", "random"], /--log-policy needs --log/],
       [
@@ -117,6 +150,7 @@ describe("kairos-sim CLI", () => {
       "--workers",
       "2",
       "--json",
+      "--quiet",
     ];
     const plain = await cli(...argv);
     const r = await cli(...argv, "--log", log, "--log-policy", "factorised-thompson");
@@ -249,7 +283,7 @@ describe("kairos-sim CLI", () => {
     );
     const bad = await cli("replay", file, "--policy", "linucb");
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/line 3: x must be an array of 2/);
+    expect(bad.err.trim()).toBe(`kairos-sim: ${file}:3: x must be an array of 2 finite numbers`);
   });
 
   it("the real process exits with code 2 on bad input", () => {
@@ -265,5 +299,197 @@ describe("kairos-sim CLI", () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toMatch(/^kairos-sim: cannot read scenario/);
     expect(existsSync(entry)).toBe(true);
+  });
+
+  it("every command has --help: usage, each option with its default, an example; exit 0", async () => {
+    for (const [name, spec] of Object.entries(COMMANDS)) {
+      for (const argv of [
+        [name, "--help"],
+        [name, "-h"],
+        ["help", name],
+        [name, "file.json", "--bogus", "--help"],
+      ]) {
+        const r = await cli(...argv);
+        expect(r.code, argv.join(" ")).toBe(0);
+        expect(r.err).toBe("");
+        expect(r.out.startsWith(`usage: kairos-sim ${name} `), argv.join(" ")).toBe(true);
+        for (const [flag, f] of Object.entries(spec.flags)) {
+          expect(r.out, `${name} --${flag}`).toContain(`--${flag}`);
+          if ("default" in f && f.default) expect(r.out).toContain(`(default: ${f.default.split(" ")[0]}`);
+        }
+        expect(r.out).toMatch(/\nexamples?:\n {2}kairos-sim /);
+      }
+    }
+    const top = await cli("--help");
+    expect(top.code).toBe(0);
+    for (const name of Object.keys(COMMANDS)) expect(top.out).toContain(`  ${name} `);
+  });
+
+  it("run --help and replay --help name every flag the command accepts (one table parses and documents)", async () => {
+    const help = await cli("run", "--help");
+    for (const flag of [
+      "policies",
+      "days",
+      "seeds",
+      "customers",
+      "workers",
+      "out",
+      "log",
+      "log-policy",
+      "json",
+      "quiet",
+    ])
+      expect(help.out).toContain(`--${flag} `);
+    expect(help.out).toContain("(default: 1)");
+    const replay = await cli("replay", "--help");
+    expect(replay.out).toMatch(/--batch B +rounds per batch \(default: the header's batchSize, else 1\)/);
+  });
+
+  it("bad files: no such file, JSON syntax errors at line:column, misspelled keys with a suggestion", async () => {
+    await expectUsageError(
+      ["run", join(dir, "missing.json")],
+      /^kairos-sim: cannot read scenario \S+missing\.json: no such file$/m,
+    );
+    await expectUsageError(["check", dir], /cannot read scenario \S+: it is a directory$/m);
+    const broken = join(dir, "broken.json");
+    writeFileSync(broken, '{\n  "name": "x",\n  "days" 14\n}\n');
+    await expectUsageError(
+      ["check", broken],
+      /broken\.json:3:10 is not valid JSON: unexpected "1", expected : after the key$/m,
+    );
+    writeFileSync(broken, '{\n  "name": "x",\n  "days": 14,\n}\n');
+    await expectUsageError(
+      ["check", broken],
+      /broken\.json:3:13 is not valid JSON: trailing comma before \}$/m,
+    );
+    const dayz = scenarioFile("dayz.json", (j) => {
+      j.dayz = j.days;
+      delete j.days;
+    });
+    // One message for the two zod issues (unknown "dayz", missing "days").
+    await expectUsageError(["check", dayz], /^kairos-sim: dayz: unknown key \(did you mean "days"\?\)$/m);
+    const windw = scenarioFile("windw.json", (j) => {
+      j.fatigue = { perMessage: 0.1, windw: 3 };
+    });
+    await expectUsageError(
+      ["run", windw],
+      /^kairos-sim: fatigue\.windw: unknown key \(did you mean "window"\?\)$/m,
+    );
+    const chanel = scenarioFile("chanel.json", (j) => {
+      (j.response as { terms: unknown[] }).terms.push({ effect: 1, when: { chanel: "sms" } });
+    });
+    await expectUsageError(["check", chanel], /when\.chanel: .* \(did you mean "channel"\?\)$/m);
+    const groups = scenarioFile("groups.json", (j) => {
+      j.groups = { kairos: 0.8, random: 0.2, bau: 0.1 };
+    });
+    await expectUsageError(
+      ["check", groups],
+      /groups: group shares must sum to 1, they sum to 1\.1 \(kairos 0\.8 \+ random 0\.2 \+ bau 0\.1 \+ holdout 0\)$/m,
+    );
+  });
+
+  it("ope errors name the file and line", async () => {
+    const file = join(dir, "bad-ope.jsonl");
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ format: "bandit-ope/v1", name: "toy", contextDim: 1, numActions: 2 }),
+        JSON.stringify({ x: [1], a: 0, r: 1, pscore: 0.5, pi: [1, 0] }),
+        JSON.stringify({ x: [1], a: 5, r: 1, pscore: 0.5, pi: [1, 0] }),
+      ].join("\n"),
+    );
+    const err = await expectUsageError(["ope", file], /a must be an integer/);
+    expect(err).toBe(`kairos-sim: ${file}:3: a must be an integer in [0, 2)`);
+    await expectUsageError(["ope", join(dir, "none.jsonl")], /cannot read \S+none\.jsonl: no such file$/m);
+  });
+
+  it("check builds every policy of the scenario: unknown names and settings fail in one line", async () => {
+    const valid = scenarioFile("policies-valid.json", (j) => {
+      j.policies = ["random", "valid"];
+    });
+    await expectUsageError(["check", valid], /^kairos-sim: policies\[1\]: unknown policy "valid"/m);
+    const thomson = scenarioFile("policies-thomson.json", (j) => {
+      j.policies = ["random", "factorised-thomson"];
+    });
+    await expectUsageError(
+      ["check", thomson],
+      /policies\[1\]: unknown policy "factorised-thomson" \(did you mean "factorised-thompson"\?\)/,
+    );
+    const kind = scenarioFile("settings-kind.json", (j) => {
+      j.policySettings = { "factorised-thomson": { propensityDraws: 5 } };
+    });
+    await expectUsageError(
+      ["check", kind],
+      /^kairos-sim: policySettings\.factorised-thomson: not a core policy kind \(did you mean "factorised-thompson"\?\)/m,
+    );
+    const setting = scenarioFile("settings-key.json", (j) => {
+      j.policySettings = { "factorised-thompson": { interaction: [["channel", "offer"]] } };
+    });
+    await expectUsageError(
+      ["check", setting],
+      /^kairos-sim: policySettings\.factorised-thompson\.interaction: /m,
+    );
+    const value = scenarioFile("settings-value.json", (j) => {
+      j.policies = ["random", "epsilon-greedy"];
+      j.policySettings = { "epsilon-greedy": { epsilon: 2 } };
+    });
+    await expectUsageError(["check", value], /^kairos-sim: policySettings\.epsilon-greedy\.epsilon: /m);
+    // The same settings, on the command line, are named by the spec.
+    await expectUsageError(
+      ["run", fixturePath("personal.json"), "--policies", "random,epsilon-greedy:epsilon=2", "--quiet"],
+      /^kairos-sim: --policies: "epsilon-greedy:epsilon=2": epsilon: /m,
+    );
+    const ok = await cli("check", fixturePath("personal.json"));
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(/^personal-test: valid · .* · 7 policies\n$/);
+  });
+
+  it("check accepts every scenario in simulations/ with its policies", async () => {
+    for (const name of ["default.json", "upsell.json", "retention.json", "win-back.json"]) {
+      const r = await cli("check", simulationPath(name));
+      expect(r.code, `${name}: ${r.err}`).toBe(0);
+    }
+  });
+
+  it("a policy failing in a worker thread is bad input: one line, exit 2, no stack", async () => {
+    // segment-ab-test needs a segment feature: the error is thrown while a worker builds the policy.
+    const noSegment = scenarioFile("no-segment.json", (j) => {
+      j.population = { size: 200 };
+    });
+    const argv = ["run", noSegment, "--policies", "random,segment-ab-test", "--days", "2", "--quiet"];
+    const err = await expectUsageError(
+      [...argv, "--workers", "2"],
+      /segment-ab-test needs population\.segmentFeature/,
+    );
+    expect(err).not.toMatch(/job \d|unexpected|at /);
+    // Same line as inline.
+    expect(err).toBe(await expectUsageError([...argv, "--workers", "1"], /segment-ab-test/));
+  });
+
+  it("replay accepts every preset setting on the command line, JSON values included", async () => {
+    const file = join(dir, "problem-2d.jsonl");
+    const actions = [
+      { channel: "email", hour: 9 },
+      { channel: "email", hour: 18 },
+      { channel: "sms", hour: 9 },
+      { channel: "sms", hour: 18 },
+    ];
+    const header = { format: "bandit-problem/v1", name: "2d", contextDim: 2, numActions: 4, actions };
+    const rounds = Array.from({ length: 40 }, (_, i) => ({
+      x: [i % 2, 1],
+      r: [0, 1, 0, i % 2],
+      p: [0.1, 0.6, 0.2, 0.4],
+    }));
+    writeFileSync(file, [header, ...rounds].map((r) => JSON.stringify(r)).join("\n"));
+    for (const policy of [
+      'factorised-thompson:interactions=[["channel","hour"]];propensityDraws=0',
+      "factorised-ucb:interactions=channel*hour;alpha=0.5",
+      'beta-thompson:prior={"alpha":2,"beta":3}',
+      "epsilon-greedy:epsilon=.2;structure=factorised",
+    ]) {
+      const r = await cli("replay", file, "--policy", policy, "--json");
+      expect(r.code, `${policy}: ${r.err}`).toBe(0);
+      expect(JSON.parse(r.out)).toMatchObject({ policy, rounds: 40 });
+    }
   });
 });
