@@ -3,8 +3,9 @@
 // events in users/track shape, @kairos/rewards joins them into rewards, and the policy learns overnight.
 // The packages meet only here, through their public interfaces.
 //
-// Run: pnpm closed-loop [--days 14] [--customers 1200]
+// Run: pnpm closed-loop [--days 14] [--customers 1200] (--help for the options)
 
+import { parseArgs } from "node:util";
 import { Activator, BrazeClient, ManualClock, SqliteSendLedger } from "@kairos/braze-adapter";
 import {
   type AudienceEvent,
@@ -244,20 +245,69 @@ export async function runClosedLoop(options: ClosedLoopOptions = {}): Promise<Da
   return reports;
 }
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`closed-loop: --${name} needs a positive integer`);
-    process.exit(2);
+/** Help of `pnpm closed-loop`. */
+export const USAGE = `usage: pnpm closed-loop [options]
+
+Runs the production loop end to end on the default scenario: a factorised Thompson policy decides, the
+Activator sends through the fake Braze over HTTP, simulated customers answer, the reward joiner turns their
+events into rewards and the policy learns overnight; prints one line per day.
+
+options:
+  --days N       simulated days (default: 14)
+  --customers N  customers (default: 1200)
+  -h, --help     show this help
+
+example:
+  pnpm closed-loop --days 21 --customers 3000
+`;
+
+/** Command-line options of the closed loop, or a one-line error (`error`) for bad ones. */
+export function parseClosedLoopArgs(
+  argv: readonly string[],
+): { help: true } | { help: false; days: number; customers: number } | { error: string } {
+  if (argv.includes("--help") || argv.includes("-h")) return { help: true };
+  let values: { days?: string; customers?: string };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { days: { type: "string" }, customers: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    const flag = /'(-[^' ]+)/.exec(err.message)?.[1] ?? "";
+    if (err.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION")
+      return { error: `unknown option ${flag} (options: --days N, --customers N; --help)` };
+    if (err.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return { error: `${flag} needs a value` };
+    if (err.code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL")
+      return { error: `unexpected argument ${/'([^']*)'/.exec(err.message)?.[1] ?? ""} (--help)` };
+    return { error: err.message.split("\n")[0]! };
   }
-  return value;
+  const count = (name: "days" | "customers", fallback: number): number | string => {
+    const text = values[name];
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    return Number.isInteger(n) && n > 0 ? n : `--${name} needs a positive whole number, got "${text}"`;
+  };
+  const days = count("days", 14);
+  const customers = count("customers", 1200);
+  if (typeof days === "string") return { error: days };
+  if (typeof customers === "string") return { error: customers };
+  return { help: false, days, customers };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const days = flag("days", 14);
-  const customers = flag("customers", 1200);
+  const args = parseClosedLoopArgs(process.argv.slice(2));
+  if ("error" in args) {
+    console.error(`closed-loop: ${args.error}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const { days, customers } = args;
   console.log(
     `closed loop · default scenario · ${customers} customers · ${days} days · fake Braze on 127.0.0.1\n`,
   );
