@@ -50,7 +50,7 @@ export class BetaBernoulliModel implements RewardModel {
       else {
         const n = s + f;
         const mean = n > 0 ? s / n : a0 / (a0 + b0);
-        out[u] = ucb1Bound(mean, n, this.pending.counts[u]!, logN, request.alpha);
+        out[u] = ucb1Bound(mean, mean * (1 - mean), n, this.pending.counts[u]!, logN, request.alpha);
       }
     }
   }

@@ -56,7 +56,8 @@ export class NormalInverseGammaModel implements RewardModel {
       const s = this.sum[u]!;
       if (request.mode === "upper") {
         const mean = n > 0 ? s / n : this.prior.mean;
-        out[u] = ucb1Bound(mean, n, this.pending.counts[u]!, logN, request.alpha);
+        const variance = n > 0 ? Math.max(0, this.sumSquares[u]! / n - mean * mean) : 0;
+        out[u] = ucb1Bound(mean, variance, n, this.pending.counts[u]!, logN, request.alpha);
         continue;
       }
       const { kn, mn, an, bn } = this.posterior(u);

@@ -1,11 +1,23 @@
 /**
- * UCB1's bound for a context-free unit: its mean plus α·√(2·ln N / n), N all observations and n the
- * unit's, with decisions still waiting for their reward counted in n (see PendingWidths); +∞ for a unit
- * never tried nor pending, so every unit is tried once.
+ * UCB1-Tuned's bound (Auer, Cesa-Bianchi & Fischer 2002) for a context-free unit: its mean plus
+ * √((ln N / n)·min(α²/4, V)), V = its reward variance + α²·√(2·ln N / n), N all observations, n the unit's
+ * (decisions still waiting for their reward counted in n, see PendingWidths) and α the reward range. Where
+ * rewards vary little (conversions at a few percent) it explores far less than UCB1's α·√(2·ln N / n) and
+ * is never wider than it. +∞ for a unit never tried nor pending, so every unit is tried once.
  */
-export function ucb1Bound(mean: number, n: number, pending: number, logN: number, alpha: number): number {
+export function ucb1Bound(
+  mean: number,
+  variance: number,
+  n: number,
+  pending: number,
+  logN: number,
+  alpha: number,
+): number {
   const seen = n + pending;
-  return seen === 0 ? Number.POSITIVE_INFINITY : mean + alpha * Math.sqrt((2 * Math.max(logN, 1)) / seen);
+  if (seen === 0) return Number.POSITIVE_INFINITY;
+  const log = Math.max(logN, 1);
+  const v = Math.min((alpha * alpha) / 4, variance + alpha * alpha * Math.sqrt((2 * log) / seen));
+  return mean + Math.sqrt((log / seen) * v);
 }
 
 /** Per-unit counts of decisions made since the last update (context-free models' pending decisions). */

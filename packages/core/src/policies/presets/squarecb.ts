@@ -12,7 +12,7 @@ export const squarecb = definePreset({
     ...linearSettings,
     structure: structureSchema.default("auto"),
     gammaScale: z.number().positive().default(10),
-    maxCandidates: z.number().int().positive().default(256),
+    maxCandidates: z.number().int().positive().default(1024),
   }),
   build: (s, context) => ({
     rule: new SquareCbRule(s.gammaScale, context.width, s.maxCandidates),

@@ -3,10 +3,10 @@ import { ArgmaxRule } from "../../exploration/deterministic.js";
 import { NormalInverseGammaModel } from "../../models/normal-inverse-gamma.js";
 import { blocksFor, definePreset, interactionsSchema, structureSchema } from "./preset.js";
 
-/** UCB1 on empirical means, context-free; pending decisions count in the widths within a batch. */
+/** UCB1-Tuned on empirical means, context-free; pending decisions count in the widths within a batch. */
 export const ucb1 = definePreset({
   kind: "ucb1",
-  summary: "empirical means, context-free (joint); UCB1, width `alpha` (default: the reward range)",
+  summary: "empirical means, context-free (joint); UCB1-Tuned, `alpha` the reward range (default: declared)",
   propensity: "exact: 1 / number of tied best actions",
   rewards: "any",
   settings: z.strictObject({
