@@ -39,14 +39,18 @@ export const policyKinds = Object.keys(presets) as PolicyKind[];
 
 /** The README's preset table, generated from the registry (a test keeps the README current). */
 export function presetTable(): string {
-  const rows = Object.values(presets as Record<string, Preset>).map((p) => {
-    const settings = Object.keys(p.settings.shape).map((k) => `\`${k}\``);
-    const rewards = p.rewards === "unit" ? "[0, 1]" : "any";
-    return `| \`${p.kind}\` | ${p.summary} | ${p.propensity} | ${rewards} | ${settings.join(", ") || "none"} |`;
-  });
-  return [
-    "| kind | model and exploration | propensity | rewards | settings |",
-    "| --- | --- | --- | --- | --- |",
-    ...rows,
-  ].join("\n");
+  const rows = Object.values(presets as Record<string, Preset>).map((p) => [
+    `\`${p.kind}\``,
+    p.summary,
+    p.propensity,
+    p.rewards === "unit" ? "[0, 1]" : "any",
+    Object.keys(p.settings.shape)
+      .map((k) => `\`${k}\``)
+      .join(", ") || "none",
+  ]);
+  const header = ["kind", "model and exploration", "propensity", "rewards", "settings"];
+  // Columns padded as the formatter lays out Markdown tables, so formatting leaves the README unchanged.
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, c) => cell.padEnd(widths[c]!)).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
