@@ -4,6 +4,7 @@ import {
   type ContextSchemaConfig,
   createPolicy,
   type Policy,
+  type PolicyConfig,
   type PolicyKind,
   policyKinds,
   ValidationError,
@@ -182,6 +183,7 @@ export function buildPolicy(spec: PolicySpec, env: PolicyEnv): Policy | typeof O
       if (typeof params.interactions === "string")
         params.interactions = parseSettingValue("interactions", params.interactions);
       if (kind === "fixed" && !("action" in params)) params.action = scenario.bau;
+      // Scenario files are JSON: createPolicy validates the settings of whichever kind they name.
       return createPolicy({
         ...params,
         kind,
@@ -189,7 +191,7 @@ export function buildPolicy(spec: PolicySpec, env: PolicyEnv): Policy | typeof O
         context: env.context,
         seed,
         id: spec.label,
-      });
+      } as PolicyConfig);
     }
   }
 }
