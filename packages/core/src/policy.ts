@@ -31,6 +31,14 @@ export interface Decision {
   actionIndex: number;
   /** Probability that this policy, in this state, would choose this action for this context (see README). */
   propensity: number;
+  /**
+   * Thompson sampling only: the standard error of `propensity`. 0 when it is computed by numerical
+   * integration (error below 1e-5); positive when part of it is estimated by Monte Carlo (blocks coupled by
+   * constraints or excluded actions: an unbiased estimate of the probability; models without a per-unit law:
+   * geometric trials, where 1/propensity is an unbiased estimate of 1/probability). Absent for other rules,
+   * whose propensities are exact.
+   */
+  propensityError?: number;
   /** For explanation: per dimension, per option, the best score of any eligible action using that option. */
   scores: Record<string, Record<string, number>>;
   /** Best actions first (the chosen one first); length `topK`, shorter when fewer are eligible. */

@@ -262,17 +262,33 @@ describe("exact Beta–Bernoulli Thompson propensities", () => {
     });
   });
 
-  it("falls back to Monte Carlo when a prior shape is below 1 (unbounded density)", () => {
+  it("is exact with prior shapes below 1 (unbounded densities): the integral is its choice frequency", () => {
     const policy = createPolicy({
       kind: "beta-thompson",
-      actionSpace: { dimensions: { offer: ["a", "b"] } },
+      actionSpace: { dimensions: { offer: ["a", "b", "c"] } },
       prior: { alpha: 0.5, beta: 0.5 },
-      propensityDraws: 99,
       seed: 3,
     });
-    // Monte Carlo reports (1 + matches) / (1 + draws): a multiple of 1/100.
-    const p = policy.decide({}).propensity;
-    expect(Math.round(p * 100)).toBeCloseTo(p * 100, 9);
+    // Arm a never fails (β = 0.5: density unbounded at 1), arm c never succeeds (α = 0.5: unbounded at 0).
+    policy.update([
+      { context: {}, action: 0, reward: 1 },
+      { context: {}, action: 1, reward: 1 },
+      { context: {}, action: 1, reward: 0 },
+      { context: {}, action: 2, reward: 0 },
+    ]);
+    const probs = policy.actionProbabilities({});
+    expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-8);
+    // 4,000 decisions: standard error ≤ 0.008 per frequency; 4 SE.
+    const counts = new Float64Array(3);
+    for (let i = 0; i < 4000; i++) {
+      const d = policy.decide({}, { decisionId: `h${i}` });
+      expect(d.propensity).toBeCloseTo(probs[d.actionIndex]!, 12);
+      expect(d.propensityError).toBe(0);
+      counts[d.actionIndex]!++;
+    }
+    counts.forEach((c, a) => {
+      expect(Math.abs(c / 4000 - probs[a]!)).toBeLessThan(4 * 0.008);
+    });
   });
 });
 
@@ -335,7 +351,7 @@ describe("exact Normal–Inverse-Gamma Thompson propensities (Student-t draws)",
     );
   });
 
-  it("a gaussian-thompson propensity is exact once every arm has 30 degrees of freedom, Monte Carlo before", () => {
+  it("a gaussian-thompson propensity is exact at any degrees of freedom (few: adaptive quadrature)", () => {
     const policy = createPolicy({
       kind: "gaussian-thompson",
       actionSpace: { dimensions: { offer: ["a", "b", "c"] } },
@@ -353,8 +369,9 @@ describe("exact Normal–Inverse-Gamma Thompson propensities (Student-t draws)",
         })),
       );
     learn(30); // 10 per arm: 2αn = 2 + 10 = 12 degrees of freedom
-    const early = policy.decide({}).propensity;
-    expect(Math.round(early * 100)).toBeCloseTo(early * 100, 9); // (1 + matches) / 100
+    const early = policy.decide({});
+    expect(early.propensityError).toBe(0);
+    expect(early.propensity).toBeCloseTo(policy.actionProbabilities({})[early.actionIndex]!, 12);
     learn(120); // 50 per arm: 52 degrees of freedom
     const probs = policy.actionProbabilities({});
     expect(Math.abs(probs.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(2e-6);

@@ -1,20 +1,41 @@
 // Probability that one unit's posterior draw is the largest of several independent draws, for the
 // context-free models whose draws are Beta (Beta–Bernoulli) or Student-t (Normal–Inverse-Gamma): the exact
 // propensity of their Thompson sampling when blocks are independent.
+import { beta, gamma, normal, type Rng } from "../rng.js";
 import { integrationLayout, panelIntegral } from "./argmax-probability.js";
 import { betaCdf, betaLogPdf, logBetaFunction, logGamma } from "./beta-distribution.js";
 
 /** Independent per-unit draws: location and spread (which size the panels), density and CDF. */
 export interface UnitDraws {
   mean: Float64Array;
-  /** Standard deviation of each unit's draw. */
+  /** Standard deviation of each unit's draw (Infinity when it has none: Student-t with ≤ 2 dof). */
   sd: Float64Array;
+  /** A finite width of each unit's draw, to place quadrature cuts: the sd when finite, else the scale. */
+  width: Float64Array;
   /** Where every draw lies (Beta: [0, 1]). */
   lower: number;
   upper: number;
   pdf(unit: number, x: number): number;
   cdf(unit: number, x: number): number;
+  /** One draw of a unit (estimation only: the decision's own draw comes from the model). */
+  sample(unit: number, rng: Rng): number;
+  /** Equal keys mean identical laws (integrators compute each distinct law once). */
+  key(unit: number): string;
+  /**
+   * Whether the fixed panel quadrature of {@link posteriorArgmaxProbability} is accurate for this unit:
+   * bounded density (Beta shapes ≥ 1) and light tails (Student-t with ≥ 30 dof). The others need
+   * `winProbabilities` (adaptive, with endpoint and tail maps).
+   */
+  regular(unit: number): boolean;
+  /**
+   * Smallest exponent that shapes the integrand near the ends of the range, over the units: Beta's smallest
+   * shape (density ~ x^(a−1) at 0), Student-t's smallest dof (density ~ |x|^−(ν+1)). Sizes the maps.
+   */
+  exponent: number;
 }
+
+/** Student-t dof from which the panel quadrature's 30-sd range holds all but 1e-13 of a draw. */
+export const REGULAR_STUDENT_DOF = 30;
 
 /**
  * Half-width of the range that matters, in sds. Beta tails are exponential-like (Beta(1, n) puts e^-(k+1)
@@ -30,7 +51,8 @@ const PANEL = 1;
 
 /**
  * P(draw of `target` > draws of every other unit in `units`): ∫ f_t(x)·Π_j F_j(x) dx, with the panel
- * quadrature of the Gaussian case (panels sized to the narrowest density that matters).
+ * quadrature of the Gaussian case (panels sized to the narrowest density that matters). Only for units
+ * whose draws are `regular` (bounded densities, light tails); `winProbabilities` handles the others.
  */
 export function posteriorArgmaxProbability(
   draws: UnitDraws,
@@ -52,46 +74,67 @@ export function posteriorArgmaxProbability(
   return Math.min(1, panelIntegral(layout, integrand, PANEL));
 }
 
-/** Beta(alphas[u], betas[u]) draws. Needs every shape ≥ 1 (bounded densities). */
+/** Beta(alphas[u], betas[u]) draws, any positive shapes (below 1 the density is unbounded at an end). */
 export function betaDraws(alphas: Float64Array, betas: Float64Array): UnitDraws {
   const n = alphas.length;
   const mean = new Float64Array(n);
   const sd = new Float64Array(n);
   const logB = new Float64Array(n);
+  let exponent = Number.POSITIVE_INFINITY;
   for (let u = 0; u < n; u++) {
     const a = alphas[u]!;
     const b = betas[u]!;
     mean[u] = a / (a + b);
     sd[u] = Math.sqrt((a * b) / ((a + b) ** 2 * (a + b + 1)));
     logB[u] = logBetaFunction(a, b);
+    exponent = Math.min(exponent, a, b);
   }
   return {
     mean,
     sd,
+    width: sd,
     lower: 0,
     upper: 1,
     pdf: (u, x) => (x <= 0 || x >= 1 ? 0 : Math.exp(betaLogPdf(x, alphas[u]!, betas[u]!, logB[u]!))),
     cdf: (u, x) => betaCdf(x, alphas[u]!, betas[u]!, logB[u]!),
+    sample: (u, rng) => beta(rng, alphas[u]!, betas[u]!),
+    key: (u) => `${alphas[u]},${betas[u]}`,
+    regular: (u) => alphas[u]! >= 1 && betas[u]! >= 1,
+    exponent,
   };
 }
 
-/** Student-t draws: location[u] + scale[u]·T with dof[u] degrees of freedom. Needs dof > 2 (finite sd). */
+/**
+ * Student-t draws: location[u] + scale[u]·T with dof[u] > 0 degrees of freedom (the panel quadrature needs
+ * ≥ {@link REGULAR_STUDENT_DOF}; `winProbabilities` takes any).
+ */
 export function studentDraws(location: Float64Array, scale: Float64Array, dof: Float64Array): UnitDraws {
   const n = location.length;
   const sd = new Float64Array(n);
+  const width = new Float64Array(n);
   const logNorm = new Float64Array(n);
   const logB = new Float64Array(n);
+  let exponent = Number.POSITIVE_INFINITY;
   for (let u = 0; u < n; u++) {
     const v = dof[u]!;
-    sd[u] = scale[u]! * Math.sqrt(v / (v - 2));
+    sd[u] = v > 2 ? scale[u]! * Math.sqrt(v / (v - 2)) : Number.POSITIVE_INFINITY;
+    width[u] = v > 2 ? sd[u]! : scale[u]!;
     logNorm[u] = logGamma((v + 1) / 2) - logGamma(v / 2) - 0.5 * Math.log(v * Math.PI) - Math.log(scale[u]!);
     logB[u] = logBetaFunction(v / 2, 0.5);
+    exponent = Math.min(exponent, v);
   }
   return {
     mean: location,
     sd,
+    width,
     lower: Number.NEGATIVE_INFINITY,
     upper: Number.POSITIVE_INFINITY,
+    exponent,
+    // T = Z / √(G/ν) with G ~ χ²_ν = 2·Gamma(ν/2).
+    sample: (u, rng) =>
+      location[u]! + (scale[u]! * normal(rng)) / Math.sqrt((2 * gamma(rng, dof[u]! / 2)) / dof[u]!),
+    key: (u) => `${location[u]},${scale[u]},${dof[u]}`,
+    regular: (u) => dof[u]! >= REGULAR_STUDENT_DOF,
     pdf: (u, x) => {
       const z = (x - location[u]!) / scale[u]!;
       return Math.exp(logNorm[u]! - ((dof[u]! + 1) / 2) * Math.log1p((z * z) / dof[u]!));

@@ -87,6 +87,8 @@ export class DecisionScope {
 export interface Choice {
   ranked: ScoredAction[];
   propensity: number;
+  /** Standard error of `propensity` when the rule estimates it (0 when computed exactly); see Decision. */
+  propensityError?: number;
 }
 
 /** An exploration rule: how to turn a reward model's beliefs into one choice and its probability. */

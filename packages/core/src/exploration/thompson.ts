@@ -1,60 +1,222 @@
-import type { Blocks } from "../models/blocks.js";
 import type { RewardModel } from "../models/reward-model.js";
+import { hasBetaPosterior, hasGaussianPosterior, hasStudentPosterior } from "../models/thompson-posterior.js";
+import { createRng } from "../rng.js";
+import type { ScoredAction } from "../search/action-search.js";
 import { argmaxProbability } from "./argmax-probability.js";
-import {
-  betaDraws,
-  posteriorArgmaxProbability,
-  studentDraws,
-  type UnitDraws,
-} from "./posterior-argmax-probability.js";
+import { betaDraws, studentDraws, type UnitDraws } from "./posterior-argmax-probability.js";
 import type { Choice, DecisionScope, ExplorationRule } from "./scope.js";
+import {
+  CompletionBudgetExceeded,
+  type ComponentTable,
+  ContextFreeLaw,
+  type Estimate,
+  estimateComponent,
+  GaussianLaw,
+  tableEstimate,
+  tabulateComponent,
+  type UnitLaw,
+} from "./thompson-estimator.js";
+import { type ThompsonStructure, thompsonStructure } from "./thompson-structure.js";
+
+/** Draws per component of `actionProbabilities` on the estimated path, per `propensityDraws`. */
+const DISTRIBUTION_DRAWS_PER_DRAW = 10;
+/** Draws per component of a context-free model's table (computed once per model revision), per draw. */
+const TABLE_DRAWS_PER_DRAW = 20;
+/** Full redraws the geometric estimate may make, per `propensityDraws`, before it stops. */
+const GEOMETRIC_LIMIT_PER_DRAW = 100;
 
 /**
- * Thompson sampling: rank by one posterior draw. Propensities:
- * - exact, by numerical integration, when every unit's draw is an independent normal (linear models), Beta
- *   with shapes ≥ 1 (Beta–Bernoulli) or Student-t with ≥ 30 degrees of freedom (Normal–Inverse-Gamma), the
- *   last two computed once per unit and model revision as their posteriors do not depend on the context,
- *   and nothing couples the blocks (no constraints, no excluded combinations): the chosen action's
- *   probability is then the product over blocks of P(its unit draws the block's maximum);
- * - otherwise Monte Carlo: `draws` further posterior draws (from a separate stream, so estimating never
- *   changes the decision) and the share that pick the same action, counting the decision's own draw:
- *   (1 + matches) / (1 + draws).
- * `draws: 0` skips both and reports NaN.
+ * Thompson sampling: rank by one posterior draw (the decision's own stream, keyed by its id). The reported
+ * propensity is P(this policy, in this model state, chooses this action for this context):
+ *
+ * - Exact (numerical integration) for every block that nothing couples to another: eligibility masks,
+ *   constraints inside one block and excluded actions of a one-block (joint) model only remove units from
+ *   their block, whose choice is its own argmax; the probability is the product over blocks of P(the
+ *   action's unit draws its block's maximum), with Gaussian (linear models), Beta (Beta–Bernoulli, any
+ *   shapes) or Student-t (Normal–Inverse-Gamma, any degrees of freedom) draws. `propensityError` is 0.
+ * - Blocks coupled by constraints across them, or by excluded actions of a multi-block model, contribute
+ *   an unbiased Rao–Blackwellised estimate (see thompson-estimator.ts): the exact unconstrained probability
+ *   plus the mean, over `draws` conditional draws from a separate stream, of the change that constraints
+ *   make, one block integrated exactly per draw. `propensityError` is its standard error. For context-free
+ *   models the estimate is made once per model revision and eligible set, with 20 × `draws` draws.
+ * - Models that state no per-unit law (correlated draws), or constraint searches out of budget: geometric
+ *   trials. Full redraws until the chosen action comes up again, N of them; the propensity is 1/N, so
+ *   1/propensity is an unbiased estimate of 1/p (E[N] = 1/p) for inverse-propensity weighting, up to a
+ *   truncation at 100 × `draws` redraws (reported as 1/limit; biased only when p ≲ 3/limit).
+ *   `propensityError` is the delta-method standard error √(1 − 1/N)/N.
+ *
+ * Estimation draws never touch the decision's stream, so estimating never changes the decision.
+ * `draws: 0` skips the propensity (NaN).
  */
 export class ThompsonRule implements ExplorationRule {
   readonly name = "thompson";
-  private readonly betaCache = new ContextFreeCache();
+  private readonly contextFree = new ContextFreeCache();
+  private readonly posterior = new ContextFreePosterior();
+  private means = new Float64Array(0);
+  private sds = new Float64Array(0);
 
   constructor(private readonly draws = 100) {}
 
   choose(scope: DecisionScope, topK: number): Choice {
     const ranked = scope.rank({ mode: "sample", rng: scope.rng }, topK);
     if (ranked.length === 0 || this.draws === 0) return { ranked, propensity: Number.NaN };
-    const exact = ExactBlocks.of(scope, this.betaCache);
+    const { value, error } = this.propensity(scope, ranked[0]!);
     // The action was drawn, so its probability is positive: never log a numerical 0 (IPS divides by it).
-    if (exact) return { ranked, propensity: Math.max(exact.probability(ranked[0]!.codes), Number.EPSILON) };
-    let matches = 0;
-    for (let i = 0; i < this.draws; i++) {
-      const [best] = scope.rank({ mode: "sample", rng: scope.propensityRng }, 1, scope.propensityRng);
-      if (best?.index === ranked[0]!.index) matches++;
-    }
-    return { ranked, propensity: (1 + matches) / (1 + this.draws) };
+    return { ranked, propensity: Math.min(1, Math.max(value, Number.EPSILON)), propensityError: error };
   }
 
+  /**
+   * Every feasible action's probability: exact where every block is free; else the exact unconstrained
+   * part plus a self-normalised estimate of the correction (10 × `draws` draws per component, sums to 1,
+   * never below the exact unconstrained probability); for models without per-unit laws, the frequencies
+   * of 10 × `draws` full redraws.
+   */
   distribution(scope: DecisionScope): Map<number, number> {
-    const exact = ExactBlocks.of(scope, this.betaCache);
-    if (exact) {
-      const out = new Map<number, number>();
-      scope.space.forEachFeasible(scope.eligibility, (codes) => {
-        out.set(scope.space.indexOfCodes(codes), exact.probability(codes));
-        return true;
+    const out = new Map<number, number>();
+    const model = scope.model;
+    const setting = model ? this.setting(scope, model) : undefined;
+    if (!model || !setting) return this.redrawFrequencies(scope);
+    const { structure, law } = setting;
+    const blocks = model.blocks;
+    let perComponent: Map<number, number>[];
+    try {
+      perComponent = structure.components.map((component, i) => {
+        const table = setting.table
+          ? setting.table(i)
+          : tabulateComponent(
+              component,
+              structure,
+              law,
+              Math.max(this.draws, 1) * DISTRIBUTION_DRAWS_PER_DRAW,
+              scope.propensityRng,
+              blocks.unitCount,
+            );
+        return normalisedComponent(table, structure, i);
       });
-      return out;
+    } catch (error) {
+      if (error instanceof CompletionBudgetExceeded) return this.redrawFrequencies(scope);
+      throw error;
     }
-    const draws = Math.max(this.draws, 1);
+    const units = new Int32Array(blocks.count);
+    scope.space.forEachFeasible(scope.eligibility, (codes) => {
+      blocks.unitsOf(codes, units);
+      let p = 1;
+      for (let b = 0; b < blocks.count; b++) if (structure.componentOf[b]! < 0) p *= law.win(b, units[b]!);
+      structure.components.forEach((component, i) => {
+        p *= perComponent[i]!.get(component.partialIndex(units)) ?? 0;
+      });
+      out.set(scope.space.indexOfCodes(codes), p);
+      return true;
+    });
+    return out;
+  }
+
+  private propensity(scope: DecisionScope, chosen: ScoredAction): Estimate {
+    const model = scope.model;
+    const setting = model ? this.setting(scope, model) : undefined;
+    if (!model || !setting) return this.geometric(scope, chosen);
+    const { structure, law } = setting;
+    const blocks = model.blocks;
+    const units = blocks.unitsOf(chosen.codes, new Int32Array(blocks.count));
+    if (structure.independent && setting.gaussian) {
+      // The hot path (linear models, nothing coupled): straight to the integrals.
+      let p = 1;
+      for (let b = 0; b < blocks.count; b++)
+        p *= argmaxProbability(this.means, this.sds, structure.allowed[b]!, units[b]!);
+      return { value: p, error: 0 };
+    }
+    let value = 1;
+    let squares = 1; // Π μ²
+    let moments = 1; // Π (μ² + σ²): independent factors, Var(Π) = Π(μ² + σ²) − Π μ²
+    for (let b = 0; b < blocks.count; b++) {
+      if (structure.componentOf[b]! >= 0) continue;
+      const w = law.win(b, units[b]!);
+      value *= w;
+      squares *= w * w;
+      moments *= w * w;
+    }
+    try {
+      structure.components.forEach((component, i) => {
+        const estimate = setting.table
+          ? tableEstimate(setting.table(i), component, units)
+          : estimateComponent(
+              component,
+              structure,
+              law,
+              units,
+              this.draws,
+              scope.propensityRng,
+              blocks.unitCount,
+            );
+        value *= estimate.value;
+        squares *= estimate.value * estimate.value;
+        moments *= estimate.value * estimate.value + estimate.error * estimate.error;
+      });
+    } catch (error) {
+      if (error instanceof CompletionBudgetExceeded) return this.geometric(scope, chosen);
+      throw error;
+    }
+    return { value, error: Math.sqrt(Math.max(0, moments - squares)) };
+  }
+
+  /** The decision's structure and its units' laws, or undefined when the model states no per-unit law. */
+  private setting(scope: DecisionScope, model: RewardModel): Setting | undefined {
+    const blocks = model.blocks;
+    const n = blocks.unitCount;
+    if (hasGaussianPosterior(model)) {
+      const structure = thompsonStructure(blocks, scope.eligibility);
+      if (this.means.length !== n) {
+        this.means = new Float64Array(n);
+        this.sds = new Float64Array(n);
+      }
+      model.gaussianScores(scope.x, this.means, this.sds);
+      return { structure, law: new GaussianLaw(this.means, this.sds, structure.allowed), gaussian: true };
+    }
+    const revision = this.posterior.read(model, n);
+    if (revision === undefined) return undefined;
+    const state = this.contextFree.for(model, revision, scope.eligibility.key);
+    if (!state.setting) {
+      const structure = thompsonStructure(blocks, scope.eligibility);
+      const draws = this.posterior.draws();
+      const fingerprint = this.posterior.fingerprint();
+      const law = new ContextFreeLaw(draws, structure.allowed, new Map());
+      const tables = new Map<number, ComponentTable>();
+      const key = scope.eligibility.key;
+      const table = (i: number): ComponentTable => {
+        let t = tables.get(i);
+        if (!t) {
+          // Once per revision and eligible set, from a stream keyed by the posterior itself (reproducible,
+          // and separate from every decision's draws).
+          const rng = createRng(`kairos/thompson#${key}#${i}#${fingerprint}`);
+          const count = Math.max(this.draws, 1) * TABLE_DRAWS_PER_DRAW;
+          t = tabulateComponent(structure.components[i]!, structure, law, count, rng, n);
+          tables.set(i, t);
+        }
+        return t;
+      };
+      state.setting = { structure, law, gaussian: false, table };
+    }
+    return state.setting;
+  }
+
+  /** Geometric trials: full redraws until the chosen action comes up again (see the class comment). */
+  private geometric(scope: DecisionScope, chosen: ScoredAction): Estimate {
+    const limit = Math.max(this.draws, 1) * GEOMETRIC_LIMIT_PER_DRAW;
+    const rng = scope.propensityRng;
+    for (let n = 1; n <= limit; n++) {
+      const [best] = scope.rank({ mode: "sample", rng }, 1, rng);
+      if (best?.index === chosen.index) return { value: 1 / n, error: Math.sqrt(1 - 1 / n) / n };
+    }
+    return { value: 1 / limit, error: 1 / limit };
+  }
+
+  /** Choice frequencies over 10 × `draws` full redraws (models without per-unit laws). */
+  private redrawFrequencies(scope: DecisionScope): Map<number, number> {
+    const draws = Math.max(this.draws, 1) * DISTRIBUTION_DRAWS_PER_DRAW;
+    const rng = scope.propensityRng;
     const counts = new Map<number, number>();
     for (let i = 0; i < draws; i++) {
-      const [best] = scope.rank({ mode: "sample", rng: scope.propensityRng }, 1, scope.propensityRng);
+      const [best] = scope.rank({ mode: "sample", rng }, 1, rng);
       if (best) counts.set(best.index, (counts.get(best.index) ?? 0) + 1);
     }
     for (const [a, c] of counts) counts.set(a, c / draws);
@@ -62,121 +224,121 @@ export class ThompsonRule implements ExplorationRule {
   }
 }
 
-/**
- * Student-t posteriors (Normal–Inverse-Gamma) have heavy tails while data are few; from 30 degrees of freedom
- * (about 28 observations per unit under the default prior) the integration range of 30 sds holds all but
- * 1e-13 of every draw. Fewer, and Monte Carlo it is.
- */
-const MIN_DEGREES_OF_FREEDOM = 30;
-
-/** Per-unit win probabilities, by block: P(a unit's draw is its block's maximum among the allowed units). */
-type UnitProbability = (units: readonly number[], unit: number) => number;
-
-/** The exact setting of one decision: independent per-unit draws and the allowed units of each block. */
-class ExactBlocks {
-  private constructor(
-    private readonly blocks: Blocks,
-    private readonly allowed: number[][],
-    private readonly unitProbability: UnitProbability,
-    /** Win probabilities already computed, by unit (shared across decisions for context-free models). */
-    private readonly cache: Map<number, number>,
-  ) {}
-
-  /**
-   * The exact setting for this decision, or undefined when it does not apply: constraints or excluded
-   * combinations couple the blocks, or the model's draws are not of a kind integrated here.
-   */
-  static of(scope: DecisionScope, shared: ContextFreeCache): ExactBlocks | undefined {
-    const model = scope.model;
-    if (!model || scope.space.hasConstraints || scope.eligibility.deniedActions.size > 0) return undefined;
-    const blocks = model.blocks;
-    const allowed = blocks.dims.map((_, b) => {
-      const units: number[] = [];
-      for (let c = 0; c < blocks.sizes[b]!; c++) {
-        if (blocks.allowed(b, c, scope.eligibility.masks)) units.push(blocks.offsets[b]! + c);
-      }
-      return units;
-    });
-    if (model.gaussianScores) {
-      const means = new Float64Array(blocks.unitCount);
-      const sds = new Float64Array(blocks.unitCount);
-      model.gaussianScores(scope.x, means, sds);
-      return new ExactBlocks(
-        blocks,
-        allowed,
-        (units, u) => argmaxProbability(means, sds, units, u),
-        new Map(),
-      );
-    }
-    // Context-free posteriors do not depend on the context: one computation per unit serves every decision
-    // until the model changes.
-    const posterior = contextFreeDraws(model, blocks.unitCount);
-    if (!posterior) return undefined;
-    let draws: UnitDraws | undefined; // built on a cache miss only
-    return new ExactBlocks(
-      blocks,
-      allowed,
-      (units, u) => posteriorArgmaxProbability((draws ??= posterior.make()), units, u),
-      shared.for(model, posterior.revision, scope.eligibility.key),
-    );
-  }
-
-  /** Probability that Thompson sampling picks the action with these codes. */
-  probability(codes: ArrayLike<number>): number {
-    let p = 1;
-    for (let b = 0; b < this.blocks.count; b++) {
-      const unit = this.blocks.offsets[b]! + this.blocks.blockCode(b, codes);
-      let q = this.cache.get(unit);
-      if (q === undefined) {
-        q = this.unitProbability(this.allowed[b]!, unit);
-        this.cache.set(unit, q);
-      }
-      p *= q;
-    }
-    return p;
-  }
+interface Setting {
+  structure: ThompsonStructure;
+  law: UnitLaw;
+  /** Linear models: `means` and `sds` of the rule hold this decision's draws' laws. */
+  gaussian: boolean;
+  /** Context-free models: a component's table, computed once per revision and eligible set. */
+  table?: (component: number) => ComponentTable;
 }
 
 /**
- * A context-free model's posterior draws when they can be integrated, with the model's revision: Beta with
- * every shape ≥ 1 (bounded densities), or Student-t with ≥ MIN_DEGREES_OF_FREEDOM everywhere.
+ * A component's probabilities by partial index: exact unconstrained part of each feasible assignment plus
+ * the correction, self-normalised to the exact infeasible mass q (so they sum to 1 exactly).
  */
-function contextFreeDraws(
-  model: RewardModel,
-  n: number,
-): { revision: number; make: () => UnitDraws } | undefined {
-  if (model.betaShapes) {
-    const alphas = new Float64Array(n);
-    const betas = new Float64Array(n);
-    const revision = model.betaShapes(alphas, betas);
-    if (alphas.some((a) => a < 1) || betas.some((b) => b < 1)) return undefined;
-    return { revision, make: () => betaDraws(alphas, betas) };
+function normalisedComponent(
+  table: ComponentTable,
+  structure: ThompsonStructure,
+  i: number,
+): Map<number, number> {
+  const component = structure.components[i]!;
+  const out = new Map<number, number>();
+  const units = new Int32Array(structure.allowed.length);
+  let feasibleMass = 0;
+  const walk = (j: number): void => {
+    if (j === component.blocks.length) {
+      if (!component.feasible(units)) return;
+      const p = table.exact(units);
+      feasibleMass += p;
+      out.set(component.partialIndex(units), p);
+      return;
+    }
+    const b = component.blocks[j]!;
+    for (const u of structure.allowed[b]!) {
+      units[b] = u;
+      walk(j + 1);
+    }
+  };
+  walk(0);
+  const q = Math.max(0, 1 - feasibleMass);
+  if (table.infeasibleMass > 0) {
+    const scale = q / table.infeasibleMass;
+    for (const [key, { sum }] of table.corrections) {
+      if (out.has(key)) out.set(key, out.get(key)! + scale * sum);
+    }
+  } else if (feasibleMass > 0) {
+    for (const [key, p] of out) out.set(key, p / feasibleMass);
   }
-  if (model.studentScores) {
-    const location = new Float64Array(n);
-    const scale = new Float64Array(n);
-    const dof = new Float64Array(n);
-    const revision = model.studentScores(location, scale, dof);
-    if (dof.some((v) => v < MIN_DEGREES_OF_FREEDOM)) return undefined;
-    return { revision, make: () => studentDraws(location, scale, dof) };
-  }
-  return undefined;
+  return out;
 }
 
-/** Win probabilities of a context-free model, valid for one model revision and one eligible set. */
+/**
+ * Reads a context-free model's posterior parameters into reusable arrays (every decision: cheap), and
+ * builds draws and a fingerprint from a copy when a revision needs them (cache misses only).
+ */
+class ContextFreePosterior {
+  private kind: "beta" | "student" | undefined;
+  private params: Float64Array[] = [];
+
+  /** The model's revision, or undefined when it states no context-free law. */
+  read(model: RewardModel, n: number): number | undefined {
+    if (this.params[0]?.length !== n) this.params = [0, 1, 2].map(() => new Float64Array(n));
+    const [a, b, c] = this.params as [Float64Array, Float64Array, Float64Array];
+    if (hasBetaPosterior(model)) {
+      this.kind = "beta";
+      return model.betaShapes(a, b);
+    }
+    if (hasStudentPosterior(model)) {
+      this.kind = "student";
+      return model.studentScores(a, b, c);
+    }
+    return undefined;
+  }
+
+  /** Draws of the parameters last read (built on first use). */
+  draws(): () => UnitDraws {
+    const [a, b, c] = this.params.map((p) => Float64Array.from(p)) as [
+      Float64Array,
+      Float64Array,
+      Float64Array,
+    ];
+    const kind = this.kind;
+    let draws: UnitDraws | undefined;
+    return () => (draws ??= kind === "beta" ? betaDraws(a, b) : studentDraws(a, b, c));
+  }
+
+  /** The parameters last read, as text. */
+  fingerprint(): string {
+    const used = this.kind === "beta" ? this.params.slice(0, 2) : this.params;
+    return `${this.kind}:${used.map((p) => p.join(",")).join(";")}`;
+  }
+}
+
+/** What a context-free model's decisions share while its revision and the eligible set stay the same. */
+interface ContextFreeState {
+  /** Structure, law (with its win probabilities) and correction tables, built on first use. */
+  setting?: Setting;
+}
+
+/** Context-free results, valid for one model revision, by eligible set. */
 class ContextFreeCache {
   private model: RewardModel | undefined;
   private revision = -1;
-  private eligibility = "";
-  private probabilities = new Map<number, number>();
+  private readonly states = new Map<string, ContextFreeState>();
 
-  for(model: RewardModel, revision: number, eligibility: string): Map<number, number> {
-    if (model !== this.model || revision !== this.revision || eligibility !== this.eligibility) {
+  for(model: RewardModel, revision: number, eligibility: string): ContextFreeState {
+    if (model !== this.model || revision !== this.revision) {
       this.model = model;
       this.revision = revision;
-      this.eligibility = eligibility;
-      this.probabilities = new Map();
+      this.states.clear();
     }
-    return this.probabilities;
+    let state = this.states.get(eligibility);
+    if (!state) {
+      if (this.states.size >= 64) this.states.clear();
+      state = {};
+      this.states.set(eligibility, state);
+    }
+    return state;
   }
 }

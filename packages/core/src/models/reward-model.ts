@@ -46,19 +46,8 @@ export interface RewardModel {
   load(json: unknown, remap?: UnitRemap): void;
   /** Adds another model's statistics (same type, blocks and prior), as if it had seen their data too. */
   merge(other: RewardModel): void;
-  /**
-   * For models whose sampled unit scores are independent normals: writes each unit's mean and standard
-   * deviation of its `sample` score for context `x`, so Thompson sampling can compute exact propensities.
-   */
-  gaussianScores?(x: Float64Array, means: Float64Array, sds: Float64Array): void;
-  /**
-   * For context-free models whose sampled unit scores are independent Beta draws: writes each unit's shapes
-   * and returns the model's revision (changed by every change of the statistics), so Thompson sampling can
-   * compute exact propensities once per revision.
-   */
-  betaShapes?(alphas: Float64Array, betas: Float64Array): number;
-  /** Likewise for context-free models whose sampled unit scores are independent Student-t draws. */
-  studentScores?(location: Float64Array, scale: Float64Array, dof: Float64Array): number;
+  // Thompson sampling's exact propensities ask for the law of each unit's draw through the optional
+  // interfaces of ./thompson-posterior.ts (GaussianPosterior, BetaPosterior, StudentPosterior).
   /** Number of (weighted) observations seen. */
   readonly observations: number;
 }

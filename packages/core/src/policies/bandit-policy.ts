@@ -155,6 +155,7 @@ export class BanditPolicy implements Policy {
       action: ranked[0]!.action,
       actionIndex: ranked[0]!.actionIndex,
       propensity: choice.propensity,
+      ...(choice.propensityError === undefined ? {} : { propensityError: choice.propensityError }),
       scores: this.explain(scope.x, scope.eligibility),
       ranked,
       policyId: this.id,

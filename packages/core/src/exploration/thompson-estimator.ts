@@ -1,0 +1,493 @@
+// Thompson-sampling propensities when blocks are coupled (constraints across blocks, excluded actions of a
+// multi-block model): a Rao–Blackwellised Monte-Carlo estimator with the unconstrained exact probability as
+// control variate.
+//
+// Notation: a component C of coupled blocks; U = the per-block argmax of the draws (the choice if nothing
+// forbade combinations), A = the feasible argmax (the policy's choice); P₀(a) = Π_b P(U_b = a_b), exact.
+// Then P(A = a) = P₀(a)·1{a feasible} + E[1{A = a} − 1{U = a}]. Pick one block b* of C; given the draws θ
+// of C's other blocks, the rest is a one-dimensional argmax over b*'s units with shifted scores:
+//   unit c of b* scores θ_c + R(c), R(c) = the best feasible completion of c among the other blocks,
+// so E[1{A = a} | θ] = 1{c's best completion is a's} · P(c wins with shifts) — integrated exactly — and
+// E[1{U = a} | θ] = 1{U_{−b*} = a_{−b*}} · P(c wins unshifted). Their difference v is 0 whenever no unit of
+// b* is made infeasible by U_{−b*} (no constraint binds in that draw), and 0 ≤ v ≤ 1 otherwise. So
+//   p̂(a) = P₀(a) + mean of v over M independent draws
+// is unbiased, never below P₀(a) (> 0 for every feasible action), with standard error sd(v)/√M ≤ √(c/M),
+// c = p(a) − P₀(a) the part of the probability that constraints move.
+import type { Rng } from "../rng.js";
+import { argmaxProbability } from "./argmax-probability.js";
+import { posteriorArgmaxProbability, type UnitDraws } from "./posterior-argmax-probability.js";
+import type { Component, ThompsonStructure } from "./thompson-structure.js";
+import { winProbabilities } from "./win-probabilities.js";
+
+/** Most candidate completions one best-first search examines (as the action search's `maxVisits`). */
+const COMPLETION_VISITS = 20_000;
+
+/** A completion search ran out of budget: this decision is estimated another way. */
+export class CompletionBudgetExceeded extends Error {}
+
+/** The law of every unit's draw for one decision, with its one-dimensional argmax integrals. */
+export interface UnitLaw {
+  /** P(unit u's draw is the largest among block b's allowed units). */
+  win(b: number, u: number): number;
+  /** P(each unit's draw + shift[unit] is the largest among `units`), aligned with `units`. */
+  shiftedWins(units: readonly number[], shift: Float64Array): Float64Array;
+  /** The same for one target unit. */
+  shiftedWin(units: readonly number[], target: number, shift: Float64Array): number;
+  sample(u: number, rng: Rng): number;
+}
+
+/** Independent normal draws (linear models): win probabilities by {@link argmaxProbability}. */
+export class GaussianLaw implements UnitLaw {
+  private memo: Map<number, number> | undefined;
+  private shiftedMeans: Float64Array | undefined;
+  private spare = Number.NaN;
+  private spareRng: Rng | undefined;
+
+  constructor(
+    private readonly means: Float64Array,
+    private readonly sds: Float64Array,
+    private readonly allowed: readonly (readonly number[])[],
+  ) {}
+
+  win(b: number, u: number): number {
+    this.memo ??= new Map();
+    let p = this.memo.get(u);
+    if (p === undefined) {
+      p = argmaxProbability(this.means, this.sds, this.allowed[b]!, u);
+      this.memo.set(u, p);
+    }
+    return p;
+  }
+
+  shiftedWin(units: readonly number[], target: number, shift: Float64Array): number {
+    return argmaxProbability(this.shift(units, shift), this.sds, units, target);
+  }
+
+  shiftedWins(units: readonly number[], shift: Float64Array): Float64Array {
+    const means = this.shift(units, shift);
+    return Float64Array.from(units, (u) => argmaxProbability(means, this.sds, units, u));
+  }
+
+  sample(u: number, rng: Rng): number {
+    const s = this.sds[u]!;
+    if (s === 0) return this.means[u]!;
+    // Box–Muller, keeping the pair's second normal for the next draw (estimation draws only).
+    let z = this.spare;
+    if (Number.isNaN(z) || rng !== this.spareRng) {
+      let r = rng.next();
+      while (r <= Number.MIN_VALUE) r = rng.next();
+      const radius = Math.sqrt(-2 * Math.log(r));
+      const angle = 2 * Math.PI * rng.next();
+      z = radius * Math.cos(angle);
+      this.spare = radius * Math.sin(angle);
+      this.spareRng = rng;
+    } else this.spare = Number.NaN;
+    return this.means[u]! + s * z;
+  }
+
+  private shift(units: readonly number[], shift: Float64Array): Float64Array {
+    this.shiftedMeans ??= new Float64Array(this.means.length);
+    for (const u of units) this.shiftedMeans[u] = this.means[u]! + shift[u]!;
+    return this.shiftedMeans;
+  }
+}
+
+/**
+ * Context-free draws (Beta, Student-t): win probabilities by the panel quadrature where the laws are
+ * regular, else by adaptive quadrature for the whole block at once; `cache` keeps them per model revision.
+ */
+export class ContextFreeLaw implements UnitLaw {
+  /** Tolerance of shifted integrals: far below the Monte-Carlo error they enter. */
+  private static readonly SHIFTED_TOLERANCE = 1e-8;
+
+  constructor(
+    private readonly draws: () => UnitDraws,
+    private readonly allowed: readonly (readonly number[])[],
+    private readonly cache: Map<number, number>,
+  ) {}
+
+  win(b: number, u: number): number {
+    const cached = this.cache.get(u);
+    if (cached !== undefined) return cached;
+    const draws = this.draws();
+    const units = this.allowed[b]!;
+    if (units.every((v) => draws.regular(v))) {
+      const p = posteriorArgmaxProbability(draws, units, u);
+      this.cache.set(u, p);
+      return p;
+    }
+    const { probabilities } = winProbabilities(draws, units);
+    units.forEach((v, i) => {
+      this.cache.set(v, probabilities[i]!);
+    });
+    return this.cache.get(u)!;
+  }
+
+  shiftedWins(units: readonly number[], shift: Float64Array): Float64Array {
+    return winProbabilities(this.draws(), units, shift, ContextFreeLaw.SHIFTED_TOLERANCE).probabilities;
+  }
+
+  shiftedWin(units: readonly number[], target: number, shift: Float64Array): number {
+    return this.shiftedWins(units, shift)[units.indexOf(target)]!;
+  }
+
+  sample(u: number, rng: Rng): number {
+    return this.draws().sample(u, rng);
+  }
+}
+
+/** One estimate and its standard error. */
+export interface Estimate {
+  value: number;
+  error: number;
+}
+
+/**
+ * Draws of a component's blocks other than b*, their argmax U, which of b*'s units U makes infeasible, and
+ * (on demand, once per draw) each such unit's best feasible completion. Scratch space is reused across
+ * draws.
+ */
+class ConditionalDraws {
+  readonly others: number[];
+  /** Draws by unit (only the other blocks' allowed units are written). */
+  readonly theta: Float64Array;
+  /** U per block (the b* entry is scratch). */
+  readonly argmax: Int32Array;
+  readonly starUnits: readonly number[];
+  /** Per position in `starUnits`: whether (unit, U_{−b*}) is infeasible. */
+  readonly bad: Uint8Array;
+  badCount = 0;
+  /** Σ of the other blocks' maximum draws. */
+  top = 0;
+  /** Per position in `starUnits`: its best completion this draw (units per block) and its score. */
+  private readonly completion: Int32Array[];
+  private readonly completionScore: Float64Array;
+  private readonly completedAt: Int32Array;
+  private draw = 0;
+  private sorted: Int32Array[];
+  private sortedAt = -1;
+  private readonly units: Int32Array;
+  private readonly heap = new PositionHeap();
+
+  constructor(
+    readonly component: Component,
+    readonly structure: ThompsonStructure,
+    readonly law: UnitLaw,
+    readonly star: number,
+    unitCount: number,
+  ) {
+    const blocks = structure.allowed.length;
+    this.others = component.blocks.filter((b) => b !== star);
+    this.theta = new Float64Array(unitCount);
+    this.argmax = new Int32Array(blocks);
+    this.starUnits = structure.allowed[star]!;
+    this.bad = new Uint8Array(this.starUnits.length);
+    this.completion = this.starUnits.map(() => new Int32Array(blocks));
+    this.completionScore = new Float64Array(this.starUnits.length);
+    this.completedAt = new Int32Array(this.starUnits.length).fill(-1);
+    this.sorted = this.others.map((b) => Int32Array.from(structure.allowed[b]!));
+    this.units = new Int32Array(blocks);
+  }
+
+  next(rng: Rng): void {
+    this.draw++;
+    const { allowed } = this.structure;
+    this.top = 0;
+    for (const b of this.others) {
+      let best = Number.NEGATIVE_INFINITY;
+      let arg = -1;
+      for (const u of allowed[b]!) {
+        const t = this.law.sample(u, rng);
+        this.theta[u] = t;
+        if (t > best || arg < 0) {
+          best = t;
+          arg = u;
+        }
+      }
+      this.argmax[b] = arg;
+      this.top += best;
+    }
+    this.badCount = 0;
+    for (let i = 0; i < this.starUnits.length; i++) {
+      this.argmax[this.star] = this.starUnits[i]!;
+      const infeasible = this.component.feasible(this.argmax) ? 0 : 1;
+      this.bad[i] = infeasible;
+      this.badCount += infeasible;
+    }
+  }
+
+  /** Whether U_{−b*} is `target`'s units on the other blocks. */
+  argmaxIs(target: ArrayLike<number>): boolean {
+    for (const b of this.others) if (this.argmax[b] !== target[b]) return false;
+    return true;
+  }
+
+  /**
+   * The best feasible completion of the unit at position i of b*, among the other blocks' allowed units:
+   * its units (per block; those of U when U completes it) and the sum of their draws (−∞ when none is
+   * feasible). Best-first over the draws in decreasing order, each combination reached from one parent.
+   */
+  complete(i: number): { units: Int32Array; score: number } {
+    const units = this.completion[i]!;
+    if (this.completedAt[i] === this.draw) return { units, score: this.completionScore[i]! };
+    this.completedAt[i] = this.draw;
+    let score: number;
+    if (!this.bad[i]) {
+      units.set(this.argmax);
+      units[this.star] = this.starUnits[i]!;
+      score = this.top;
+    } else {
+      score = this.search(this.starUnits[i]!, units);
+    }
+    this.completionScore[i] = score;
+    return { units, score };
+  }
+
+  private search(c: number, out: Int32Array): number {
+    if (this.sortedAt !== this.draw) {
+      const theta = this.theta;
+      for (const list of this.sorted) list.sort((p, q) => theta[q]! - theta[p]! || p - q);
+      this.sortedAt = this.draw;
+    }
+    const sorted = this.sorted;
+    const others = this.others;
+    const m = others.length;
+    const units = this.units;
+    units[this.star] = c;
+    if (m === 1) {
+      // Two blocks: the first feasible unit of the other block in decreasing order of its draw.
+      const b = others[0]!;
+      for (const u of sorted[0]!) {
+        units[b] = u;
+        if (this.component.feasible(units)) {
+          out.set(units);
+          return this.theta[u]!;
+        }
+      }
+      return Number.NEGATIVE_INFINITY;
+    }
+    const at = (k: number, pos: number): number => this.theta[sorted[k]![pos]!]!;
+    const heap = this.heap;
+    heap.clear();
+    heap.push(this.top, new Int32Array(m), 0);
+    for (let visits = 0; heap.size > 0; visits++) {
+      if (visits >= COMPLETION_VISITS) throw new CompletionBudgetExceeded();
+      const { score, positions, last } = heap.pop();
+      for (let k = 0; k < m; k++) units[others[k]!] = sorted[k]![positions[k]!]!;
+      if (this.component.feasible(units)) {
+        out.set(units);
+        return score;
+      }
+      for (let k = last; k < m; k++) {
+        const pos = positions[k]!;
+        if (pos + 1 >= sorted[k]!.length) continue;
+        const child = Int32Array.from(positions);
+        child[k] = pos + 1;
+        heap.push(score - at(k, pos) + at(k, pos + 1), child, k);
+      }
+    }
+    return Number.NEGATIVE_INFINITY;
+  }
+
+  /**
+   * Shifts of b*'s units for the current draws — R(c) − R₀, 0 where U completes c — written into `shift`,
+   * and the units that can still be chosen (those with a feasible completion), into `candidates`.
+   */
+  shifts(shift: Float64Array, candidates: number[]): void {
+    candidates.length = 0;
+    for (let i = 0; i < this.starUnits.length; i++) {
+      const { score } = this.complete(i);
+      if (score === Number.NEGATIVE_INFINITY) continue;
+      const c = this.starUnits[i]!;
+      shift[c] = score - this.top;
+      candidates.push(c);
+    }
+  }
+}
+
+/**
+ * Estimates the component's share of P(A = a): `target[b]` is a's unit in each block (global ids).
+ * b* is the block where a's unit is least likely to win, so the other blocks' argmax matches a's most often.
+ */
+export function estimateComponent(
+  component: Component,
+  structure: ThompsonStructure,
+  law: UnitLaw,
+  target: Int32Array,
+  draws: number,
+  rng: Rng,
+  unitCount: number,
+): Estimate {
+  let exact = 1;
+  let star = component.blocks[0]!;
+  let starWin = Number.POSITIVE_INFINITY;
+  for (const b of component.blocks) {
+    const w = law.win(b, target[b]!);
+    exact *= w;
+    if (w < starWin) {
+      starWin = w;
+      star = b;
+    }
+  }
+  const conditional = new ConditionalDraws(component, structure, law, star, unitCount);
+  const c = target[star]!;
+  const ci = conditional.starUnits.indexOf(c);
+  const shift = new Float64Array(unitCount);
+  const candidates: number[] = [];
+  let sum = 0;
+  let sumSquares = 0;
+  for (let m = 0; m < draws; m++) {
+    conditional.next(rng);
+    if (conditional.badCount === 0) continue; // nothing binds: A = U, v = 0
+    let v = 0;
+    if (!conditional.bad[ci]) {
+      // c's best completion is U_{−b*}: both terms need U_{−b*} = a_{−b*}.
+      if (conditional.argmaxIs(target)) {
+        conditional.shifts(shift, candidates);
+        v = law.shiftedWin(candidates, c, shift) - starWin;
+      }
+    } else if (conditional.complete(ci).score > Number.NEGATIVE_INFINITY) {
+      const { units } = conditional.complete(ci);
+      let same = true;
+      for (const b of conditional.others) if (units[b] !== target[b]) same = false;
+      if (same) {
+        conditional.shifts(shift, candidates);
+        v = law.shiftedWin(candidates, c, shift);
+      }
+    }
+    sum += v;
+    sumSquares += v * v;
+  }
+  const mean = sum / draws;
+  const variance = draws > 1 ? Math.max(0, (sumSquares - draws * mean * mean) / (draws - 1)) : 0;
+  return { value: exact + mean, error: Math.sqrt(variance / draws) };
+}
+
+/** Per component assignment (by partial index): the Monte-Carlo correction's sum and sum of squares. */
+export interface ComponentTable {
+  /** Exact unconstrained probability of an assignment (given its units per block). */
+  exact(units: ArrayLike<number>): number;
+  corrections: Map<number, { sum: number; sumSquares: number }>;
+  draws: number;
+  /** Σ over draws of the probability mass U put on infeasible assignments (its mean estimates q). */
+  infeasibleMass: number;
+}
+
+/**
+ * The correction of every assignment of a component at once, with b* its largest block: per draw, every
+ * unit c of b* adds P(c wins shifted) to (c, c's best completion) and subtracts P(c wins unshifted) from
+ * (c, U_{−b*}) when that is feasible; draws where nothing binds add nothing.
+ */
+export function tabulateComponent(
+  component: Component,
+  structure: ThompsonStructure,
+  law: UnitLaw,
+  draws: number,
+  rng: Rng,
+  unitCount: number,
+): ComponentTable {
+  let star = component.blocks[0]!;
+  for (const b of component.blocks)
+    if (structure.allowed[b]!.length > structure.allowed[star]!.length) star = b;
+  const conditional = new ConditionalDraws(component, structure, law, star, unitCount);
+  const shift = new Float64Array(unitCount);
+  const candidates: number[] = [];
+  const corrections = new Map<number, { sum: number; sumSquares: number }>();
+  const starUnits = conditional.starUnits;
+  let infeasibleMass = 0;
+  for (let m = 0; m < draws; m++) {
+    conditional.next(rng);
+    if (conditional.badCount === 0) continue;
+    conditional.shifts(shift, candidates);
+    const shifted = law.shiftedWins(candidates, shift);
+    let k = 0;
+    for (let i = 0; i < starUnits.length; i++) {
+      const c = starUnits[i]!;
+      if (conditional.bad[i]) infeasibleMass += law.win(star, c);
+      const { units, score } = conditional.complete(i);
+      if (score === Number.NEGATIVE_INFINITY) continue;
+      // v = P(c wins shifted) at c's completion, − P(c wins unshifted) at (c, U_{−b*}) when U completes c.
+      const v = shifted[k++]! - (conditional.bad[i] ? 0 : law.win(star, c));
+      const key = component.partialIndex(units);
+      const entry = corrections.get(key);
+      if (entry) {
+        entry.sum += v;
+        entry.sumSquares += v * v;
+      } else corrections.set(key, { sum: v, sumSquares: v * v });
+    }
+  }
+  const exact = (assignment: ArrayLike<number>): number => {
+    let p = 1;
+    for (const b of component.blocks) p *= law.win(b, assignment[b]!);
+    return p;
+  };
+  return { exact, corrections, draws, infeasibleMass };
+}
+
+/** Reads one assignment's unbiased estimate and standard error from a table. */
+export function tableEstimate(
+  table: ComponentTable,
+  component: Component,
+  units: ArrayLike<number>,
+): Estimate {
+  const entry = table.corrections.get(component.partialIndex(units));
+  const n = table.draws;
+  if (!entry) return { value: table.exact(units), error: 0 };
+  const mean = entry.sum / n;
+  const variance = n > 1 ? Math.max(0, (entry.sumSquares - n * mean * mean) / (n - 1)) : 0;
+  return { value: table.exact(units) + mean, error: Math.sqrt(variance / n) };
+}
+
+/** A binary max-heap of best-first positions. */
+class PositionHeap {
+  private readonly scores: number[] = [];
+  private readonly entries: { positions: Int32Array; last: number }[] = [];
+
+  get size(): number {
+    return this.scores.length;
+  }
+
+  clear(): void {
+    this.scores.length = 0;
+    this.entries.length = 0;
+  }
+
+  push(score: number, positions: Int32Array, last: number): void {
+    let i = this.scores.length;
+    this.scores.push(score);
+    this.entries.push({ positions, last });
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.scores[parent]! >= score) break;
+      this.scores[i] = this.scores[parent]!;
+      this.entries[i] = this.entries[parent]!;
+      i = parent;
+    }
+    this.scores[i] = score;
+    this.entries[i] = { positions, last };
+  }
+
+  pop(): { score: number; positions: Int32Array; last: number } {
+    const score = this.scores[0]!;
+    const top = this.entries[0]!;
+    const lastScore = this.scores.pop()!;
+    const lastEntry = this.entries.pop()!;
+    const n = this.scores.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        const child = r < n && this.scores[r]! > this.scores[l]! ? r : l;
+        if (this.scores[child]! <= lastScore) break;
+        this.scores[i] = this.scores[child]!;
+        this.entries[i] = this.entries[child]!;
+        i = child;
+      }
+      this.scores[i] = lastScore;
+      this.entries[i] = lastEntry;
+    }
+    return { score, positions: top.positions, last: top.last };
+  }
+}
