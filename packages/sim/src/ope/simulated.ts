@@ -20,9 +20,7 @@ import {
 } from "./estimators.js";
 
 /** A policy that can say how likely each action is (every core policy and the A/B baselines). */
-export interface ProbabilisticPolicy extends Policy {
-  actionProbabilities(context: Context, options?: Omit<DecideOptions, "topK">): Float64Array;
-}
+export type ProbabilisticPolicy = Policy & Required<Pick<Policy, "actionProbabilities">>;
 
 /** Options of {@link evaluateOffPolicy}. */
 export interface OffPolicyOptions extends OpeOptions {
@@ -139,10 +137,7 @@ function worldRun(world: World) {
 /** Builds the target and lets it learn on the kairos group for `days` days (no learning when 0). */
 function trainTarget(world: World, spec: PolicySpec, days: number): ProbabilisticPolicy {
   const policy = buildPolicy(spec, { ...envOf(world), seed: `${world.seed}\u0000target` });
-  if (
-    policy === ORACLE ||
-    typeof (policy as Partial<ProbabilisticPolicy>).actionProbabilities !== "function"
-  ) {
+  if (policy === ORACLE || !policy.actionProbabilities) {
     throw new KairosError("bad_policy", `${spec.label} cannot report action probabilities`);
   }
   if (days > 0) {
