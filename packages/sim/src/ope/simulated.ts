@@ -2,7 +2,6 @@ import {
   type Context,
   ContextEncoder,
   type ContextSchemaConfig,
-  type DecideOptions,
   KairosError,
   type Policy,
 } from "@kairos/core";
