@@ -163,8 +163,8 @@ export class Activator {
     const acted = await this.reconcileUnknown(signal);
     const now = this.clock.now();
     const parallel = this.options.parallelBatches ?? 4;
-    const due = await this.ledger.due(now, parallel * LIMITS.sendRecipients * 2);
-    // One row per (recipient, target) per pass: a second one waits until the first is settled.
+    const due = await this.ledger.due(now, parallel * LIMITS.sendRecipients * 2, this.pairGap());
+    // One row per (recipient, target) per pass: a second one waits out the first one's receipt window (pairGap).
     const seen = new Set<string>();
     const rows = due.filter((r) => {
       const k = `${recipientKey(r)}\u0000${r.targetKey}`;
@@ -202,7 +202,7 @@ export class Activator {
       if (acted > 0) continue;
       const now = this.clock.now();
       const wake: number[] = [];
-      const nextDue = await this.ledger.nextDueAt();
+      const nextDue = await this.ledger.nextDueAt(this.pairGap());
       if (nextDue !== undefined && nextDue > now) wake.push(nextDue);
       for (const r of await this.ledger.inFlight()) {
         if (!this.active.has(r.attemptId ?? "")) wake.push((r.attemptAt ?? now) + this.reconcileDelay());
@@ -216,6 +216,20 @@ export class Activator {
 
   private reconcileDelay(): number {
     return this.options.reconcileDelayMs ?? 600_000;
+  }
+
+  /**
+   * Least time between two attempts of different decisions for the same recipient and target. Braze keeps one
+   * `last_received` (or `last_entered`) per campaign (or Canvas), shown within `reconcileDelayMs` of the attempt, and
+   * its clock is within `clockSkewMs` of ours: an earlier attempt's receipt is then stamped before this attempt's
+   * start minus the skew, so reconciliation can never credit it to this one.
+   */
+  private pairGap(): number {
+    return this.reconcileDelay() + 2 * this.clockSkew();
+  }
+
+  private clockSkew(): number {
+    return this.options.clockSkewMs ?? 60_000;
   }
 
   private async reconcileUnknown(signal?: AbortSignal): Promise<number> {
@@ -236,7 +250,7 @@ export class Activator {
     }
     let verdicts: Map<string, string>;
     try {
-      verdicts = await reconcile(this.options.client, pending, this.options.clockSkewMs ?? 60_000, signal);
+      verdicts = await reconcile(this.options.client, pending, this.clockSkew(), signal);
     } catch (e) {
       if (!(e instanceof BrazeError) || e.kind === "aborted") throw e;
       this.log.warn("reconciliation failed; will retry", { error: e.message });

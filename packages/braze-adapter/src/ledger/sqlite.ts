@@ -28,6 +28,10 @@ CREATE INDEX IF NOT EXISTS send_ledger_due ON send_ledger (status, due_at);
 CREATE INDEX IF NOT EXISTS send_ledger_dispatch ON send_ledger (dispatch_id);
 `;
 
+/** `f` is another row for the same recipient and target as `s`. */
+const SAME_PAIR = `f.external_id = s.external_id AND f.recipient_alias IS s.recipient_alias
+  AND f.target_key = s.target_key AND f.decision_id <> s.decision_id`;
+
 /** Created after the column check: ledgers made before alias recipients lack `recipient_alias`. */
 const RECIPIENT_INDEX =
   "CREATE INDEX IF NOT EXISTS send_ledger_recipient ON send_ledger (external_id, recipient_alias, target_key, status);";
@@ -127,16 +131,15 @@ export class SqliteSendLedger implements SendLedger {
     return { inserted, duplicates };
   }
 
-  async due(now: number, limit: number): Promise<LedgerEntry[]> {
+  async due(now: number, limit: number, pairGapMs: number): Promise<LedgerEntry[]> {
     const rows = this.db
       .prepare(
-        `SELECT * FROM send_ledger s WHERE s.status = 'queued' AND s.due_at <= ?
-         AND NOT EXISTS (SELECT 1 FROM send_ledger f WHERE f.status = 'in_flight'
-                         AND f.external_id = s.external_id AND f.recipient_alias IS s.recipient_alias
-                         AND f.target_key = s.target_key)
-         ORDER BY s.due_at, s.seq LIMIT ?`,
+        `SELECT * FROM send_ledger s WHERE s.status = 'queued' AND s.due_at <= :now
+         AND NOT EXISTS (SELECT 1 FROM send_ledger f WHERE ${SAME_PAIR}
+                         AND (f.status = 'in_flight' OR f.attempt_at >= :now - :gap))
+         ORDER BY s.due_at, s.seq LIMIT :limit`,
       )
-      .all(now, limit) as Row[];
+      .all({ now, limit, gap: pairGapMs }) as Row[];
     return rows.map(toEntry);
   }
 
@@ -228,10 +231,15 @@ export class SqliteSendLedger implements SendLedger {
     return out;
   }
 
-  async nextDueAt(): Promise<number | undefined> {
-    const r = this.db.prepare("SELECT MIN(due_at) AS t FROM send_ledger WHERE status = 'queued'").get() as {
-      t: number | null;
-    };
+  async nextDueAt(pairGapMs: number): Promise<number | undefined> {
+    // Just past the pair's latest other attempt plus the gap (`due` holds a row back until then), else the due time.
+    const r = this.db
+      .prepare(
+        `SELECT MIN(MAX(s.due_at, COALESCE((SELECT MAX(f.attempt_at) FROM send_ledger f WHERE ${SAME_PAIR})
+                                             + :gap + 1, s.due_at))) AS t
+         FROM send_ledger s WHERE s.status = 'queued'`,
+      )
+      .get({ gap: pairGapMs }) as { t: number | null };
     return r.t ?? undefined;
   }
 

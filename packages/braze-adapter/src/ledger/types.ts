@@ -83,10 +83,11 @@ export interface SendLedger {
   /** Inserts new rows as `queued`; a decision id already present is left untouched and reported as a duplicate. */
   enqueue(entries: readonly NewLedgerEntry[]): Promise<{ inserted: string[]; duplicates: string[] }>;
   /**
-   * Queued rows due at `now`, oldest first, skipping any whose (recipient, target) has a row in flight: a new send
-   * must not race with one whose outcome is not known yet.
+   * Queued rows due at `now`, oldest first, skipping any whose (recipient, target) has another row in flight, or
+   * another row attempted at or after `now - pairGapMs`: Braze keeps one receipt time per recipient and campaign
+   * (or Canvas), so a send must wait until an earlier one's receipt can no longer be mistaken for its own.
    */
-  due(now: number, limit: number): Promise<LedgerEntry[]>;
+  due(now: number, limit: number, pairGapMs: number): Promise<LedgerEntry[]>;
   /** Rows in flight (current attempts and unknown outcomes). */
   inFlight(): Promise<LedgerEntry[]>;
   /** queued → in_flight, recording the attempt (written before the request leaves). */
@@ -110,7 +111,7 @@ export interface SendLedger {
   byDispatch(dispatchId: string): Promise<LedgerEntry[]>;
   /** Row counts per status. */
   counts(): Promise<Record<LedgerStatus, number>>;
-  /** Earliest due time of a queued row. */
-  nextDueAt(): Promise<number | undefined>;
+  /** Earliest time a queued row may go: its due time, or later while `due` would hold it back for `pairGapMs`. */
+  nextDueAt(pairGapMs: number): Promise<number | undefined>;
   close(): Promise<void>;
 }
