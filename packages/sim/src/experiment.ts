@@ -1,41 +1,18 @@
-import type { ActionSpace, ContextSchemaConfig } from "@kairos/core";
-import { assignGroups, type GroupAssignment, type GroupName } from "./groups.js";
-import { type GroupRun, type LoggedDecision, simulateGroup } from "./loop.js";
+import type { ActionRecord, ContextSchemaConfig } from "@kairos/core";
+import { FullFactorialAbTest } from "./baselines/ab-test.js";
+import { type ProgrammeRecord, SequentialAbTest } from "./baselines/sequential-ab-test.js";
+import { combinationValues } from "./baselines/truth.js";
+import type { GroupName } from "./groups.js";
+import { type GroupRun, type LoggedDecision, rewardScaleOf, simulateGroup } from "./loop.js";
 import { buildPolicy, needsUnitRewards, type PolicySpec } from "./policies.js";
-import { contextSchemaOf, generatePopulation, type Population } from "./population.js";
-import { ResponseModel } from "./response.js";
-import { actionSpaceOf } from "./scenario/load.js";
 import type { Scenario } from "./scenario/schema.js";
+import { buildWorld } from "./world.js";
+
+export { buildWorld, type World } from "./world.js";
 
 /** The seed of replication `r` (1-based) of a scenario. */
 export function replicationSeed(scenario: Scenario, r: number): string {
   return `${scenario.seed}-${r}`;
-}
-
-/** One replication's world: customers, their groups, and the true response model. */
-export interface World {
-  scenario: Scenario;
-  seed: string;
-  space: ActionSpace;
-  population: Population;
-  groups: GroupAssignment;
-  model: ResponseModel;
-  context: ContextSchemaConfig;
-}
-
-/** Builds the world of one replication; deterministic in (scenario, seed, size). */
-export function buildWorld(scenario: Scenario, seed: string, size?: number): World {
-  const space = actionSpaceOf(scenario);
-  const population = generatePopulation(scenario, seed, size);
-  return {
-    scenario,
-    seed,
-    space,
-    population,
-    groups: assignGroups(scenario, population.size, seed),
-    model: new ResponseModel(scenario, space, population),
-    context: contextSchemaOf(scenario, population),
-  };
 }
 
 /** What one job simulates: a policy on the kairos group, or one of the control groups with its own treatment. */
@@ -63,6 +40,33 @@ export interface JobResult {
   run: GroupRun;
   /** The decisions, when the job was asked to log them, and the context schema the policy saw. */
   log?: { seed: string; context: ContextSchemaConfig; decisions: LoggedDecision[] };
+  /** What an A/B test baseline did. */
+  abTest?: AbTestOutcome;
+}
+
+/** What an A/B test baseline did in one replication. */
+export interface AbTestOutcome {
+  /** The design and its settings. */
+  design:
+    | {
+        kind: "sequential";
+        mde: number;
+        power: number;
+        alpha: number;
+        order: string[];
+        attributionDays: number;
+      }
+    | { kind: "full-factorial"; exploreDays: number; arms: number };
+  /** The combination each segment ("*": everyone) had at the end of the horizon. */
+  shipped: Record<string, ActionRecord>;
+  /**
+   * Rank (1 = best) of the combination everyone had at the end among the feasible combinations, by true
+   * expected reward per send over the horizon on these customers (absent for segment-level tests).
+   */
+  shippedRank?: number;
+  combinations: number;
+  /** The sequential design's stages per segment (absent for the full-factorial design). */
+  programmes?: ProgrammeRecord[];
 }
 
 /** The label a unit has in results: the policy label, or `group:<name>`. */
@@ -103,6 +107,9 @@ export function runJob(
       context: world.context,
       seed: world.seed,
       propensities: record !== undefined,
+      world,
+      customers,
+      days: job.days ?? scenario.days,
     });
     if (needsUnitRewards(job.unit.spec)) clip = [0, 1];
   } else {
@@ -131,11 +138,42 @@ export function runJob(
     onDay,
     onDecision: record,
   });
+  let abTest: AbTestOutcome | undefined;
+  if (policy instanceof SequentialAbTest || policy instanceof FullFactorialAbTest) {
+    const shipped = policy.winnersByRecord();
+    abTest = {
+      design:
+        policy instanceof SequentialAbTest
+          ? { kind: "sequential", ...policy.settings() }
+          : { kind: "full-factorial", ...policy.settings() },
+      shipped,
+      combinations: world.model.feasibleCount,
+    };
+    if (shipped["*"] && Object.keys(shipped).length === 1) {
+      const values = combinationValues(world, customers, job.days ?? scenario.days);
+      const mine = values[world.model.positionOf[world.space.indexOf(shipped["*"])]!]!;
+      abTest.shippedRank = 1 + values.filter((v) => v > mine).length;
+    }
+    if (policy instanceof SequentialAbTest) {
+      // Back from the units the policy learns in to the scenario's.
+      const scale = rewardScaleOf(scenario);
+      abTest.programmes = policy.record().map((p) => ({
+        ...p,
+        stages: p.stages.map((s) => ({
+          ...s,
+          plannedFrom: { mean: s.plannedFrom.mean * scale, sd: s.plannedFrom.sd * scale },
+          // Means of a stage still open are partial: conversions arrive before non-conversions.
+          means: s.means.map((m) => (s.decidedDay === undefined ? Number.NaN : m * scale)),
+        })),
+      }));
+    }
+  }
   return {
     id: job.id,
     replication: job.replication,
     unit: job.unit,
     run,
     ...(logged ? { log: { seed: world.seed, context: world.context, decisions: logged } } : {}),
+    ...(abTest ? { abTest } : {}),
   };
 }

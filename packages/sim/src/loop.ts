@@ -207,6 +207,7 @@ export function simulateGroup(o: SimulateOptions): GroupRun {
           context: contexts[j]!,
           action: actionIndex,
           reward,
+          decisionId: `${day}-${i}`,
           ...(Number.isFinite(propensity) ? { propensity } : {}),
         });
       }

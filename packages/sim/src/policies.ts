@@ -9,9 +9,13 @@ import {
   policyKinds,
   ValidationError,
 } from "@kairos/core";
-import { AbTestPolicy } from "./baselines/ab-test.js";
+import { FullFactorialAbTest } from "./baselines/ab-test.js";
+import { SequentialAbTest } from "./baselines/sequential-ab-test.js";
+import { combinationValues, sendStats } from "./baselines/truth.js";
+import { rewardScaleOf } from "./loop.js";
 import type { Scenario } from "./scenario/schema.js";
 import { closest } from "./suggest.js";
+import { buildWorld, type World } from "./world.js";
 
 /** A policy named on the command line: `linucb`, `epsilon-greedy:epsilon=0.05`, `ab-test:days=14`. */
 export interface PolicySpec {
@@ -22,7 +26,7 @@ export interface PolicySpec {
 }
 
 /** Baselines the simulator itself provides (besides core's `random` and `fixed`). */
-export const simBaselines = ["bau", "ab-test", "segment-ab-test", "oracle"] as const;
+export const simBaselines = ["bau", "ab-test", "segment-ab-test", "best-single", "oracle"] as const;
 
 /** Every name `--policies` accepts. */
 export function knownPolicyNames(): string[] {
@@ -131,6 +135,14 @@ export interface PolicyEnv {
   seed: string | number;
   /** Whether decisions need propensities (decision logs, OPE). */
   propensities?: boolean;
+  /**
+   * The replication's world and the customers the policy will serve, over `days` days: the A/B test plans
+   * from the current campaign's figures on them, `best-single` ranks combinations on them with the true
+   * model. Without it those two use a world drawn from the same scenario (same distributions, other customers).
+   */
+  world?: World;
+  customers?: Int32Array;
+  days?: number;
 }
 
 const THOMPSON_KINDS = new Set(["beta-thompson", "gaussian-thompson", "lints", "factorised-thompson"]);
@@ -153,20 +165,24 @@ export function buildPolicy(spec: PolicySpec, env: PolicyEnv): Policy | typeof O
         fallbacks: bauFallbacks(scenario, space),
       });
     case "ab-test":
-    case "segment-ab-test": {
-      const segmentBy =
-        spec.kind === "segment-ab-test"
-          ? String(spec.params.segment ?? scenario.population.segmentFeature ?? "")
-          : undefined;
-      if (segmentBy === "")
-        throw new ValidationError("policies", "segment-ab-test needs population.segmentFeature or segment=");
-      return new AbTestPolicy({
+    case "segment-ab-test":
+      return buildAbTest(spec, env, seed);
+    case "best-single": {
+      // The best single combination in hindsight: ranked by the true model on these customers over the
+      // horizon; a customer who cannot get it gets the best one they can.
+      const { world, customers } = truthOf(env);
+      const values = combinationValues(world, customers, env.days ?? scenario.days);
+      const ranked = Array.from(values.keys())
+        .sort((a, b) => values[b]! - values[a]! || a - b)
+        .map((f) => space.recordOf(world.model.feasible[f]!));
+      return createPolicy({
+        kind: "fixed",
         actionSpace: space,
-        exploreDays: Number(spec.params.days ?? scenario.abTest.days),
-        arms: scenario.abTest.arms,
-        segmentBy,
+        context: env.context,
         seed,
         id: spec.label,
+        action: ranked[0]!,
+        fallbacks: ranked.slice(1),
       });
     }
     default: {
@@ -194,6 +210,88 @@ export function buildPolicy(spec: PolicySpec, env: PolicyEnv): Policy | typeof O
       } as PolicyConfig);
     }
   }
+}
+
+/** The world and customers the ground truth is read on (the job's, else a world drawn for the purpose). */
+function truthOf(env: PolicyEnv): { world: World; customers: ArrayLike<number> } {
+  if (env.world) return { world: env.world, customers: env.customers ?? env.world.groups.kairos };
+  const world = buildWorld(
+    env.scenario,
+    `${env.seed}\u0000history`,
+    Math.min(env.scenario.population.size, 2000),
+  );
+  return { world, customers: world.groups.kairos };
+}
+
+const AB_SETTINGS = ["design", "days", "mde", "power", "alpha", "order", "n", "segment"] as const;
+
+/**
+ * The A/B test baselines: settings from the spec over the scenario's `abTest`. The sequential design plans
+ * its first stage from the business-as-usual campaign's reward per send over the first week (per segment
+ * for the segment-level test).
+ */
+function buildAbTest(spec: PolicySpec, env: PolicyEnv, seed: string): Policy {
+  const { scenario, space } = env;
+  for (const key of Object.keys(spec.params)) {
+    if (!(AB_SETTINGS as readonly string[]).includes(key))
+      throw new ValidationError(
+        `policy.${key}`,
+        `unknown setting (${spec.kind} takes ${AB_SETTINGS.join(", ")})`,
+      );
+  }
+  const p = spec.params;
+  const segmentBy =
+    spec.kind === "segment-ab-test"
+      ? String(p.segment ?? scenario.population.segmentFeature ?? "")
+      : undefined;
+  if (segmentBy === "")
+    throw new ValidationError("policies", "segment-ab-test needs population.segmentFeature or segment=");
+  const design = String(p.design ?? scenario.abTest.design);
+  if (design === "full-factorial") {
+    return new FullFactorialAbTest({
+      actionSpace: space,
+      exploreDays: Number(p.days ?? scenario.abTest.days),
+      arms: scenario.abTest.arms,
+      segmentBy,
+      seed,
+      id: spec.label,
+    });
+  }
+  if (design !== "sequential")
+    throw new ValidationError("policy.design", `must be "sequential" or "full-factorial", got "${design}"`);
+  const order = p.order ?? scenario.abTest.order;
+  const n = p.n === undefined ? undefined : Number(p.n);
+  let baseline: Record<string, { mean: number; sd: number }> | undefined;
+  if (n === undefined) {
+    const { world, customers } = truthOf(env);
+    // In the units the policy learns in (rewards divided by the reward scale).
+    const scale = rewardScaleOf(scenario);
+    const stats = sendStats(
+      world,
+      customers,
+      scenario.bau,
+      Math.min(7, env.days ?? scenario.days),
+      segmentBy,
+    );
+    baseline = Object.fromEntries(
+      Object.entries(stats).map(([k, v]) => [k, { mean: v.mean / scale, sd: v.sd / scale }]),
+    );
+  }
+  return new SequentialAbTest({
+    actionSpace: space,
+    start: scenario.bau,
+    order:
+      typeof order === "string" ? order.split("|").map((d) => d.trim()) : (order as string[] | undefined),
+    mde: Number(p.mde ?? scenario.abTest.mde),
+    power: Number(p.power ?? scenario.abTest.power),
+    alpha: Number(p.alpha ?? scenario.abTest.alpha),
+    ...(baseline ? { baseline } : {}),
+    ...(n !== undefined ? { samplesPerArm: n } : {}),
+    attributionDays: scenario.delays.length - 1,
+    segmentBy,
+    seed,
+    id: spec.label,
+  });
 }
 
 /**

@@ -9,7 +9,7 @@ describe("policy comparison", () => {
   it("contextual policies beat the A/B test when personalisation matters", async () => {
     const s = fixture();
     const results = await simulate(s, {
-      policies: "ab-test,segment-ab-test,factorised-thompson,lints,random",
+      policies: "ab-test,segment-ab-test:mde=0.5,factorised-thompson,lints,random",
       replications: [1],
       workers: 1,
     });
@@ -18,13 +18,15 @@ describe("policy comparison", () => {
     // The A/B test ships one action to everyone, and the best single action earns under 70% of the oracle
     // here (response.test.ts checks that). Each segment's best action converts roughly twice as well as
     // what the A/B winner gives it, so a contextual policy that learns the segments within the 14 days
-    // clears the A/B test by far more than 20%; over seeds 1–3 the margin observed is +65% to +85%.
+    // clears the A/B test by far more than 20%; over seeds 1–3 the margin observed is +69% to +90%.
     for (const name of ["factorised-thompson", "lints"]) {
       expect(by[name]!.rewardPerCustomer.estimate, name).toBeGreaterThan(1.2 * ab);
       expect(by[name]!.regret.estimate, name).toBeLessThan(by["ab-test"]!.regret.estimate);
     }
-    // The segment-level A/B test can find each segment's best action, so it also beats the global one.
-    expect(by["segment-ab-test"]!.rewardPerCustomer.estimate).toBeGreaterThan(1.2 * ab);
+    // A segment-level A/B test sized for the large effects here (50% minimum detectable effect: its default
+    // 20% needs more sends per segment than 14 days give) finds each segment's best action, so it also
+    // beats the global one (+71% to +82% over seeds 1–3).
+    expect(by["segment-ab-test:mde=0.5"]!.rewardPerCustomer.estimate).toBeGreaterThan(1.2 * ab);
     // Uplift against the random control group is measured and positive for the contextual policies.
     expect(by["factorised-thompson"]!.uplift.random!.low).toBeGreaterThan(0);
     // Learning shows in the curves: the share of best channels rises from the first to the last day.

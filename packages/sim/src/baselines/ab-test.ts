@@ -16,8 +16,8 @@ import {
 } from "@kairos/core";
 import { hashString, keyedStream } from "../streams.js";
 
-/** Settings of an A/B test baseline. */
-export interface AbTestConfig {
+/** Settings of the full-factorial A/B test baseline. */
+export interface FullFactorialAbTestConfig {
   actionSpace: ActionSpace;
   /** Overnight updates (days) spent exploring before the winner ships. */
   exploreDays: number;
@@ -35,11 +35,15 @@ interface ArmStats {
 }
 
 /**
- * The classic marketing A/B test as a policy: split traffic uniformly over the arms for `exploreDays`
- * days, then send the arm with the best observed mean reward to everyone (per segment when `segmentBy`
- * is set). Results that arrive after the test closes are ignored, as in practice the decision is made.
+ * The naive full-factorial A/B test (`ab-test:design=full-factorial`), kept for comparison with earlier
+ * results: split traffic uniformly over every feasible combination (or `arms`) for `exploreDays` days, then
+ * send the arm with the best observed mean reward to everyone (per segment when `segmentBy` is set). It
+ * has no sample-size plan (a few dozen sends per arm on many dimensions), ships the noisiest maximum
+ * without a significance test, and decides when enrolment ends, before the attribution window of the
+ * last sends has closed (their non-conversions have not arrived yet). See `SequentialAbTest` for
+ * the test a competent marketer runs.
  */
-export class AbTestPolicy implements Policy {
+export class FullFactorialAbTest implements Policy {
   readonly id: string;
   readonly kind: string;
   private readonly space: ActionSpace;
@@ -51,7 +55,7 @@ export class AbTestPolicy implements Policy {
   private version = 0;
   private decisions = 0;
 
-  constructor(private readonly config: AbTestConfig) {
+  constructor(private readonly config: FullFactorialAbTestConfig) {
     const space = config.actionSpace;
     this.space = space;
     this.kind = config.segmentBy ? "segment-ab-test" : "ab-test";
@@ -76,6 +80,11 @@ export class AbTestPolicy implements Policy {
     this.arms = Int32Array.from(new Set(arms));
     this.armCodes = Array.from(this.arms, (a) => space.codesOf(a));
     this.seedHash = hashString(`${config.seed ?? 0}\u0000${this.id}`);
+  }
+
+  /** The design's settings, for reports. */
+  settings(): { exploreDays: number; arms: number } {
+    return { exploreDays: this.config.exploreDays, arms: this.arms.length };
   }
 
   /** Whether the test is still exploring. */
@@ -248,7 +257,7 @@ export class AbTestPolicy implements Policy {
 
   merge(other: Policy): void {
     if (
-      !(other instanceof AbTestPolicy) ||
+      !(other instanceof FullFactorialAbTest) ||
       other.kind !== this.kind ||
       other.arms.length !== this.arms.length
     ) {

@@ -137,6 +137,8 @@ export const scenarioSchema = z.strictObject({
       cost: z
         .strictObject({ dimension: z.string().min(1), costs: z.record(z.string(), z.number().min(0)) })
         .optional(),
+      /** Currency of money metrics in reports: an ISO 4217 code (`EUR`) or a symbol (`€`). */
+      currency: z.string().min(1).max(8).optional(),
     })
     .default({ kind: "conversion" }),
   response: z.strictObject({
@@ -213,13 +215,26 @@ export const scenarioSchema = z.strictObject({
     .default({ kairos: 0.7, random: 0.1, bau: 0.1, holdout: 0.1 }),
   /** Business-as-usual: the single action the marketing team sends today. */
   bau: z.record(z.string(), optionValue),
-  /** Classic A/B test: explore these arms (default: every combination) uniformly for `days`, then ship the best. */
+  /**
+   * The A/B test baselines. `sequential` (default): one dimension at a time in `order`, the others held at
+   * the champion (BAU first), each stage sized by a power calculation (`mde`, `power`, `alpha`) and decided
+   * after the attribution window closes. `full-factorial`: the naive test, uniform over every combination
+   * (or `arms`) for `days` days, then the best observed mean.
+   */
   abTest: z
     .strictObject({
+      design: z.enum(["sequential", "full-factorial"]).default("sequential"),
+      /** Smallest relative difference a stage is sized to detect (0.2: 20%). */
+      mde: z.number().positive().default(0.2),
+      power: z.number().gt(0).lt(1).default(0.8),
+      /** Two-sided false-positive rate of a stage, split over its comparisons with the control. */
+      alpha: z.number().gt(0).lt(1).default(0.05),
+      /** Dimensions in the order the sequential design tests them (default: the scenario's order). */
+      order: z.array(z.string().min(1)).min(1).optional(),
       days: z.number().int().min(1).default(7),
       arms: z.array(z.record(z.string(), optionValue)).min(1).optional(),
     })
-    .default({ days: 7 }),
+    .default({ design: "sequential", mde: 0.2, power: 0.8, alpha: 0.05, days: 7 }),
   /**
    * Rewards are divided by this before policies learn from them (a normaliser, as in production), so
    * exploration bonuses are on the scale of the reward. Default: the mean purchase amount, or 1.
