@@ -5,7 +5,7 @@ import type { GroupName } from "./groups.js";
 import type { LoggedDecision } from "./loop.js";
 import { runJobs } from "./parallel.js";
 import { checkLoggable, type PolicySpec, parsePolicyList } from "./policies.js";
-import { aggregate, type SimulationResults } from "./results.js";
+import { aggregate, type SimulationResults, scenarioFacts } from "./results.js";
 import type { Scenario } from "./scenario/schema.js";
 
 /** Policies compared when neither the caller nor the scenario names any. */
@@ -107,5 +107,6 @@ export async function simulate(
     days,
     populationSize: options.populationSize ?? scenario.population.size,
     seconds: (performance.now() - started) / 1000,
+    ...scenarioFacts(scenario),
   });
 }

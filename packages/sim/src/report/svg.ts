@@ -5,6 +5,8 @@ export interface Series {
   name: string;
   values: readonly number[];
   style?: SeriesStyle;
+  /** A 95% band around the values, drawn as a light area in the series' colour. */
+  band?: { low: readonly number[]; high: readonly number[] };
 }
 
 /** Okabe–Ito (yellow left out) then Paul Tol's muted colours: colour-blind-safe and distinct. */
@@ -86,11 +88,20 @@ export function lineChart(o: {
 }): string {
   const width = o.width ?? 640;
   const height = o.height ?? 300;
-  const m = { left: 56, right: 160, top: 28, bottom: 36 };
+  // The legend on the right is as wide as the longest name needs (about 6.2 px a character at 11 px).
+  const longest = Math.max(0, ...o.series.map((s) => s.name.length));
+  const m = {
+    left: 56,
+    right: Math.max(160, Math.min(300, 40 + Math.ceil(longest * 6.2))),
+    top: 28,
+    bottom: 36,
+  };
   const w = width - m.left - m.right;
   const h = height - m.top - m.bottom;
   const n = Math.max(1, ...o.series.map((s) => s.values.length));
-  const all = o.series.flatMap((s) => s.values.filter(Number.isFinite));
+  const all = o.series.flatMap((s) =>
+    [...s.values, ...(s.band ? [...s.band.low, ...s.band.high] : [])].filter(Number.isFinite),
+  );
   let lo = o.yMin ?? Math.min(0, ...all);
   let hi = o.yMax ?? Math.max(...all, lo + 1e-9);
   if (hi === lo) hi = lo + 1;
@@ -132,6 +143,22 @@ export function lineChart(o: {
   const styles = o.series.map((s, i) => styleOf(s.style, i));
   // Dashed series (baselines) first, so solid ones (Kairos policies) are drawn on top.
   const order = o.series.map((_, i) => i).sort((a, b) => Number(!styles[b]!.dash) - Number(!styles[a]!.dash));
+  // Bands under every line.
+  for (const i of order) {
+    const b = o.series[i]!.band;
+    if (!b) continue;
+    const days = b.low
+      .map((_, d) => d)
+      .filter((d) => Number.isFinite(b.low[d]!) && Number.isFinite(b.high[d]!));
+    if (days.length < 2 || days.every((d) => b.high[d]! - b.low[d]! <= 0)) continue;
+    const pts = [
+      ...days.map((d) => `${x(d).toFixed(1)},${y(b.high[d]!).toFixed(1)}`),
+      ...days.reverse().map((d) => `${x(d).toFixed(1)},${y(b.low[d]!).toFixed(1)}`),
+    ].join(" ");
+    parts.push(
+      `<polygon points="${pts}" fill="${styles[i]!.colour}" fill-opacity="0.13" stroke="none"><title>${esc(o.series[i]!.name)}: 95% interval</title></polygon>`,
+    );
+  }
   for (const i of order) {
     const s = o.series[i]!;
     const pts = s.values
