@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { formatDuration, main, progressLine } from "../src/cli.js";
@@ -445,7 +445,9 @@ describe("kairos-sim CLI", () => {
   });
 
   it("check accepts every scenario in simulations/ with its policies", async () => {
-    for (const name of ["default.json", "upsell.json", "retention.json", "win-back.json"]) {
+    const names = readdirSync(dirname(simulationPath("default.json"))).filter((f) => f.endsWith(".json"));
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) {
       const r = await cli("check", simulationPath(name));
       expect(r.code, `${name}: ${r.err}`).toBe(0);
     }
