@@ -1,8 +1,12 @@
 import fc from "fast-check";
 import { erf, lgamma } from "mathjs";
 import { describe, expect, it } from "vitest";
+import { thompsonStructure } from "../src/exploration/thompson-structure.js";
+import { winProbabilities } from "../src/exploration/win-probabilities.js";
 import {
+  ActionSpace,
   argmaxProbability,
+  Blocks,
   beta,
   betaCdf,
   betaDraws,
@@ -385,5 +389,169 @@ describe("exact Normal–Inverse-Gamma Thompson propensities (Student-t draws)",
     counts.forEach((c, a) => {
       expect(Math.abs(c / 4000 - probs[a]!)).toBeLessThan(4 * 0.008);
     });
+  });
+});
+
+describe("adaptive quadrature for irregular posteriors (winProbabilities)", () => {
+  it("agrees with the panel quadrature where both apply (Beta shapes integer or ≥ 3)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            a: fc.oneof(fc.integer({ min: 1, max: 80 }), fc.double({ min: 3, max: 80, noNaN: true })),
+            b: fc.oneof(fc.integer({ min: 1, max: 80 }), fc.double({ min: 3, max: 80, noNaN: true })),
+          }),
+          {
+            minLength: 2,
+            maxLength: 6,
+          },
+        ),
+        (arms) => {
+          const draws = betaDraws(
+            Float64Array.from(arms, (x) => x.a),
+            Float64Array.from(arms, (x) => x.b),
+          );
+          const units = arms.map((_, i) => i);
+          const { probabilities } = winProbabilities(draws, units);
+          // The panel quadrature's values are good to ~1e-5 (its sums within 2e-6 of 1, above); the adaptive
+          // one's estimated error is 1e-9.
+          for (const u of units)
+            expect(Math.abs(probabilities[u]! - posteriorArgmaxProbability(draws, units, u))).toBeLessThan(
+              1e-5,
+            );
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("is exact for Beta shapes below 1 (closed forms: P(X_i is the max) = a_i / Σa for Beta(a, 1))", () => {
+    // X ~ Beta(a, 1) is U^(1/a), so P(X_1 > max_j X_j) = ∫ a x^(a−1) x^(Σ_{j≠1} a_j) dx = a_1 / Σ a.
+    // Densities unbounded at 0 (a < 1); mirrored, Beta(1, b) draws have densities unbounded at 1.
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0.15, max: 3, noNaN: true }), { minLength: 2, maxLength: 5 }),
+        (shapes) => {
+          const total = shapes.reduce((s, a) => s + a, 0);
+          const ones = Float64Array.from(shapes, () => 1);
+          const units = shapes.map((_, i) => i);
+          const low = winProbabilities(betaDraws(Float64Array.from(shapes), ones), units);
+          const high = winProbabilities(betaDraws(ones, Float64Array.from(shapes)), units);
+          // Mirrored: X = 1 − V with V ~ Beta(b, 1): the largest X is the smallest V, P = (Σb − b_i)/… only for
+          // two units; for more, compare the sum and the two-unit case below.
+          for (const u of units)
+            expect(Math.abs(low.probabilities[u]! - shapes[u]! / total)).toBeLessThan(1e-7);
+          expect(Math.abs(high.probabilities.reduce((s, p) => s + p, 0) - 1)).toBeLessThan(1e-7);
+          if (shapes.length === 2) {
+            // P(1 − V_0 > 1 − V_1) = P(V_0 < V_1) = b_1 / (b_0 + b_1).
+            expect(Math.abs(high.probabilities[0]! - shapes[1]! / total)).toBeLessThan(1e-7);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("is exact for Cauchy draws (Student-t, 1 dof: no mean, no variance)", () => {
+    // X_1 − X_2 is Cauchy(m_1 − m_2, s_1 + s_2): P(X_1 > X_2) = ½ + atan((m_1 − m_2)/(s_1 + s_2))/π.
+    fc.assert(
+      fc.property(
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        fc.double({ min: 0.05, max: 3, noNaN: true }),
+        fc.double({ min: 0.05, max: 3, noNaN: true }),
+        (m, s1, s2) => {
+          const draws = studentDraws(Float64Array.of(m, 0), Float64Array.of(s1, s2), Float64Array.of(1, 1));
+          const { probabilities } = winProbabilities(draws, [0, 1]);
+          expect(Math.abs(probabilities[0]! - (0.5 + Math.atan(m / (s1 + s2)) / Math.PI))).toBeLessThan(1e-7);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("sums to 1 and agrees with 50,000 draws for low shapes, few dof and shifted draws", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            p: fc.double({ min: 0.2, max: 6, noNaN: true }),
+            q: fc.double({ min: 0.2, max: 6, noNaN: true }),
+            shift: fc.double({ min: -0.5, max: 0.5, noNaN: true }),
+          }),
+          { minLength: 2, maxLength: 5 },
+        ),
+        fc.boolean(),
+        fc.nat(),
+        (arms, student, seed) => {
+          const draws = student
+            ? studentDraws(
+                Float64Array.from(arms, (a) => a.shift),
+                Float64Array.from(arms, (a) => a.q / 6),
+                Float64Array.from(arms, (a) => a.p),
+              )
+            : betaDraws(
+                Float64Array.from(arms, (a) => a.p),
+                Float64Array.from(arms, (a) => a.q),
+              );
+          const shift = student ? undefined : Float64Array.from(arms, (a) => a.shift);
+          const units = arms.map((_, i) => i);
+          const { probabilities } = winProbabilities(draws, units, shift);
+          expect(Math.abs(probabilities.reduce((s, p) => s + p, 0) - 1)).toBeLessThan(1e-6);
+          // One target alone (its own range) gives the same value.
+          for (const u of units) {
+            const alone = winProbabilities(draws, units, shift, 1e-9, u).probabilities[u]!;
+            expect(Math.abs(alone - probabilities[u]!)).toBeLessThan(1e-7);
+          }
+          const rng = createRng(seed);
+          const n = 50_000;
+          const wins = winCounts(units, n, (u) => draws.sample(u, rng) + (shift ? shift[u]! : 0));
+          // Standard error ≤ √(0.25/5e4) ≈ 0.0022 per probability; 5 SE allowed.
+          for (const u of units) expect(Math.abs(wins[u]! / n - probabilities[u]!)).toBeLessThan(5 * 0.0022);
+        },
+      ),
+      { numRuns: 12 },
+    );
+  });
+});
+
+describe("what couples blocks (thompsonStructure)", () => {
+  const dims = { channel: ["email", "sms", "push"], hour: [8, 12, 19], offer: ["none", "10%"] };
+  const constraints = [{ forbid: { channel: "sms", hour: { lt: 9 } } }];
+  const structureOf = (blocks: Blocks, eligibility?: Parameters<ActionSpace["compileEligibility"]>[0]) =>
+    thompsonStructure(blocks, blocks.space.compileEligibility(eligibility));
+
+  it("a constraint inside one block (joint model, or a declared interaction) removes units and couples nothing", () => {
+    const space = new ActionSpace({ dimensions: dims, constraints });
+    const joint = structureOf(Blocks.joint(space));
+    expect(joint.independent).toBe(true);
+    expect(joint.allowed[0]).toHaveLength(18 - 2); // sms at 8, with either offer
+    const interacted = structureOf(Blocks.factorised(space, [["channel", "hour"]]));
+    expect(interacted.independent).toBe(true);
+    expect(interacted.allowed.map((a) => a.length).sort()).toEqual([2, 8]);
+  });
+
+  it("a constraint across blocks couples them, unless the masks leave it nothing to forbid", () => {
+    const space = new ActionSpace({ dimensions: dims, constraints });
+    const blocks = Blocks.factorised(space);
+    const coupled = structureOf(blocks);
+    expect(coupled.components).toHaveLength(1);
+    expect(coupled.components[0]!.blocks).toEqual([0, 1]);
+    expect(coupled.componentOf[2]).toBe(-1); // offer stays free
+    expect(structureOf(blocks, { deny: { channel: ["sms"] } }).independent).toBe(true);
+    expect(structureOf(blocks, { allow: { hour: [12, 19] } }).independent).toBe(true);
+  });
+
+  it("excluded actions remove a unit of a joint model and couple every block of a factorised one", () => {
+    const space = new ActionSpace({ dimensions: dims });
+    const denyActions = [{ channel: "push", hour: 19, offer: "none" }];
+    const joint = structureOf(Blocks.joint(space), { denyActions });
+    expect(joint.independent).toBe(true);
+    expect(joint.allowed[0]).toHaveLength(17);
+    const factorised = structureOf(Blocks.factorised(space), { denyActions });
+    expect(factorised.components.map((c) => c.blocks)).toEqual([[0, 1, 2]]);
+    // An exclusion the masks already make impossible couples nothing.
+    expect(
+      structureOf(Blocks.factorised(space), { denyActions, deny: { channel: ["push"] } }).independent,
+    ).toBe(true);
   });
 });

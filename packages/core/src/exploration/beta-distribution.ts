@@ -32,11 +32,24 @@ export function betaLogPdf(x: number, a: number, b: number, logB: number): numbe
  * (modified Lentz), on the side where it converges fast; `logB` is log B(a, b).
  */
 export function betaCdf(x: number, a: number, b: number, logB: number): number {
+  return betaCdfSplit(x, 1 - x, a, b, logB);
+}
+
+/**
+ * {@link betaCdf} at a point given by its distances x from 0 and y from 1 (x + y = 1): near 1, y keeps
+ * digits that 1 − x has lost (with a shape below 1 much of the mass lies within 1e-16 of an end).
+ */
+export function betaCdfSplit(x: number, y: number, a: number, b: number, logB: number): number {
   if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const front = Math.exp(a * Math.log(x) + b * Math.log1p(-x) - logB);
+  if (y <= 0) return 1;
+  const front = Math.exp(a * Math.log(x) + b * Math.log(y) - logB);
   if (x < (a + 1) / (a + b + 2)) return (front * continuedFraction(x, a, b)) / a;
-  return 1 - (front * continuedFraction(1 - x, b, a)) / b;
+  return 1 - (front * continuedFraction(y, b, a)) / b;
+}
+
+/** Log-density of Beta(a, b) at the point x from 0 and y from 1 (x + y = 1, both > 0). */
+export function betaLogPdfSplit(x: number, y: number, a: number, b: number, logB: number): number {
+  return (a - 1) * Math.log(x) + (b - 1) * Math.log(y) - logB;
 }
 
 const TINY = 1e-300;

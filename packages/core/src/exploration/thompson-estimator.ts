@@ -128,7 +128,10 @@ export class ContextFreeLaw implements UnitLaw {
   }
 
   shiftedWin(units: readonly number[], target: number, shift: Float64Array): number {
-    return this.shiftedWins(units, shift)[units.indexOf(target)]!;
+    const i = units.indexOf(target);
+    return winProbabilities(this.draws(), units, shift, ContextFreeLaw.SHIFTED_TOLERANCE, i).probabilities[
+      i
+    ]!;
   }
 
   sample(u: number, rng: Rng): number {

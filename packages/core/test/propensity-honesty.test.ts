@@ -1,0 +1,369 @@
+// Issue 8, "honest propensities": whatever couples the choice (constraints, excluded actions, masks,
+// topK), the propensity a Thompson preset logs and its actionProbabilities must be the probability of the
+// choice from the same model state, and inverse-propensity weights must average to 1.
+//
+// Every check compares N decisions drawn from one model state (distinct decision ids, no update between)
+// with the reported numbers. Bounds come from binomial sampling error:
+// - frequency f_a of action a vs a probability p_a: sd √(p_a(1 − p_a)/N), |z| ≤ 4;
+// - IPS: the mean of 1{A = a}/p̂ over N decisions has mean 1 when 1/p̂ is unbiased (and ≈ 1 when p̂ is an
+//   unbiased estimate with small relative error) and sd √((1/p_a − 1)/N) (plus the estimate's own spread,
+//   measured), |z| ≤ 4.
+// Everything is seeded, so each run draws the same numbers.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { thompsonStructure } from "../src/exploration/thompson-structure.js";
+import {
+  ActionSpace,
+  type ActionSpaceConfig,
+  BanditPolicy,
+  BayesianLinearModel,
+  Blocks,
+  ContextEncoder,
+  createPolicy,
+  createRng,
+  type DecideOptions,
+  normal,
+  type PolicyKind,
+  policyKinds,
+  presets,
+  type RewardModel,
+  type Rng,
+  type ScoreRequest,
+  ThompsonRule,
+} from "../src/index.js";
+import { ActionSearch } from "../src/search/action-search.js";
+
+const N = 3000;
+
+/** Every preset whose rule is Thompson sampling (new presets are covered without editing this file). */
+const thompsonKinds = policyKinds.filter((kind) => {
+  const preset = presets[kind] as (typeof presets)[PolicyKind];
+  try {
+    const space = new ActionSpace({ dimensions: { a: ["x", "y"] } });
+    const encoder = new ContextEncoder({ vectorLength: 1 });
+    const settings = (preset.settings as unknown as { parse(v: unknown): never }).parse({});
+    const parts = preset.build(settings, { space, encoder, width: 1, discount: 1 });
+    return parts.rule instanceof ThompsonRule;
+  } catch {
+    return false; // presets that need settings (fixed) are not Thompson presets
+  }
+});
+
+const channelHour: ActionSpaceConfig = {
+  dimensions: { channel: ["email", "sms", "push"], hour: [8, 12, 19], offer: ["none", "10%"] },
+  constraints: [{ forbid: { channel: "sms", hour: { lt: 9 } }, reason: "no texts before 9" }],
+};
+const unconstrained: ActionSpaceConfig = { dimensions: channelHour.dimensions };
+
+interface Scenario {
+  name: string;
+  kind: PolicyKind;
+  settings?: Record<string, unknown>;
+  actionSpace: ActionSpaceConfig;
+  options?: DecideOptions;
+  /** Feedback items learned (chosen by the policy itself, as a log would be). */
+  learn: number;
+}
+
+function isUnit(kind: PolicyKind): boolean {
+  return (presets[kind] as { rewards: string }).rewards === "unit";
+}
+
+function hasSetting(kind: PolicyKind, name: string): boolean {
+  return name in (presets[kind].settings as unknown as { shape: object }).shape;
+}
+
+/** A policy of the scenario that has learned `learn` feedback items of its own choosing. */
+function trained(s: Scenario, draws?: number): BanditPolicy {
+  const policy = createPolicy({
+    kind: s.kind,
+    actionSpace: s.actionSpace,
+    context: { vectorLength: 2 },
+    seed: 17,
+    ...(draws === undefined ? {} : { propensityDraws: draws }),
+    ...(s.settings ?? {}),
+  } as never);
+  const rng = createRng(`${s.name}/${s.kind}`);
+  const unit = isUnit(s.kind);
+  const feedback = Array.from({ length: s.learn }, (_, i) => {
+    const context = [rng.next(), 1];
+    const d = policy.decide(context, { decisionId: `learn-${i}`, ...(s.options ?? {}) });
+    const rate = 0.1 + 0.04 * (d.actionIndex % 5);
+    const reward = unit ? (rng.next() < rate ? 1 : 0) : rate + 0.2 * normal(rng);
+    return { context, action: d.actionIndex, reward };
+  });
+  policy.update(feedback);
+  return policy;
+}
+
+interface Honesty {
+  probabilities: Float64Array;
+  /** Largest |z| of frequency vs actionProbabilities, vs mean reported propensity, and of IPS vs 1. */
+  zDistribution: number;
+  zPropensity: number;
+  zIps: number;
+  /** Mean reported propensityError. */
+  meanError: number;
+  counts: Float64Array;
+}
+
+function honesty(policy: BanditPolicy, context: number[], options: DecideOptions = {}): Honesty {
+  const { topK: _, ...eligibilityOnly } = options;
+  const probabilities = policy.actionProbabilities(context, eligibilityOnly);
+  const size = probabilities.length;
+  const counts = new Float64Array(size);
+  const propensitySum = new Float64Array(size);
+  const ipsSum = new Float64Array(size);
+  const ipsSquares = new Float64Array(size);
+  let errorSum = 0;
+  for (let i = 0; i < N; i++) {
+    const d = policy.decide(context, { ...options, decisionId: `honest-${i}` });
+    expect(d.propensity).toBeGreaterThan(0);
+    expect(d.propensity).toBeLessThanOrEqual(1);
+    expect(d.propensityError).toBeGreaterThanOrEqual(0);
+    counts[d.actionIndex]!++;
+    propensitySum[d.actionIndex]! += d.propensity;
+    ipsSum[d.actionIndex]! += 1 / d.propensity;
+    ipsSquares[d.actionIndex]! += 1 / d.propensity ** 2;
+    errorSum += d.propensityError!;
+  }
+  let zDistribution = 0;
+  let zPropensity = 0;
+  let zIps = 0;
+  for (let a = 0; a < size; a++) {
+    const p = probabilities[a]!;
+    const f = counts[a]! / N;
+    if (counts[a]! > 0) expect(p).toBeGreaterThan(0); // chosen, so never an exact 0
+    if (p === 0) continue;
+    zDistribution = Math.max(zDistribution, Math.abs(f - p) / Math.sqrt((p * (1 - p)) / N));
+    if (counts[a]! > 0) {
+      const mean = propensitySum[a]! / counts[a]!;
+      zPropensity = Math.max(zPropensity, Math.abs(f - mean) / Math.sqrt((mean * (1 - mean)) / N));
+    }
+    // E[1{A=a}/p̂]: its sd is at least the binomial one, √((1/p − 1)/N); use the measured one when larger.
+    const ips = ipsSum[a]! / N;
+    const measured = ipsSquares[a]! / N - ips * ips;
+    const sd = Math.sqrt(Math.max(1 / p - 1, measured) / N);
+    zIps = Math.max(zIps, Math.abs(ips - 1) / sd);
+  }
+  if (process.env.KAIROS_HONESTY_LOG) {
+    console.log(
+      `z: distribution ${zDistribution.toFixed(2)}, propensity ${zPropensity.toFixed(2)}, ips ${zIps.toFixed(2)}; mean error ${(errorSum / N).toExponential(2)}`,
+    );
+  }
+  return { probabilities, zDistribution, zPropensity, zIps, meanError: errorSum / N, counts };
+}
+
+function expectHonest(h: Honesty): void {
+  expect(Math.abs(h.probabilities.reduce((s, p) => s + p, 0) - 1)).toBeLessThan(1e-4);
+  expect(h.zDistribution).toBeLessThan(4);
+  expect(h.zPropensity).toBeLessThan(4);
+  expect(h.zIps).toBeLessThan(4);
+}
+
+const context = [0.4, 1];
+
+describe("Thompson presets", () => {
+  it("are found through the registry", () => {
+    expect(thompsonKinds).toEqual(
+      expect.arrayContaining(["beta-thompson", "gaussian-thompson", "lints", "factorised-thompson"]),
+    );
+  });
+});
+
+describe.each(thompsonKinds)(
+  "%s: propensities agree with the choice frequency from one model state",
+  (kind) => {
+    it("under a constraint across dimensions (exact when inside one block, estimated when across blocks)", () => {
+      const h = honesty(trained({ name: "constraint", kind, actionSpace: channelHour, learn: 120 }), context);
+      expectHonest(h);
+    });
+
+    it("with eligibility masks, excluded actions and topK 3", () => {
+      const options: DecideOptions = {
+        eligibility: {
+          deny: { channel: ["push"] },
+          denyActions: [
+            { channel: "email", hour: 12, offer: "10%" },
+            { channel: "sms", hour: 19, offer: "none" },
+          ],
+        },
+        topK: 3,
+      };
+      const s: Scenario = { name: "deny", kind, actionSpace: unconstrained, options, learn: 120 };
+      const h = honesty(trained(s), context, options);
+      expectHonest(h);
+      // Masked and excluded actions are never chosen and have probability 0.
+      const space = new ActionSpace(unconstrained);
+      for (const [a, p] of h.probabilities.entries()) {
+        const record = space.recordOf(a);
+        const denied =
+          record.channel === "push" ||
+          (record.channel === "email" && record.hour === 12 && record.offer === "10%") ||
+          (record.channel === "sms" && record.hour === 19 && record.offer === "none");
+        if (denied) expect(p).toBe(0);
+      }
+    });
+
+    it.runIf(hasSetting(kind, "structure"))("factorised, with a constraint across blocks (estimated)", () => {
+      const s: Scenario = {
+        name: "factorised",
+        kind,
+        settings: { structure: "factorised" },
+        actionSpace: channelHour,
+        learn: 120,
+      };
+      const policy = trained(s);
+      const h = honesty(policy, context);
+      expectHonest(h);
+      expect(h.meanError).toBeGreaterThan(0); // the coupled blocks are estimated, and say so
+    });
+
+    it("estimating never changes the decision, and the same id reproduces the same propensity", () => {
+      const s: Scenario = { name: "same", kind, settings: {}, actionSpace: channelHour, learn: 60 };
+      if (hasSetting(kind, "structure")) s.settings = { structure: "factorised" };
+      const withPropensity = trained(s);
+      const without = trained(s, 0);
+      for (let i = 0; i < 200; i++) {
+        const options = { decisionId: `same-${i}`, topK: 2 };
+        const a = withPropensity.decide(context, options);
+        expect(without.decide(context, options).ranked).toEqual(a.ranked);
+        const again = withPropensity.decide(context, options);
+        expect(again.propensity).toBe(a.propensity);
+        expect(again.propensityError).toBe(a.propensityError);
+      }
+    });
+  },
+);
+
+describe("low-shape posteriors are integrated exactly", () => {
+  it("beta-thompson with prior α = β = 0.5 (unbounded densities), under a constraint", () => {
+    const s: Scenario = {
+      name: "jeffreys",
+      kind: "beta-thompson",
+      settings: { prior: { alpha: 0.5, beta: 0.5 } },
+      actionSpace: channelHour,
+      learn: 40,
+    };
+    const policy = trained(s);
+    const h = honesty(policy, context);
+    expectHonest(h);
+    expect(h.meanError).toBe(0);
+  });
+
+  it("beta-thompson with prior 0.5, factorised across the constraint (estimated)", () => {
+    const s: Scenario = {
+      name: "jeffreys-factorised",
+      kind: "beta-thompson",
+      settings: { prior: { alpha: 0.5, beta: 0.5 }, structure: "factorised" },
+      actionSpace: channelHour,
+      learn: 40,
+    };
+    expectHonest(honesty(trained(s), context));
+  });
+
+  it("gaussian-thompson with a few observations (Student-t with 2 to ~10 degrees of freedom)", () => {
+    const s: Scenario = { name: "few", kind: "gaussian-thompson", actionSpace: channelHour, learn: 25 };
+    const policy = trained(s);
+    const dof = new Float64Array(18);
+    (policy.rewardModel as unknown as { studentScores(...a: Float64Array[]): number }).studentScores(
+      new Float64Array(18),
+      new Float64Array(18),
+      dof,
+    );
+    expect(Math.min(...dof)).toBeLessThan(4); // some arms have (almost) no data: heavy tails
+    const h = honesty(policy, context);
+    expectHonest(h);
+    expect(h.meanError).toBe(0);
+  });
+});
+
+describe("the default scenario's space", () => {
+  it("factorised-thompson with its channel × hour interaction is exact (the constraint lies inside a block)", () => {
+    const scenario = JSON.parse(
+      readFileSync(new URL("../../../simulations/default.json", import.meta.url), "utf8"),
+    ) as { actions: ActionSpaceConfig; policySettings: Record<string, Record<string, unknown>> };
+    const s: Scenario = {
+      name: "default",
+      kind: "factorised-thompson",
+      settings: scenario.policySettings["factorised-thompson"],
+      actionSpace: scenario.actions,
+      learn: 150,
+    };
+    const policy = trained(s);
+    const h = honesty(policy, context, { eligibility: { deny: { channel: ["push"] } } });
+    expectHonest(h);
+    expect(h.meanError).toBe(0);
+    const structure = thompsonStructure(
+      policy.rewardModel!.blocks,
+      policy.space.compileEligibility({ deny: { channel: ["push"] } }),
+    );
+    expect(structure.independent).toBe(true);
+  });
+});
+
+/** A linear model that hides its per-unit law: Thompson sampling must estimate without integrals. */
+class OpaqueModel implements RewardModel {
+  readonly type = "opaque";
+  constructor(private readonly inner: BayesianLinearModel) {}
+  get blocks(): Blocks {
+    return this.inner.blocks;
+  }
+  get contextDimension(): number {
+    return this.inner.contextDimension;
+  }
+  get observations(): number {
+    return this.inner.observations;
+  }
+  scoreUnits(x: Float64Array, request: ScoreRequest, out: Float64Array): void {
+    this.inner.scoreUnits(x, request, out);
+  }
+  observe(x: Float64Array, units: Int32Array, reward: number, weight: number): void {
+    this.inner.observe(x, units, reward, weight);
+  }
+  startBatch(): void {
+    this.inner.startBatch();
+  }
+  toJSON(): unknown {
+    return this.inner.toJSON();
+  }
+  load(json: unknown): void {
+    this.inner.load(json);
+  }
+  merge(other: RewardModel): void {
+    this.inner.merge((other as OpaqueModel).inner);
+  }
+}
+
+describe("a model without a per-unit law: geometric trials", () => {
+  it("1/propensity is unbiased for 1/p, and actionProbabilities are redraw frequencies", () => {
+    const space = new ActionSpace(channelHour);
+    const encoder = new ContextEncoder({ vectorLength: 2 });
+    const policy = new BanditPolicy({
+      id: "opaque",
+      kind: "opaque",
+      seed: 5,
+      space,
+      encoder,
+      rule: new ThompsonRule(100),
+      makeModel: () =>
+        new OpaqueModel(new BayesianLinearModel(Blocks.factorised(space), encoder.dimension, { noise: 0.3 })),
+      makeSearch: (blocks) => new ActionSearch(blocks),
+      config: {},
+    });
+    const rng: Rng = createRng(6);
+    policy.update(
+      Array.from({ length: 80 }, (_, i) => ({
+        context: [rng.next(), 1],
+        action: i % space.size,
+        reward: rng.next() < 0.1 + 0.02 * (i % 7) ? 1 : 0,
+      })),
+    );
+    const h = honesty(policy, context);
+    // The redraw frequencies (1,000 draws) carry their own error: sd ≤ √(p(1−p)/1000) besides the
+    // decisions' √(p(1−p)/3000); |f − p| / √(p(1−p)(1/3000 + 1/1000)) ≤ 4 is |z_distribution| ≤ 8.
+    expect(h.zDistribution).toBeLessThan(8);
+    // The propensity 1/N itself is not unbiased for p (E[1/N] > p); its inverse is unbiased for 1/p.
+    expect(h.zIps).toBeLessThan(4);
+  });
+});
