@@ -135,16 +135,14 @@ function honesty(policy: BanditPolicy, context: number[], options: DecideOptions
     const f = counts[a]! / N;
     if (counts[a]! > 0) expect(p).toBeGreaterThan(0); // chosen, so never an exact 0
     if (p === 0) continue;
-    zDistribution = Math.max(zDistribution, Math.abs(f - p) / Math.sqrt((p * (1 - p)) / N));
-    if (counts[a]! > 0) {
-      const mean = propensitySum[a]! / counts[a]!;
-      zPropensity = Math.max(zPropensity, Math.abs(f - mean) / Math.sqrt((mean * (1 - mean)) / N));
-    }
+    const z = (x: number, q: number) => (x === q ? 0 : Math.abs(x - q) / Math.sqrt((q * (1 - q)) / N));
+    zDistribution = Math.max(zDistribution, z(f, p));
+    if (counts[a]! > 0) zPropensity = Math.max(zPropensity, z(f, propensitySum[a]! / counts[a]!));
     // E[1{A=a}/p̂]: its sd is at least the binomial one, √((1/p − 1)/N); use the measured one when larger.
     const ips = ipsSum[a]! / N;
     const measured = ipsSquares[a]! / N - ips * ips;
     const sd = Math.sqrt(Math.max(1 / p - 1, measured) / N);
-    zIps = Math.max(zIps, Math.abs(ips - 1) / sd);
+    zIps = Math.max(zIps, ips === 1 ? 0 : Math.abs(ips - 1) / sd);
   }
   if (process.env.KAIROS_HONESTY_LOG) {
     console.log(
@@ -275,6 +273,21 @@ describe("low-shape posteriors are integrated exactly", () => {
     const h = honesty(policy, context);
     expectHonest(h);
     expect(h.meanError).toBe(0);
+  });
+});
+
+describe("zero-width draws that tie", () => {
+  it("an all-zero context (every unit's draw is its mean, all equal) falls back to redraws, still honest", () => {
+    const s: Scenario = {
+      name: "zero",
+      kind: "lints",
+      settings: { context: { vectorLength: 2, intercept: false } },
+      actionSpace: channelHour,
+      learn: 30,
+    };
+    const policy = trained(s);
+    const h = honesty(policy, [0, 0]);
+    expectHonest(h);
   });
 });
 

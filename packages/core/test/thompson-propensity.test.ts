@@ -144,6 +144,14 @@ describe("exact Thompson propensities", () => {
     );
   });
 
+  it("stays accurate with many identical rivals (their product of CDFs is steeper than each)", () => {
+    for (const n of [4, 8, 16, 64, 576]) {
+      const units = Array.from({ length: n }, (_, i) => i);
+      const p = argmaxProbability(new Float64Array(n), new Float64Array(n).fill(1), units, 0);
+      expect(Math.abs(n * p - 1)).toBeLessThan(3e-5);
+    }
+  });
+
   it("stays accurate when grids of near-identical units interleave", () => {
     // A case fast-check found: three units with equal means and almost equal widths.
     const means = Float64Array.from([1e-12, 0, 0]);

@@ -52,9 +52,10 @@ const DIRECT_STEPS = 24;
  * rival's factor is skipped at points above its support. The range is cut where each rival narrower than
  * the target starts and stops changing (its mean ± 7 sd; a rival with zero width cuts at its mean). No panel
  * is wider than 2.5 sd of the narrowest unit active anywhere under it, and none straddles a step; each is
- * integrated by five-point Gauss–Legendre, so every factor is resolved however narrow it is. Measured
- * against brute-force integration on 300 random cases of 2–41 units with widths up to 200-fold apart:
- * error ≤ 1e-5 per probability, and the probabilities of all units sum to 1 within 2e-5.
+ * integrated by five-point Gauss–Legendre, so every factor is resolved however narrow it is; steps also
+ * shrink with the number of rivals, whose product of CDFs is steeper than each. Measured against brute-force
+ * integration on 300 random cases of 2–41 units with widths up to 200-fold apart: error ≤ 1e-5 per
+ * probability, and the probabilities of all units sum to 1 within 2e-5 (also for 4–576 identical units).
  *
  * The layout is that of {@link integrationLayout} and {@link panelIntegral}, built in reused scratch arrays
  * with the integrand inlined: this is the hot path of linear Thompson sampling with propensities.
@@ -113,6 +114,11 @@ export function argmaxProbability(
     for (let r = 0; r < rivals; r++) if (rivalSd[r]! > 0 && rivalSd[r]! < st) narrow.push(r);
     pieceStep.set(resolutionOf(Array.from(cutAt.subarray(0, cuts)), narrow, rivalMean, rivalSd, st, SPAN));
   }
+  // The product of many overlapping CDFs rises more steeply than any one of them (k alike rivals: over
+  // ~1/√(2 ln k) of a width): steps shrink by √(1 + ln(1 + rivals)). Without it, k identical units summed
+  // to 1 within 4.5e-4 (k = 8) and 1.2e-2 (k = 576); with it within 1.5e-5 for every k measured (4–576).
+  const sharpness = 1 / Math.sqrt(1 + Math.log(1 + rivals));
+  for (let i = 0; i < pieces; i++) pieceStep[i]! *= sharpness;
   // Panels, as panelIntegral: consecutive pieces share one while it stays within PANEL of their finest
   // step, and none straddles a step of the integrand.
   const norm = INV_SQRT_2PI / st;

@@ -39,7 +39,8 @@ const GEOMETRIC_LIMIT_PER_DRAW = 100;
  *   plus the mean, over `draws` conditional draws from a separate stream, of the change that constraints
  *   make, one block integrated exactly per draw. `propensityError` is its standard error. For context-free
  *   models the estimate is made once per model revision and eligible set, with 20 × `draws` draws.
- * - Models that state no per-unit law (correlated draws), or constraint searches out of budget: geometric
+ * - Models that state no per-unit law (correlated draws), zero-width draws that tie (all-zero context: the
+ *   search's tie rule decides), or constraint searches out of budget: geometric
  *   trials. Full redraws until the chosen action comes up again, N of them; the propensity is 1/N, so
  *   1/propensity is an unbiased estimate of 1/p (E[N] = 1/p) for inverse-propensity weighting, up to a
  *   truncation at 100 × `draws` redraws (reported as 1/limit; biased only when p ≲ 3/limit).
@@ -170,6 +171,9 @@ export class ThompsonRule implements ExplorationRule {
         this.sds = new Float64Array(n);
       }
       model.gaussianScores(scope.x, this.means, this.sds);
+      // Zero-width draws that tie (e.g. an all-zero context) are chosen by the search's tie rule, which no
+      // integral knows: redraw instead.
+      if (tiedPointMasses(this.means, this.sds, structure.allowed)) return undefined;
       return { structure, law: new GaussianLaw(this.means, this.sds, structure.allowed), gaussian: true };
     }
     const revision = this.posterior.read(model, n);
@@ -222,6 +226,24 @@ export class ThompsonRule implements ExplorationRule {
     for (const [a, c] of counts) counts.set(a, c / draws);
     return counts;
   }
+}
+
+/** Whether two allowed units of a block have zero-width draws at the same value. */
+function tiedPointMasses(
+  means: Float64Array,
+  sds: Float64Array,
+  allowed: readonly (readonly number[])[],
+): boolean {
+  if (!sds.includes(0)) return false;
+  for (const units of allowed) {
+    const seen = new Set<number>();
+    for (const u of units) {
+      if (sds[u] !== 0) continue;
+      if (seen.has(means[u]!)) return true;
+      seen.add(means[u]!);
+    }
+  }
+  return false;
 }
 
 interface Setting {
