@@ -3,6 +3,7 @@
 import * as braze from "@kairos/braze-adapter";
 import * as core from "@kairos/core";
 import * as rewards from "@kairos/rewards";
+import * as runner from "@kairos/runner";
 import { SqliteStore } from "@kairos/rewards/sqlite";
 import * as sim from "@kairos/sim";
 
@@ -10,9 +11,10 @@ const space = new core.ActionSpace({ dimensions: { offer: ["a", "b"], channel: [
 const policy = core.createPolicy({ kind: "random", actionSpace: space, seed: 1 });
 const decision = policy.decide({});
 if (!space.isValidIndex(decision.actionIndex)) throw new Error("pack check: bad decision");
-for (const [name, mod] of Object.entries({ rewards, braze, sim })) {
+for (const [name, mod] of Object.entries({ rewards, braze, sim, runner })) {
   if (Object.keys(mod).length === 0) throw new Error(`pack check: ${name} exports nothing`);
 }
 if (typeof SqliteStore !== "function")
   throw new Error("pack check: @kairos/rewards/sqlite has no SqliteStore");
+if (typeof runner.useCaseJsonSchema().properties !== "object") throw new Error("pack check: runner schema");
 console.log(`pack check ok: decided ${JSON.stringify(decision.action)} with p=${decision.propensity}`);

@@ -1,0 +1,34 @@
+// @kairos/runner: the daily production cycle of Kairos, as functions (everything the `kairos` command does).
+
+export { type AudienceMember, type AudienceRead, readAudience, readAudienceFile } from "./audience.js";
+export { main as runCli, USAGE } from "./cli/main.js";
+export { type BrazeCredentials, brazeCredentials } from "./credentials.js";
+export { addDays, dayOf } from "./days.js";
+export { type DayDecisions, decideDay, decisionIdOf, type SkipReason } from "./decide.js";
+export { type DoctorCheck, doctor, liquidProperties } from "./doctor.js";
+export { eligibilityFor } from "./eligibility.js";
+export { assignGroups, drawGroup } from "./groups.js";
+export { type LearnResult, learn } from "./learn.js";
+export { formatCursor, ingestOutcomes, type OutcomeCursor, parseCursor } from "./outcomes.js";
+export { type DayPlan, planDay } from "./plan.js";
+export { loadPolicy } from "./policy-state.js";
+export type { Progress, ProgressListener } from "./progress.js";
+export { renderReport } from "./report/html.js";
+export { type ReportData, reportData } from "./report/report-data.js";
+export { differenceEstimate, type Estimate, meanEstimate } from "./report/stats.js";
+export { rollback } from "./rollback.js";
+export { type ActivationSettings, type DayResult, type RunDayOptions, runDay } from "./run-day.js";
+export { type Cycle, type CycleSummary, STEPS, type Step } from "./state/cycles.js";
+export type { DecisionStatus, Group, LoggedDecision } from "./state/decision-log.js";
+export { type OpenStateOptions, openState, type RunnerState } from "./state/open-state.js";
+export type { RewardRecord, SnapshotRecord } from "./state/snapshots.js";
+export { statusText } from "./status.js";
+export { compileUseCase, sendAction, type UseCase } from "./use-case/compile.js";
+export { useCaseJsonSchema } from "./use-case/json-schema.js";
+export { loadUseCase, parseJson } from "./use-case/load.js";
+export {
+  NON_PII_EXPORT_FIELDS,
+  type UseCaseFile,
+  type UseCaseInput,
+  useCaseSchema,
+} from "./use-case/schema.js";

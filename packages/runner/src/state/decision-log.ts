@@ -1,0 +1,138 @@
+// The decision log: one row per customer per day (holdout customers included), what was decided, on which
+// context and model version, and what became of the send. Reports and learning read it.
+import type Database from "better-sqlite3";
+
+/** Groups of the experiment: Kairos' policy and the three controls. */
+export type Group = "kairos" | "random" | "bau" | "holdout";
+
+/** What became of a decision. */
+export type DecisionStatus = "decided" | "sent" | "failed" | "held";
+
+/** One logged decision. */
+export interface LoggedDecision {
+  decisionId: string;
+  day: string;
+  externalId: string;
+  group: Group;
+  /** The chosen action (null for holdout customers, who receive nothing). */
+  action: Record<string, string | number> | null;
+  actionIndex: number | null;
+  propensity: number | null;
+  policyVersion: number | null;
+  context: Record<string, unknown>;
+  timeZone: string | null;
+  status: DecisionStatus;
+  sentAt: number | null;
+  /** Per-dimension option scores and runners-up, kept for a sample of decisions. */
+  explanation: unknown;
+}
+
+interface Row {
+  decision_id: string;
+  day: string;
+  external_id: string;
+  grp: Group;
+  action: string | null;
+  action_index: number | null;
+  propensity: number | null;
+  policy_version: number | null;
+  context: string;
+  time_zone: string | null;
+  status: DecisionStatus;
+  sent_at: number | null;
+  explanation: string | null;
+}
+
+function fromRow(r: Row): LoggedDecision {
+  return {
+    decisionId: r.decision_id,
+    day: r.day,
+    externalId: r.external_id,
+    group: r.grp,
+    action: r.action === null ? null : JSON.parse(r.action),
+    actionIndex: r.action_index,
+    propensity: r.propensity,
+    policyVersion: r.policy_version,
+    context: JSON.parse(r.context),
+    timeZone: r.time_zone,
+    status: r.status,
+    sentAt: r.sent_at,
+    explanation: r.explanation === null ? null : JSON.parse(r.explanation),
+  };
+}
+
+/** Reads and writes the decision log. */
+export class DecisionLog {
+  constructor(private readonly db: Database.Database) {}
+
+  /** Writes a day's decisions in one transaction (a decision id already logged is left as it was). */
+  insert(rows: readonly LoggedDecision[]): void {
+    const stmt = this.db.prepare(
+      `INSERT OR IGNORE INTO decisions (decision_id, day, external_id, grp, action, action_index, propensity,
+       policy_version, context, time_zone, status, sent_at, explanation) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+    );
+    this.db.transaction(() => {
+      for (const d of rows)
+        stmt.run(
+          d.decisionId,
+          d.day,
+          d.externalId,
+          d.group,
+          d.action === null ? null : JSON.stringify(d.action),
+          d.actionIndex,
+          d.propensity,
+          d.policyVersion,
+          JSON.stringify(d.context),
+          d.timeZone,
+          d.status,
+          d.sentAt,
+          d.explanation === null || d.explanation === undefined ? null : JSON.stringify(d.explanation),
+        );
+    })();
+  }
+
+  /** A day's decisions, in the order they were made. */
+  forDay(day: string): LoggedDecision[] {
+    return (this.db.prepare("SELECT * FROM decisions WHERE day = ? ORDER BY rowid").all(day) as Row[]).map(
+      fromRow,
+    );
+  }
+
+  /** One decision. */
+  get(decisionId: string): LoggedDecision | undefined {
+    const r = this.db.prepare("SELECT * FROM decisions WHERE decision_id = ?").get(decisionId) as
+      | Row
+      | undefined;
+    return r && fromRow(r);
+  }
+
+  /** Settles sends: status and send time per decision, in one transaction. */
+  settle(updates: readonly { decisionId: string; status: DecisionStatus; sentAt: number | null }[]): void {
+    const stmt = this.db.prepare("UPDATE decisions SET status = ?, sent_at = ? WHERE decision_id = ?");
+    this.db.transaction(() => {
+      for (const u of updates) stmt.run(u.status, u.sentAt, u.decisionId);
+    })();
+  }
+
+  /** The group of each decision id given (unknown ids are absent). */
+  groupsOf(ids: readonly string[]): Map<string, Group> {
+    const stmt = this.db.prepare("SELECT grp FROM decisions WHERE decision_id = ?").pluck();
+    const out = new Map<string, Group>();
+    for (const id of ids) {
+      const g = stmt.get(id) as Group | undefined;
+      if (g) out.set(id, g);
+    }
+    return out;
+  }
+
+  /** Messages each customer was sent (or is about to be) on the days in [fromDay, toDay). */
+  sendCounts(fromDay: string, toDay: string): Map<string, number> {
+    const rows = this.db
+      .prepare(
+        `SELECT external_id AS id, COUNT(*) AS n FROM decisions
+         WHERE day >= ? AND day < ? AND grp <> 'holdout' AND status <> 'failed' GROUP BY external_id`,
+      )
+      .all(fromDay, toDay) as { id: string; n: number }[];
+    return new Map(rows.map((r) => [r.id, r.n]));
+  }
+}
