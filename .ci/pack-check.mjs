@@ -3,8 +3,8 @@
 import * as braze from "@kairos/braze-adapter";
 import * as core from "@kairos/core";
 import * as rewards from "@kairos/rewards";
-import * as runner from "@kairos/runner";
 import { SqliteStore } from "@kairos/rewards/sqlite";
+import * as runner from "@kairos/runner";
 import * as sim from "@kairos/sim";
 
 const space = new core.ActionSpace({ dimensions: { offer: ["a", "b"], channel: ["email", "sms"] } });
