@@ -248,14 +248,17 @@ export async function runDay(
   for (const d of rows) {
     if (d.group === "holdout") continue;
     const entry = await state.ledger.get(d.decisionId);
-    if (entry?.status === "sent" && entry.sentAt !== undefined) {
+    if (entry?.status === "sent") {
+      // The attempt's start: the message cannot have reached the customer earlier, while the row's sentAt
+      // may be much later (a send confirmed by reconciliation), which would push early outcomes out.
+      const at = entry.attemptAt ?? entry.sentAt ?? clock.now();
       sent++;
-      sentTimes.push(entry.sentAt);
-      updates.push({ decisionId: d.decisionId, status: "sent", sentAt: entry.sentAt });
+      sentTimes.push(at);
+      updates.push({ decisionId: d.decisionId, status: "sent", sentAt: at });
       joiner.addDecision({
         decisionId: d.decisionId,
         userId: d.externalId,
-        sentAt: entry.sentAt,
+        sentAt: at,
         action: d.action!,
         actionIndex: d.actionIndex ?? undefined,
         // The joiner needs a propensity; a policy told not to compute one (propensityDraws 0) logs none.
