@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { startFakeBraze } from "@kairos/braze-adapter/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import { openState } from "../src/index.js";
-import { FAST_ACTIVATION, runChildDay } from "./fixtures/run-day-child.js";
+import { runChildDay } from "./fixtures/run-day-child.js";
 import { audienceJsonl, CAMPAIGNS, customerIds, SimulatedCustomers, testUseCase } from "./helpers/world.js";
 
 const CUSTOMERS = 200;

@@ -73,8 +73,13 @@ export class SimulatedCustomers implements AudienceResponder {
   }
 }
 
-/** One API-triggered campaign per channel; the subject reads the offer's Liquid property (Braze's ${…} syntax). */
-const SUBJECT = ["{{api_trigger_properties.$", "{offer_text}}}"].join("");
+/** A Liquid tag reading a trigger property (Braze's `${name}` syntax, spelled out of a template literal). */
+export function liquidTag(name: string): string {
+  return `{{api_trigger_properties.$\{${name}}}}`;
+}
+
+/** One API-triggered campaign per channel; the subject reads the offer's Liquid property. */
+const SUBJECT = liquidTag("offer_text");
 export const CAMPAIGNS: FakeCampaign[] = CHANNELS.map((channel) => ({
   id: `promo-${channel}`,
   name: `Promo (${channel})`,
