@@ -276,6 +276,35 @@ describe("low-shape posteriors are integrated exactly", () => {
   });
 });
 
+describe("a single feasible action", () => {
+  it("has propensity 1 even when only the estimate can tell (self-normalised: it takes all the mass)", () => {
+    const s: Scenario = {
+      name: "single",
+      kind: "factorised-thompson",
+      actionSpace: {
+        dimensions: { a: ["x", "y"], b: ["u", "v"] },
+        constraints: [{ forbid: { a: "y", b: "v" } }],
+      },
+      options: {
+        eligibility: {
+          denyActions: [
+            { a: "x", b: "v" },
+            { a: "y", b: "u" },
+          ],
+        },
+      },
+      learn: 40,
+    };
+    const policy = trained(s);
+    for (let i = 0; i < 200; i++) {
+      const d = policy.decide(context, { ...s.options, decisionId: `one-${i}` });
+      expect(d.action).toEqual({ a: "x", b: "u" });
+      // Exact up to the integrals behind P₀ and q (1e-5 each).
+      expect(Math.abs(d.propensity - 1)).toBeLessThan(1e-4);
+    }
+  });
+});
+
 describe("zero-width draws that tie", () => {
   it("an all-zero context (every unit's draw is its mean, all equal) falls back to redraws, still honest", () => {
     const s: Scenario = {

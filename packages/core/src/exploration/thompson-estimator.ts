@@ -1,18 +1,24 @@
 // Thompson-sampling propensities when blocks are coupled (constraints across blocks, excluded actions of a
-// multi-block model): a Rao–Blackwellised Monte-Carlo estimator with the unconstrained exact probability as
-// control variate.
+// multi-block model): a Rao–Blackwellised, self-normalised Monte-Carlo estimator around the exact
+// unconstrained probability.
 //
 // Notation: a component C of coupled blocks; U = the per-block argmax of the draws (the choice if nothing
-// forbade combinations), A = the feasible argmax (the policy's choice); P₀(a) = Π_b P(U_b = a_b), exact.
-// Then P(A = a) = P₀(a)·1{a feasible} + E[1{A = a} − 1{U = a}]. Pick one block b* of C; given the draws θ
-// of C's other blocks, the rest is a one-dimensional argmax over b*'s units with shifted scores:
-//   unit c of b* scores θ_c + R(c), R(c) = the best feasible completion of c among the other blocks,
-// so E[1{A = a} | θ] = 1{c's best completion is a's} · P(c wins with shifts) — integrated exactly — and
-// E[1{U = a} | θ] = 1{U_{−b*} = a_{−b*}} · P(c wins unshifted). Their difference v is 0 whenever no unit of
-// b* is made infeasible by U_{−b*} (no constraint binds in that draw), and 0 ≤ v ≤ 1 otherwise. So
-//   p̂(a) = P₀(a) + mean of v over M independent draws
-// is unbiased, never below P₀(a) (> 0 for every feasible action), with standard error sd(v)/√M ≤ √(c/M),
-// c = p(a) − P₀(a) the part of the probability that constraints move.
+// forbade combinations), A = the feasible argmax (the policy's choice), B = {U infeasible}; P₀(a) =
+// Π_b P(U_b = a_b), exact, and q = P(B), exact (inclusion–exclusion over the constraints). For a feasible a,
+//   P(A = a) = P₀(a) + P(A = a, B),   and  P₀(a) ≤ 1 − q,  P(A = a, B) ≤ q.
+// Pick one block b* of C; given the draws θ of C's other blocks, the rest is a one-dimensional argmax over
+// b*'s units with shifted scores: unit c scores θ_c + R(c), R(c) = the best feasible completion of c among
+// the other blocks. So, integrating b* exactly (c = a_{b*}):
+//   d(θ) = P(A = a, B | θ) = 1{c's best completion is a's}·P(c wins shifted) − 1{U_{−b*} = a_{−b*}}·P(c wins),
+//   w(θ) = P(B | θ) = Σ_{c' : (c', U_{−b*}) infeasible} P(c' wins),   0 ≤ d ≤ w,  E[w] = q.
+// Both are 0 in draws where no constraint binds. The estimate is
+//   p̂(a) = P₀(a) + q · Σ_m d(θ_m) / Σ_m w(θ_m)
+// over M independent draws: consistent (a ratio estimator: bias O(1/M)), always within [P₀(a), P₀(a) + q]
+// — so |p̂ − p| ≤ q whatever the draws, and p̂ > 0 for every feasible action — and exact when a takes all
+// of the constrained mass (then d = w). Its standard error is q·√Var(R), R = Σd/Σw, Var(R) the delta-method
+// Σ(d − R·w)²/(Σw)² floored by R̃(1 − R̃)/(n + 1): n = (Σw)²/Σw² binding draws, R̃ = R smoothed by half a
+// draw (each d/w lies in [0, 1], so a Bernoulli variance bounds it: a rare correction that no draw showed
+// is not reported as exact).
 import type { Rng } from "../rng.js";
 import { argmaxProbability } from "./argmax-probability.js";
 import { posteriorArgmaxProbability, type UnitDraws } from "./posterior-argmax-probability.js";
@@ -27,7 +33,7 @@ export class CompletionBudgetExceeded extends Error {}
 
 /** The law of every unit's draw for one decision, with its one-dimensional argmax integrals. */
 export interface UnitLaw {
-  /** P(unit u's draw is the largest among block b's allowed units). */
+  /** P(unit u's draw is the largest among block b's allowed units: the unconstrained choice). */
   win(b: number, u: number): number;
   /** P(each unit's draw + shift[unit] is the largest among `units`), aligned with `units`. */
   shiftedWins(units: readonly number[], shift: Float64Array): Float64Array;
@@ -309,8 +315,107 @@ class ConditionalDraws {
 }
 
 /**
- * Estimates the component's share of P(A = a): `target[b]` is a's unit in each block (global ids).
- * b* is the block where a's unit is least likely to win, so the other blocks' argmax matches a's most often.
+ * P(the per-block argmax U of the component's blocks is an infeasible combination) = q, exactly: by
+ * inclusion–exclusion over its constraints (each forbids a product of per-block unit sets, and so does every
+ * intersection of them), plus its excluded actions (none of them forbidden by a constraint). Undefined
+ * beyond 14 constraints (2^14 terms).
+ */
+export function infeasibleMass(
+  component: Component,
+  structure: ThompsonStructure,
+  law: UnitLaw,
+): number | undefined {
+  const rules = component.rules;
+  if (rules.length > 14) return undefined;
+  let q = 0;
+  const masks = new Map<number, Uint8Array>();
+  for (let subset = 1; subset < 1 << rules.length; subset++) {
+    masks.clear();
+    let size = 0;
+    rules.forEach((rule, r) => {
+      if (!(subset & (1 << r))) return;
+      size++;
+      rule.blocks.forEach((b, i) => {
+        const own = masks.get(b);
+        if (!own) masks.set(b, Uint8Array.from(rule.match[i]!));
+        else for (let c = 0; c < own.length; c++) own[c]! &= rule.match[i]![c]!;
+      });
+    });
+    let p = 1;
+    for (const [b, mask] of masks) {
+      const offset = component.offset(b);
+      let mass = 0;
+      for (const u of structure.allowed[b]!) if (mask[u - offset]) mass += law.win(b, u);
+      p *= mass;
+      if (p === 0) break;
+    }
+    q += size % 2 === 1 ? p : -p;
+  }
+  for (const units of component.deniedUnits) {
+    let p = 1;
+    for (const b of component.blocks) p *= law.win(b, units[b]!);
+    q += p;
+  }
+  return Math.min(1, Math.max(0, q));
+}
+
+/** Running sums of one estimate's draws: corrections d, infeasible masses w (self-normalised ratio). */
+class RatioSums {
+  d = 0;
+  dd = 0;
+  dw = 0;
+
+  add(d: number, w: number): void {
+    this.d += d;
+    this.dd += d * d;
+    this.dw += d * w;
+  }
+}
+
+/**
+ * The self-normalised estimate P₀ + q·Σd/Σw and its delta-method standard error; the unnormalised
+ * P₀ + mean(d) (clamped to [P₀, 1]) when q is unknown; P₀ with error q when no draw bound.
+ */
+function ratioEstimate(
+  exact: number,
+  q: number | undefined,
+  sums: RatioSums,
+  w: number,
+  ww: number,
+  draws: number,
+): Estimate {
+  if (q === undefined) {
+    const mean = sums.d / draws;
+    const variance = draws > 1 ? Math.max(0, (sums.dd - draws * mean * mean) / (draws - 1)) : 0;
+    return { value: Math.min(1, exact + mean), error: Math.sqrt(variance / draws) };
+  }
+  if (w === 0 || q === 0) return { value: exact, error: q };
+  const ratio = sums.d / w;
+  // Var(R) by the delta method, Σ(d − R·w)²/(Σw)², floored by the Bernoulli variance of a smoothed ratio
+  // over the effective number of binding draws (each d/w lies in [0, 1], so R̃(1 − R̃) bounds its
+  // variance): with few draws where a constraint moved the choice to a, the sample variance alone can be
+  // near 0 by chance.
+  const residuals = Math.max(0, sums.dd - 2 * ratio * sums.dw + ratio * ratio * ww);
+  const effective = (w * w) / ww;
+  const smoothed = (sums.d + (0.5 * ww) / w) / (w + ww / w);
+  const variance = Math.max(residuals / (w * w), (smoothed * (1 - smoothed)) / (effective + 1));
+  const error = draws > 1 ? q * Math.sqrt(variance) : q;
+  return { value: exact + q * ratio, error: Math.min(error, q) };
+}
+
+/** Σ over b*'s units that U_{−b*} makes infeasible of P(that unit wins its block unshifted). */
+function boundMass(conditional: ConditionalDraws): number {
+  let w = 0;
+  conditional.starUnits.forEach((c, i) => {
+    if (conditional.bad[i]) w += conditional.law.win(conditional.star, c);
+  });
+  return w;
+}
+
+/**
+ * Estimates the component's share of P(A = a): `target[b]` is a's unit in each block (global ids). b* is
+ * the block where a's unit is least likely to win, so the other blocks' argmax matches a's most often.
+ * Draws continue past `draws` (up to 10×) while no constraint has bound in any of them.
  */
 export function estimateComponent(
   component: Component,
@@ -332,22 +437,25 @@ export function estimateComponent(
       star = b;
     }
   }
+  const q = infeasibleMass(component, structure, law);
   const conditional = new ConditionalDraws(component, structure, law, star, unitCount);
   const c = target[star]!;
   const ci = conditional.starUnits.indexOf(c);
   const shift = new Float64Array(unitCount);
   const candidates: number[] = [];
-  let sum = 0;
-  let sumSquares = 0;
-  for (let m = 0; m < draws; m++) {
+  const sums = new RatioSums();
+  let w = 0;
+  let ww = 0;
+  let m = 0;
+  for (; m < draws || (w === 0 && q !== 0 && m < 10 * draws); m++) {
     conditional.next(rng);
-    if (conditional.badCount === 0) continue; // nothing binds: A = U, v = 0
-    let v = 0;
+    if (conditional.badCount === 0) continue; // nothing binds: A = U, d = w = 0
+    let d = 0;
     if (!conditional.bad[ci]) {
       // c's best completion is U_{−b*}: both terms need U_{−b*} = a_{−b*}.
       if (conditional.argmaxIs(target)) {
         conditional.shifts(shift, candidates);
-        v = law.shiftedWin(candidates, c, shift) - starWin;
+        d = law.shiftedWin(candidates, c, shift) - starWin;
       }
     } else if (conditional.complete(ci).score > Number.NEGATIVE_INFINITY) {
       const { units } = conditional.complete(ci);
@@ -355,25 +463,28 @@ export function estimateComponent(
       for (const b of conditional.others) if (units[b] !== target[b]) same = false;
       if (same) {
         conditional.shifts(shift, candidates);
-        v = law.shiftedWin(candidates, c, shift);
+        d = law.shiftedWin(candidates, c, shift);
       }
     }
-    sum += v;
-    sumSquares += v * v;
+    const bound = boundMass(conditional);
+    sums.add(d, bound);
+    w += bound;
+    ww += bound * bound;
   }
-  const mean = sum / draws;
-  const variance = draws > 1 ? Math.max(0, (sumSquares - draws * mean * mean) / (draws - 1)) : 0;
-  return { value: exact + mean, error: Math.sqrt(variance / draws) };
+  return ratioEstimate(exact, q, sums, w, ww, m);
 }
 
-/** Per component assignment (by partial index): the Monte-Carlo correction's sum and sum of squares. */
+/** Per component assignment (by partial index): the sums of its corrections over the draws. */
 export interface ComponentTable {
   /** Exact unconstrained probability of an assignment (given its units per block). */
   exact(units: ArrayLike<number>): number;
-  corrections: Map<number, { sum: number; sumSquares: number }>;
+  corrections: Map<number, RatioSums>;
   draws: number;
-  /** Σ over draws of the probability mass U put on infeasible assignments (its mean estimates q). */
+  /** Σ over draws of w, the probability mass U put on infeasible combinations given the draw, and Σ w². */
   infeasibleMass: number;
+  infeasibleSquares: number;
+  /** The exact E[w] (undefined beyond 14 constraints). */
+  q: number | undefined;
 }
 
 /**
@@ -395,28 +506,29 @@ export function tabulateComponent(
   const conditional = new ConditionalDraws(component, structure, law, star, unitCount);
   const shift = new Float64Array(unitCount);
   const candidates: number[] = [];
-  const corrections = new Map<number, { sum: number; sumSquares: number }>();
+  const corrections = new Map<number, RatioSums>();
   const starUnits = conditional.starUnits;
-  let infeasibleMass = 0;
+  let boundTotal = 0;
+  let boundSquares = 0;
   for (let m = 0; m < draws; m++) {
     conditional.next(rng);
     if (conditional.badCount === 0) continue;
     conditional.shifts(shift, candidates);
     const shifted = law.shiftedWins(candidates, shift);
+    const bound = boundMass(conditional);
+    boundTotal += bound;
+    boundSquares += bound * bound;
     let k = 0;
     for (let i = 0; i < starUnits.length; i++) {
       const c = starUnits[i]!;
-      if (conditional.bad[i]) infeasibleMass += law.win(star, c);
       const { units, score } = conditional.complete(i);
       if (score === Number.NEGATIVE_INFINITY) continue;
-      // v = P(c wins shifted) at c's completion, − P(c wins unshifted) at (c, U_{−b*}) when U completes c.
-      const v = shifted[k++]! - (conditional.bad[i] ? 0 : law.win(star, c));
+      // d = P(c wins shifted) at c's completion, − P(c wins unshifted) at (c, U_{−b*}) when U completes c.
+      const d = shifted[k++]! - (conditional.bad[i] ? 0 : law.win(star, c));
       const key = component.partialIndex(units);
-      const entry = corrections.get(key);
-      if (entry) {
-        entry.sum += v;
-        entry.sumSquares += v * v;
-      } else corrections.set(key, { sum: v, sumSquares: v * v });
+      let entry = corrections.get(key);
+      if (!entry) corrections.set(key, (entry = new RatioSums()));
+      entry.add(d, bound);
     }
   }
   const exact = (assignment: ArrayLike<number>): number => {
@@ -424,21 +536,31 @@ export function tabulateComponent(
     for (const b of component.blocks) p *= law.win(b, assignment[b]!);
     return p;
   };
-  return { exact, corrections, draws, infeasibleMass };
+  return {
+    exact,
+    corrections,
+    draws,
+    infeasibleMass: boundTotal,
+    infeasibleSquares: boundSquares,
+    q: infeasibleMass(component, structure, law),
+  };
 }
 
-/** Reads one assignment's unbiased estimate and standard error from a table. */
+/** One assignment's self-normalised estimate and standard error, from a table. */
 export function tableEstimate(
   table: ComponentTable,
   component: Component,
   units: ArrayLike<number>,
 ): Estimate {
-  const entry = table.corrections.get(component.partialIndex(units));
-  const n = table.draws;
-  if (!entry) return { value: table.exact(units), error: 0 };
-  const mean = entry.sum / n;
-  const variance = n > 1 ? Math.max(0, (entry.sumSquares - n * mean * mean) / (n - 1)) : 0;
-  return { value: table.exact(units) + mean, error: Math.sqrt(variance / n) };
+  const sums = table.corrections.get(component.partialIndex(units)) ?? new RatioSums();
+  return ratioEstimate(
+    table.exact(units),
+    table.q,
+    sums,
+    table.infeasibleMass,
+    table.infeasibleSquares,
+    table.draws,
+  );
 }
 
 /** A binary max-heap of best-first positions. */

@@ -9,7 +9,7 @@ import { ActionSpace, type CompiledEligibility } from "../action-space.js";
 import type { Blocks } from "../models/blocks.js";
 
 /** A cross-block constraint on a component: per touched block, which unit codes match its conditions. */
-interface ComponentRule {
+export interface ComponentRule {
   blocks: number[];
   /** Aligned with `blocks`: match[i][code] = 1 when unit `code` of that block meets the rule's conditions. */
   match: Uint8Array[];
@@ -19,9 +19,12 @@ interface ComponentRule {
 export class Component {
   constructor(
     readonly blocks: number[],
-    private readonly rules: ComponentRule[],
+    /** The constraints across its blocks that can still forbid something. */
+    readonly rules: readonly ComponentRule[],
     /** Excluded action indexes when the component covers every block; undefined otherwise. */
     private readonly denied: ReadonlySet<number> | undefined,
+    /** The excluded actions' units (per block, global ids), none of them forbidden by a rule. */
+    readonly deniedUnits: readonly Int32Array[],
     private readonly layout: Blocks,
     private readonly indexPart: Float64Array,
   ) {}
@@ -38,6 +41,11 @@ export class Component {
       if (all) return false;
     }
     return !this.denied?.has(this.partialIndex(units));
+  }
+
+  /** Global id of block b's first unit (rules' `match` arrays are indexed by unit − offset). */
+  offset(b: number): number {
+    return this.layout.offsets[b]!;
   }
 
   /** Σ over the component's blocks of their units' share of the action index: equal for equal units. */
@@ -175,11 +183,15 @@ function analyse(blocks: Blocks, eligibility: CompiledEligibility): ThompsonStru
     cross.some((rule) => rule.blocks.every((b, i) => rule.match[i]![units[b]! - blocks.offsets[b]!] === 1));
   // Excluded actions that are otherwise feasible.
   const denied = new Set<number>();
+  const deniedUnits: Int32Array[] = [];
   for (const index of eligibility.deniedActions) {
     blocks.unitsOf(space.codesOf(index, codes), units);
     if (!units.every((u) => ok[u] === 1) || crossForbids()) continue;
     if (blocks.count === 1) ok[units[0]!] = 0;
-    else denied.add(index);
+    else if (!denied.has(index)) {
+      denied.add(index);
+      deniedUnits.push(Int32Array.from(units));
+    }
   }
 
   const parent = Array.from({ length: blocks.count }, (_, b) => b);
@@ -200,7 +212,9 @@ function analyse(blocks: Blocks, eligibility: CompiledEligibility): ThompsonStru
     const inside = cross.filter((rule) => group.includes(rule.blocks[0]!));
     const all = group.length === blocks.count && denied.size > 0;
     for (const b of group) componentOf[b] = components.length;
-    components.push(new Component(group, inside, all ? denied : undefined, blocks, indexPart));
+    components.push(
+      new Component(group, inside, all ? denied : undefined, all ? deniedUnits : [], blocks, indexPart),
+    );
   }
   const allowed = blocks.dims.map((_, b) => {
     const list: number[] = [];

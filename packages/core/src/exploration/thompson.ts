@@ -286,8 +286,8 @@ function normalisedComponent(
   const q = Math.max(0, 1 - feasibleMass);
   if (table.infeasibleMass > 0) {
     const scale = q / table.infeasibleMass;
-    for (const [key, { sum }] of table.corrections) {
-      if (out.has(key)) out.set(key, out.get(key)! + scale * sum);
+    for (const [key, sums] of table.corrections) {
+      if (out.has(key)) out.set(key, out.get(key)! + scale * sums.d);
     }
   } else if (feasibleMass > 0) {
     for (const [key, p] of out) out.set(key, p / feasibleMass);
