@@ -33,10 +33,11 @@ export interface Decision {
   propensity: number;
   /**
    * Thompson sampling only: the standard error of `propensity`. 0 when it is computed by numerical
-   * integration (error below 1e-5); positive when part of it is estimated by Monte Carlo (blocks coupled by
-   * constraints or excluded actions: an unbiased estimate of the probability; models without a per-unit law:
-   * geometric trials, where 1/propensity is an unbiased estimate of 1/probability). Absent for other rules,
-   * whose propensities are exact.
+   * integration (error below 1e-5); positive when part of it is estimated by Monte Carlo: blocks coupled by
+   * constraints across them or by excluded actions (a consistent estimate of the probability, never off by
+   * more than the probability mass the constraints move), or a model without a per-unit law (geometric
+   * trials: 1/propensity is an unbiased estimate of 1/probability). Absent for other rules, whose
+   * propensities are exact.
    */
   propensityError?: number;
   /** For explanation: per dimension, per option, the best score of any eligible action using that option. */

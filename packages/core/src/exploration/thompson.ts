@@ -35,16 +35,19 @@ const GEOMETRIC_LIMIT_PER_DRAW = 100;
  *   action's unit draws its block's maximum), with Gaussian (linear models), Beta (Beta–Bernoulli, any
  *   shapes) or Student-t (Normal–Inverse-Gamma, any degrees of freedom) draws. `propensityError` is 0.
  * - Blocks coupled by constraints across them, or by excluded actions of a multi-block model, contribute
- *   an unbiased Rao–Blackwellised estimate (see thompson-estimator.ts): the exact unconstrained probability
- *   plus the mean, over `draws` conditional draws from a separate stream, of the change that constraints
- *   make, one block integrated exactly per draw. `propensityError` is its standard error. For context-free
- *   models the estimate is made once per model revision and eligible set, with 20 × `draws` draws.
+ *   a Rao–Blackwellised, self-normalised estimate (see thompson-estimator.ts): the exact unconstrained
+ *   probability P₀ plus the exact mass q that constraints move, times the share of it the action receives,
+ *   estimated over `draws` draws of all but one block (that one integrated exactly per draw) from a
+ *   separate stream. It always lies in [P₀, P₀ + q], so |error| ≤ q whatever the draws; it is consistent
+ *   (bias O(1/draws)) and exact when one action takes all of q. `propensityError` is its standard error
+ *   (delta method, floored so that rare corrections are not reported as exact). For context-free models
+ *   the estimate is made once per model revision and eligible set, with 20 × `draws` draws.
  * - Models that state no per-unit law (correlated draws), zero-width draws that tie (all-zero context: the
- *   search's tie rule decides), or constraint searches out of budget: geometric
- *   trials. Full redraws until the chosen action comes up again, N of them; the propensity is 1/N, so
- *   1/propensity is an unbiased estimate of 1/p (E[N] = 1/p) for inverse-propensity weighting, up to a
- *   truncation at 100 × `draws` redraws (reported as 1/limit; biased only when p ≲ 3/limit).
- *   `propensityError` is the delta-method standard error √(1 − 1/N)/N.
+ *   search's tie rule decides), or constraint searches out of budget: geometric trials. Full redraws until
+ *   the chosen action comes up again, N of them; the propensity is 1/N, so 1/propensity is an unbiased
+ *   estimate of 1/p (E[N] = 1/p) for inverse-propensity weighting, up to a truncation at 100 × `draws`
+ *   redraws (reported as 1/limit; biased only when p ≲ 3/limit). `propensityError` is the delta-method
+ *   standard error √(1 − 1/N)/N.
  *
  * Estimation draws never touch the decision's stream, so estimating never changes the decision.
  * `draws: 0` skips the propensity (NaN).
