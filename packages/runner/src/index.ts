@@ -18,6 +18,7 @@ export { type ReportData, reportData } from "./report/report-data.js";
 export { differenceEstimate, type Estimate, meanEstimate } from "./report/stats.js";
 export { rollback } from "./rollback.js";
 export { type ActivationSettings, type DayResult, type RunDayOptions, runDay } from "./run-day.js";
+export { sendTimes, validZone } from "./send-times.js";
 export { type Cycle, type CycleSummary, STEPS, type Step } from "./state/cycles.js";
 export type { DecisionStatus, Group, LoggedDecision } from "./state/decision-log.js";
 export { type OpenStateOptions, openState, type RunnerState } from "./state/open-state.js";

@@ -1,10 +1,11 @@
 // A dry run: what `kairos day` would decide and send today with the current model, without writing any
 // state or sending anything (reads only: the audience, the saved model, stored group assignments).
-import { type BrazeClient, dueTime, isValidTimeZone, planFor } from "@kairos/braze-adapter";
+import { type BrazeClient, planFor } from "@kairos/braze-adapter";
 import { readAudience } from "./audience.js";
 import { decideDay, type SkipReason } from "./decide.js";
 import { assignGroups } from "./groups.js";
 import { loadPolicy } from "./policy-state.js";
+import { sendTimes } from "./send-times.js";
 import type { RunnerState } from "./state/open-state.js";
 import { sendAction, type UseCase } from "./use-case/compile.js";
 
@@ -59,20 +60,13 @@ export async function planDay(
     byUtcHour: {},
     sample: [],
   };
-  const timing = useCase.mapping.timing ?? {};
-  const hour = useCase.file.sendTime.hour;
+  const dueAt = sendTimes(useCase, now);
   for (const d of decided.rows) {
     plan.byGroup[d.group] = (plan.byGroup[d.group] ?? 0) + 1;
     if (!d.action) continue;
     const action = sendAction(useCase, d.action);
     const { plan: send, targetKey } = planFor(useCase.mapping, d.decisionId, action);
-    const tz = d.timeZone && isValidTimeZone(d.timeZone) ? d.timeZone : undefined;
-    const due =
-      timing.hourDimension !== undefined
-        ? dueTime(action, timing, tz, now)
-        : hour === undefined
-          ? now
-          : dueTime({ hour }, { ...timing, hourDimension: "hour" }, tz, now);
+    const due = dueAt(d.action, d.timeZone);
     plan.byTarget[targetKey] = (plan.byTarget[targetKey] ?? 0) + 1;
     for (const [dim, option] of Object.entries(d.action)) {
       plan.byOption[dim] ??= {};

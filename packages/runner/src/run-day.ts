@@ -9,8 +9,6 @@ import {
   type ActivatorOptions,
   type BrazeClient,
   type Clock,
-  dueTime,
-  isValidTimeZone,
   systemClock,
 } from "@kairos/braze-adapter";
 import { KairosError, ValidationError } from "@kairos/core";
@@ -23,6 +21,7 @@ import { learn } from "./learn.js";
 import { formatCursor, ingestOutcomes, parseCursor } from "./outcomes.js";
 import { loadPolicy } from "./policy-state.js";
 import type { ProgressListener } from "./progress.js";
+import { sendTimes } from "./send-times.js";
 import { type CycleSummary, reached } from "./state/cycles.js";
 import type { DecisionStatus } from "./state/decision-log.js";
 import type { RunnerState } from "./state/open-state.js";
@@ -200,11 +199,11 @@ export async function runDay(
         }
       },
     });
-    const fixedHour = useCase.file.sendTime.hour;
-    const zone = (tz: string | null) => (tz && isValidTimeZone(tz) ? tz : undefined);
+    const due = sendTimes(useCase, clock.now());
     for (let i = 0; i < toSend.length; i += 5000) {
-      const now = clock.now();
       await activator.enqueue(
+        // The due time is computed here, so the recipient's zone need not travel (the Activator would check it
+        // again, row by row).
         toSend.slice(i, i + 5000).map((d) => ({
           decision: {
             decisionId: d.decisionId,
@@ -213,24 +212,8 @@ export async function runDay(
             propensity: d.propensity ?? undefined,
             policyVersion: d.policyVersion ?? undefined,
           },
-          recipient: {
-            externalId: d.externalId,
-            ...(zone(d.timeZone) ? { timeZone: zone(d.timeZone) } : {}),
-          },
-          // No hour dimension: a fixed local hour, or at once.
-          ...(useCase.file.sendTime.hourDimension !== undefined
-            ? {}
-            : {
-                dueAt:
-                  fixedHour === undefined
-                    ? now
-                    : dueTime(
-                        { hour: fixedHour },
-                        { hourDimension: "hour", defaultTimeZone: useCase.file.sendTime.defaultTimeZone },
-                        zone(d.timeZone),
-                        now,
-                      ),
-              }),
+          recipient: { externalId: d.externalId },
+          dueAt: due(d.action!, d.timeZone),
         })),
       );
     }
