@@ -33,7 +33,8 @@ export function resultsTable(results: SimulationResults): string {
     `${u.metric}/customer`,
     ...controls.map((g) => `uplift vs ${g === "bau" ? "BAU" : g}`),
     "messages/customer",
-    "conv./1,000 cust.",
+    // With the conversion metric the reward per customer already counts conversions.
+    ...(u.money ? ["conv./1,000 cust."] : []),
     "of oracle",
   ];
   const row = (x: UnitResult, name: string) => [
@@ -41,7 +42,7 @@ export function resultsTable(results: SimulationResults): string {
     fixedWithInterval(x.rewardPerCustomer),
     ...controls.map((g) => (x.type === "policy" ? uplift(x.uplift[g]) : "")),
     x.kind === "holdout" ? "0" : x.sendsPerCustomer.estimate.toFixed(1),
-    count(1000 * x.conversionsPerCustomer.estimate),
+    ...(u.money ? [count(1000 * x.conversionsPerCustomer.estimate)] : []),
     x.kind === "holdout" ? "–" : pct(x.oracleShare.estimate),
   ];
   const sorted = [...results.policies].sort(
