@@ -16,9 +16,9 @@
 // over M independent draws: consistent (a ratio estimator: bias O(1/M)), always within [P₀(a), P₀(a) + q]
 // — so |p̂ − p| ≤ q whatever the draws, and p̂ > 0 for every feasible action — and exact when a takes all
 // of the constrained mass (then d = w). Its standard error is q·√Var(R), R = Σd/Σw, Var(R) the delta-method
-// Σ(d − R·w)²/(Σw)² floored by R̃(1 − R̃)/(n + 1): n = (Σw)²/Σw² binding draws, R̃ = R smoothed by half a
-// draw (each d/w lies in [0, 1], so a Bernoulli variance bounds it: a rare correction that no draw showed
-// is not reported as exact).
+// Σ(d − R·w)²/(Σw)² floored by R̃(1 − R̃)/(n + 1): n = (Σw)²/Σw² binding draws, R̃ = R smoothed by one
+// draw at P₀/(1 − q) (each d/w lies in [0, 1], so a Bernoulli variance bounds it: a rare correction that
+// no draw showed is not reported as exact).
 import type { Rng } from "../rng.js";
 import { argmaxProbability } from "./argmax-probability.js";
 import { posteriorArgmaxProbability, type UnitDraws } from "./posterior-argmax-probability.js";
@@ -394,10 +394,12 @@ function ratioEstimate(
   // Var(R) by the delta method, Σ(d − R·w)²/(Σw)², floored by the Bernoulli variance of a smoothed ratio
   // over the effective number of binding draws (each d/w lies in [0, 1], so R̃(1 − R̃) bounds its
   // variance): with few draws where a constraint moved the choice to a, the sample variance alone can be
-  // near 0 by chance.
+  // near 0 by chance. R̃ adds one pseudo-draw at P₀/(1 − q), the share of q that a would get if the
+  // constrained mass went to feasible actions in proportion to their unconstrained probabilities.
   const residuals = Math.max(0, sums.dd - 2 * ratio * sums.dw + ratio * ratio * ww);
   const effective = (w * w) / ww;
-  const smoothed = (sums.d + (0.5 * ww) / w) / (w + ww / w);
+  const prior = Math.min(1, exact / Math.max(1 - q, Number.MIN_VALUE));
+  const smoothed = (sums.d + (prior * ww) / w) / (w + ww / w);
   const variance = Math.max(residuals / (w * w), (smoothed * (1 - smoothed)) / (effective + 1));
   const error = draws > 1 ? q * Math.sqrt(variance) : q;
   return { value: exact + q * ratio, error: Math.min(error, q) };

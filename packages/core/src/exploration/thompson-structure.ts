@@ -67,6 +67,11 @@ export class ThompsonStructure {
     readonly componentOf: Int32Array,
     /** Per unit, its share of the action index (see {@link Component.partialIndex}). */
     readonly indexPart: Float64Array,
+    /**
+     * When excluded actions couple every block of a multi-block model: the components of the constraints
+     * alone, and the excluded actions' units (per block), to estimate in layers (see thompson.ts).
+     */
+    readonly layered?: { components: Component[]; componentOf: Int32Array; denied: readonly Int32Array[] },
   ) {}
 
   /** Whether every block is free (the propensity is a product of per-block integrals). */
@@ -194,33 +199,41 @@ function analyse(blocks: Blocks, eligibility: CompiledEligibility): ThompsonStru
     }
   }
 
-  const parent = Array.from({ length: blocks.count }, (_, b) => b);
-  const find = (b: number): number => (parent[b] === b ? b : (parent[b] = find(parent[b]!)));
-  for (const rule of cross) for (const b of rule.blocks.slice(1)) parent[find(b)] = find(rule.blocks[0]!);
-  if (denied.size > 0) for (let b = 1; b < blocks.count; b++) parent[find(b)] = find(0);
-  const members = new Map<number, number[]>();
-  for (let b = 0; b < blocks.count; b++) {
-    const root = find(b);
-    if (!members.has(root)) members.set(root, []);
-    members.get(root)!.push(b);
-  }
   const indexPart = indexPartOf(blocks);
-  const componentOf = new Int32Array(blocks.count).fill(-1);
-  const components: Component[] = [];
-  for (const group of members.values()) {
-    if (group.length < 2) continue;
-    const inside = cross.filter((rule) => group.includes(rule.blocks[0]!));
-    const all = group.length === blocks.count && denied.size > 0;
-    for (const b of group) componentOf[b] = components.length;
-    components.push(
-      new Component(group, inside, all ? denied : undefined, all ? deniedUnits : [], blocks, indexPart),
-    );
-  }
+  /** Components linked by the cross-block constraints, and by the excluded actions when `withDenied`. */
+  const componentsOf = (withDenied: boolean): { components: Component[]; componentOf: Int32Array } => {
+    const parent = Array.from({ length: blocks.count }, (_, b) => b);
+    const find = (b: number): number => (parent[b] === b ? b : (parent[b] = find(parent[b]!)));
+    for (const rule of cross) for (const b of rule.blocks.slice(1)) parent[find(b)] = find(rule.blocks[0]!);
+    if (withDenied) for (let b = 1; b < blocks.count; b++) parent[find(b)] = find(0);
+    const members = new Map<number, number[]>();
+    for (let b = 0; b < blocks.count; b++) {
+      const root = find(b);
+      if (!members.has(root)) members.set(root, []);
+      members.get(root)!.push(b);
+    }
+    const componentOf = new Int32Array(blocks.count).fill(-1);
+    const components: Component[] = [];
+    for (const group of members.values()) {
+      if (group.length < 2) continue;
+      const inside = cross.filter((rule) => group.includes(rule.blocks[0]!));
+      for (const b of group) componentOf[b] = components.length;
+      components.push(
+        withDenied
+          ? new Component(group, inside, denied, deniedUnits, blocks, indexPart)
+          : new Component(group, inside, undefined, [], blocks, indexPart),
+      );
+    }
+    return { components, componentOf };
+  };
+  const coupled = denied.size > 0;
+  const { components, componentOf } = componentsOf(coupled);
+  const layered = coupled ? { ...componentsOf(false), denied: deniedUnits } : undefined;
   const allowed = blocks.dims.map((_, b) => {
     const list: number[] = [];
     for (let c = 0; c < blocks.sizes[b]!; c++)
       if (ok[blocks.offsets[b]! + c]) list.push(blocks.offsets[b]! + c);
     return list;
   });
-  return new ThompsonStructure(allowed, components, componentOf, indexPart);
+  return new ThompsonStructure(allowed, components, componentOf, indexPart, layered);
 }

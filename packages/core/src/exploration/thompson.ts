@@ -12,6 +12,7 @@ import {
   type Estimate,
   estimateComponent,
   GaussianLaw,
+  infeasibleMass,
   tableEstimate,
   tabulateComponent,
   type UnitLaw,
@@ -22,6 +23,8 @@ import { type ThompsonStructure, thompsonStructure } from "./thompson-structure.
 const DISTRIBUTION_DRAWS_PER_DRAW = 10;
 /** Draws per component of a context-free model's table (computed once per model revision), per draw. */
 const TABLE_DRAWS_PER_DRAW = 20;
+/** Excluded actions are estimated in layers when the mass they can move is at most this share of p. */
+const LAYER_SHARE = 0.01;
 /** Full redraws the geometric estimate may make, per `propensityDraws`, before it stops. */
 const GEOMETRIC_LIMIT_PER_DRAW = 100;
 
@@ -109,7 +112,7 @@ export class ThompsonRule implements ExplorationRule {
       structure.components.forEach((component, i) => {
         p *= perComponent[i]!.get(component.partialIndex(units)) ?? 0;
       });
-      out.set(scope.space.indexOfCodes(codes), p);
+      out.set(scope.space.indexOfCodes(codes), Math.min(1, p));
       return true;
     });
     return out;
@@ -128,6 +131,14 @@ export class ThompsonRule implements ExplorationRule {
       for (let b = 0; b < blocks.count; b++)
         p *= argmaxProbability(this.means, this.sds, structure.allowed[b]!, units[b]!);
       return { value: p, error: 0 };
+    }
+    if (structure.layered && !setting.table) {
+      try {
+        const layered = this.layered(scope, structure, law, units, blocks.unitCount);
+        if (layered) return layered;
+      } catch (error) {
+        if (!(error instanceof CompletionBudgetExceeded)) throw error;
+      }
     }
     let value = 1;
     let squares = 1; // Π μ²
@@ -161,6 +172,70 @@ export class ThompsonRule implements ExplorationRule {
       throw error;
     }
     return { value, error: Math.sqrt(Math.max(0, moments - squares)) };
+  }
+
+  /**
+   * Excluded actions of a multi-block model join every block into one component, whose estimate is poor for
+   * unlikely actions (a draw must match the action on all but one block). In layers instead: with A′ the
+   * choice under the constraints alone (their components are small and independent) and D the excluded
+   * actions, P(A = a) = P(A′ = a) + c, 0 ≤ c = P(A′ ∈ D, A = a) ≤ P(A′ ∈ D) ≤ q̄ = Σ_{d∈D} Π (exact
+   * per-block probabilities of d, or P₀ + q per constraint component). When q̄ is at most 1% of P(A′ = a),
+   * report P(A′ = a) + q̄/2 with the error of P(A′ = a) and q̄/2 (a hard bound on c's) combined; otherwise
+   * undefined (the single component is estimated).
+   */
+  private layered(
+    scope: DecisionScope,
+    structure: ThompsonStructure,
+    law: UnitLaw,
+    units: Int32Array,
+    unitCount: number,
+  ): Estimate | undefined {
+    const { components, componentOf, denied } = structure.layered!;
+    const blocks = structure.allowed.length;
+    let value = 1;
+    let squares = 1;
+    let moments = 1;
+    for (let b = 0; b < blocks; b++) {
+      if (componentOf[b]! >= 0) continue;
+      const w = law.win(b, units[b]!);
+      value *= w;
+      squares *= w * w;
+      moments *= w * w;
+    }
+    const slack = components.map((component) => infeasibleMass(component, structure, law) ?? 1);
+    let bound = 0;
+    for (const d of denied) {
+      let p = 1;
+      for (let b = 0; b < blocks && p > 0; b++) {
+        const c = componentOf[b]!;
+        if (c < 0) p *= law.win(b, d[b]!);
+        else if (components[c]!.blocks[0] === b) {
+          let exact = 1;
+          for (const k of components[c]!.blocks) exact *= law.win(k, d[k]!);
+          p *= Math.min(1, exact + slack[c]!);
+        }
+      }
+      bound += p;
+    }
+    // Cheap test first: even the unconstrained probability of a's component parts must dwarf the bound.
+    if (bound > LAYER_SHARE * value) return undefined;
+    for (const component of components) {
+      const estimate = estimateComponent(
+        component,
+        structure,
+        law,
+        units,
+        this.draws,
+        scope.propensityRng,
+        unitCount,
+      );
+      value *= estimate.value;
+      squares *= estimate.value * estimate.value;
+      moments *= estimate.value * estimate.value + estimate.error * estimate.error;
+    }
+    if (bound > LAYER_SHARE * value) return undefined;
+    const half = bound / 2;
+    return { value: value + half, error: Math.sqrt(Math.max(0, moments - squares) + half * half) };
   }
 
   /** The decision's structure and its units' laws, or undefined when the model states no per-unit law. */
