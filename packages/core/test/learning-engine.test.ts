@@ -138,6 +138,25 @@ describe("exploration in daily batches", () => {
     });
   }
 
+  it("UCB keeps deciding under constraints while options are untried (their bound is finite)", () => {
+    const policy = createPolicy({
+      kind: "ucb1",
+      seed: 1,
+      actionSpace: {
+        dimensions: { channel: ["email", "sms", "push"], hour: [8, 12, 18] },
+        constraints: [{ forbid: { channel: "sms", hour: { lt: 9 } } }],
+      },
+    });
+    const seen = new Set<number>();
+    for (let day = 0; day < 3; day++) {
+      const decisions = policy.decideBatch(Array.from({ length: 4 }, () => ({})));
+      for (const d of decisions) seen.add(d.actionIndex);
+      policy.update(decisions.map((d) => ({ context: {}, action: d.action, reward: 0.5 })));
+    }
+    // 8 feasible combinations, tried before any is repeated.
+    expect(seen.size).toBe(8);
+  });
+
   describe("in batches of 100 over 576 combinations, every preset beats random", () => {
     const dims = [
       ["o0", "o1", "o2", "o3"],
