@@ -154,7 +154,7 @@ export function resultsHtml(results: SimulationResults, ctx: ReportContext = {})
           })),
           yMin: 0,
           yMax: 1,
-          width: 480,
+          width: 600,
           height: 240,
           marker,
         }),
