@@ -53,6 +53,7 @@ export { HybridLinearModel } from "./models/hybrid-linear.js";
 export { type NigPrior, NormalInverseGammaModel } from "./models/normal-inverse-gamma.js";
 export type { RewardModel, ScoreRequest } from "./models/reward-model.js";
 export { EXACT_JOINT_LIMIT, SharedLinearModel, type SharedLinearOptions } from "./models/shared-linear.js";
+export type { BetaPosterior, GaussianPosterior, StudentPosterior } from "./models/thompson-posterior.js";
 export { BanditPolicy, type PolicyParts, PROBABILITY_LIMIT } from "./policies/bandit-policy.js";
 export { type CommonPolicyConfig, createPolicy, type PolicyConfig } from "./policies/create-policy.js";
 export {

@@ -208,8 +208,10 @@ export class BanditPolicy implements Policy {
 
   /**
    * The policy's probability of each action for a context (length `actionSpace.size`, summing to 1), for
-   * off-policy evaluation. Exact for deterministic, epsilon-greedy, SquareCB and random rules; Monte-Carlo
-   * for Thompson sampling. Only for spaces of at most 10,000 combinations.
+   * off-policy evaluation, in the model state of the next decision (UCB's pending decisions included).
+   * Exact for deterministic (ties shared), epsilon-greedy, SquareCB and random rules, and for Thompson
+   * sampling wherever its propensity is; elsewhere Thompson's estimate (see the README's Propensities).
+   * Only for spaces of at most 10,000 combinations.
    */
   actionProbabilities(context: Context, options: Omit<DecideOptions, "topK"> = {}): Float64Array {
     if (this.space.size > PROBABILITY_LIMIT) {
