@@ -247,6 +247,17 @@ function buildAbTest(spec: PolicySpec, env: PolicyEnv, seed: string): Policy {
   if (segmentBy === "")
     throw new ValidationError("policies", "segment-ab-test needs population.segmentFeature or segment=");
   const design = String(p.design ?? scenario.abTest.design);
+  // A setting of the other design would be silently ignored: refuse it.
+  const foreign = (design === "full-factorial" ? ["mde", "power", "alpha", "order", "n"] : ["days"]).find(
+    (k) => k in p,
+  );
+  if (foreign !== undefined && (design === "full-factorial" || design === "sequential"))
+    throw new ValidationError(
+      `policy.${foreign}`,
+      design === "sequential"
+        ? `applies to design=full-factorial; the sequential test's stages last as long as its power calculation says (set mde, power, alpha or n)`
+        : "applies to the sequential design, not design=full-factorial",
+    );
   if (design === "full-factorial") {
     return new FullFactorialAbTest({
       actionSpace: space,

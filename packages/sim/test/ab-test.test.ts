@@ -224,3 +224,24 @@ describe("sequential A/B test (one dimension at a time, sized by a power calcula
       expect(s.decidedDay!).toBeGreaterThanOrEqual(s.enrolledDay! + 1 + 1);
   });
 });
+
+describe("A/B test settings", () => {
+  it("refuse a setting of the other design instead of ignoring it", () => {
+    const job = (text: string): Job => ({
+      id: 0,
+      scenario: fixture({ days: 2, population: { size: 100, segmentFeature: "segment" } }),
+      replication: 1,
+      unit: { type: "policy", spec: parsePolicySpec(text) },
+    });
+    expect(() => runJob(job("ab-test:days=14"))).toThrow(/policy\.days: applies to design=full-factorial/);
+    expect(() => runJob(job("ab-test:design=full-factorial;mde=0.3"))).toThrow(
+      /policy\.mde: applies to the sequential/,
+    );
+    expect(() => runJob(job("ab-test:colour=red"))).toThrow(/policy\.colour: unknown setting/);
+    expect(runJob(job("ab-test:design=full-factorial;days=1")).abTest!.design).toEqual({
+      kind: "full-factorial",
+      exploreDays: 1,
+      arms: 9,
+    });
+  });
+});
