@@ -70,13 +70,7 @@ export function decideDay(
     }
     byGroup[g].push(m);
   }
-  const controls: Partial<Record<Group, BanditPolicy>> = {
-    kairos: policy,
-    random: createPolicy({ kind: "random", actionSpace: useCase.space, seed: `${useCase.id}/random` }),
-  };
-  const bauAction = useCase.file.groups.bauAction;
-  if (bauAction)
-    controls.bau = createPolicy({ kind: "fixed", actionSpace: useCase.space, action: bauAction });
+  const controls = groupPolicies(useCase, policy);
   let explained = 0;
   for (const group of ["kairos", "random", "bau"] as const) {
     const list = byGroup[group];
@@ -129,6 +123,21 @@ export function decideDay(
       explanation: null,
     });
   return out;
+}
+
+/** The policy of each group that gets an action: Kairos' own, a uniformly random one, business as usual. */
+export function groupPolicies(
+  useCase: UseCase,
+  policy: BanditPolicy,
+): Partial<Record<Exclude<Group, "holdout">, BanditPolicy>> {
+  const controls: Partial<Record<Group, BanditPolicy>> = {
+    kairos: policy,
+    random: createPolicy({ kind: "random", actionSpace: useCase.space, seed: `${useCase.id}/random` }),
+  };
+  const bauAction = useCase.file.groups.bauAction;
+  if (bauAction)
+    controls.bau = createPolicy({ kind: "fixed", actionSpace: useCase.space, action: bauAction });
+  return controls;
 }
 
 /**

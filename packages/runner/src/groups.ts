@@ -50,3 +50,16 @@ export function assignGroups(
     })();
   return out;
 }
+
+/** The group of one customer: stored, else drawn and stored (a real-time decision; one indexed lookup). */
+export function groupOf(state: RunnerState, useCase: UseCase, externalId: string, day: string): Group {
+  const known = state.db.prepare("SELECT grp FROM groups WHERE external_id = ?").pluck().get(externalId) as
+    | Group
+    | undefined;
+  if (known) return known;
+  const g = drawGroup(useCase, externalId);
+  state.db
+    .prepare("INSERT OR IGNORE INTO groups (external_id, grp, assigned_day) VALUES (?, ?, ?)")
+    .run(externalId, g, day);
+  return g;
+}

@@ -4,10 +4,10 @@ export { type AudienceMember, type AudienceRead, readAudience, readAudienceFile 
 export { main as runCli, USAGE } from "./cli/main.js";
 export { type BrazeCredentials, brazeCredentials } from "./credentials.js";
 export { addDays, dayOf } from "./days.js";
-export { type DayDecisions, decideDay, decisionIdOf, type SkipReason } from "./decide.js";
+export { type DayDecisions, decideDay, decisionIdOf, groupPolicies, type SkipReason } from "./decide.js";
 export { type DoctorCheck, doctor, liquidProperties } from "./doctor.js";
 export { eligibilityFor } from "./eligibility.js";
-export { assignGroups, drawGroup } from "./groups.js";
+export { assignGroups, drawGroup, groupOf } from "./groups.js";
 export { type LearnResult, learn } from "./learn.js";
 export { formatCursor, ingestOutcomes, type OutcomeCursor, parseCursor } from "./outcomes.js";
 export { type DayPlan, planDay } from "./plan.js";
@@ -19,6 +19,21 @@ export { differenceEstimate, type Estimate, meanEstimate } from "./report/stats.
 export { rollback } from "./rollback.js";
 export { type ActivationSettings, type DayResult, type RunDayOptions, runDay } from "./run-day.js";
 export { sendTimes, validZone } from "./send-times.js";
+export { type RunningService, requestHandler, startDecisionService } from "./service/http.js";
+export {
+  type DecideRequest,
+  decideRequestSchema,
+  type FeedbackRequest,
+  feedbackRequestSchema,
+} from "./service/schemas.js";
+export {
+  type DecideResponse,
+  DecisionService,
+  type DecisionServiceOptions,
+  type FeedbackOutcome,
+  type FeedbackResponse,
+  ServiceError,
+} from "./service/service.js";
 export { type Cycle, type CycleSummary, STEPS, type Step } from "./state/cycles.js";
 export type { DecisionStatus, Group, LoggedDecision } from "./state/decision-log.js";
 export { type OpenStateOptions, openState, type RunnerState } from "./state/open-state.js";

@@ -11,11 +11,11 @@ import {
   type Clock,
   systemClock,
 } from "@kairos/braze-adapter";
-import { KairosError, ValidationError } from "@kairos/core";
+import { type BanditPolicy, KairosError, ValidationError } from "@kairos/core";
 import { RewardJoiner } from "@kairos/rewards";
 import { readAudience } from "./audience.js";
 import { addDays, dayOf } from "./days.js";
-import { decideDay } from "./decide.js";
+import { decideDay, decisionIdOf } from "./decide.js";
 import { assignGroups } from "./groups.js";
 import { learn } from "./learn.js";
 import { formatCursor, ingestOutcomes, parseCursor } from "./outcomes.js";
@@ -54,6 +54,11 @@ export interface RunDayOptions {
   activation?: ActivationSettings;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
+  /**
+   * The reward joiner and policy a process already holds open on this state (the decision service), used
+   * instead of opening new ones from it, so real-time requests and the day share one joiner and one model.
+   */
+  shared?: { joiner: RewardJoiner; policy: BanditPolicy };
 }
 
 /** What a day did. */
@@ -109,8 +114,8 @@ export async function runDay(
     step("audience", { audience: read.members.length });
   }
 
-  const joiner = RewardJoiner.open(useCase.metric, state.joinerStore);
-  const policy = loadPolicy(useCase, state.snapshots, clock.now());
+  const joiner = options.shared?.joiner ?? RewardJoiner.open(useCase.metric, state.joinerStore);
+  const policy = options.shared?.policy ?? loadPolicy(useCase, state.snapshots, clock.now());
 
   if (!reached(cycle.step, "learned")) {
     const folder =
@@ -184,7 +189,7 @@ export async function runDay(
   }
 
   if (!reached(cycle.step, "activated")) {
-    const toSend = state.decisions.forDay(day).filter((d) => d.group !== "holdout");
+    const toSend = ownDecisions(useCase, state, day).filter((d) => d.group !== "holdout");
     let settled = 0;
     const activator = new Activator({
       client: braze,
@@ -223,7 +228,7 @@ export async function runDay(
   }
 
   // Register what went out with the joiner, so tomorrow's outcomes are joined to today's decisions.
-  const rows = state.decisions.forDay(day);
+  const rows = ownDecisions(useCase, state, day);
   const updates: { decisionId: string; status: DecisionStatus; sentAt: number | null }[] = [];
   const sentTimes: number[] = [];
   let sent = 0;
@@ -279,4 +284,9 @@ export async function runDay(
   });
   step("done", { sent, failed });
   return { day, alreadyDone: false, resumed: existing !== undefined, summary: cycle.summary };
+}
+
+/** The day's decisions made by the cycle (not those of a decision service on the same state, sent already). */
+function ownDecisions(useCase: UseCase, state: RunnerState, day: string) {
+  return state.decisions.forDay(day).filter((d) => d.decisionId === decisionIdOf(useCase, day, d.externalId));
 }
