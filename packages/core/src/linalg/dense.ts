@@ -96,6 +96,21 @@ export function cholesky(a: Float64Array, d: number, out: Float64Array): boolean
   return true;
 }
 
+/** Solves L·Lᵀ·x = b for x, given the Cholesky factor L (lower, row-major) from {@link cholesky}. */
+export function choleskySolve(l: Float64Array, b: Float64Array, d: number, out: Float64Array): void {
+  for (let i = 0; i < d; i++) {
+    let s = b[i]!;
+    const row = i * d;
+    for (let k = 0; k < i; k++) s -= l[row + k]! * out[k]!;
+    out[i] = s / l[row + i]!;
+  }
+  for (let i = d - 1; i >= 0; i--) {
+    let s = out[i]!;
+    for (let k = i + 1; k < d; k++) s -= l[k * d + i]! * out[k]!;
+    out[i] = s / l[i * d + i]!;
+  }
+}
+
 /**
  * Inverse of a symmetric positive-definite A through its Cholesky factor (the periodic refactorisation
  * that wipes out the drift Sherman–Morrison updates accumulate). `scratch` must hold d·d numbers.

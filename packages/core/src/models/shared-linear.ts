@@ -2,6 +2,8 @@ import { z } from "zod";
 import { MergeError, SnapshotMismatchError } from "../errors.js";
 import {
   addOuter,
+  cholesky,
+  choleskySolve,
   dot,
   invertSpd,
   matVec,
@@ -87,6 +89,8 @@ export class SharedLinearModel implements RewardModel {
   private jointInverse: Float64Array;
   private jointTarget: Float64Array;
   private theta: Float64Array;
+  /** Whether P = G⁻¹ is current (batch flushes solve by Cholesky and leave it stale). */
+  private inverseValid = true;
   /** Observations folded into G and t but not yet into P and θ. */
   private unflushed: { x: Float64Array; units: Int32Array; weight: number }[] = [];
   private updatesSinceRefactor = 0;
@@ -151,12 +155,20 @@ export class SharedLinearModel implements RewardModel {
     return this.noiseCache;
   }
 
-  /** Effective number of parameters of the ridge fit: trace of the hat matrix, D − λ·tr(G⁻¹). */
+  /**
+   * Effective number of parameters of the fit, Σ_u (d − λ·tr(A_u⁻¹)): the units' own ridge fits (the
+   * joint hat matrix's trace would need G⁻¹, which batch flushes do not keep; the per-unit sum counts the
+   * intercept once per block, so it errs towards more exploration).
+   */
   private effectiveParameters(): number {
-    const D = this.unitCount * this.d;
-    let trace = 0;
-    for (let i = 0; i < D; i++) trace += this.jointInverse[i * D + i]!;
-    return D - this.options.lambda * trace;
+    const d = this.d;
+    let parameters = 0;
+    for (const inverse of this.unitInverse) {
+      let trace = 0;
+      for (let i = 0; i < d; i++) trace += inverse[i * d + i]!;
+      parameters += d - this.options.lambda * trace;
+    }
+    return parameters;
   }
 
   scoreUnits(x: Float64Array, request: ScoreRequest, out: Float64Array): void {
@@ -241,20 +253,34 @@ export class SharedLinearModel implements RewardModel {
     return this.theta.subarray(u * this.d, (u + 1) * this.d);
   }
 
-  /** Brings the joint inverse and θ up to date with the sums (exact mode). */
+  /**
+   * Brings θ up to date with the sums (exact mode). A few observations: rank-one updates of the inverse,
+   * n·D²; many (a daily batch): one Cholesky solve, D³/6, which leaves the inverse stale until the next
+   * few-observation flush rebuilds it. Rank-one drift is wiped by a rebuild every 4·D updates.
+   */
   private flush(): void {
     const n = this.unflushed.length;
     if (n === 0) return;
     const D = this.unitCount * this.d;
-    // n rank-one updates cost n·D², a refactorisation D³/3; rank-one drift is wiped every 4·D updates.
     this.updatesSinceRefactor += n;
-    if (3 * n > D || this.updatesSinceRefactor > 4 * D) {
-      this.refactorJoint();
-    } else {
+    if (6 * n >= D) this.solveJoint();
+    else if (!this.inverseValid || this.updatesSinceRefactor > 4 * D) this.refactorJoint();
+    else {
       for (const o of this.unflushed) this.jointRankOne(o.x, o.units, o.weight);
       symmetricMatVec(this.jointInverse, this.jointTarget, D, this.theta);
     }
     this.unflushed = [];
+  }
+
+  /** θ = G⁻¹t by Cholesky, its factor written over the (now stale) inverse's storage. */
+  private solveJoint(): void {
+    const D = this.unitCount * this.d;
+    if (!cholesky(this.jointGram, D, this.jointInverse)) {
+      throw new Error("joint Gram matrix lost positive definiteness; this is a bug in Kairos");
+    }
+    choleskySolve(this.jointInverse, this.jointTarget, D, this.theta);
+    this.inverseValid = false;
+    this.updatesSinceRefactor = 0;
   }
 
   /** P ← P − f·(Pφ)(Pφ)ᵀ for the sparse φ = x in each of the action's unit slots. */
@@ -289,6 +315,7 @@ export class SharedLinearModel implements RewardModel {
       throw new Error("joint Gram matrix lost positive definiteness; this is a bug in Kairos");
     }
     symmetricMatVec(this.jointInverse, this.jointTarget, D, this.theta);
+    this.inverseValid = true;
     this.updatesSinceRefactor = 0;
   }
 
