@@ -1,12 +1,18 @@
-// The closed loop, end to end: a @kairos/core policy decides, the @kairos/braze-adapter Activator sends
-// through the fake Braze over real HTTP, a @kairos/sim population answers the sends, the fake reports the
-// events in users/track shape, @kairos/rewards joins them into rewards, and the policy learns overnight.
-// The packages meet only here, through their public interfaces.
+// The closed loop is the runner: every simulated day, `runDay` from @kairos/runner (what `kairos day` runs
+// in production) reads the day's audience, ingests the outcome files, learns, decides with the control
+// groups and sends through the @kairos/braze-adapter Activator to the fake Braze over real HTTP; behind the
+// fake, a @kairos/sim population answers the sends with the scenario's true response model, and each night
+// the fake's events (users/track shape) are dropped in the use case's outcome folder, as a pipeline would.
+// The packages meet here, through their public interfaces; `sim` and the runner do not import each other.
+// (The runner is imported by path: it is not a dependency of the repository root, as the others are.)
 //
 // Run: pnpm closed-loop [--days 14] [--customers 1200] (--help for the options)
 
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { Activator, BrazeClient, ManualClock, SqliteSendLedger } from "@kairos/braze-adapter";
+import { BrazeClient, ManualClock } from "@kairos/braze-adapter";
 import {
   type AudienceEvent,
   type AudienceResponder,
@@ -14,9 +20,18 @@ import {
   type RecordedSend,
   startFakeBraze,
 } from "@kairos/braze-adapter/testing";
-import { type ActionSpace, type Context, createPolicy, type Decision } from "@kairos/core";
-import { defineMetric, RewardJoiner, sentDecision } from "@kairos/rewards";
-import { buildWorld, calendarOf, hashString, loadScenario, rewardScaleOf, type World } from "@kairos/sim";
+import type { ActionSpace } from "@kairos/core";
+import { buildWorld, calendarOf, hashString, loadScenario, type World } from "@kairos/sim";
+import {
+  addDays,
+  compileUseCase,
+  type Estimate,
+  openState,
+  type ReportData,
+  reportData,
+  runDay,
+  type UseCaseInput,
+} from "../../packages/runner/src/index.js";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -28,6 +43,11 @@ export interface ClosedLoopOptions {
   days?: number;
   customers?: number;
   seed?: string;
+  /**
+   * Where the use-case file, the audience and outcome files and the runner's state (`state/`) go (default: a
+   * temporary directory, removed at the end). Keep one to run `kairos status` or `kairos report` on it.
+   */
+  stateDir?: string;
   /** Called after each simulated day. */
   onDay?: (day: DayReport) => void;
 }
@@ -35,15 +55,25 @@ export interface ClosedLoopOptions {
 /** What one simulated day did. */
 export interface DayReport {
   day: number;
+  /** Customers due that day (the day's audience). */
+  audience: number;
+  /** Decisions per group (Kairos' policy, the random control, the holdout). */
+  decided: Record<string, number>;
   sends: number;
-  /** Rewards that became final overnight and were learned from. */
+  /** Rewards that became final since the previous day and were learned before deciding. */
   learned: number;
-  /** Mean true expected reward (scenario units) of the actions the policy chose that day. */
+  /** Mean true expected reward (scenario units) of the actions Kairos' policy chose that day. */
   policyExpected: number;
-  /** Same customers, same day: mean expected reward of a uniformly random eligible action. */
+  /** Same customers, same day: mean expected reward of a uniformly random action. */
   randomExpected: number;
   /** Same customers, same day: mean expected reward of each customer's best action. */
   oracleExpected: number;
+}
+
+/** The run: one report per day, and what the runner's report measured from the outcomes alone. */
+export interface ClosedLoopResult {
+  days: DayReport[];
+  report: ReportData;
 }
 
 /**
@@ -105,15 +135,58 @@ function coerce(space: ActionSpace, dimension: string, value: unknown): string |
   return space.options[k]!.find((o) => String(o) === String(value)) ?? String(value);
 }
 
-/** Runs the loop for `days` simulated days and reports each day. */
-export async function runClosedLoop(options: ClosedLoopOptions = {}): Promise<DayReport[]> {
+/** The use case the runner runs: the scenario's actions, features and metric, one campaign per channel. */
+export function closedLoopUseCase(world: World, seed: string): UseCaseInput {
+  const { scenario, space, model } = world;
+  const channels = space.options[space.dimensionIndex("channel")]!.map(String);
+  return {
+    id: "closed-loop",
+    description: scenario.description,
+    // Net revenue: purchases (the scenario's discount already taken off the price) minus the unsubscribe
+    // penalty, over the scenario's longest purchase delay.
+    metric: {
+      definition: {
+        name: "net_revenue",
+        window: `${model.window + 1}d`,
+        currency: "USD",
+        components: [
+          { name: "revenue", counts: { type: "purchase" }, aggregate: "sum" },
+          { name: "unsubscribed", counts: { type: "event", name: "unsubscribe" }, aggregate: "first" },
+        ],
+        objective: `revenue - ${scenario.unsubscribe?.penalty ?? 0} * unsubscribed`,
+      },
+    },
+    audience: { file: "audience.jsonl" },
+    outcomes: { folder: "outcomes" },
+    features: (world.context as { features: UseCaseInput["features"] }).features,
+    dimensions: Object.fromEntries(space.dimensions.map((d, k) => [d, [...space.options[k]!]])),
+    constraints: scenario.actions.constraints,
+    activation: {
+      dimension: "channel",
+      targets: Object.fromEntries(channels.map((c) => [c, { campaign: `promo-${c}` }])),
+    },
+    // The scenario's hours are UTC hours; the simulated customers have no time zone.
+    sendTime: { hourDimension: "hour", defaultTimeZone: "UTC" },
+    groups: { random: 0.1, holdout: 0.1, bau: 0 },
+    policy: { kind: "factorised-thompson", seed, propensityDraws: 20 },
+  } as UseCaseInput;
+}
+
+/** Runs the runner for `days` simulated days against the simulated population and reports each day. */
+export async function runClosedLoop(options: ClosedLoopOptions = {}): Promise<ClosedLoopResult> {
   const scenario = loadScenario(options.scenarioPath ?? new URL("../default.json", import.meta.url).pathname);
-  const world = buildWorld(scenario, options.seed ?? "closed-loop", options.customers ?? 1200);
+  const seed = options.seed ?? "closed-loop";
+  const world = buildWorld(scenario, seed, options.customers ?? 1200);
   const { space, population, model } = world;
   if (!space.dimensions.includes("channel") || !space.dimensions.includes("hour")) {
     throw new Error("the closed loop maps the scenario's channel and hour dimensions onto Braze");
   }
-  const scale = rewardScaleOf(scenario);
+  const dir = options.stateDir ?? mkdtempSync(join(tmpdir(), "kairos-closed-loop-"));
+  mkdirSync(join(dir, "outcomes"), { recursive: true });
+  const input = closedLoopUseCase(world, seed);
+  // Written beside the state, so `kairos status` and `kairos report` can read a kept state directory.
+  writeFileSync(join(dir, "use-case.json"), `${JSON.stringify(input, null, 2)}\n`);
+  const useCase = compileUseCase(input, dir);
   const clock = new ManualClock(START);
   const audience = new PopulationAudience(world);
   const channels = space.options[space.dimensionIndex("channel")]!.map(String);
@@ -137,99 +210,73 @@ export async function runClosedLoop(options: ClosedLoopOptions = {}): Promise<Da
     audience,
   });
   const client = new BrazeClient({ baseUrl: fake.url, apiKey: "closed-loop-key", clock });
-  const ledger = new SqliteSendLedger(":memory:");
-  const activator = new Activator({
-    client,
-    ledger,
-    clock,
-    mapping: {
-      targetDimension: "channel",
-      targets: Object.fromEntries(channels.map((c) => [c, { kind: "campaign", campaignId: `promo-${c}` }])),
-      timing: { hourDimension: "hour", defaultTimeZone: "UTC" },
-    },
-    reconcileDelayMs: 10 * 60_000,
-  });
-  const metric = defineMetric({
-    name: "net_revenue",
-    window: `${model.window + 1}d`,
-    components: [
-      { name: "revenue", counts: { type: "purchase" }, aggregate: "sum" },
-      { name: "unsubscribed", counts: { type: "event", name: "unsubscribe" }, aggregate: "first" },
-    ],
-    objective: `revenue - ${scenario.unsubscribe?.penalty ?? 0} * unsubscribed`,
-  });
-  const joiner = new RewardJoiner(metric);
-  const policy = createPolicy({
-    kind: "factorised-thompson",
-    actionSpace: space,
-    context: world.context,
-    seed: options.seed ?? "closed-loop",
-    propensityDraws: 20,
-  });
+  const state = openState(join(dir, "state"), useCase.id);
 
   const reports: DayReport[] = [];
   const evaluation = model.newEvaluation();
   let fetchedUntil = START;
-  let sendsSeen = 0;
   try {
     for (let day = 0; day < (options.days ?? 14); day++) {
-      const dayStart = START + day * DAY;
-      clock.set(dayStart);
+      const date = addDays(new Date(START).toISOString().slice(0, 10), day);
+      clock.set(START + day * DAY);
+      // Overnight: what customers did since the last run, dropped in the outcome folder (users/track shape).
+      writeFileSync(
+        join(dir, "outcomes", `${date}-braze.json`),
+        JSON.stringify(fake.trackBody({ since: fetchedUntil })),
+      );
+      fetchedUntil = clock.now();
+      // Today's audience: the customers due today, with what the policy may know about them now.
       const cal = calendarOf(scenario, day);
       const due: number[] = [];
       for (let i = 0; i < population.size; i++) {
         const c = population.cadence[i]!;
         if (day >= population.offset[i]! && (day - population.offset[i]!) % c === 0) due.push(i);
       }
-      const contexts: Context[] = due.map((i) => ({
-        ...population.contexts[i],
-        weekend: cal.weekend,
-        recentMessages: audience.recentCount(i, day),
-      }));
-      const decisions: Decision[] = policy.decideBatch(
-        contexts,
-        due.map((i) => ({ decisionId: `d${day}-c${i}` })),
+      writeFileSync(
+        join(dir, "audience.jsonl"),
+        due
+          .map((i) =>
+            JSON.stringify({
+              external_id: `c${i}`,
+              custom_attributes: {
+                ...population.contexts[i],
+                weekend: cal.weekend,
+                recentMessages: audience.recentCount(i, day),
+              },
+            }),
+          )
+          .join("\n"),
       );
-      // Ground truth for the report: what the chosen, a random and the best action were worth.
+      const recent = due.map((i) => audience.recentCount(i, day));
+      const result = await runDay(useCase, state, client, {
+        day: date,
+        clock,
+        activation: { reconcileDelayMs: 10 * 60_000 },
+      });
+      if (fake.internalErrors.length > 0) throw fake.internalErrors[0];
+      // Ground truth for Kairos' decisions: what the chosen, a random and the best action were worth.
+      const position = new Map(due.map((i, j) => [`c${i}`, j]));
       let chosen = 0;
       let random = 0;
       let best = 0;
-      due.forEach((i, j) => {
-        model.evaluate(i, cal, audience.recentCount(i, day), evaluation);
+      let n = 0;
+      for (const d of state.decisions.forDay(date)) {
+        if (d.group !== "kairos" || d.actionIndex === null) continue;
+        const j = position.get(d.externalId)!;
+        model.evaluate(due[j]!, cal, recent[j]!, evaluation);
         const e = evaluation.expected;
-        chosen += e[model.positionOf[decisions[j]!.actionIndex]!]!;
-        random += e.reduce((s, v) => s + v, 0) / e.length;
+        chosen += e[model.positionOf[d.actionIndex]!]!;
+        random += e.reduce((a, v) => a + v, 0) / e.length;
         best += Math.max(...e);
-      });
-      await activator.enqueue(
-        decisions.map((decision, j) => ({ decision, recipient: { externalId: `c${due[j]}` } })),
-      );
-      await activator.run();
-      if (fake.internalErrors.length > 0) throw fake.internalErrors[0];
-      const sentAt = new Map(fake.sends.slice(sendsSeen).map((s) => [s.properties.kairos_decision_id, s.at]));
-      sendsSeen = fake.sends.length;
-      for (const [j, decision] of decisions.entries()) {
-        const sent = sentAt.get(decision.decisionId);
-        if (sent === undefined) throw new Error(`decision ${decision.decisionId} was not sent`);
-        joiner.addDecision(
-          sentDecision(decision, { userId: `c${due[j]}`, sentAt: sent, context: contexts[j]! }),
-        );
+        n++;
       }
-      // Overnight: read what customers did, close the windows that ended, learn from final rewards.
-      clock.set(dayStart + DAY);
-      joiner.ingestTrack(fake.trackBody({ since: fetchedUntil }), clock.now());
-      fetchedUntil = clock.now();
-      joiner.advanceTo(clock.now());
-      const batch = joiner.takeBatch();
-      if (batch.feedback.length > 0) {
-        policy.update(batch.feedback.map((f) => ({ ...f, reward: f.reward / scale })));
-        joiner.ack(batch.through);
-      }
-      const n = Math.max(due.length, 1);
-      const report = {
+      n = Math.max(n, 1);
+      const report: DayReport = {
         day,
-        sends: decisions.length,
-        learned: batch.feedback.length,
+        audience: due.length,
+        decided: result.summary.decided ?? {},
+        sends: result.summary.sent ?? 0,
+        learned: result.summary.learned ?? 0,
         policyExpected: chosen / n,
         randomExpected: random / n,
         oracleExpected: best / n,
@@ -237,20 +284,23 @@ export async function runClosedLoop(options: ClosedLoopOptions = {}): Promise<Da
       reports.push(report);
       options.onDay?.(report);
     }
+    return { days: reports, report: reportData(useCase, state, clock.now()) };
   } finally {
-    await ledger.close();
+    await state.close();
     await client.close();
     await fake.close();
+    if (options.stateDir === undefined) rmSync(dir, { recursive: true, force: true });
   }
-  return reports;
 }
 
 /** Help of `pnpm closed-loop`. */
 export const USAGE = `usage: pnpm closed-loop [options]
 
-Runs the production loop end to end on the default scenario: a factorised Thompson policy decides, the
-Activator sends through the fake Braze over HTTP, simulated customers answer, the reward joiner turns their
-events into rewards and the policy learns overnight; prints one line per day.
+Runs the production loop end to end on the default scenario, through the runner: every simulated day,
+runDay (what \`kairos day\` runs) reads the due customers, ingests last night's outcome files, learns, decides
+with a random and a holdout control group (10% each), and sends through the Activator to the fake Braze
+over HTTP; simulated customers answer the sends. Prints one line per day, then what the runner's report
+measured from the outcomes alone.
 
 options:
   --days N       simulated days (default: 14)
@@ -309,15 +359,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const { days, customers } = args;
   console.log(
-    `closed loop · default scenario · ${customers} customers · ${days} days · fake Braze on 127.0.0.1\n`,
+    `closed loop · default scenario · ${customers} customers · ${days} days · kairos runDay · fake Braze on 127.0.0.1\n`,
   );
-  console.log("day  sends  learned  policy E[reward]  random E[reward]  oracle E[reward]  policy / oracle");
-  const reports = await runClosedLoop({
+  console.log(
+    "day    due  sends  learned  policy E[reward]  random E[reward]  oracle E[reward]  policy / oracle",
+  );
+  const started = performance.now();
+  const { days: reports, report } = await runClosedLoop({
     days,
     customers,
     onDay: (r) =>
       console.log(
-        `${String(r.day).padStart(3)}  ${String(r.sends).padStart(5)}  ${String(r.learned).padStart(7)}  ${r.policyExpected.toFixed(2).padStart(16)}  ${r.randomExpected.toFixed(2).padStart(16)}  ${r.oracleExpected.toFixed(2).padStart(16)}  ${((100 * r.policyExpected) / r.oracleExpected).toFixed(1).padStart(14)}%`,
+        `${String(r.day).padStart(3)}  ${String(r.audience).padStart(5)}  ${String(r.sends).padStart(5)}  ${String(r.learned).padStart(7)}  ${r.policyExpected.toFixed(2).padStart(16)}  ${r.randomExpected.toFixed(2).padStart(16)}  ${r.oracleExpected.toFixed(2).padStart(16)}  ${((100 * r.policyExpected) / r.oracleExpected).toFixed(1).padStart(14)}%`,
       ),
   });
   const half = Math.floor(reports.length / 2);
@@ -326,4 +379,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(
     `\nshare of the oracle's expected reward: first half ${(100 * share(reports.slice(0, half))).toFixed(1)}%, second half ${(100 * share(reports.slice(half))).toFixed(1)}%`,
   );
+  const estimate = (e: Estimate | undefined) =>
+    e ? `${e.mean.toFixed(2)} (95% ${e.low.toFixed(2)} to ${e.high.toFixed(2)})` : "n/a";
+  console.log(
+    `the runner's report (outcomes only, final rewards): net revenue per customer ${Object.entries(
+      report.overall,
+    )
+      .map(([g, e]) => `${g} ${estimate(e)}`)
+      .join(", ")}`,
+  );
+  for (const u of report.uplift) console.log(`  Kairos − ${u.control}: ${estimate(u.difference)}`);
+  console.log(`${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
