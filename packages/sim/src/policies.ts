@@ -7,6 +7,7 @@ import {
   type PolicyConfig,
   type PolicyKind,
   policyKinds,
+  presets,
   ValidationError,
 } from "@kairos/core";
 import { FullFactorialAbTest } from "./baselines/ab-test.js";
@@ -145,7 +146,13 @@ export interface PolicyEnv {
   days?: number;
 }
 
-const THOMPSON_KINDS = new Set(["beta-thompson", "gaussian-thompson", "lints", "factorised-thompson"]);
+/** Whether a core preset estimates Thompson propensities (it has a `propensityDraws` setting). */
+function isThompson(kind: string): boolean {
+  return (
+    policyKinds.includes(kind as PolicyKind) &&
+    "propensityDraws" in presets[kind as PolicyKind].settings.shape
+  );
+}
 
 /** Builds the policy a spec names: a sim baseline or any core preset via `createPolicy`. */
 export function buildPolicy(spec: PolicySpec, env: PolicyEnv): Policy | typeof ORACLE {
@@ -193,7 +200,7 @@ export function buildPolicy(spec: PolicySpec, env: PolicyEnv): Policy | typeof O
       // it skips them otherwise (propensityDraws=0: NaN propensity).
       // A log cannot do without them: an explicit propensityDraws=0 there is an error.
       if (env.propensities) checkLoggable(spec, scenario);
-      if (THOMPSON_KINDS.has(kind) && !("propensityDraws" in params))
+      if (isThompson(kind) && !("propensityDraws" in params))
         params.propensityDraws = env.propensities ? 100 : 0;
       // Scenario settings may write interactions as on the command line, `channel*hour|offer*channel`.
       if (typeof params.interactions === "string")
@@ -311,7 +318,7 @@ function buildAbTest(spec: PolicySpec, env: PolicyEnv, seed: string): Policy {
  */
 export function checkLoggable(spec: PolicySpec, scenario: Scenario): void {
   if (spec.kind === "oracle") throw new ValidationError("log", "the oracle has no propensities to log");
-  if (!THOMPSON_KINDS.has(spec.kind)) return;
+  if (!isThompson(spec.kind)) return;
   const params: Record<string, unknown> = {
     ...scenario.policySettings[spec.kind as PolicyKind],
     ...spec.params,

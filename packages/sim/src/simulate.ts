@@ -10,7 +10,7 @@ import type { Scenario } from "./scenario/schema.js";
 
 /** Policies compared when neither the caller nor the scenario names any. */
 export const DEFAULT_POLICIES =
-  "random,bau,ab-test,segment-ab-test,factorised-thompson,factorised-ucb,squarecb";
+  "random,bau,ab-test,segment-ab-test,auto,factorised-thompson,factorised-ucb,squarecb";
 
 /** Options of {@link simulate}. */
 export interface SimulateRunOptions {

@@ -441,7 +441,7 @@ describe("kairos-sim CLI", () => {
     );
     const ok = await cli("check", fixturePath("personal.json"));
     expect(ok.code, ok.err).toBe(0);
-    expect(ok.out).toMatch(/^personal-test: valid · .* · 7 policies\n$/);
+    expect(ok.out).toMatch(/^personal-test: valid · .* · 8 policies\n$/);
   });
 
   it("check accepts every scenario in simulations/ with its policies", async () => {

@@ -89,11 +89,16 @@ export function blocksFor(
  */
 export function linearModel(
   blocks: Blocks,
-  settings: { lambda: number; noise?: number | undefined },
+  settings: { lambda: number; noise?: number | undefined; sampleScale?: number | undefined },
   context: PresetContext,
 ): () => RewardModel {
   const d = context.encoder.dimension;
-  const options = { lambda: settings.lambda, noise: settings.noise, priorNoise: 0.5 * context.width };
+  const options = {
+    lambda: settings.lambda,
+    noise: settings.noise,
+    priorNoise: 0.5 * context.width,
+    sampleScale: settings.sampleScale,
+  };
   return () =>
     blocks.count === 1
       ? new BayesianLinearModel(blocks, d, options, context.discount)
