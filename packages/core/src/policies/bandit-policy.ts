@@ -44,6 +44,22 @@ export interface PolicyParts {
   config: unknown;
 }
 
+/** Policies built so far in this process per (id, seed): the next one's instance number. */
+const instanceCounts = new Map<string, number>();
+
+/**
+ * The instance id of a new policy object: the number of policies built before it in this process with the
+ * same id and seed, drawn once at construction. Default decision ids include it (from the second instance
+ * on), so two replicas restored from one snapshot do not repeat each other's draws, while a rerun of the
+ * same program builds the same instances in the same order and repeats its decisions.
+ */
+function nextInstance(id: string, seed: string | number): number {
+  const key = `${id}\u0000${typeof seed}\u0000${seed}`;
+  const n = instanceCounts.get(key) ?? 0;
+  instanceCounts.set(key, n + 1);
+  return n;
+}
+
 /** Largest action space for which {@link BanditPolicy.actionProbabilities} enumerates actions. */
 export const PROBABILITY_LIMIT = 10_000;
 
@@ -91,6 +107,11 @@ export class BanditPolicy implements Policy {
   private readonly pendingUnits: Int32Array;
   private version = 0;
   private decisions = 0;
+  /**
+   * This object's instance number among the policies built in this process with the same id and seed
+   * (0 for the first). Decisions made without a decision id are keyed by it, so replicas draw independently.
+   */
+  readonly instance: number;
 
   constructor(parts: PolicyParts) {
     this.parts = parts;
@@ -98,6 +119,7 @@ export class BanditPolicy implements Policy {
     this.kind = parts.kind;
     this.space = parts.space;
     this.encoder = parts.encoder;
+    this.instance = nextInstance(parts.id, parts.seed);
     this.model = parts.makeModel?.();
     this.search = this.model && parts.makeSearch ? parts.makeSearch(this.model.blocks) : undefined;
     this.unitScores = new Float64Array(this.model?.blocks.unitCount ?? 0);
@@ -129,6 +151,12 @@ export class BanditPolicy implements Policy {
     );
   }
 
+  /** Prefix of generated decision ids: id and seed, plus the instance number from the second instance on. */
+  private defaultIdPrefix(): string {
+    const base = `${this.id}-${this.parts.seed}`;
+    return this.instance === 0 ? base : `${base}-i${this.instance}`;
+  }
+
   decide(context: Context, options: DecideOptions = {}): Decision {
     return this.decideOne(context, options, "context");
   }
@@ -137,7 +165,7 @@ export class BanditPolicy implements Policy {
     const topK = options.topK ?? 1;
     if (!Number.isInteger(topK) || topK < 1)
       throw new ValidationError("options.topK", "must be a positive integer");
-    const decisionId = options.decisionId ?? `${this.id}-${this.parts.seed}-${this.decisions}`;
+    const decisionId = options.decisionId ?? `${this.defaultIdPrefix()}-${this.decisions}`;
     this.decisions++;
     const scope = this.scope(context, options, decisionId, field);
     const choice = this.parts.rule.choose(scope, topK);
@@ -220,7 +248,7 @@ export class BanditPolicy implements Policy {
         `actionProbabilities enumerates actions: at most ${PROBABILITY_LIMIT}`,
       );
     }
-    const decisionId = options.decisionId ?? `${this.id}-${this.parts.seed}-probabilities`;
+    const decisionId = options.decisionId ?? `${this.defaultIdPrefix()}-probabilities`;
     const scope = this.scope(context, options, decisionId, "context");
     const probs = new Float64Array(this.space.size);
     for (const [index, p] of this.parts.rule.distribution(scope)) probs[index] = p;
