@@ -96,12 +96,6 @@ export const COMMANDS = {
         default: 'the scenario\'s "population.size"',
       },
       seed: { type: "string", value: "N", help: "replication simulated", default: "1" },
-      bootstrap: {
-        type: "string",
-        value: "B",
-        help: "bootstrap resamples for the intervals",
-        default: "500",
-      },
       clip: { type: "string", value: "M", help: "clip importance weights at M", default: "no clipping" },
       out: { type: "string", value: "FILE.jsonl", help: "write the log as a bandit-ope/v1 file" },
       log: { type: "string", value: "FILE.jsonl", help: "write the logging policy's kairos-decision-log/v1" },
@@ -115,22 +109,37 @@ export const COMMANDS = {
   ope: {
     name: "kairos-sim ope",
     summary:
-      "Estimates a target policy's value per decision from a bandit-ope/v1 log with IPS, SNIPS, DM, DR and\n" +
-      "switch-DR, each with a bootstrap interval.",
+      "Estimates a target policy's value per decision from a bandit-ope/v1 log, or from a kairos-decision-log/v1\n" +
+      "log and a target (--target, optionally restored from --snapshot), with IPS, SNIPS, DM, DR and switch-DR:\n" +
+      "each with a 95% interval, or a warning instead where the log cannot support one.",
     positional: "<log.jsonl>",
     positionalName: "log file",
     flags: {
       clip: { type: "string", value: "M", help: "clip importance weights at M", default: "no clipping" },
-      bootstrap: {
+      target: {
         type: "string",
-        value: "B",
-        help: "bootstrap resamples for the intervals",
-        default: "500",
+        value: "POLICY",
+        help: "target policy, for a kairos-decision-log/v1 log (a core kind with settings)",
       },
-      seed: { type: "string", value: "S", help: "seed of the bootstrap", default: "0" },
+      snapshot: {
+        type: "string",
+        value: "FILE.json",
+        help: "kairos-policy/v1 snapshot the target is restored from",
+        default: "an untrained target",
+      },
+      out: { type: "string", value: "FILE.jsonl", help: "write the converted log as bandit-ope/v1" },
+      seed: {
+        type: "string",
+        value: "S",
+        help: "seed of the cross-fitting folds and the target's draws",
+        default: "0",
+      },
       json: { type: "boolean", help: "print one JSON line per estimator instead of the table" },
     },
-    examples: ["kairos-sim ope ope.jsonl --json"],
+    examples: [
+      "kairos-sim ope ope.jsonl --json",
+      "kairos-sim ope decisions.jsonl --target factorised-thompson --snapshot policy.json --out ope.jsonl",
+    ],
   },
   replay: {
     name: "kairos-sim replay",

@@ -22,9 +22,17 @@ import {
   isValidPropensity,
 } from "./decision-log.js";
 import { buildWorld, replicationSeed } from "./experiment.js";
+import { readText } from "./files.js";
 import type { LoggedDecision } from "./loop.js";
-import { ESTIMATORS, estimatePolicyValue } from "./ope/estimators.js";
-import { formatBanditOpe, LineError, readBanditOpe } from "./ope/format.js";
+import {
+  ESTIMATORS,
+  estimateWithDiagnostics,
+  type OpeData,
+  type OpeDiagnostics,
+  type OpeEstimate,
+} from "./ope/estimators.js";
+import { formatBanditOpe, LineError, parseBanditOpe } from "./ope/format.js";
+import { opeFromDecisionLog } from "./ope/from-decision-log.js";
 import { evaluateOffPolicy } from "./ope/simulated.js";
 import { buildPolicy, type PolicySpec, parsePolicyList, parsePolicySpec } from "./policies.js";
 import { readBanditProblem, replay } from "./replay.js";
@@ -263,27 +271,68 @@ function readLines<T>(file: string, read: (file: string) => T): T {
 }
 
 function cmdOpe(p: ParsedArgs, io: Out): void {
-  const { header, data } = readLines(onePositional(COMMANDS.ope, p), readBanditOpe);
-  const estimates = estimatePolicyValue(data, {
+  const file = onePositional(COMMANDS.ope, p);
+  const text = readLines(file, readText);
+  const seed = stringFlag(p, "seed") ?? 0;
+  const target = stringFlag(p, "target");
+  const snapshotFile = stringFlag(p, "snapshot");
+  let name: string;
+  let data: OpeData;
+  let numActions: number;
+  if (/^\s*\{[^\n]*"format"\s*:\s*"kairos-decision-log\/v1"/.test(text)) {
+    if (!target)
+      throw new UsageError(
+        `${file} is a kairos-decision-log/v1 log: ope needs --target <policy> to evaluate (kairos-sim ope --help)`,
+      );
+    const snapshot = snapshotFile === undefined ? undefined : readText(snapshotFile);
+    const converted = readLines(file, () => opeFromDecisionLog(text, { target, snapshot, seed }));
+    name = `${converted.header.scenario ?? converted.header.policy}:${target}`;
+    data = converted.data;
+    numActions = converted.numActions;
+  } else {
+    if (target || snapshotFile)
+      throw new UsageError("--target and --snapshot apply to kairos-decision-log/v1 logs only");
+    const parsed = readLines(file, () => parseBanditOpe(text));
+    name = parsed.header.name;
+    data = parsed.data;
+    numActions = parsed.header.numActions;
+  }
+  const outFile = stringFlag(p, "out");
+  if (outFile) writeFileSync(outFile, formatBanditOpe(name, data, numActions));
+  const { estimates, diagnostics } = estimateWithDiagnostics(data, {
     maxWeight: numberFlag(p, "clip"),
-    bootstrap: intFlag(p, "bootstrap", 0),
-    seed: stringFlag(p, "seed") ?? 0,
+    seed,
   });
   if (p.values.json) {
     for (const e of estimates)
       io.out(
-        `${JSON.stringify({ estimator: e.estimator, estimate: e.estimate, ci: e.ci, rounds: e.rounds })}\n`,
+        `${JSON.stringify({ estimator: e.estimator, estimate: e.estimate, ci: e.ci, rounds: e.rounds, ...(e.warning ? { warning: e.warning } : {}) })}\n`,
       );
     return;
   }
   io.out(
-    `${header.name || "log"}: ${data.a.length} rounds, ${header.numActions} actions, context dimension ${header.contextDim}\n\n`,
+    `${name || "log"}: ${data.a.length} rounds, ${numActions} actions, context dimension ${data.x[0]!.length}\n` +
+      `${describeDiagnostics(diagnostics)}\n\n`,
   );
   io.out(
     `${textTable(
       ["estimator", "estimate", "95% interval", "std. error"],
-      estimates.map((e) => [e.estimator, fmt(e.estimate), `[${fmt(e.ci[0])}, ${fmt(e.ci[1])}]`, fmt(e.se)]),
+      estimates.map((e) => [e.estimator, fmt(e.estimate), intervalText(e), fmt(e.se)]),
     )}\n`,
+  );
+}
+
+/** An estimate's interval, or why it has none. */
+function intervalText(e: OpeEstimate): string {
+  return e.ci ? `[${fmt(e.ci[0])}, ${fmt(e.ci[1])}]` : `cannot be trusted here: ${e.warning}`;
+}
+
+/** One line on the weights and the reward model. */
+function describeDiagnostics(d: OpeDiagnostics): string {
+  return (
+    `weights: mean ${fmt(d.meanWeight)} (±${fmt(d.meanWeightSe)}; about 1 when the log covers the target), ` +
+    `max ${fmt(d.maxWeight)}, effective rounds ${Math.round(d.effectiveRounds)} · reward model ${d.model}, ` +
+    `cross-fitted in ${d.folds} folds · switch-DR τ = ${d.switchThreshold}`
   );
 }
 
@@ -316,7 +365,6 @@ function cmdEvaluate(p: ParsedArgs, io: Out): void {
     trainDays: intFlag(p, "train-days", 0),
     populationSize: intFlag(p, "customers", 10),
     replication: intFlag(p, "seed") ?? 1,
-    bootstrap: intFlag(p, "bootstrap", 0),
     maxWeight: numberFlag(p, "clip"),
   });
   const outFile = stringFlag(p, "out");
@@ -328,7 +376,7 @@ function cmdEvaluate(p: ParsedArgs, io: Out): void {
   if (p.values.json) {
     for (const e of result.estimates) {
       io.out(
-        `${JSON.stringify({ estimator: e.estimator, estimate: e.estimate, ci: e.ci, rounds: e.rounds, truth: result.truth, error: e.error })}\n`,
+        `${JSON.stringify({ estimator: e.estimator, estimate: e.estimate, ci: e.ci, rounds: e.rounds, truth: result.truth, error: e.error, ...(e.warning ? { warning: e.warning } : {}) })}\n`,
       );
     }
     return;
@@ -345,9 +393,9 @@ function cmdEvaluate(p: ParsedArgs, io: Out): void {
         return [
           name,
           fmt(e.estimate),
-          `[${fmt(e.ci[0])}, ${fmt(e.ci[1])}]`,
+          intervalText(e),
           fmt(e.error),
-          e.covered ? "yes" : "no",
+          e.covered === null ? "(no interval)" : e.covered ? "yes" : "no",
         ];
       }),
     )}\n`,

@@ -6,6 +6,8 @@ export * from "./groups.js";
 export * from "./loop.js";
 export * from "./ope/estimators.js";
 export * from "./ope/format.js";
+export * from "./ope/from-decision-log.js";
+export * from "./ope/known-truth.js";
 export * from "./ope/reward-model.js";
 export * from "./ope/simulated.js";
 export * from "./parallel.js";

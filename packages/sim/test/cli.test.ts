@@ -242,7 +242,11 @@ describe("kairos-sim CLI", () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.estimator)).toEqual(["ips", "snips", "dm", "dr", "switch-dr"]);
-    for (const l of lines) expect(Object.keys(l)).toEqual(["estimator", "estimate", "ci", "rounds"]);
+    // Three rounds cannot support a normal interval: ci is null and a warning says why.
+    for (const l of lines) {
+      expect(Object.keys(l)).toEqual(["estimator", "estimate", "ci", "rounds", "warning"]);
+      expect(l.ci).toBeNull();
+    }
     // IPS: (2·1 + 2·0 + 1·1) / 3 = 1.
     expect(lines[0].estimate).toBeCloseTo(1, 12);
     expect(lines[0].rounds).toBe(3);

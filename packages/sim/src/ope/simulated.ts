@@ -40,7 +40,7 @@ export interface CheckedEstimate extends OpeEstimate {
   /** Estimate minus truth. */
   error: number;
   /** Whether the interval contains the truth. */
-  covered: boolean;
+  covered: boolean | null;
 }
 
 /** Result of {@link evaluateOffPolicy}. */
@@ -105,7 +105,7 @@ export function evaluateOffPolicy(scenario: Scenario, options: OffPolicyOptions)
   const estimates = estimatePolicyValue(data, options).map((e) => ({
     ...e,
     error: e.estimate - truth,
-    covered: e.ci[0] <= truth && truth <= e.ci[1],
+    covered: e.ci ? e.ci[0] <= truth && truth <= e.ci[1] : null,
   }));
   return {
     truth,
@@ -135,7 +135,13 @@ function worldRun(world: World) {
 
 /** Builds the target and lets it learn on the kairos group for `days` days (no learning when 0). */
 function trainTarget(world: World, spec: PolicySpec, days: number): ProbabilisticPolicy {
-  const policy = buildPolicy(spec, { ...envOf(world), seed: `${world.seed}\u0000target` });
+  // With propensities on, Thompson sampling reports its real action distribution (propensity draws or exact
+  // integration); without them actionProbabilities would be the one-hot argmax of a single draw.
+  const policy = buildPolicy(spec, {
+    ...envOf(world),
+    seed: `${world.seed}\u0000target`,
+    propensities: true,
+  });
   if (policy === ORACLE || !policy.actionProbabilities) {
     throw new KairosError("bad_policy", `${spec.label} cannot report action probabilities`);
   }
