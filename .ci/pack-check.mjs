@@ -2,6 +2,7 @@
 
 import * as braze from "@kairos/braze-adapter";
 import * as core from "@kairos/core";
+import * as neural from "@kairos/neural";
 import * as rewards from "@kairos/rewards";
 import { SqliteStore } from "@kairos/rewards/sqlite";
 import * as runner from "@kairos/runner";
@@ -14,6 +15,17 @@ if (!space.isValidIndex(decision.actionIndex)) throw new Error("pack check: bad 
 for (const [name, mod] of Object.entries({ rewards, braze, sim, runner })) {
   if (Object.keys(mod).length === 0) throw new Error(`pack check: ${name} exports nothing`);
 }
+const neuralPolicy = neural.createNeuralPolicy({
+  kind: "neural-linear",
+  actionSpace: space,
+  seed: 1,
+  retrainEvery: 1,
+  minObservations: 4,
+  epochs: 1,
+});
+neuralPolicy.update([0, 1, 2, 3].map((action) => ({ context: {}, action, reward: action / 3 })));
+if (neuralPolicy.neuralModel.trainings !== 1) throw new Error("pack check: neural policy did not retrain");
+if (!space.isValidIndex(neuralPolicy.decide({}).actionIndex)) throw new Error("pack check: neural decision");
 if (typeof SqliteStore !== "function")
   throw new Error("pack check: @kairos/rewards/sqlite has no SqliteStore");
 if (typeof runner.useCaseJsonSchema().properties !== "object") throw new Error("pack check: runner schema");

@@ -1,0 +1,62 @@
+import {
+  Blocks,
+  definePreset,
+  type ExplorationRule,
+  JOINT_LIMIT,
+  type Preset,
+  type PresetContext,
+  ValidationError,
+} from "@kairos/core";
+import type { z } from "zod";
+import type { NeuralModel, NeuralModelContext } from "../neural-model.js";
+import type { NetworkSettings } from "../settings.js";
+
+/** A preset's build context: core's, plus the policy seed (networks initialise and train from it). */
+export interface NeuralPresetContext extends PresetContext {
+  seed: string | number;
+}
+
+/** A neural preset: a core preset whose build also gets the seed and whose model is a neural model. */
+export interface NeuralPreset<S extends z.ZodObject = z.ZodObject> extends Omit<Preset<S>, "build"> {
+  build(
+    settings: z.output<S>,
+    context: NeuralPresetContext,
+  ): { rule: ExplorationRule; makeModel: () => NeuralModel };
+}
+
+/** Declares a neural preset (it is a core preset too: core's `definePreset` checks its shape). */
+export function defineNeuralPreset<S extends z.ZodObject>(preset: NeuralPreset<S>): NeuralPreset<S> {
+  definePreset<S>(preset as unknown as Preset<S>);
+  return preset;
+}
+
+/** Core's split of actions into units: `auto` is a unit per action for one dimension, else per option. */
+export function neuralBlocks(context: PresetContext, settings: NetworkSettings): Blocks {
+  const space = context.space;
+  const structure =
+    settings.structure === "auto"
+      ? space.dimensions.length === 1
+        ? "joint"
+        : "factorised"
+      : settings.structure;
+  if (structure === "factorised") return Blocks.factorised(space, settings.interactions);
+  if (space.size > JOINT_LIMIT) {
+    throw new ValidationError(
+      "policy.structure",
+      `a joint model over ${space.size} actions is too large; use "factorised"`,
+    );
+  }
+  return Blocks.joint(space);
+}
+
+/** What every neural model needs from the policy. */
+export function modelContext(blocks: Blocks, context: NeuralPresetContext): NeuralModelContext {
+  return {
+    blocks,
+    contextDimension: context.encoder.dimension,
+    seed: context.seed,
+    discount: context.discount,
+    shift: context.rewardRange ? context.rewardRange[0] : 0,
+    scale: context.width,
+  };
+}
