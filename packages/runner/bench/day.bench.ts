@@ -1,52 +1,56 @@
-// A daily cycle's heavy part for N customers (default 1,000,000): audience read (segment-export JSON Lines),
-// group assignment, decisions with propensities (auto preset, 3 dimensions, 4 features), decision-log and
-// audience writes, and the send plan written to the ledger (Activator.enqueue: due times in each customer's
-// zone, trigger properties); Braze is not called. Prints each step's time and the peak RSS.
-// Run: npx tsx --conditions=kairos-source packages/runner/bench/day.bench.ts [N]
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+// A daily cycle's heavy part for N customers (default 1,000,000), with the functions runDay runs: audience
+// read (segment-export JSON Lines) and stored, group assignment, decisions with propensities (auto preset, 3
+// dimensions, 4 features; on worker threads) written to the decision log, and the send plan written to the
+// ledger (Activator.enqueue: due times in each customer's zone, trigger properties); Braze is not called.
+// Prints each step's time, this thread's CPU time, the load average and the peak RSS (every thread).
+// Run: npx tsx --conditions=kairos-source packages/runner/bench/day.bench.ts [N]   (KAIROS_WORKERS=0: one thread)
+//  or, built: pnpm build && KAIROS_BENCH_DIST=1 npx tsx packages/runner/bench/day.bench.ts [N]
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Activator, BrazeClient } from "@kairos/braze-adapter";
 import { keyedRng } from "@kairos/core";
-import {
-  assignGroups,
-  decideDay,
-  loadPolicy,
-  loadUseCase,
-  openState,
-  readAudience,
-  sendAction,
-  sendTimes,
-} from "../src/index.js";
+
+// KAIROS_BENCH_DIST=1 (run without --conditions=kairos-source, after `pnpm build`): the built package, as
+// `kairos day` runs in production (its worker threads then start without compiling TypeScript).
+const runner: typeof import("../src/index.js") = process.env.KAIROS_BENCH_DIST
+  ? await import(new URL("../dist/index.js", import.meta.url).href)
+  : await import("../src/index.js");
+const { decideAndLog, loadPolicy, loadUseCase, openState, readAudience, sendPlanner, storeAudience } = runner;
 
 const n = Number(process.argv[2] ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), "kairos-bench-"));
 const stages = ["cooling", "lapsed", "dormant"];
 const zones = ["Europe/London", "Europe/Paris", "America/New_York", "Asia/Tokyo"];
-const lines: string[] = [];
-for (let i = 0; i < n; i++) {
-  const r = keyedRng("bench", String(i));
-  lines.push(
-    JSON.stringify({
-      external_id: `customer-${i}`,
-      time_zone: zones[i % 4],
-      custom_attributes: {
-        lapseStage: stages[i % 3],
-        daysSincePurchase: Math.round(45 + 300 * r.next()),
-        lastCategory: ["fashion", "home", "beauty"][i % 3 === 0 ? 0 : i % 2 === 0 ? 1 : 2],
-        emailOpener: r.next() < 0.35,
-        smsConsent: r.next() < 0.5,
-      },
-    }),
-  );
-}
 const audienceFile = join(dir, "audience.jsonl");
-writeFileSync(audienceFile, lines.join("\n"));
-lines.length = 0;
+// Written in pieces, so the generator's strings do not count in the peak memory of the day.
+const fd = openSync(audienceFile, "w");
+for (let start = 0; start < n; start += 10_000) {
+  const lines: string[] = [];
+  for (let i = start; i < Math.min(n, start + 10_000); i++) {
+    const r = keyedRng("bench", String(i));
+    lines.push(
+      JSON.stringify({
+        external_id: `customer-${i}`,
+        time_zone: zones[i % 4],
+        custom_attributes: {
+          lapseStage: stages[i % 3],
+          daysSincePurchase: Math.round(45 + 300 * r.next()),
+          lastCategory: ["fashion", "home", "beauty"][i % 3 === 0 ? 0 : i % 2 === 0 ? 1 : 2],
+          emailOpener: r.next() < 0.35,
+          smsConsent: r.next() < 0.5,
+        },
+      }),
+    );
+  }
+  writeSync(fd, `${start > 0 ? "\n" : ""}${lines.join("\n")}`);
+}
+closeSync(fd);
 
 const useCase = loadUseCase(new URL("../examples/use-cases/win-back.json", import.meta.url).pathname);
 const state = openState(join(dir, "state"), useCase.id);
 const day = "2026-03-02";
+const workers = process.env.KAIROS_WORKERS === undefined ? undefined : Number(process.env.KAIROS_WORKERS);
 const times: [string, number][] = [];
 let t = performance.now();
 const lap = (name: string) => {
@@ -55,51 +59,40 @@ const lap = (name: string) => {
   t = now;
 };
 const start = t;
+const cpu = process.cpuUsage();
+const load = loadavg();
 
+// The steps as runDay runs them (learning aside: a first day has nothing to learn).
 const { members } = await readAudience(useCase, undefined, audienceFile);
 lap("audience read");
-const insert = state.db.prepare(
-  "INSERT OR IGNORE INTO audience (day, external_id, time_zone, attrs) VALUES (?, ?, ?, ?)",
-);
-state.db.transaction(() => {
-  for (const m of members) insert.run(day, m.externalId, m.timeZone ?? null, JSON.stringify(m.attrs));
-})();
+storeAudience(state, day, members);
+members.length = 0;
 lap("audience stored");
-const groups = assignGroups(
-  state,
-  useCase,
-  members.map((m) => m.externalId),
-  day,
-);
-lap("groups");
 const policy = loadPolicy(useCase, state.snapshots, Date.now());
-const decided = decideDay(useCase, policy, members, groups, new Set(), day);
-lap("decisions");
-state.decisions.insert(decided.rows);
-lap("decision log");
 const client = new BrazeClient({ baseUrl: "https://rest.iad-01.braze.com", apiKey: "unused", dryRun: true });
 const activator = new Activator({ client, ledger: state.ledger, mapping: useCase.mapping });
-const toSend = decided.rows.filter((d) => d.group !== "holdout");
-const due = sendTimes(useCase, Date.now());
-for (let i = 0; i < toSend.length; i += 5000) {
-  await activator.enqueue(
-    toSend.slice(i, i + 5000).map((d) => ({
-      decision: {
-        decisionId: d.decisionId,
-        action: sendAction(useCase, d.action!),
-        propensity: d.propensity ?? undefined,
-      },
-      recipient: { externalId: d.externalId },
-      dueAt: due(d.action!, d.timeZone),
-    })),
-  );
-}
-lap("send plan (ledger)");
+// As in runDay: each page of decisions is logged, then its sends are queued in the ledger, while the
+// workers decide the next pages.
+const plan = sendPlanner(useCase, state, activator, day, Date.now());
+const decided = await decideAndLog(useCase, state, policy, day, { workers, afterPage: plan.queue });
+const queued = plan.queued();
+lap(
+  `groups, decisions, log, send plan (${decided.workers || 1} thread${decided.workers > 1 ? "s" : ""} deciding)`,
+);
 const total = (performance.now() - start) / 1000;
-const withPropensity = decided.rows.filter((d) => d.propensity !== null).length;
-for (const [name, s] of times) console.log(`${name.padEnd(20)} ${s.toFixed(1).padStart(6)} s`);
+const used = process.cpuUsage(cpu);
+const withPropensity = state.db
+  .prepare("SELECT COUNT(*) FROM decisions WHERE propensity IS NOT NULL")
+  .pluck()
+  .get() as number;
+const logged = state.db.prepare("SELECT COUNT(*) FROM decisions").pluck().get() as number;
+for (const [name, s] of times) console.log(`${name.padEnd(60)} ${s.toFixed(1).padStart(6)} s`);
 console.log(
-  `${n.toLocaleString("en")} customers: ${total.toFixed(1)} s, ${decided.rows.length.toLocaleString("en")} decisions (${withPropensity.toLocaleString("en")} with a propensity), ${(await state.ledger.counts()).queued.toLocaleString("en")} sends planned; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
+  `${n.toLocaleString("en")} customers: ${total.toFixed(1)} s (this thread's CPU ${((used.user + used.system) / 1e6).toFixed(1)} s; load average ${load.map((l) => l.toFixed(1)).join(" ")} before, ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(
+      " ",
+    )} after), ${logged.toLocaleString("en")} decisions (${withPropensity.toLocaleString("en")} with a propensity), ${queued.toLocaleString("en")} sends planned; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`,
 );
 await state.close();
 await client.close();

@@ -1,15 +1,14 @@
-// Today's decisions for the whole audience in one batch per group: Kairos' policy, a uniformly random
-// control, business as usual, and a holdout that receives nothing. Decision ids are `<use case>:<day>:<id>`,
-// and core keys every draw by them, so deciding the same day again from the same model gives the same
-// decisions (a resumed run cannot change what a crashed one was about to send).
+// Today's decisions: Kairos' policy, a uniformly random control, business as usual, and a holdout that
+// receives nothing. Decision ids are `<use case>:<day>:<id>`, and core keys every draw by them, so deciding
+// the same day again from the same model gives the same decisions (a resumed run cannot change what a
+// crashed one was about to send), in any order, in one thread or several (see decide-step.ts).
 import {
+  type ActionRecord,
   type BanditPolicy,
-  type Context,
   ContextEncoder,
   createPolicy,
-  type DecideOptions,
-  type Decision,
   KairosError,
+  type PolicySnapshot,
 } from "@kairos/core";
 import type { AudienceMember } from "./audience.js";
 import { eligibilityFor } from "./eligibility.js";
@@ -27,12 +26,148 @@ export interface DayDecisions {
   examples: Partial<Record<SkipReason, string>>;
 }
 
+/**
+ * What deciding needs of a use case: a worker thread builds it from plain data, without compiling the whole
+ * file (whose metric alone takes a second to load).
+ */
+export interface DecideSpec {
+  readonly id: string;
+  readonly space: UseCase["space"];
+  readonly policyConfig: UseCase["policyConfig"];
+  readonly file: Pick<UseCase["file"], "features" | "eligibility" | "groups">;
+}
+
 /** The id of a customer's decision on a day. */
-export function decisionIdOf(useCase: UseCase, day: string, externalId: string): string {
+export function decisionIdOf(useCase: Pick<DecideSpec, "id">, day: string, externalId: string): string {
   return `${useCase.id}:${day}:${externalId}`;
 }
 
-/** Decides for `members` (already in their groups); `capped` customers are skipped. */
+/** The policy of each group that gets an action: Kairos' own, a uniformly random one, business as usual. */
+export function groupPolicies(
+  useCase: DecideSpec,
+  policy: BanditPolicy,
+): Partial<Record<Exclude<Group, "holdout">, BanditPolicy>> {
+  const controls: Partial<Record<Group, BanditPolicy>> = {
+    kairos: policy,
+    random: createPolicy({ kind: "random", actionSpace: useCase.space, seed: `${useCase.id}/random` }),
+  };
+  const bauAction = useCase.file.groups.bauAction;
+  if (bauAction)
+    controls.bau = createPolicy({ kind: "fixed", actionSpace: useCase.space, action: bauAction });
+  return controls;
+}
+
+/** A copy of the policy made from its snapshot: what every thread decides with, so they all decide alike. */
+export function policyFromSnapshot(useCase: DecideSpec, snapshot: PolicySnapshot): BanditPolicy {
+  const policy = createPolicy(useCase.policyConfig);
+  policy.restore(snapshot);
+  return policy;
+}
+
+/** One customer to decide for. */
+export interface MemberToDecide {
+  externalId: string;
+  timeZone: string | null;
+  attrs: Record<string, unknown>;
+  group: Group;
+  /** Keep the decision's explanation (option scores, runners-up): a sample of Kairos decisions. */
+  explain: boolean;
+}
+
+/** A customer left out, and why (no PII: the external id and the field). */
+export interface Skip {
+  skip: Exclude<SkipReason, "frequency_cap">;
+  example: string;
+}
+
+/**
+ * Decides for one customer at a time, with the policy of their group. Bad attributes leave a customer out
+ * of every group alike (the holdout included), so the groups stay comparable.
+ */
+export class Decider {
+  private readonly encoder: ContextEncoder;
+  private readonly buffer: Float64Array;
+  private readonly features: string[];
+  private readonly policies: ReturnType<typeof groupPolicies>;
+  private readonly actions = new Map<number, ActionRecord>();
+
+  constructor(
+    private readonly useCase: DecideSpec,
+    policy: BanditPolicy,
+    private readonly day: string,
+  ) {
+    this.encoder = new ContextEncoder({ features: useCase.file.features });
+    this.buffer = new Float64Array(this.encoder.dimension);
+    this.features = useCase.file.features.map((f) => f.name);
+    this.policies = groupPolicies(useCase, policy);
+  }
+
+  /** The features the policy reads, from the customer's attributes. */
+  contextOf(attrs: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const f of this.features) if (f in attrs) out[f] = attrs[f];
+    return out;
+  }
+
+  decide(m: MemberToDecide): LoggedDecision | Skip {
+    const decisionId = decisionIdOf(this.useCase, this.day, m.externalId);
+    const context = this.contextOf(m.attrs);
+    try {
+      this.encoder.encode(context, this.buffer, "attributes");
+    } catch (e) {
+      if (!(e instanceof KairosError)) throw e;
+      return { skip: "bad_attributes", example: `${m.externalId}: ${e.message}` };
+    }
+    const base = { decisionId, day: this.day, externalId: m.externalId, group: m.group, context };
+    const policy = m.group === "holdout" ? undefined : this.policies[m.group];
+    if (!policy)
+      return {
+        ...base,
+        group: "holdout",
+        action: null,
+        actionIndex: null,
+        propensity: null,
+        policyVersion: null,
+        timeZone: m.timeZone,
+        status: "held",
+        sentAt: null,
+        explanation: null,
+      };
+    let d: ReturnType<BanditPolicy["decide"]>;
+    try {
+      d = policy.decide(context, {
+        decisionId,
+        eligibility: eligibilityFor(this.useCase.file.eligibility, m.attrs),
+        topK: m.explain ? 3 : 1,
+      });
+    } catch (e) {
+      if (!(e instanceof KairosError)) throw e;
+      const skip = e.code === "no_eligible_action" ? "no_eligible_action" : "bad_attributes";
+      return { skip, example: `${decisionId}: ${e.message}` };
+    }
+    // Many customers share a handful of actions: one record per action.
+    let action = this.actions.get(d.actionIndex);
+    if (!action) this.actions.set(d.actionIndex, (action = d.action));
+    return {
+      ...base,
+      action,
+      actionIndex: d.actionIndex,
+      propensity: Number.isFinite(d.propensity) ? d.propensity : null,
+      policyVersion: d.policyVersion,
+      timeZone: m.timeZone,
+      status: "decided",
+      sentAt: null,
+      explanation: m.explain
+        ? { scores: d.scores, ranked: d.ranked.map((r) => ({ action: r.action, score: r.score })) }
+        : null,
+    };
+  }
+}
+
+/**
+ * Decides for `members` (already in their groups) in memory, as the dry run does; `capped` customers are
+ * skipped; the first `explainSample` Kairos customers keep their explanation.
+ */
 export function decideDay(
   useCase: UseCase,
   policy: BanditPolicy,
@@ -47,123 +182,27 @@ export function decideDay(
     skipped: { frequency_cap: 0, no_eligible_action: 0, bad_attributes: 0 },
     examples: {},
   };
-  const features = useCase.file.features.map((f) => f.name);
-  const contextOf = (m: AudienceMember): Record<string, unknown> =>
-    Object.fromEntries(features.filter((f) => f in m.attrs).map((f) => [f, m.attrs[f]]));
-  // Bad attributes leave a customer out of every group alike, so the groups stay comparable.
-  const encoder = new ContextEncoder({ features: useCase.file.features });
-  const buffer = new Float64Array(encoder.dimension);
-  const byGroup: Record<Group, AudienceMember[]> = { kairos: [], random: [], bau: [], holdout: [] };
+  const decider = new Decider(useCase, policy, day);
+  let explained = 0;
   for (const m of members) {
-    const g = groups.get(m.externalId) ?? "kairos";
-    if (g !== "holdout" && capped.has(m.externalId)) {
+    const group = groups.get(m.externalId) ?? "kairos";
+    if (group !== "holdout" && capped.has(m.externalId)) {
       out.skipped.frequency_cap++;
       continue;
     }
-    try {
-      encoder.encode(contextOf(m), buffer, "attributes");
-    } catch (e) {
-      if (!(e instanceof KairosError)) throw e;
-      out.skipped.bad_attributes++;
-      out.examples.bad_attributes ??= `${m.externalId}: ${e.message}`;
-      continue;
-    }
-    byGroup[g].push(m);
-  }
-  const controls = groupPolicies(useCase, policy);
-  let explained = 0;
-  for (const group of ["kairos", "random", "bau"] as const) {
-    const list = byGroup[group];
-    const p = controls[group];
-    if (list.length === 0 || !p) continue;
-    const contexts = list.map(contextOf);
-    const options: DecideOptions[] = list.map((m) => ({
-      decisionId: decisionIdOf(useCase, day, m.externalId),
-      eligibility: eligibilityFor(useCase.file.eligibility, m.attrs),
-      topK: group === "kairos" && explained < explainSample ? 3 : 1,
-    }));
-    for (const [i, d] of decideAll(p, contexts, options, out).entries()) {
-      if (!d) continue;
-      const m = list[i]!;
-      const explain = group === "kairos" && options[i]!.topK === 3;
-      if (explain) explained++;
-      out.rows.push({
-        decisionId: d.decisionId,
-        day,
-        externalId: m.externalId,
-        group,
-        action: d.action,
-        actionIndex: d.actionIndex,
-        propensity: Number.isFinite(d.propensity) ? d.propensity : null,
-        policyVersion: d.policyVersion,
-        context: contexts[i]!,
-        timeZone: m.timeZone ?? null,
-        status: "decided",
-        sentAt: null,
-        explanation: explain
-          ? { scores: d.scores, ranked: d.ranked.map((r) => ({ action: r.action, score: r.score })) }
-          : null,
-      });
-    }
-  }
-  for (const m of byGroup.holdout)
-    out.rows.push({
-      decisionId: decisionIdOf(useCase, day, m.externalId),
-      day,
+    const explain = group === "kairos" && explained < explainSample;
+    if (explain) explained++;
+    const r = decider.decide({
       externalId: m.externalId,
-      group: "holdout",
-      action: null,
-      actionIndex: null,
-      propensity: null,
-      policyVersion: null,
-      context: contextOf(m),
       timeZone: m.timeZone ?? null,
-      status: "held",
-      sentAt: null,
-      explanation: null,
+      attrs: m.attrs,
+      group,
+      explain,
     });
-  return out;
-}
-
-/** The policy of each group that gets an action: Kairos' own, a uniformly random one, business as usual. */
-export function groupPolicies(
-  useCase: UseCase,
-  policy: BanditPolicy,
-): Partial<Record<Exclude<Group, "holdout">, BanditPolicy>> {
-  const controls: Partial<Record<Group, BanditPolicy>> = {
-    kairos: policy,
-    random: createPolicy({ kind: "random", actionSpace: useCase.space, seed: `${useCase.id}/random` }),
-  };
-  const bauAction = useCase.file.groups.bauAction;
-  if (bauAction)
-    controls.bau = createPolicy({ kind: "fixed", actionSpace: useCase.space, action: bauAction });
-  return controls;
-}
-
-/**
- * One batch call; if one customer's input breaks it (no eligible action, a bad attribute), decides one by
- * one so only that customer is skipped.
- */
-function decideAll(
-  policy: BanditPolicy,
-  contexts: readonly Context[],
-  options: readonly DecideOptions[],
-  out: DayDecisions,
-): (Decision | undefined)[] {
-  try {
-    return policy.decideBatch(contexts, options);
-  } catch (e) {
-    if (!(e instanceof KairosError)) throw e;
+    if ("skip" in r) {
+      out.skipped[r.skip]++;
+      out.examples[r.skip] ??= r.example;
+    } else out.rows.push(r);
   }
-  return contexts.map((c, i) => {
-    try {
-      return policy.decide(c, options[i]);
-    } catch (e) {
-      if (!(e instanceof KairosError)) throw e;
-      const reason: SkipReason = e.code === "no_eligible_action" ? "no_eligible_action" : "bad_attributes";
-      out.skipped[reason]++;
-      out.examples[reason] ??= `${options[i]!.decisionId}: ${e.message}`;
-      return undefined;
-    }
-  });
+  return out;
 }

@@ -6,7 +6,10 @@ import type { RunnerState } from "./state/open-state.js";
 import type { UseCase } from "./use-case/compile.js";
 
 /** The group a new customer falls in under the use case's shares (deterministic). */
-export function drawGroup(useCase: UseCase, externalId: string): Group {
+export function drawGroup(
+  useCase: Pick<UseCase, "id"> & { file: Pick<UseCase["file"], "groups"> },
+  externalId: string,
+): Group {
   const g = useCase.file.groups;
   const u = keyedRng(g.salt ?? useCase.id, externalId).next();
   if (u < g.holdout) return "holdout";

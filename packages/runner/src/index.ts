@@ -4,7 +4,17 @@ export { type AudienceMember, type AudienceRead, readAudience, readAudienceFile 
 export { main as runCli, USAGE } from "./cli/main.js";
 export { type BrazeCredentials, brazeCredentials } from "./credentials.js";
 export { addDays, dayOf } from "./days.js";
-export { type DayDecisions, decideDay, decisionIdOf, groupPolicies, type SkipReason } from "./decide.js";
+export {
+  type DayDecisions,
+  Decider,
+  decideDay,
+  decisionIdOf,
+  groupPolicies,
+  type MemberToDecide,
+  policyFromSnapshot,
+  type SkipReason,
+} from "./decide.js";
+export { type DecideStepOptions, type DecideStepResult, decideAndLog } from "./decide-step.js";
 export { type DoctorCheck, doctor, liquidProperties } from "./doctor.js";
 export { eligibilityFor } from "./eligibility.js";
 export { assignGroups, drawGroup, groupOf } from "./groups.js";
@@ -17,7 +27,15 @@ export { renderReport } from "./report/html.js";
 export { type ReportData, reportData } from "./report/report-data.js";
 export { differenceEstimate, type Estimate, meanEstimate } from "./report/stats.js";
 export { rollback } from "./rollback.js";
-export { type ActivationSettings, type DayResult, type RunDayOptions, runDay } from "./run-day.js";
+export {
+  type ActivationSettings,
+  type DayResult,
+  queueSends,
+  type RunDayOptions,
+  runDay,
+  sendPlanner,
+  storeAudience,
+} from "./run-day.js";
 export { sendTimes, validZone } from "./send-times.js";
 export { type RunningService, requestHandler, startDecisionService } from "./service/http.js";
 export {

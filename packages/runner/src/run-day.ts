@@ -5,25 +5,26 @@
 // again for the same day finishes it with nothing sent twice and nothing lost.
 import { resolve } from "node:path";
 import {
+  type ActivationRequest,
   Activator,
   type ActivatorOptions,
   type BrazeClient,
   type Clock,
   systemClock,
 } from "@kairos/braze-adapter";
-import { type BanditPolicy, KairosError, ValidationError } from "@kairos/core";
+import { type ActionRecord, type BanditPolicy, KairosError, ValidationError } from "@kairos/core";
 import { RewardJoiner } from "@kairos/rewards";
-import { readAudience } from "./audience.js";
-import { addDays, dayOf } from "./days.js";
-import { decideDay, decisionIdOf } from "./decide.js";
-import { assignGroups } from "./groups.js";
+import { type AudienceMember, readAudience } from "./audience.js";
+import { dayOf } from "./days.js";
+import { decisionIdOf } from "./decide.js";
+import { type DecideStepOptions, decideAndLog } from "./decide-step.js";
 import { learn } from "./learn.js";
 import { formatCursor, ingestOutcomes, parseCursor } from "./outcomes.js";
 import { loadPolicy } from "./policy-state.js";
 import type { ProgressListener } from "./progress.js";
 import { sendTimes } from "./send-times.js";
 import { type CycleSummary, reached } from "./state/cycles.js";
-import type { DecisionStatus } from "./state/decision-log.js";
+import type { DecisionRow, DecisionStatus, DecisionToSend } from "./state/decision-log.js";
 import type { RunnerState } from "./state/open-state.js";
 import { sendAction, type UseCase } from "./use-case/compile.js";
 
@@ -51,6 +52,8 @@ export interface RunDayOptions {
   outcomesFolder?: string;
   /** Kairos decisions per day stored with their explanation (option scores, runners-up); default 20. */
   explainSample?: number;
+  /** Worker threads for the decisions of large audiences, and the page size (see `decideAndLog`). */
+  decide?: Pick<DecideStepOptions, "workers" | "parallelFrom" | "pageSize">;
   activation?: ActivationSettings;
   onProgress?: ProgressListener;
   signal?: AbortSignal;
@@ -100,13 +103,7 @@ export async function runDay(
   if (!reached(cycle.step, "audience")) {
     progress({ step: "audience", message: "reading the audience" });
     const read = await readAudience(useCase, braze, options.audienceFile);
-    const insert = state.db.prepare(
-      "INSERT OR IGNORE INTO audience (day, external_id, time_zone, attrs) VALUES (?, ?, ?, ?)",
-    );
-    state.db.transaction(() => {
-      for (const m of read.members)
-        insert.run(day, m.externalId, m.timeZone ?? null, JSON.stringify(m.attrs));
-    })();
+    storeAudience(state, day, read.members);
     progress({
       step: "audience",
       message: `${read.members.length} customers (${read.duplicates} duplicates dropped)`,
@@ -144,149 +141,248 @@ export async function runDay(
     });
   }
 
+  // Sends go to the Activator's ledger as each page of decisions is logged (while the next pages are being
+  // decided); the Activator runs in the next step. Requeueing is a no-op (one ledger row per decision id).
+  let settled = 0;
+  const activator = new Activator({
+    client: braze,
+    ledger: state.ledger,
+    mapping: useCase.mapping,
+    clock,
+    ...options.activation,
+    onOutcome: (o) => {
+      if (o.status === "sent" || o.status === "failed") {
+        settled += o.decisionIds.length;
+        progress({ step: "activate", message: "sending", done: settled, total: cycle.summary.queued ?? 0 });
+      }
+    },
+  });
+
   if (!reached(cycle.step, "decided")) {
-    const members = (
-      state.db.prepare("SELECT external_id, time_zone, attrs FROM audience WHERE day = ?").all(day) as {
-        external_id: string;
-        time_zone: string | null;
-        attrs: string;
-      }[]
-    ).map((r) => ({
-      externalId: r.external_id,
-      timeZone: r.time_zone ?? undefined,
-      attrs: JSON.parse(r.attrs),
-    }));
-    progress({
-      step: "decide",
-      message: `deciding for ${members.length} customers`,
-      done: 0,
-      total: members.length,
+    const total = state.db.prepare("SELECT COUNT(*) FROM audience WHERE day = ?").pluck().get(day) as number;
+    progress({ step: "decide", message: `deciding for ${total} customers`, done: 0, total });
+    const plan = sendPlanner(useCase, state, activator, day, clock.now());
+    const decided = await decideAndLog(useCase, state, policy, day, {
+      explainSample: options.explainSample,
+      ...options.decide,
+      afterPage: plan.queue,
+      onProgress: options.onProgress,
     });
-    const cap = useCase.file.frequencyCap;
-    const counts = cap
-      ? state.decisions.sendCounts(addDays(day, -(cap.days - 1)), day)
-      : new Map<string, number>();
-    const capped = new Set([...counts].filter(([, n]) => cap && n >= cap.messages).map(([id]) => id));
-    const groups = assignGroups(
-      state,
-      useCase,
-      members.map((m) => m.externalId),
-      day,
-    );
-    const decided = decideDay(useCase, policy, members, groups, capped, day, options.explainSample);
-    state.decisions.insert(decided.rows);
-    const byGroup: Record<string, number> = {};
-    for (const r of decided.rows) byGroup[r.group] = (byGroup[r.group] ?? 0) + 1;
     for (const example of Object.values(decided.examples))
       progress({ step: "decide", message: `skipped ${example}` });
     progress({
       step: "decide",
-      message: `decided ${JSON.stringify(byGroup)}`,
-      done: members.length,
-      total: members.length,
+      message: `decided ${JSON.stringify(decided.byGroup)}${decided.workers > 0 ? ` on ${decided.workers} threads` : ""}`,
+      done: total,
+      total,
     });
-    step("decided", { decided: byGroup, skipped: decided.skipped });
+    step("decided", { decided: decided.byGroup, skipped: decided.skipped, queued: plan.queued() });
   }
 
   if (!reached(cycle.step, "activated")) {
-    const toSend = ownDecisions(useCase, state, day).filter((d) => d.group !== "holdout");
-    let settled = 0;
-    const activator = new Activator({
-      client: braze,
-      ledger: state.ledger,
-      mapping: useCase.mapping,
-      clock,
-      ...options.activation,
-      onOutcome: (o) => {
-        if (o.status === "sent" || o.status === "failed") {
-          settled += o.decisionIds.length;
-          progress({ step: "activate", message: "sending", done: settled, total: toSend.length });
-        }
-      },
-    });
-    const due = sendTimes(useCase, clock.now());
-    for (let i = 0; i < toSend.length; i += 5000) {
-      await activator.enqueue(
-        // The due time is computed here, so the recipient's zone need not travel (the Activator would check it
-        // again, row by row).
-        toSend.slice(i, i + 5000).map((d) => ({
-          decision: {
-            decisionId: d.decisionId,
-            action: sendAction(useCase, d.action!),
-            actionIndex: d.actionIndex ?? undefined,
-            propensity: d.propensity ?? undefined,
-            policyVersion: d.policyVersion ?? undefined,
-          },
-          recipient: { externalId: d.externalId },
-          dueAt: due(d.action!, d.timeZone),
-        })),
-      );
+    // A day decided by an earlier version of the runner had not queued its sends yet.
+    if (cycle.summary.queued === undefined) {
+      const queued = await queueSends(useCase, state, activator, day, clock.now());
+      cycle.summary.queued = queued;
     }
-    progress({ step: "activate", message: `${toSend.length} sends queued`, done: 0, total: toSend.length });
+    const toSend = cycle.summary.queued;
+    progress({ step: "activate", message: `${toSend} sends queued`, done: 0, total: toSend });
     const counts = await activator.run({ signal: options.signal });
     step("activated", { sent: counts.sent, failed: counts.failed });
   }
 
   // Register what went out with the joiner, so tomorrow's outcomes are joined to today's decisions.
-  const rows = ownDecisions(useCase, state, day);
-  const updates: { decisionId: string; status: DecisionStatus; sentAt: number | null }[] = [];
   const sentTimes: number[] = [];
   let sent = 0;
   let failed = 0;
-  for (const d of rows) {
-    if (d.group === "holdout") continue;
-    const entry = await state.ledger.get(d.decisionId);
-    if (entry?.status === "sent") {
-      // The attempt's start: the message cannot have reached the customer earlier, while the row's sentAt
-      // may be much later (a send confirmed by reconciliation), which would push early outcomes out.
-      const at = entry.attemptAt ?? entry.sentAt ?? clock.now();
-      sent++;
-      sentTimes.push(at);
-      updates.push({ decisionId: d.decisionId, status: "sent", sentAt: at });
-      joiner.addDecision({
-        decisionId: d.decisionId,
-        userId: d.externalId,
-        sentAt: at,
-        action: d.action!,
-        actionIndex: d.actionIndex ?? undefined,
-        // The joiner needs a propensity; a policy told not to compute one (propensityDraws 0) logs none.
-        propensity: d.propensity ?? 1,
-        policyVersion: d.policyVersion ?? 0,
-        context: d.context,
-      });
-    } else if (entry?.status === "failed") {
-      failed++;
-      updates.push({ decisionId: d.decisionId, status: "failed", sentAt: null });
+  let held = 0;
+  for (const page of ownPages(useCase, state, day)) {
+    const updates: { decisionId: string; status: DecisionStatus; sentAt: number | null }[] = [];
+    for (const d of page) {
+      if (d.group === "holdout") continue;
+      const entry = await state.ledger.get(d.decisionId);
+      if (entry?.status === "sent") {
+        // The attempt's start: the message cannot have reached the customer earlier, while the row's sentAt
+        // may be much later (a send confirmed by reconciliation), which would push early outcomes out.
+        const at = entry.attemptAt ?? entry.sentAt ?? clock.now();
+        sent++;
+        sentTimes.push(at);
+        updates.push({ decisionId: d.decisionId, status: "sent", sentAt: at });
+        joiner.addDecision({
+          decisionId: d.decisionId,
+          userId: d.externalId,
+          sentAt: at,
+          action: d.action!,
+          actionIndex: d.actionIndex ?? undefined,
+          // The joiner needs a propensity; a policy told not to compute one (propensityDraws 0) logs none.
+          propensity: d.propensity ?? 1,
+          policyVersion: d.policyVersion ?? 0,
+          context: JSON.parse(d.contextJson),
+        });
+      } else if (entry?.status === "failed") {
+        failed++;
+        updates.push({ decisionId: d.decisionId, status: "failed", sentAt: null });
+      }
     }
+    state.decisions.settle(updates);
   }
   // Holdout customers' windows open when the day's messages went out (the median send), so their outcomes
   // are counted over the same stretch of time as the others'.
   sentTimes.sort((a, b) => a - b);
   const holdoutAt = sentTimes.length ? sentTimes[Math.floor(sentTimes.length / 2)]! : clock.now();
-  for (const d of rows) {
-    if (d.group !== "holdout") continue;
-    updates.push({ decisionId: d.decisionId, status: "held", sentAt: holdoutAt });
-    joiner.addDecision({
-      decisionId: d.decisionId,
-      userId: d.externalId,
-      sentAt: holdoutAt,
-      action: {},
-      propensity: 1,
-      policyVersion: 0,
-      context: d.context,
-    });
+  for (const page of ownPages(useCase, state, day)) {
+    const updates: { decisionId: string; status: DecisionStatus; sentAt: number | null }[] = [];
+    for (const d of page) {
+      if (d.group !== "holdout") continue;
+      held++;
+      updates.push({ decisionId: d.decisionId, status: "held", sentAt: holdoutAt });
+      joiner.addDecision({
+        decisionId: d.decisionId,
+        userId: d.externalId,
+        sentAt: holdoutAt,
+        action: {},
+        propensity: 1,
+        policyVersion: 0,
+        context: JSON.parse(d.contextJson),
+      });
+    }
+    state.decisions.settle(updates);
   }
   joiner.checkpoint();
-  state.decisions.settle(updates);
   progress({
     step: "register",
-    message: `${sent} sent, ${failed} failed, ${rows.length - sent - failed} held`,
+    message: `${sent} sent, ${failed} failed, ${held} held`,
   });
   step("done", { sent, failed });
   return { day, alreadyDone: false, resumed: existing !== undefined, summary: cycle.summary };
 }
 
-/** The day's decisions made by the cycle (not those of a decision service on the same state, sent already). */
-function ownDecisions(useCase: UseCase, state: RunnerState, day: string) {
-  return state.decisions.forDay(day).filter((d) => d.decisionId === decisionIdOf(useCase, day, d.externalId));
+/** The day's decisions made by the cycle, page by page in id order (not those of a decision service on the
+ * same state, which were delivered by their answers). */
+function* ownPages(
+  useCase: UseCase,
+  state: RunnerState,
+  day: string,
+  size = 50_000,
+): Generator<DecisionToSend[]> {
+  const prefix = `${useCase.id}:${day}:`;
+  let after: string | undefined;
+  for (;;) {
+    const page = state.decisions.page(prefix, after, size);
+    if (page.length === 0) return;
+    after = page[page.length - 1]!.decisionId;
+    yield page.filter((d) => d.decisionId === decisionIdOf(useCase, day, d.externalId));
+  }
+}
+
+/** Stores the day's audience (in external-id order, so the table's B-tree is appended to, not shuffled). */
+export function storeAudience(state: RunnerState, day: string, members: readonly AudienceMember[]): void {
+  const insert = state.db.prepare(
+    "INSERT OR IGNORE INTO audience (day, external_id, time_zone, attrs) VALUES (?, ?, ?, ?)",
+  );
+  const sorted = [...members].sort((a, b) =>
+    a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0,
+  );
+  state.db.transaction(() => {
+    for (const m of sorted) insert.run(day, m.externalId, m.timeZone ?? null, JSON.stringify(m.attrs));
+  })();
+}
+
+/**
+ * Queues the sends of the day's decisions in the Activator's ledger, a range of customers at a time (one
+ * ledger transaction per range), each at its local send time, with the trigger properties of its action.
+ */
+export function sendPlanner(
+  useCase: UseCase,
+  state: RunnerState,
+  activator: Activator,
+  day: string,
+  now: number,
+): {
+  queue: (first: string, last: string, rows?: readonly DecisionRow[]) => Promise<void>;
+  queued: () => number;
+} {
+  const due = sendTimes(useCase, now);
+  // The trigger properties of an action are the same for everyone who gets it.
+  const properties = new Map<number, ActionRecord>();
+  let queued = 0;
+  const actions = new Map<string, ActionRecord>();
+  const queue = async (first: string, last: string, rows?: readonly DecisionRow[]): Promise<void> => {
+    // The page's rows as logged: those just written, else read back (a rerun keeps what was logged first).
+    const page: DecisionToSend[] = rows
+      ? rows.map(
+          ([
+            decisionId,
+            ,
+            externalId,
+            group,
+            action,
+            actionIndex,
+            propensity,
+            policyVersion,
+            ,
+            timeZone,
+            status,
+          ]) => {
+            let a: ActionRecord | null = null;
+            if (action !== null) {
+              a = actions.get(action) ?? null;
+              if (!a) actions.set(action, (a = JSON.parse(action) as ActionRecord));
+            }
+            return {
+              decisionId,
+              externalId,
+              group,
+              action: a,
+              actionIndex,
+              propensity,
+              policyVersion,
+              timeZone,
+              status,
+              contextJson: "",
+            };
+          },
+        )
+      : state.decisions.range(decisionIdOf(useCase, day, first), decisionIdOf(useCase, day, last));
+    const requests: ActivationRequest[] = [];
+    for (const d of page) {
+      if (d.group === "holdout" || d.action === null) continue;
+      if (d.decisionId !== decisionIdOf(useCase, day, d.externalId)) continue; // a decision service's
+      let action = d.actionIndex === null ? undefined : properties.get(d.actionIndex);
+      if (!action) {
+        action = sendAction(useCase, d.action);
+        if (d.actionIndex !== null) properties.set(d.actionIndex, action);
+      }
+      requests.push({
+        // The due time is computed here, so the recipient's zone need not travel (the Activator would check
+        // it again, row by row).
+        decision: {
+          decisionId: d.decisionId,
+          action,
+          actionIndex: d.actionIndex ?? undefined,
+          propensity: d.propensity ?? undefined,
+          policyVersion: d.policyVersion ?? undefined,
+        },
+        recipient: { externalId: d.externalId },
+        dueAt: due(d.action, d.timeZone),
+      });
+    }
+    if (requests.length > 0) await activator.enqueue(requests);
+    queued += requests.length;
+  };
+  return { queue, queued: () => queued };
+}
+
+/** Queues the sends of all the day's decisions (see `sendPlanner`); returns how many. */
+export async function queueSends(
+  useCase: UseCase,
+  state: RunnerState,
+  activator: Activator,
+  day: string,
+  now: number,
+): Promise<number> {
+  const plan = sendPlanner(useCase, state, activator, day, now);
+  for (const page of ownPages(useCase, state, day))
+    if (page.length > 0) await plan.queue(page[0]!.externalId, page[page.length - 1]!.externalId);
+  return plan.queued();
 }

@@ -15,6 +15,8 @@ export interface CycleSummary {
   policyVersion?: number;
   decided?: Record<string, number>;
   skipped?: Record<string, number>;
+  /** Sends queued in the ledger (with the decisions). */
+  queued?: number;
   sent?: number;
   failed?: number;
 }

@@ -61,34 +61,168 @@ function fromRow(r: Row): LoggedDecision {
   };
 }
 
+/** A decision as the columns of its row, in the order `insertRows` takes them (what worker threads send). */
+export type DecisionRow = [
+  decisionId: string,
+  day: string,
+  externalId: string,
+  group: Group,
+  action: string | null,
+  actionIndex: number | null,
+  propensity: number | null,
+  policyVersion: number | null,
+  context: string,
+  timeZone: string | null,
+  status: DecisionStatus,
+  sentAt: number | null,
+  explanation: string | null,
+];
+
+/** The row of a decision (actions are few: their JSON is cached by index in `actionJson`). */
+export function decisionRow(d: LoggedDecision, actionJson?: Map<number, string>): DecisionRow {
+  let action: string | null = null;
+  if (d.action !== null) {
+    const cached = d.actionIndex === null ? undefined : actionJson?.get(d.actionIndex);
+    action = cached ?? JSON.stringify(d.action);
+    if (cached === undefined && d.actionIndex !== null) actionJson?.set(d.actionIndex, action);
+  }
+  return [
+    d.decisionId,
+    d.day,
+    d.externalId,
+    d.group,
+    action,
+    d.actionIndex,
+    d.propensity,
+    d.policyVersion,
+    JSON.stringify(d.context),
+    d.timeZone,
+    d.status,
+    d.sentAt,
+    d.explanation === null || d.explanation === undefined ? null : JSON.stringify(d.explanation),
+  ];
+}
+
+/** What sending and registering need of a day's decisions (no explanation; the context as JSON). */
+export interface DecisionToSend {
+  decisionId: string;
+  externalId: string;
+  group: Group;
+  action: Record<string, string | number> | null;
+  actionIndex: number | null;
+  propensity: number | null;
+  policyVersion: number | null;
+  timeZone: string | null;
+  status: DecisionStatus;
+  /** The context it was decided on, as stored (JSON). */
+  contextJson: string;
+}
+
+const SELECT_TO_SEND = `SELECT decision_id, external_id, grp, action, action_index, propensity, policy_version,
+  time_zone, status, context FROM decisions`;
+
+type ToSendRow = [
+  string,
+  string,
+  Group,
+  string | null,
+  number | null,
+  number | null,
+  number | null,
+  string | null,
+  DecisionStatus,
+  string,
+];
+
 /** Reads and writes the decision log. */
 export class DecisionLog {
-  constructor(private readonly db: Database.Database) {}
+  private readonly insertStmt: Database.Statement;
 
-  /** Writes a day's decisions in one transaction (a decision id already logged is left as it was). */
-  insert(rows: readonly LoggedDecision[]): void {
-    const stmt = this.db.prepare(
+  constructor(private readonly db: Database.Database) {
+    this.insertStmt = db.prepare(
       `INSERT OR IGNORE INTO decisions (decision_id, day, external_id, grp, action, action_index, propensity,
        policy_version, context, time_zone, status, sent_at, explanation) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
     );
-    this.db.transaction(() => {
-      for (const d of rows)
-        stmt.run(
-          d.decisionId,
-          d.day,
-          d.externalId,
-          d.group,
-          d.action === null ? null : JSON.stringify(d.action),
-          d.actionIndex,
-          d.propensity,
-          d.policyVersion,
-          JSON.stringify(d.context),
-          d.timeZone,
-          d.status,
-          d.sentAt,
-          d.explanation === null || d.explanation === undefined ? null : JSON.stringify(d.explanation),
-        );
+  }
+
+  /** Writes decisions in one transaction (a decision id already logged is left as it was). */
+  insert(rows: readonly LoggedDecision[]): void {
+    const actions = new Map<number, string>();
+    this.insertRows(rows.map((d) => decisionRow(d, actions)));
+  }
+
+  /**
+   * Writes decision rows (a decision id already logged is left as it was); returns how many were new. In one
+   * transaction (the caller's, if one is open).
+   */
+  insertRows(rows: readonly DecisionRow[]): number {
+    const stmt = this.insertStmt;
+    return this.db.transaction(() => {
+      let added = 0;
+      for (const r of rows) added += stmt.run(r).changes;
+      return added;
     })();
+  }
+
+  /**
+   * The decisions whose id starts with `prefix` (a day's: `<use case>:<day>:`), in id order, at most
+   * `limit` after the id `after`: a range of the primary key, read page by page.
+   */
+  page(prefix: string, after: string | undefined, limit: number): DecisionToSend[] {
+    // Ids of the prefix sort between the prefix and the prefix with its last character raised by one.
+    const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    return this.toSend(
+      this.db
+        .prepare(`${SELECT_TO_SEND} WHERE decision_id > ? AND decision_id < ? ORDER BY decision_id LIMIT ?`)
+        .raw()
+        .all(after ?? prefix, end, limit) as ToSendRow[],
+    );
+  }
+
+  /** The decisions with ids from `first` to `last` (inclusive), in id order. */
+  range(first: string, last: string): DecisionToSend[] {
+    return this.toSend(
+      this.db
+        .prepare(`${SELECT_TO_SEND} WHERE decision_id >= ? AND decision_id <= ? ORDER BY decision_id`)
+        .raw()
+        .all(first, last) as ToSendRow[],
+    );
+  }
+
+  private toSend(rows: ToSendRow[]): DecisionToSend[] {
+    const actions = new Map<string, Record<string, string | number>>();
+    return rows.map(
+      ([
+        decisionId,
+        externalId,
+        group,
+        action,
+        actionIndex,
+        propensity,
+        policyVersion,
+        timeZone,
+        status,
+        contextJson,
+      ]) => {
+        let a: Record<string, string | number> | null = null;
+        if (action !== null) {
+          a = actions.get(action) ?? null;
+          if (!a) actions.set(action, (a = JSON.parse(action) as Record<string, string | number>));
+        }
+        return {
+          decisionId,
+          externalId,
+          group,
+          action: a,
+          actionIndex,
+          propensity,
+          policyVersion,
+          timeZone,
+          status,
+          contextJson,
+        };
+      },
+    );
   }
 
   /** A day's decisions, in the order they were made. */
