@@ -6,7 +6,7 @@ import { join } from "node:path";
 
 const readmes = [
   "README.md",
-  ...["core", "rewards", "braze-adapter", "sim", "runner"].map((p) => `packages/${p}/README.md`),
+  ...["core", "rewards", "braze-adapter", "sim", "runner", "neural"].map((p) => `packages/${p}/README.md`),
 ];
 let failed = 0;
 let ran = 0;
