@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { matchesCondition } from "./condition.js";
 import { NoEligibleActionError, ValidationError, validationErrorFrom } from "./errors.js";
 import { createRng, type Rng, randomInt } from "./rng.js";
 
@@ -407,28 +408,11 @@ export class ActionSpace {
       if (k < 0) throw new ValidationError(field, "unknown dimension");
       const mask = new Uint8Array(this.options[k]!.length);
       this.options[k]!.forEach((option, c) => {
-        mask[c] = matches(option, cond, field) ? 1 : 0;
+        mask[c] = matchesCondition(option, cond, field) ? 1 : 0;
       });
       masks[k] = mask;
       lastDim = Math.max(lastDim, k);
     }
     return { masks, lastDim };
   }
-}
-
-type Condition = ConstraintRule["forbid"][string];
-
-function matches(option: OptionValue, cond: Condition, field: string): boolean {
-  if (typeof cond !== "object") return option === cond;
-  if ("in" in cond) return cond.in.includes(option);
-  if ("notIn" in cond) return !cond.notIn.includes(option);
-  if (typeof option !== "number")
-    throw new ValidationError(field, `range condition on non-numeric option ${option}`);
-  const { lt, lte, gt, gte } = cond as { lt?: number; lte?: number; gt?: number; gte?: number };
-  return (
-    (lt === undefined || option < lt) &&
-    (lte === undefined || option <= lte) &&
-    (gt === undefined || option > gt) &&
-    (gte === undefined || option >= gte)
-  );
 }

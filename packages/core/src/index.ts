@@ -13,6 +13,7 @@ export {
   eligibilitySchema,
   type OptionValue,
 } from "./action-space.js";
+export { type ConditionValue, matchesCondition, type ValueCondition } from "./condition.js";
 export {
   type Context,
   ContextEncoder,
@@ -55,8 +56,14 @@ export type { RewardModel, ScoreRequest } from "./models/reward-model.js";
 export { EXACT_JOINT_LIMIT, SharedLinearModel, type SharedLinearOptions } from "./models/shared-linear.js";
 export type { BetaPosterior, GaussianPosterior, StudentPosterior } from "./models/thompson-posterior.js";
 export { BanditPolicy, type PolicyParts, PROBABILITY_LIMIT } from "./policies/bandit-policy.js";
-export { type CommonPolicyConfig, createPolicy, type PolicyConfig } from "./policies/create-policy.js";
 export {
+  type CommonPolicyConfig,
+  commonPolicySchema,
+  createPolicy,
+  type PolicyConfig,
+} from "./policies/create-policy.js";
+export {
+  blocksFor,
   definePreset,
   JOINT_LIMIT,
   type Preset,

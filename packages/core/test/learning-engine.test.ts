@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import * as marketing from "../examples/marketing-576.js";
 import {
   ActionSpace,
   Blocks,
@@ -158,23 +159,9 @@ describe("exploration in daily batches", () => {
   });
 
   describe("in batches of 100 over 576 combinations, every preset beats random", () => {
-    const dims = [
-      ["o0", "o1", "o2", "o3"],
-      ["s0", "s1", "s2", "s3"],
-      ["c0", "c1", "c2", "c3", "c4", "c5"],
-      ["h0", "h1", "h2", "h3", "h4", "h5"],
-    ];
-    const effects = [
-      [0, 0.02, 0.04, 0.06],
-      [0.03, 0, 0.01, 0.02],
-      [0, 0.01, 0.03, 0.02, 0.05, 0],
-      [0.02, 0, 0.01, 0.04, 0, 0.01],
-    ];
-    const space = { dimensions: dims.map((options, k) => ({ name: `d${k}`, options })) };
-    const rate = (c: number[]) => 0.03 + c.reduce((s, code, k) => s + effects[k]![code]!, 0);
     const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
-    const randomRate = 0.03 + effects.reduce((s, e) => s + mean(e), 0);
-    const bestRate = 0.03 + effects.reduce((s, e) => s + Math.max(...e), 0);
+    const randomRate = 0.03 + marketing.effects.reduce((s, e) => s + mean(e), 0);
+    const bestRate = marketing.rate(marketing.best);
     // A uniformly random policy's average expected rate over the last 1,000 rounds has standard error
     // sd(rates)/√1000 ≈ 0.0009 (sd of the 576 rates ≈ 0.029): 4 of them, 0.0037, is a margin random
     // itself exceeds with probability 3e-5, about 3% of the gap between random (0.120) and the best (0.230).
@@ -184,7 +171,7 @@ describe("exploration in daily batches", () => {
         const settings = /thompson|lints|auto/.test(kind) ? { propensityDraws: 0 } : {};
         const policy = createPolicy({
           kind,
-          actionSpace: space,
+          actionSpace: marketing.space,
           seed: 7,
           rewardRange: [0, 1],
           ...settings,
@@ -196,7 +183,7 @@ describe("exploration in daily batches", () => {
           const decisions = policy.decideBatch(Array.from({ length: 100 }, () => ({})));
           policy.update(
             decisions.map((d) => {
-              const r = rate(codesOf(d.action, dims));
+              const r = marketing.rate(marketing.codesOf(d.action));
               if (day >= 70) lastRates.push(r);
               return { context: {}, action: d.action, reward: rng.next() < r ? 1 : 0 };
             }),

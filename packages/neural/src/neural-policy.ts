@@ -5,7 +5,7 @@ import {
   BanditPolicy,
   ContextEncoder,
   type ContextSchemaConfig,
-  contextSchemaConfig,
+  commonPolicySchema,
   type Feedback,
   type PolicyParts,
   type UpdateReport,
@@ -38,23 +38,8 @@ export class NeuralPolicy extends BanditPolicy {
   }
 }
 
-const commonSchema = z.strictObject({
+const commonSchema = commonPolicySchema.extend({
   kind: z.enum(neuralPolicyKinds as [NeuralPolicyKind, ...NeuralPolicyKind[]]),
-  actionSpace: z.union([z.instanceof(ActionSpace), z.unknown()]),
-  context: contextSchemaConfig.optional(),
-  seed: z.union([z.string(), z.number()]).default(0),
-  id: z.string().min(1).optional(),
-  rewardRange: z
-    .tuple([z.number().finite(), z.number().finite()])
-    .refine(([lo, hi]) => lo < hi, "lower bound must be below upper bound")
-    .optional(),
-  discount: z.number().gt(0).max(1).default(1),
-  search: z
-    .strictObject({
-      maxVisits: z.number().int().positive().optional(),
-      restarts: z.number().int().positive().optional(),
-    })
-    .optional(),
 });
 const commonKeys = new Set(Object.keys(commonSchema.shape));
 

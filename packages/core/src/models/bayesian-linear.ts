@@ -3,26 +3,13 @@ import { MergeError, SnapshotMismatchError } from "../errors.js";
 import { addOuter, dot, invertSpd, matVec, quadraticForm, scaledIdentity } from "../linalg/dense.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
-import { NoiseEstimate } from "./noise-estimate.js";
+import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
 import type { UnitRemap } from "./unit-remap.js";
 
 export const linearOptionsSchema = z.strictObject({
-  /** Prior precision (ridge penalty) λ: A starts at λ·I. */
-  lambda: z.number().positive().default(1),
-  /**
-   * Reward noise sd σ: Thompson draws θ ~ N(θ̂, σ²·A⁻¹) and UCB adds α·σ·√(xᵀA⁻¹x). Estimated from the
-   * residuals when absent (see NoiseEstimate).
-   */
-  noise: z.number().positive().optional(),
-  /** Prior guess of σ when it is estimated, worth 10 observations. */
-  priorNoise: z.number().positive().default(0.5),
-  /**
-   * Thompson draws come from N(θ̂, (s·σ)²·A⁻¹) with this s: below 1 the posterior is narrowed towards its
-   * mean ("posterior reshaping", Chapelle & Li 2011), which measured less regret (see the README).
-   */
-  sampleScale: z.number().positive().default(1),
+  ...linearPriorOptions,
   /** Rank-one updates between two refactorisations of A⁻¹ from A (numerical hygiene). */
   refactorEvery: z.number().int().positive().default(512),
 });

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /** Weight of the prior guess of the noise, in observations. */
 const PRIOR_OBSERVATIONS = 10;
 
@@ -45,3 +47,21 @@ export class NoiseEstimate {
     this.observations = json.observations;
   }
 }
+
+/** The prior and noise settings every linear model shares. */
+export const linearPriorOptions = {
+  /** Prior precision (ridge penalty) λ: every coefficient's Gram matrix starts at λ·I. */
+  lambda: z.number().positive().default(1),
+  /**
+   * Reward noise sd σ: Thompson draws θ ~ N(θ̂, (s·σ)²·A⁻¹) and UCB adds α·σ·√(xᵀA⁻¹x). Estimated from the
+   * residuals when absent (see NoiseEstimate).
+   */
+  noise: z.number().positive().optional(),
+  /** Prior guess of σ when it is estimated, worth 10 observations. */
+  priorNoise: z.number().positive().default(0.5),
+  /**
+   * s: below 1, Thompson draws come from the posterior narrowed towards its mean ("posterior reshaping",
+   * Chapelle & Li 2011); see the README for what it measured.
+   */
+  sampleScale: z.number().positive().default(1),
+};

@@ -13,7 +13,7 @@ import {
 } from "../linalg/dense.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
-import { NoiseEstimate } from "./noise-estimate.js";
+import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
 import { remapValues, type UnitRemap } from "./unit-remap.js";
@@ -25,17 +25,7 @@ import { remapValues, type UnitRemap } from "./unit-remap.js";
 export const EXACT_JOINT_LIMIT = 1_024;
 
 export const sharedLinearOptionsSchema = z.strictObject({
-  /** Prior precision (ridge penalty) λ of every coefficient. */
-  lambda: z.number().positive().default(1),
-  /** Reward noise sd σ scaling Thompson draws and UCB widths; estimated from the residuals when absent. */
-  noise: z.number().positive().optional(),
-  /** Prior guess of σ when it is estimated (half the reward range by default), worth 10 observations. */
-  priorNoise: z.number().positive().default(0.5),
-  /**
-   * Thompson draws come from N(θ̂, (s·σ)²·A⁻¹) with this s: below 1 the posterior is narrowed towards its
-   * mean ("posterior reshaping", Chapelle & Li 2011), which measured less regret (see the README).
-   */
-  sampleScale: z.number().positive().default(1),
+  ...linearPriorOptions,
   /** Force the backfitting approximation even when the exact joint fit would fit (tests, comparisons). */
   backfit: z.boolean().default(false),
 });

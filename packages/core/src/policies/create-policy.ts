@@ -7,8 +7,8 @@ import { BanditPolicy } from "./bandit-policy.js";
 import type { Preset } from "./presets/preset.js";
 import { type PolicyKind, policyKinds, presets } from "./presets/registry.js";
 
-const commonSchema = z.strictObject({
-  kind: z.enum(policyKinds as [PolicyKind, ...PolicyKind[]]),
+/** The settings every preset shares, validated (other packages' policy factories extend it with `kind`). */
+export const commonPolicySchema = z.strictObject({
   actionSpace: z.union([z.instanceof(ActionSpace), z.unknown()]),
   context: contextSchemaConfig.optional(),
   seed: z.union([z.string(), z.number()]).default(0),
@@ -20,6 +20,10 @@ const commonSchema = z.strictObject({
   /** Forgetting factor applied once per update batch (e.g. 0.98 per daily batch); 1 keeps everything. */
   discount: z.number().gt(0).max(1).default(1),
   search: searchOptionsSchema.optional(),
+});
+
+const commonSchema = commonPolicySchema.extend({
+  kind: z.enum(policyKinds as [PolicyKind, ...PolicyKind[]]),
 });
 
 /** The settings every preset shares. */

@@ -1,11 +1,10 @@
 import {
-  Blocks,
+  type Blocks,
+  blocksFor,
   definePreset,
   type ExplorationRule,
-  JOINT_LIMIT,
   type Preset,
   type PresetContext,
-  ValidationError,
 } from "@kairos/core";
 import type { z } from "zod";
 import type { NeuralModel, NeuralModelContext } from "../neural-model.js";
@@ -33,20 +32,10 @@ export function defineNeuralPreset<S extends z.ZodObject>(preset: NeuralPreset<S
 /** Core's split of actions into units: `auto` is a unit per action for one dimension, else per option. */
 export function neuralBlocks(context: PresetContext, settings: NetworkSettings): Blocks {
   const space = context.space;
+  const oneDimension = space.dimensions.length === 1;
   const structure =
-    settings.structure === "auto"
-      ? space.dimensions.length === 1
-        ? "joint"
-        : "factorised"
-      : settings.structure;
-  if (structure === "factorised") return Blocks.factorised(space, settings.interactions);
-  if (space.size > JOINT_LIMIT) {
-    throw new ValidationError(
-      "policy.structure",
-      `a joint model over ${space.size} actions is too large; use "factorised"`,
-    );
-  }
-  return Blocks.joint(space);
+    settings.structure === "auto" ? (oneDimension ? "joint" : "factorised") : settings.structure;
+  return blocksFor(space, structure, settings.interactions);
 }
 
 /** What every neural model needs from the policy. */
