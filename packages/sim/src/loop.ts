@@ -1,17 +1,12 @@
-import {
-  type ActionRecord,
-  type ActionSpace,
-  type Context,
-  type DecideOptions,
-  type Eligibility,
-  type Feedback,
-  NoEligibleActionError,
-  type Policy,
-} from "@kairos/core";
+import type { ActionRecord, ActionSpace, Eligibility, Policy } from "@kairos/core";
+import { type Audience, audienceOf, CustomerHistory } from "./loop-audience.js";
+import { bestEligible, type Choice, decideAudience, decisionIdOf } from "./loop-decide.js";
+import { FeedbackQueue } from "./loop-feedback.js";
+import { countPreference, DayTally, emptySeries, perCustomerOf } from "./loop-tally.js";
 import type { FeatureValue, Population } from "./population.js";
 import { type Calendar, calendarOf, type Evaluation, type ResponseModel } from "./response.js";
 import type { Scenario } from "./scenario/schema.js";
-import { hashString, keyedStream } from "./streams.js";
+import { hashString } from "./streams.js";
 
 /** One logged decision (or holdout non-send), with what the simulator knows about it. */
 export interface LoggedDecision {
@@ -83,177 +78,155 @@ export interface SimulateOptions {
  * one decision each, outcomes are drawn, and each outcome reaches the policy after its delay (a
  * conversion on its day, a non-conversion once the attribution window closes); the policy learns every
  * night from what arrived.
+ *
+ * The steps, each in its own file: who is due and what the policy sees (`loop-audience.ts`), the policy's
+ * and the oracle's choices (`loop-decide.ts`), one customer's send and outcome ({@link serve}, below), the
+ * day's totals (`loop-tally.ts`), and the outcomes' way back to the policy (`loop-feedback.ts`).
  */
 export function simulateGroup(o: SimulateOptions): GroupRun {
-  const { scenario, space, population, model } = o;
-  const days = o.days ?? scenario.days;
-  const seedHash = hashString(`${o.seed}\u0000outcomes`);
-  const dueHash = hashString(`${o.seed}\u0000audience`);
-  const window = scenario.fatigue?.window ?? 7;
-  const dims = space.dimensions;
-  const unsubDim =
-    scenario.unsubscribe?.dimension !== undefined ? space.dimensionIndex(scenario.unsubscribe.dimension) : -1;
-  const segmentFeature = scenario.population.segmentFeature;
-  const rewardScale = rewardScaleOf(scenario);
-  const daily: DailySeries = {
-    opportunities: [],
-    reward: [],
-    expected: [],
-    oracle: [],
-    conversions: [],
-    unsubscribes: [],
-    bestMatch: Object.fromEntries(dims.map((d) => [d, [] as number[]])),
-  };
-  const preferences: GroupRun["preferences"] = {};
-  const totals = new Map<number, number>();
-  for (const i of o.customers) totals.set(i, 0);
-  const sends = new Map<number, number[]>();
-  const denied = new Map<number, Set<number>>();
-  const gone = new Set<number>();
-  const pending: Feedback[][] = Array.from({ length: days }, () => []);
-  const ev: Evaluation = model.newEvaluation();
-  const oracleCodes = new Int32Array(dims.length);
-  const chosenCodes = new Int32Array(dims.length);
-
-  for (let day = 0; day < days; day++) {
-    const cal: Calendar = calendarOf(scenario, day);
-    let due: number[] = [];
-    for (const i of o.customers) {
-      if (gone.has(i)) continue;
-      const c = population.cadence[i]!;
-      if (day >= population.offset[i]! && (day - population.offset[i]!) % c === 0) due.push(i);
-    }
-    if (o.capacity !== undefined && due.length > o.capacity)
-      due = sample(due, o.capacity, keyedStream(dueHash, day));
-    const recents = due.map((i) => recentCount(sends.get(i), day, window));
-    const contexts: Record<string, FeatureValue>[] = due.map((i, j) => ({
-      ...population.contexts[i],
-      weekend: cal.weekend,
-      recentMessages: recents[j]!,
-    }));
-    const eligibilities = due.map((i) => eligibilityOf(denied.get(i), unsubDim, space));
-    let decisions: ({ actionIndex: number; propensity: number } | null)[] | undefined;
-    if (o.policy && o.policy !== "oracle") {
-      const options: DecideOptions[] = due.map((i, j) => ({
-        decisionId: `${day}-${i}`,
-        ...(eligibilities[j] ? { eligibility: eligibilities[j] } : {}),
-      }));
-      decisions = decideAll(o.policy, contexts, options);
-    }
-    let sumReward = 0;
-    let sumExpected = 0;
-    let sumOracle = 0;
-    let conversions = 0;
-    let unsubscribes = 0;
-    const matches = new Float64Array(dims.length);
-    for (let j = 0; j < due.length; j++) {
-      const i = due[j]!;
-      model.evaluate(i, cal, recents[j]!, ev);
-      const blocked = denied.get(i);
-      // The truly best eligible action today (myopic oracle).
-      let best = -1;
-      for (let f = 0; f < model.feasibleCount; f++) {
-        if (blocked?.has(model.codes[unsubDim]![f]!)) continue;
-        if (best < 0 || ev.expected[f]! > ev.expected[best]!) best = f;
-      }
-      let f: number;
-      let propensity = 1;
-      // A customer no action can reach (every option left is unsubscribed or ineligible) is skipped.
-      if (decisions && decisions[j] === null) continue;
-      if (o.policy === null) f = -1;
-      else if (o.policy === "oracle") f = best;
-      else {
-        f = model.positionOf[decisions![j]!.actionIndex]!;
-        propensity = decisions![j]!.propensity;
-        if (f < 0) throw new Error(`policy chose an infeasible action ${decisions![j]!.actionIndex}`);
-      }
-      const outcome = model.draw(seedHash, i, cal, f, ev);
-      const expected = f < 0 ? model.organic(i, cal).expected : ev.expected[f]!;
-      sumReward += outcome.reward;
-      sumExpected += expected;
-      totals.set(i, totals.get(i)! + outcome.reward);
-      if (outcome.converted) conversions++;
-      if (f < 0) continue;
-      sumOracle += ev.expected[best]!;
-      const actionIndex = model.feasible[f]!;
-      space.codesOf(actionIndex, chosenCodes);
-      space.codesOf(model.feasible[best]!, oracleCodes);
-      for (let k = 0; k < dims.length; k++) if (chosenCodes[k] === oracleCodes[k]) matches[k]!++;
-      const segment = segmentFeature ? String(population.values[segmentFeature]![i]) : "all";
-      const prefs = (preferences[segment] ??= Object.fromEntries(dims.map((d) => [d, {}])));
-      for (let k = 0; k < dims.length; k++) {
-        const option = String(space.options[k]![chosenCodes[k]!]);
-        prefs[dims[k]!]![option] = (prefs[dims[k]!]![option] ?? 0) + 1;
-      }
-      let history = sends.get(i);
-      if (!history) sends.set(i, (history = []));
-      history.push(day);
-      if (history.length > window) history.shift();
-      if (outcome.unsubscribed) {
-        unsubscribes++;
-        if (unsubDim < 0) gone.add(i);
-        else {
-          let set = denied.get(i);
-          if (!set) denied.set(i, (set = new Set()));
-          set.add(chosenCodes[unsubDim]!);
-          if (set.size >= space.optionCount(unsubDim)) gone.add(i);
-        }
-      }
-      const arrival = day + (outcome.converted ? outcome.delay : model.window);
-      let reward = outcome.reward / rewardScale;
-      if (o.clipRewards) reward = Math.min(o.clipRewards[1], Math.max(o.clipRewards[0], reward));
-      if (arrival < days && o.policy !== "oracle") {
-        pending[arrival]!.push({
-          context: contexts[j]!,
-          action: actionIndex,
-          reward,
-          decisionId: `${day}-${i}`,
-          ...(Number.isFinite(propensity) ? { propensity } : {}),
-        });
-      }
-      o.onDecision?.({
-        day,
-        customer: i,
-        context: contexts[j]!,
-        ...(eligibilities[j] ? { eligibility: eligibilities[j] } : {}),
-        actionIndex,
-        action: space.recordOf(actionIndex),
-        propensity,
-        reward: outcome.reward,
-        expected,
-        oracle: ev.expected[best]!,
-        converted: outcome.converted,
-        unsubscribed: outcome.unsubscribed,
-        delay: outcome.converted ? outcome.delay : model.window,
-      });
-    }
-    daily.opportunities.push(due.length);
-    daily.reward.push(sumReward);
-    daily.expected.push(sumExpected);
-    daily.oracle.push(o.policy === null ? 0 : sumOracle);
-    daily.conversions.push(conversions);
-    daily.unsubscribes.push(unsubscribes);
-    dims.forEach((d, k) => {
-      daily.bestMatch[d]!.push(matches[k]!);
-    });
-    // Overnight: the policy learns from everything that arrived today (an empty batch still ends the day).
-    if (o.policy && o.policy !== "oracle") o.policy.update(pending[day]!);
-    pending[day] = [];
+  const group = startGroup(o);
+  for (let day = 0; day < group.days; day++) {
+    const cal = calendarOf(o.scenario, day);
+    const audience = audienceOf(o.customers, o.population, group.history, day, cal, group.capacity);
+    const choices = isLearner(o.policy) ? decideAudience(o.policy, audience, day) : undefined;
+    const tally = new DayTally(o.space.dimensions.length);
+    for (let j = 0; j < audience.customers.length; j++) serve(group, audience, j, day, cal, choices, tally);
+    tally.appendTo(group.daily, audience.customers.length, o.space.dimensions, o.policy === null);
+    if (isLearner(o.policy)) group.feedback.deliver(day, o.policy);
     o.onDay?.(day);
   }
-  let mean = 0;
-  for (const v of totals.values()) mean += v;
-  const n = totals.size;
-  mean /= Math.max(1, n);
-  let ss = 0;
-  for (const v of totals.values()) ss += (v - mean) ** 2;
   return {
-    customers: n,
-    days,
-    daily,
-    perCustomer: { mean, variance: n > 1 ? ss / (n - 1) : 0 },
-    preferences,
+    customers: group.totals.size,
+    days: group.days,
+    daily: group.daily,
+    perCustomer: perCustomerOf(group.totals),
+    preferences: group.preferences,
   };
+}
+
+/** A group's settings and running state over its simulation. */
+interface GroupState {
+  o: SimulateOptions;
+  days: number;
+  /** Keys the outcome draws. */
+  seedHash: number;
+  capacity: { limit: number | undefined; hash: number };
+  history: CustomerHistory;
+  feedback: FeedbackQueue;
+  daily: DailySeries;
+  preferences: GroupRun["preferences"];
+  /** Per customer, in the group's order: total reward so far. */
+  totals: Map<number, number>;
+  /** Scratch space: the response model's scores for one customer, and option codes. */
+  ev: Evaluation;
+  chosenCodes: Int32Array;
+  oracleCodes: Int32Array;
+}
+
+function startGroup(o: SimulateOptions): GroupState {
+  const { scenario, space } = o;
+  const days = o.days ?? scenario.days;
+  const unsubDim =
+    scenario.unsubscribe?.dimension !== undefined ? space.dimensionIndex(scenario.unsubscribe.dimension) : -1;
+  const totals = new Map<number, number>();
+  for (const i of o.customers) totals.set(i, 0);
+  return {
+    o,
+    days,
+    seedHash: hashString(`${o.seed}\u0000outcomes`),
+    capacity: { limit: o.capacity, hash: hashString(`${o.seed}\u0000audience`) },
+    history: new CustomerHistory(space, scenario.fatigue?.window ?? 7, unsubDim),
+    feedback: new FeedbackQueue(days, rewardScaleOf(scenario), o.clipRewards),
+    daily: emptySeries(space.dimensions),
+    preferences: {},
+    totals,
+    ev: o.model.newEvaluation(),
+    chosenCodes: new Int32Array(space.dimensions.length),
+    oracleCodes: new Int32Array(space.dimensions.length),
+  };
+}
+
+/** Whether the group is run by a policy that decides and learns (not the oracle, not a holdout). */
+function isLearner(policy: SimulateOptions["policy"]): policy is Policy {
+  return policy !== null && policy !== "oracle";
+}
+
+/**
+ * One customer's turn on a day: the truly best action, the group's choice (the policy's, the oracle's or,
+ * for a holdout, none), the outcome drawn, and everything it changes: the day's totals, the segment's
+ * preferences, the customer's history, the feedback on its way to the policy and the decision log.
+ */
+function serve(
+  group: GroupState,
+  audience: Audience,
+  j: number,
+  day: number,
+  cal: Calendar,
+  choices: Choice[] | undefined,
+  tally: DayTally,
+): void {
+  const { o, ev, history, chosenCodes, oracleCodes } = group;
+  const { model, space, population } = o;
+  const i = audience.customers[j]!;
+  model.evaluate(i, cal, audience.recents[j]!, ev);
+  const best = bestEligible(model, ev, history.blocked(i), history.unsubDim);
+  // A customer no action can reach (every option left is unsubscribed or ineligible) is skipped.
+  if (choices && choices[j] === null) return;
+  const { position: f, propensity } = chosenPosition(o.policy, model, best, choices?.[j]);
+  const outcome = model.draw(group.seedHash, i, cal, f, ev);
+  const expected = f < 0 ? model.organic(i, cal).expected : ev.expected[f]!;
+  tally.addOutcome(outcome.reward, expected, outcome.converted);
+  group.totals.set(i, group.totals.get(i)! + outcome.reward);
+  if (f < 0) return;
+  const actionIndex = model.feasible[f]!;
+  space.codesOf(actionIndex, chosenCodes);
+  space.codesOf(model.feasible[best]!, oracleCodes);
+  tally.addSend(ev.expected[best]!, chosenCodes, oracleCodes, outcome.unsubscribed);
+  const segmentFeature = o.scenario.population.segmentFeature;
+  const segment = segmentFeature ? String(population.values[segmentFeature]![i]) : "all";
+  countPreference(group.preferences, segment, space, chosenCodes);
+  history.recordSend(i, day);
+  if (outcome.unsubscribed) history.recordUnsubscribe(i, chosenCodes);
+  const delay = outcome.converted ? outcome.delay : model.window;
+  if (isLearner(o.policy)) {
+    group.feedback.schedule(day + delay, {
+      context: audience.contexts[j]!,
+      action: actionIndex,
+      reward: outcome.reward,
+      decisionId: decisionIdOf(day, i),
+      propensity,
+    });
+  }
+  const eligibility = audience.eligibilities[j];
+  o.onDecision?.({
+    day,
+    customer: i,
+    context: audience.contexts[j]!,
+    ...(eligibility ? { eligibility } : {}),
+    actionIndex,
+    action: space.recordOf(actionIndex),
+    propensity,
+    reward: outcome.reward,
+    expected,
+    oracle: ev.expected[best]!,
+    converted: outcome.converted,
+    unsubscribed: outcome.unsubscribed,
+    delay,
+  });
+}
+
+/** The feasible position the group sends (-1: nothing, for a holdout) and its propensity (1 unless a policy chose). */
+function chosenPosition(
+  policy: SimulateOptions["policy"],
+  model: ResponseModel,
+  best: number,
+  choice: Choice | undefined,
+): { position: number; propensity: number } {
+  if (policy === null) return { position: -1, propensity: 1 };
+  if (policy === "oracle") return { position: best, propensity: 1 };
+  const position = model.positionOf[choice!.actionIndex]!;
+  if (position < 0) throw new Error(`policy chose an infeasible action ${choice!.actionIndex}`);
+  return { position, propensity: choice!.propensity };
 }
 
 /** What policies' rewards are divided by: the scenario's `rewardScale`, else the mean purchase amount, else 1. */
@@ -261,51 +234,4 @@ export function rewardScaleOf(scenario: Scenario): number {
   if (scenario.rewardScale !== undefined) return scenario.rewardScale;
   if (scenario.metric.kind === "conversion" || !scenario.revenue) return 1;
   return Math.exp(scenario.revenue.mu + scenario.revenue.sigma ** 2 / 2);
-}
-
-/** Decides for the whole audience; when some customer has no eligible action, decides one by one and skips them. */
-function decideAll(
-  policy: Policy,
-  contexts: Record<string, FeatureValue>[],
-  options: DecideOptions[],
-): ({ actionIndex: number; propensity: number } | null)[] {
-  try {
-    return policy.decideBatch(contexts as Context[], options);
-  } catch (e) {
-    if (!(e instanceof NoEligibleActionError)) throw e;
-    return contexts.map((c, j) => {
-      try {
-        return policy.decide(c as Context, options[j]);
-      } catch (inner) {
-        if (inner instanceof NoEligibleActionError) return null;
-        throw inner;
-      }
-    });
-  }
-}
-
-function recentCount(history: number[] | undefined, day: number, window: number): number {
-  if (!history) return 0;
-  let n = 0;
-  for (const d of history) if (d >= day - window) n++;
-  return n;
-}
-
-function eligibilityOf(
-  blocked: Set<number> | undefined,
-  dim: number,
-  space: ActionSpace,
-): Eligibility | undefined {
-  if (!blocked || blocked.size === 0) return undefined;
-  return { deny: { [space.dimensions[dim]!]: [...blocked].map((c) => space.options[dim]![c]!) } };
-}
-
-/** A uniform subset of `k` items (partial Fisher–Yates), in original order. */
-function sample(items: number[], k: number, rng: { next(): number }): number[] {
-  const copy = items.slice();
-  for (let j = 0; j < k; j++) {
-    const r = j + Math.floor(rng.next() * (copy.length - j));
-    [copy[j], copy[r]] = [copy[r]!, copy[j]!];
-  }
-  return copy.slice(0, k).sort((a, b) => a - b);
 }

@@ -268,18 +268,21 @@ export class ResponseModel {
     const compiled: CompiledTerm = { effect: term.effect, fromDay, byCustomer, positions: null };
     let actionMask: Uint8Array | null = null;
     for (const [key, cond] of Object.entries(term.when ?? {})) {
+      const field = `when.${key}`;
       if (key === "weekend") compiled.weekend = cond as boolean;
       else if (key === "dayOfWeek")
-        compiled.daysOfWeek = Uint8Array.from({ length: 7 }, (_, d) => (matchesCondition(d, cond) ? 1 : 0));
+        compiled.daysOfWeek = Uint8Array.from({ length: 7 }, (_, d) =>
+          matchesCondition(d, cond, field) ? 1 : 0,
+        );
       else if (space.dimensionIndex(key) >= 0) {
         const k = space.dimensionIndex(key);
-        const ok = space.options[k]!.map((o) => matchesCondition(o, cond));
+        const ok = space.options[k]!.map((o) => matchesCondition(o, cond, field));
         actionMask ??= new Uint8Array(this.feasibleCount).fill(1);
         const codes = this.codes[k]!;
         for (let f = 0; f < actionMask.length; f++) if (!ok[codes[f]!]) actionMask[f] = 0;
       } else {
         const col = pop.values[key]!;
-        for (let i = 0; i < pop.size; i++) if (!matchesCondition(col[i]!, cond)) byCustomer[i] = 0;
+        for (let i = 0; i < pop.size; i++) if (!matchesCondition(col[i]!, cond, field)) byCustomer[i] = 0;
       }
     }
     if (actionMask) {

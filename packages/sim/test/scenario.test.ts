@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ValidationError } from "@kairos/core";
@@ -82,5 +82,40 @@ describe("population", () => {
     // Latent features are not part of the context the policy sees.
     expect(a.contexts[0]).not.toHaveProperty("priceSensitivity");
     expect(a.contexts[0]).toHaveProperty("segment");
+  });
+});
+
+describe("scenario conditions match exactly (core's matchesCondition)", () => {
+  const base = JSON.parse(readFileSync(simulationPath("default.json"), "utf8")) as Record<string, unknown>;
+  /** The error a `when` condition gets, or undefined when the scenario loads. */
+  const errorOf = (when: Record<string, unknown>): string | undefined => {
+    const json = structuredClone(base);
+    (json.response as { terms: unknown[] }).terms.push({ effect: 1, when });
+    try {
+      parseScenario(json);
+      return undefined;
+    } catch (e) {
+      expect(e).toBeInstanceOf(ValidationError);
+      return (e as Error).message;
+    }
+  };
+
+  it("accepts values of the right type", () => {
+    expect(
+      errorOf({ hour: 12, mobileFirst: true, dayOfWeek: { in: [0, 6] }, segment: "vip" }),
+    ).toBeUndefined();
+    expect(errorOf({ hour: { gte: 12 } })).toBeUndefined();
+  });
+
+  it("rejects a value that equals a known one only as text, saying how to write it", () => {
+    expect(errorOf({ hour: "12" })).toMatch(/when\.hour: "12" is text, the value is a number: write 12$/);
+    expect(errorOf({ hour: { in: [8, "19"] } })).toMatch(/"19" is text, the value is a number: write 19$/);
+    expect(errorOf({ mobileFirst: "true" })).toMatch(/"true" is text, the value is a boolean: write true$/);
+    expect(errorOf({ dayOfWeek: "6" })).toMatch(/"6" is text, the value is a number: write 6$/);
+  });
+
+  it("still rejects ranges on values that are not numbers", () => {
+    expect(errorOf({ channel: { lt: 2 } })).toMatch(/when\.channel: a range applies to numeric values only/);
+    expect(errorOf({ mobileFirst: { gte: 1 } })).toMatch(/a range applies to numeric values only/);
   });
 });

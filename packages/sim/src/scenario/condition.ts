@@ -1,16 +1,8 @@
-import type { Condition } from "./schema.js";
-
-/** Whether a value (option, category, number, boolean) satisfies a `when` condition. */
-export function matchesCondition(value: string | number | boolean, cond: Condition): boolean {
-  if (typeof cond !== "object") return String(value) === String(cond);
-  if ("in" in cond) return cond.in.some((c) => String(c) === String(value));
-  if ("notIn" in cond) return !cond.notIn.some((c) => String(c) === String(value));
-  if (typeof value !== "number") return false;
-  const { lt, lte, gt, gte } = cond as { lt?: number; lte?: number; gt?: number; gte?: number };
-  return (
-    (lt === undefined || value < lt) &&
-    (lte === undefined || value <= lte) &&
-    (gt === undefined || value > gt) &&
-    (gte === undefined || value >= gte)
-  );
-}
+/**
+ * A scenario's `when` conditions (and `forbid` rules) are matched by core's matcher, the same one that
+ * checks an action space's constraint rules: values compare exactly, type included (the option `9` is not
+ * the text `"9"`, a boolean feature's `true` is not `"true"`), and a range applies to numbers only (it
+ * throws on anything else). The loader rejects a condition whose value differs from every value it could
+ * meet only by its type, so a scenario never silently matches nothing.
+ */
+export { matchesCondition } from "@kairos/core";

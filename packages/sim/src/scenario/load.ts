@@ -351,14 +351,14 @@ function checkTerm(s: Scenario, t: Term, at: string): void {
       continue;
     }
     if (key === "dayOfWeek") {
-      checkValues(field, cond, ["0", "1", "2", "3", "4", "5", "6"], true);
+      checkValues(field, cond, [0, 1, 2, 3, 4, 5, 6], true);
       continue;
     }
     if (key in dims) {
       checkValues(
         field,
         cond,
-        dims[key]!.map(String),
+        dims[key]!,
         dims[key]!.every((o) => typeof o === "number"),
       );
       continue;
@@ -374,7 +374,7 @@ function checkTerm(s: Scenario, t: Term, at: string): void {
         ])}`,
       );
     if (f.type === "numeric") checkValues(field, cond, undefined, true);
-    else checkValues(field, cond, valuesOf(s, key)!, false);
+    else checkValues(field, cond, f.type === "boolean" ? [true, false] : valuesOf(s, key)!, false);
   }
   const times = t.times === undefined ? [] : Array.isArray(t.times) ? t.times : [t.times];
   for (const name of times) {
@@ -398,8 +398,17 @@ function checkTerm(s: Scenario, t: Term, at: string): void {
   }
 }
 
-/** Checks that the values a condition names exist (categories/options), and that ranges apply to numbers. */
-function checkValues(field: string, cond: Condition, known: string[] | undefined, numeric: boolean): void {
+/**
+ * Checks that the values a condition names exist (categories/options), and that ranges apply to numbers.
+ * Values match exactly, type included (core's `matchesCondition`): a value equal to a known one only as
+ * text (`"9"` for the option 9, `"true"` for a boolean feature) would match nothing, so it is an error.
+ */
+function checkValues(
+  field: string,
+  cond: Condition,
+  known: readonly (string | number | boolean)[] | undefined,
+  numeric: boolean,
+): void {
   const list =
     typeof cond !== "object" ? [cond] : "in" in cond ? cond.in : "notIn" in cond ? cond.notIn : undefined;
   if (list === undefined) {
@@ -412,7 +421,21 @@ function checkValues(field: string, cond: Condition, known: string[] | undefined
         throw new ValidationError(field, `expected a number, got ${JSON.stringify(v)}`);
     return;
   }
-  for (const v of list)
-    if (!known.includes(String(v)))
-      throw new ValidationError(field, `unknown value ${JSON.stringify(v)}${didYouMean(String(v), known)}`);
+  for (const v of list) {
+    if (known.includes(v)) continue;
+    const same = known.find((k) => String(k) === String(v));
+    if (same !== undefined)
+      throw new ValidationError(
+        field,
+        `${JSON.stringify(v)} is ${describe(v)}, the value is ${describe(same)}: write ${JSON.stringify(same)}`,
+      );
+    throw new ValidationError(
+      field,
+      `unknown value ${JSON.stringify(v)}${didYouMean(String(v), known.map(String))}`,
+    );
+  }
+}
+
+function describe(v: string | number | boolean): string {
+  return typeof v === "string" ? "text" : typeof v === "number" ? "a number" : "a boolean";
 }
