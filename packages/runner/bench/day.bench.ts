@@ -51,11 +51,11 @@ const useCase = loadUseCase(new URL("../examples/use-cases/win-back.json", impor
 const state = openState(join(dir, "state"), useCase.id);
 const day = "2026-03-02";
 const workers = process.env.KAIROS_WORKERS === undefined ? undefined : Number(process.env.KAIROS_WORKERS);
-const times: [string, number][] = [];
+const times: [string, number, number][] = [];
 let t = performance.now();
 const lap = (name: string) => {
   const now = performance.now();
-  times.push([name, (now - t) / 1000]);
+  times.push([name, (now - t) / 1000, process.resourceUsage().maxRSS / 1024]);
   t = now;
 };
 const start = t;
@@ -86,7 +86,8 @@ const withPropensity = state.db
   .pluck()
   .get() as number;
 const logged = state.db.prepare("SELECT COUNT(*) FROM decisions").pluck().get() as number;
-for (const [name, s] of times) console.log(`${name.padEnd(60)} ${s.toFixed(1).padStart(6)} s`);
+for (const [name, s, rss] of times)
+  console.log(`${name.padEnd(60)} ${s.toFixed(1).padStart(6)} s   (peak RSS so far ${rss.toFixed(0)} MiB)`);
 console.log(
   `${n.toLocaleString("en")} customers: ${total.toFixed(1)} s (this thread's CPU ${((used.user + used.system) / 1e6).toFixed(1)} s; load average ${load.map((l) => l.toFixed(1)).join(" ")} before, ${loadavg()
     .map((l) => l.toFixed(1))

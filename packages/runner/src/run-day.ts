@@ -26,6 +26,7 @@ import { sendTimes } from "./send-times.js";
 import { type CycleSummary, reached } from "./state/cycles.js";
 import type { DecisionRow, DecisionStatus, DecisionToSend } from "./state/decision-log.js";
 import type { RunnerState } from "./state/open-state.js";
+import { RecordingLedger } from "./state/recording-ledger.js";
 import { sendAction, type UseCase } from "./use-case/compile.js";
 
 /** Activator settings a caller may tune (tests shorten the delays; production keeps the defaults). */
@@ -144,9 +145,10 @@ export async function runDay(
   // Sends go to the Activator's ledger as each page of decisions is logged (while the next pages are being
   // decided); the Activator runs in the next step. Requeueing is a no-op (one ledger row per decision id).
   let settled = 0;
+  const ledger = new RecordingLedger(state.ledger);
   const activator = new Activator({
     client: braze,
-    ledger: state.ledger,
+    ledger,
     mapping: useCase.mapping,
     clock,
     ...options.activation,
@@ -200,11 +202,12 @@ export async function runDay(
     const updates: { decisionId: string; status: DecisionStatus; sentAt: number | null }[] = [];
     for (const d of page) {
       if (d.group === "holdout") continue;
-      const entry = await state.ledger.get(d.decisionId);
+      // How the send ended: as this run's Activator settled it, else (a resumed run) as the ledger says.
+      const entry = ledger.ends.get(d.decisionId) ?? (await state.ledger.get(d.decisionId));
       if (entry?.status === "sent") {
         // The attempt's start: the message cannot have reached the customer earlier, while the row's sentAt
         // may be much later (a send confirmed by reconciliation), which would push early outcomes out.
-        const at = entry.attemptAt ?? entry.sentAt ?? clock.now();
+        const at = entry.attemptAt ?? ("sentAt" in entry ? entry.sentAt : undefined) ?? clock.now();
         sent++;
         sentTimes.push(at);
         updates.push({ decisionId: d.decisionId, status: "sent", sentAt: at });
