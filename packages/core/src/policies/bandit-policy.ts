@@ -44,19 +44,19 @@ export interface PolicyParts {
   config: unknown;
 }
 
-/** Policies built so far in this process per (id, seed): the next one's instance number. */
-const instanceCounts = new Map<string, number>();
+/** Restores so far in this process per snapshot (id, seed, version, decisions): the next one's number. */
+const restoreCounts = new Map<string, number>();
 
 /**
- * The instance id of a new policy object: the number of policies built before it in this process with the
- * same id and seed, drawn once at construction. Default decision ids include it (from the second instance
- * on), so two replicas restored from one snapshot do not repeat each other's draws, while a rerun of the
- * same program builds the same instances in the same order and repeats its decisions.
+ * The instance number of a policy restored from a snapshot: how many policies were restored from the same
+ * snapshot before it in this process. Default decision ids include it (from the second on), so replicas
+ * restored from one snapshot do not repeat each other's draws; a policy built fresh is instance 0, so two
+ * policies built alike decide alike, and a rerun of the same program repeats its decisions.
  */
-function nextInstance(id: string, seed: string | number): number {
-  const key = `${id}\u0000${typeof seed}\u0000${seed}`;
-  const n = instanceCounts.get(key) ?? 0;
-  instanceCounts.set(key, n + 1);
+function nextInstance(id: string, seed: string | number, version: number, decisions: number): number {
+  const key = `${id}\u0000${typeof seed}\u0000${seed}\u0000${version}\u0000${decisions}`;
+  const n = restoreCounts.get(key) ?? 0;
+  restoreCounts.set(key, n + 1);
   return n;
 }
 
@@ -108,10 +108,11 @@ export class BanditPolicy implements Policy {
   private version = 0;
   private decisions = 0;
   /**
-   * This object's instance number among the policies built in this process with the same id and seed
-   * (0 for the first). Decisions made without a decision id are keyed by it, so replicas draw independently.
+   * 0 for a policy built fresh; for one restored from a snapshot, the number of policies restored from the
+   * same snapshot before it in this process. Decisions made without a decision id are keyed by it, so
+   * replicas draw independently.
    */
-  readonly instance: number;
+  instance = 0;
 
   constructor(parts: PolicyParts) {
     this.parts = parts;
@@ -119,7 +120,6 @@ export class BanditPolicy implements Policy {
     this.kind = parts.kind;
     this.space = parts.space;
     this.encoder = parts.encoder;
-    this.instance = nextInstance(parts.id, parts.seed);
     this.model = parts.makeModel?.();
     this.search = this.model && parts.makeSearch ? parts.makeSearch(this.model.blocks) : undefined;
     this.unitScores = new Float64Array(this.model?.blocks.unitCount ?? 0);
@@ -336,6 +336,7 @@ export class BanditPolicy implements Policy {
     this.model = model;
     this.version = s.version;
     this.decisions = s.decisions;
+    this.instance = nextInstance(this.id, this.parts.seed, s.version, s.decisions);
   }
 
   merge(other: Policy): void {
