@@ -41,5 +41,9 @@ export function eligibilityFor(
     }
   }
   if (!deny && !allow) return undefined;
-  return { ...(deny ? { deny } : {}), ...(allow ? { allow } : {}) };
+  // No object spread: this runs once per customer.
+  const out: Eligibility = {};
+  if (deny) out.deny = deny;
+  if (allow) out.allow = allow;
+  return out;
 }
