@@ -11,6 +11,8 @@ export const lints = definePreset({
   settings: z.strictObject({
     ...linearSettings,
     structure: structureSchema.default("joint"),
+    /** Thompson draws from the posterior narrowed by this factor (1: the plain posterior). */
+    sampleScale: z.number().positive().default(1),
     propensityDraws: z.number().int().min(0).default(100),
   }),
   build: (s, context) => ({
