@@ -61,6 +61,7 @@ export {
   commonPolicySchema,
   createPolicy,
   type PolicyConfig,
+  policyParts,
 } from "./policies/create-policy.js";
 export {
   blocksFor,

@@ -43,7 +43,7 @@ const thompsonKinds = policyKinds.filter((kind) => {
     const space = new ActionSpace({ dimensions: { a: ["x", "y"] } });
     const encoder = new ContextEncoder({ vectorLength: 1 });
     const settings = (preset.settings as unknown as { parse(v: unknown): never }).parse({});
-    const parts = preset.build(settings, { space, encoder, width: 1, discount: 1 });
+    const parts = preset.build(settings, { space, encoder, width: 1, discount: 1, seed: 0 });
     return parts.rule instanceof ThompsonRule;
   } catch {
     return false; // presets that need settings (fixed) are not Thompson presets

@@ -8,14 +8,13 @@ export { Network } from "./network.js";
 export { type LastLayerSettings, NeuralLinearModel } from "./neural-linear-model.js";
 export { NeuralModel, type NeuralModelContext } from "./neural-model.js";
 export {
-  type CommonNeuralConfig,
   createNeuralPolicy,
   NeuralPolicy,
   type NeuralPolicyConfig,
 } from "./neural-policy.js";
 export { neuralEnsemble } from "./presets/neural-ensemble.js";
 export { neuralLinear } from "./presets/neural-linear.js";
-export { defineNeuralPreset, type NeuralPreset, type NeuralPresetContext } from "./presets/preset.js";
+export { defineNeuralPreset, type NeuralPreset } from "./presets/preset.js";
 export { type NeuralPolicyKind, neuralPolicyKinds, neuralPresets } from "./presets/registry.js";
 export { ReplayBuffer } from "./replay-buffer.js";
 export { type NetworkSettings, networkSettings } from "./settings.js";

@@ -3,9 +3,9 @@ import { ActionSpace, type ActionSpaceConfig } from "../action-space.js";
 import { ContextEncoder, type ContextSchemaConfig, contextSchemaConfig } from "../context.js";
 import { ValidationError, validationErrorFrom } from "../errors.js";
 import { ActionSearch, searchOptionsSchema } from "../search/action-search.js";
-import { BanditPolicy } from "./bandit-policy.js";
+import { BanditPolicy, type PolicyParts } from "./bandit-policy.js";
 import type { Preset } from "./presets/preset.js";
-import { type PolicyKind, policyKinds, presets } from "./presets/registry.js";
+import { type PolicyKind, presets } from "./presets/registry.js";
 
 /** The settings every preset shares, validated (other packages' policy factories extend it with `kind`). */
 export const commonPolicySchema = z.strictObject({
@@ -20,10 +20,6 @@ export const commonPolicySchema = z.strictObject({
   /** Forgetting factor applied once per update batch (e.g. 0.98 per daily batch); 1 keeps everything. */
   discount: z.number().gt(0).max(1).default(1),
   search: searchOptionsSchema.optional(),
-});
-
-const commonSchema = commonPolicySchema.extend({
-  kind: z.enum(policyKinds as [PolicyKind, ...PolicyKind[]]),
 });
 
 /** The settings every preset shares. */
@@ -49,22 +45,36 @@ export type PolicyConfig = {
   [K in PolicyKind]: CommonPolicyConfig & { kind: K } & SettingsInput<K>;
 }[PolicyKind];
 
-const commonKeys = new Set(Object.keys(commonSchema.shape));
+const commonKeys = new Set([...Object.keys(commonPolicySchema.shape), "kind"]);
+/** The common settings with `kind` restricted to a registry's names, built once per registry. */
+const commonSchemas = new WeakMap<
+  object,
+  z.ZodType<z.output<typeof commonPolicySchema> & { kind: string }>
+>();
 
-/** Builds a policy from a preset name and settings; every field is validated and errors name their path. */
-export function createPolicy(config: PolicyConfig): BanditPolicy {
+/**
+ * Validates a policy configuration against a registry of presets (core's, or another package's built
+ * with `definePreset`) and assembles the parts of the policy it names; every error names its field.
+ */
+export function policyParts(config: unknown, registry: Readonly<Record<string, Preset>>): PolicyParts {
   if (typeof config !== "object" || config === null) throw new ValidationError("policy", "must be an object");
+  let schema = commonSchemas.get(registry);
+  if (!schema) {
+    const kinds = Object.keys(registry) as [string, ...string[]];
+    schema = commonPolicySchema.extend({ kind: z.enum(kinds) });
+    commonSchemas.set(registry, schema);
+  }
   const common = parse(
-    commonSchema,
+    schema,
     pick(config, (k) => commonKeys.has(k)),
   );
-  const preset: Preset = presets[common.kind];
+  const preset = registry[common.kind]!;
   const settings = parse(
     preset.settings,
     pick(config, (k) => !commonKeys.has(k)),
   );
-  const space =
-    config.actionSpace instanceof ActionSpace ? config.actionSpace : new ActionSpace(config.actionSpace);
+  const given = (config as { actionSpace: unknown }).actionSpace;
+  const space = given instanceof ActionSpace ? given : new ActionSpace(given as ActionSpaceConfig);
   const encoder = new ContextEncoder(common.context ?? { features: [] });
   const rewardRange =
     common.rewardRange ?? (preset.rewards === "unit" ? ([0, 1] as [number, number]) : undefined);
@@ -72,11 +82,19 @@ export function createPolicy(config: PolicyConfig): BanditPolicy {
     throw new ValidationError("policy.rewardRange", `${preset.kind} needs rewards in [0, 1]`);
   }
   const width = rewardRange ? rewardRange[1] - rewardRange[0] : 1;
-  const parts = preset.build(settings, { space, encoder, rewardRange, width, discount: common.discount });
-  return new BanditPolicy({
+  const seed = common.seed;
+  const parts = preset.build(settings, {
+    space,
+    encoder,
+    rewardRange,
+    width,
+    discount: common.discount,
+    seed,
+  });
+  return {
     id: common.id ?? common.kind,
     kind: common.kind,
-    seed: common.seed,
+    seed,
     space,
     encoder,
     rule: parts.rule,
@@ -84,7 +102,12 @@ export function createPolicy(config: PolicyConfig): BanditPolicy {
     makeSearch: (blocks) => new ActionSearch(blocks, common.search),
     rewardRange,
     config: { kind: common.kind, rewardRange: rewardRange ?? null, discount: common.discount, ...settings },
-  });
+  };
+}
+
+/** Builds a policy from a preset name and settings; every field is validated and errors name their path. */
+export function createPolicy(config: PolicyConfig): BanditPolicy {
+  return new BanditPolicy(policyParts(config, presets));
 }
 
 function pick(config: object, keep: (key: string) => boolean): Record<string, unknown> {

@@ -10,16 +10,11 @@ import type { z } from "zod";
 import type { NeuralModel, NeuralModelContext } from "../neural-model.js";
 import type { NetworkSettings } from "../settings.js";
 
-/** A preset's build context: core's, plus the policy seed (networks initialise and train from it). */
-export interface NeuralPresetContext extends PresetContext {
-  seed: string | number;
-}
-
-/** A neural preset: a core preset whose build also gets the seed and whose model is a neural model. */
+/** A neural preset: a core preset whose model is a neural model (it trains from the context's seed). */
 export interface NeuralPreset<S extends z.ZodObject = z.ZodObject> extends Omit<Preset<S>, "build"> {
   build(
     settings: z.output<S>,
-    context: NeuralPresetContext,
+    context: PresetContext,
   ): { rule: ExplorationRule; makeModel: () => NeuralModel };
 }
 
@@ -39,7 +34,7 @@ export function neuralBlocks(context: PresetContext, settings: NetworkSettings):
 }
 
 /** What every neural model needs from the policy. */
-export function modelContext(blocks: Blocks, context: NeuralPresetContext): NeuralModelContext {
+export function modelContext(blocks: Blocks, context: PresetContext): NeuralModelContext {
   return {
     blocks,
     contextDimension: context.encoder.dimension,

@@ -23,6 +23,8 @@ export interface PresetContext {
   width: number;
   /** Forgetting factor per update batch. */
   discount: number;
+  /** The policy's seed (for presets that draw at build time or in training, such as networks). */
+  seed: string | number;
 }
 
 /** What a preset assembles: an exploration rule and, for learning policies, a reward model factory. */
