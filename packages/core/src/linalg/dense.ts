@@ -149,3 +149,9 @@ export function scaledIdentity(d: number, s: number): Float64Array {
   for (let i = 0; i < d; i++) m[i * d + i] = s;
   return m;
 }
+
+/** Whether the first d entries of two vectors are equal (context caches). */
+export function sameVector(a: Float64Array, b: Float64Array, d: number): boolean {
+  for (let i = 0; i < d; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

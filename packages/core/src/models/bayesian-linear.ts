@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { MergeError, SnapshotMismatchError } from "../errors.js";
-import { addOuter, dot, invertSpd, matVec, quadraticForm, scaledIdentity } from "../linalg/dense.js";
+import {
+  addOuter,
+  dot,
+  invertSpd,
+  matVec,
+  quadraticForm,
+  sameVector,
+  scaledIdentity,
+} from "../linalg/dense.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
 import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
@@ -341,10 +349,4 @@ export class BayesianLinearModel implements RewardModel {
     this.noiseEstimate.merge(other.noiseEstimate);
     this.observations += other.observations;
   }
-}
-
-/** Whether the first d entries of two vectors are equal. */
-function sameVector(a: Float64Array, b: Float64Array, d: number): boolean {
-  for (let i = 0; i < d; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -8,6 +8,7 @@ import {
   invertSpd,
   matVec,
   quadraticForm,
+  sameVector,
   scaledIdentity,
   shermanMorrison,
 } from "../linalg/dense.js";
@@ -263,7 +264,7 @@ export class SharedLinearModel implements RewardModel {
     else if (!this.inverseValid || this.updatesSinceRefactor > 4 * D) this.refactorJoint();
     else {
       for (const o of this.unflushed) this.jointRankOne(o.x, o.units, o.weight);
-      symmetricMatVec(this.jointInverse, this.jointTarget, D, this.theta);
+      matVec(this.jointInverse, this.jointTarget, D, this.theta);
     }
     this.unflushed = [];
   }
@@ -310,7 +311,7 @@ export class SharedLinearModel implements RewardModel {
     if (!invertSpd(this.jointGram, D, this.jointInverse, new Float64Array(D * D))) {
       throw new Error("joint Gram matrix lost positive definiteness; this is a bug in Kairos");
     }
-    symmetricMatVec(this.jointInverse, this.jointTarget, D, this.theta);
+    matVec(this.jointInverse, this.jointTarget, D, this.theta);
     this.inverseValid = true;
     this.updatesSinceRefactor = 0;
   }
@@ -509,7 +510,7 @@ function foldRemovedUnits(
     throw new SnapshotMismatchError("shared-linear snapshot: Gram matrix is not positive definite");
   }
   const theta = new Float64Array(D);
-  symmetricMatVec(inverse, target, D, theta);
+  matVec(inverse, target, D, theta);
   const fold = (kept: number, removed: number, values: number[]) => {
     for (let i = 0; i < d; i++) {
       let s = 0;
@@ -541,15 +542,6 @@ function dotAt(v: Float64Array, at: number, x: Float64Array, d: number): number 
   return s;
 }
 
-function symmetricMatVec(m: Float64Array, v: Float64Array, n: number, out: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    const row = i * n;
-    for (let j = 0; j < n; j++) s += m[row + j]! * v[j]!;
-    out[i] = s;
-  }
-}
-
 function readBlock(m: Float64Array, n: number, r: number, c: number, d: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out.push(m[(r + i) * n + c + j]!);
@@ -558,9 +550,4 @@ function readBlock(m: Float64Array, n: number, r: number, c: number, d: number):
 
 function writeBlock(m: Float64Array, n: number, r: number, c: number, d: number, values: number[]): void {
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m[(r + i) * n + c + j] = values[i * d + j]!;
-}
-
-function sameVector(a: Float64Array, b: Float64Array, d: number): boolean {
-  for (let i = 0; i < d; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
