@@ -62,6 +62,7 @@ export {
   createPolicy,
   type PolicyConfig,
   policyParts,
+  type RegisteredPolicyConfigs,
 } from "./policies/create-policy.js";
 export {
   blocksFor,
@@ -71,7 +72,14 @@ export {
   type PresetContext,
   type PresetParts,
 } from "./policies/presets/preset.js";
-export { type PolicyKind, policyKinds, presets, presetTable } from "./policies/presets/registry.js";
+export {
+  type PolicyKind,
+  policyKinds,
+  presets,
+  presetTable,
+  registeredPresets,
+  registerPresets,
+} from "./policies/presets/registry.js";
 // Policies: the interface, the presets and the class that serves them.
 export type {
   DecideOptions,

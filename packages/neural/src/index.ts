@@ -7,11 +7,8 @@ export { EnsembleThompsonRule } from "./ensemble-rule.js";
 export { Network } from "./network.js";
 export { type LastLayerSettings, NeuralLinearModel } from "./neural-linear-model.js";
 export { NeuralModel, type NeuralModelContext } from "./neural-model.js";
-export {
-  createNeuralPolicy,
-  NeuralPolicy,
-  type NeuralPolicyConfig,
-} from "./neural-policy.js";
+export { createNeuralPolicy, type NeuralPolicyConfig } from "./create-neural-policy.js";
+export { NeuralPolicy } from "./neural-policy.js";
 export { neuralEnsemble } from "./presets/neural-ensemble.js";
 export { neuralLinear } from "./presets/neural-linear.js";
 export { defineNeuralPreset, type NeuralPreset } from "./presets/preset.js";

@@ -1,14 +1,5 @@
-import {
-  BanditPolicy,
-  type CommonPolicyConfig,
-  type Feedback,
-  type Preset,
-  policyParts,
-  type UpdateReport,
-} from "@kairos/core";
-import type { z } from "zod";
+import { BanditPolicy, type Feedback, type UpdateReport } from "@kairos/core";
 import type { NeuralModel } from "./neural-model.js";
-import { type NeuralPolicyKind, neuralPresets } from "./presets/registry.js";
 
 /**
  * A policy served by core's {@link BanditPolicy} (validation, atomic updates, decisions, propensities,
@@ -30,17 +21,4 @@ export class NeuralPolicy extends BanditPolicy {
   retrain(): void {
     this.neuralModel.retrain();
   }
-}
-
-/** Configuration of {@link createNeuralPolicy}: the common settings plus the chosen preset's own. */
-export type NeuralPolicyConfig = {
-  [K in NeuralPolicyKind]: CommonPolicyConfig & { kind: K } & z.input<(typeof neuralPresets)[K]["settings"]>;
-}[NeuralPolicyKind];
-
-/**
- * Builds a neural policy as core's `createPolicy` builds the others (same common settings, errors naming
- * their field, snapshots in `kairos-policy/v1`), from this package's presets.
- */
-export function createNeuralPolicy(config: NeuralPolicyConfig): NeuralPolicy {
-  return new NeuralPolicy(policyParts(config, neuralPresets as unknown as Record<string, Preset>));
 }

@@ -1,6 +1,6 @@
-import { createRng, SnapshotMismatchError, ValidationError } from "@kairos/core";
+import { createPolicy, createRng, SnapshotMismatchError, ValidationError } from "@kairos/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createNeuralPolicy, type NeuralPolicyKind, tf, useBackend } from "../src/index.js";
+import { createNeuralPolicy, NeuralPolicy, type NeuralPolicyKind, tf, useBackend } from "../src/index.js";
 import { actionSpace, context, customer, nonLinearMean } from "./problems.js";
 
 const kinds: NeuralPolicyKind[] = ["neural-linear", "neural-ensemble"];
@@ -148,6 +148,29 @@ describe.each(kinds)("%s", (kind) => {
       if (counts[a]! > 0) expect(Math.abs(logged[a]! / counts[a]! - prob)).toBeLessThan(0.02 + 4 * se);
     });
   });
+});
+
+it("core's createPolicy builds the neural kinds once the package is imported (registered presets)", () => {
+  const config = {
+    kind: "neural-linear" as const,
+    actionSpace,
+    context,
+    rewardRange: [0, 1] as [number, number],
+    seed: 3,
+    ...quick,
+    members: undefined,
+  };
+  const { members: _, ...linear } = config;
+  const viaCore = createPolicy(linear);
+  expect(viaCore).toBeInstanceOf(NeuralPolicy);
+  const direct = createNeuralPolicy(linear);
+  train(viaCore as NeuralPolicy, 2);
+  train(direct, 2);
+  // The same schedule (retrained after the second batch) and the same state.
+  expect((viaCore as NeuralPolicy).neuralModel.trainings).toBe(1);
+  expect(JSON.stringify(viaCore.snapshot())).toBe(JSON.stringify(direct.snapshot()));
+  // @ts-expect-error: a neural setting of the wrong type does not type-check through core either
+  expect(() => createPolicy({ ...linear, epochs: "many" })).toThrow(/policy\.epochs/);
 });
 
 it("disposes its tensors: tf.memory().numTensors is stable across 1,000 decide/update cycles", () => {

@@ -5,7 +5,7 @@ import { ValidationError, validationErrorFrom } from "../errors.js";
 import { ActionSearch, searchOptionsSchema } from "../search/action-search.js";
 import { BanditPolicy, type PolicyParts } from "./bandit-policy.js";
 import type { Preset } from "./presets/preset.js";
-import { type PolicyKind, presets } from "./presets/registry.js";
+import { type PolicyKind, type presets, registeredPresets } from "./presets/registry.js";
 
 /** The settings every preset shares, validated (other packages' policy factories extend it with `kind`). */
 export const commonPolicySchema = z.strictObject({
@@ -105,9 +105,26 @@ export function policyParts(config: unknown, registry: Readonly<Record<string, P
   };
 }
 
-/** Builds a policy from a preset name and settings; every field is validated and errors name their path. */
-export function createPolicy(config: PolicyConfig): BanditPolicy {
-  return new BanditPolicy(policyParts(config, presets));
+/**
+ * Configurations of the presets other packages register (see `registerPresets`), by package: a package
+ * adds its own by augmenting this interface (`declare module "@kairos/core" { interface
+ * RegisteredPolicyConfigs { neural: NeuralPolicyConfig } }`), so `createPolicy` type-checks its kinds too.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging in other packages
+export interface RegisteredPolicyConfigs {}
+
+/**
+ * Builds a policy from a preset name and settings; every field is validated and errors name their path.
+ * Core's presets are typed by {@link PolicyConfig}; presets registered by other packages (`registerPresets`)
+ * are built the same way, as the policy class their preset names.
+ */
+export function createPolicy(
+  config: PolicyConfig | RegisteredPolicyConfigs[keyof RegisteredPolicyConfigs],
+): BanditPolicy {
+  const registry = registeredPresets();
+  const parts = policyParts(config, registry);
+  const makePolicy = registry[parts.kind]!.makePolicy;
+  return makePolicy ? makePolicy(parts) : new BanditPolicy(parts);
 }
 
 function pick(config: object, keep: (key: string) => boolean): Record<string, unknown> {

@@ -8,6 +8,7 @@ import {
 } from "@kairos/core";
 import type { z } from "zod";
 import type { NeuralModel, NeuralModelContext } from "../neural-model.js";
+import { NeuralPolicy } from "../neural-policy.js";
 import type { NetworkSettings } from "../settings.js";
 
 /** A neural preset: a core preset whose model is a neural model (it trains from the context's seed). */
@@ -18,10 +19,16 @@ export interface NeuralPreset<S extends z.ZodObject = z.ZodObject> extends Omit<
   ): { rule: ExplorationRule; makeModel: () => NeuralModel };
 }
 
-/** Declares a neural preset (it is a core preset too: core's `definePreset` checks its shape). */
-export function defineNeuralPreset<S extends z.ZodObject>(preset: NeuralPreset<S>): NeuralPreset<S> {
-  definePreset<S>(preset as unknown as Preset<S>);
-  return preset;
+/**
+ * Declares a neural preset: a core preset (core's `definePreset` checks its shape) served by
+ * {@link NeuralPolicy}, which runs the retraining schedule.
+ */
+export function defineNeuralPreset<S extends z.ZodObject>(
+  preset: Omit<NeuralPreset<S>, "makePolicy">,
+): NeuralPreset<S> {
+  const full: NeuralPreset<S> = { ...preset, makePolicy: (parts) => new NeuralPolicy(parts) };
+  definePreset<S>(full as unknown as Preset<S>);
+  return full;
 }
 
 /** Core's split of actions into units: `auto` is a unit per action for one dimension, else per option. */

@@ -7,6 +7,7 @@ import { BayesianLinearModel } from "../../models/bayesian-linear.js";
 import { Blocks } from "../../models/blocks.js";
 import type { RewardModel } from "../../models/reward-model.js";
 import { SharedLinearModel } from "../../models/shared-linear.js";
+import type { BanditPolicy, PolicyParts } from "../bandit-policy.js";
 
 /** Largest action space a joint (per-action) model accepts; beyond it use a factorised structure. */
 export const JOINT_LIMIT = 100_000;
@@ -45,6 +46,8 @@ export interface Preset<S extends z.ZodObject = z.ZodObject> {
   /** Its own settings, with defaults. */
   settings: S;
   build(settings: z.output<S>, context: PresetContext): PresetParts;
+  /** The policy serving its parts, when it needs more than {@link BanditPolicy} (e.g. a training schedule). */
+  makePolicy?: (parts: PolicyParts) => BanditPolicy;
 }
 
 /** Declares a preset (keeps its settings' type for PolicyConfig). */

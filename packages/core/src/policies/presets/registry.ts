@@ -37,6 +37,28 @@ export type PolicyKind = keyof typeof presets;
 /** Names of every preset, for CLIs and docs. */
 export const policyKinds = Object.keys(presets) as PolicyKind[];
 
+/** Core's presets and those other packages registered: what createPolicy builds (a new object per change). */
+let registry: Readonly<Record<string, Preset>> = presets;
+
+/**
+ * Adds another package's presets (declared with `definePreset`) to the registry `createPolicy` builds from,
+ * so `createPolicy({ kind: "neural-linear", ... })` works once the package that registers it is imported.
+ * Registering the same preset again is a no-op; a kind core or another package already uses is an error.
+ */
+export function registerPresets(more: Readonly<Record<string, Preset>>): void {
+  for (const [kind, preset] of Object.entries(more)) {
+    if (preset.kind !== kind) throw new Error(`preset registered as "${kind}" is of kind "${preset.kind}"`);
+    const known = registry[kind];
+    if (known !== undefined && known !== preset) throw new Error(`a preset of kind "${kind}" is registered`);
+  }
+  registry = { ...registry, ...more };
+}
+
+/** Every preset createPolicy can build now, by kind: core's and the registered ones. */
+export function registeredPresets(): Readonly<Record<string, Preset>> {
+  return registry;
+}
+
 /** The README's preset table, generated from the registry (a test keeps the README current). */
 export function presetTable(): string {
   const rows = Object.values(presets as Record<string, Preset>).map((p) => [
