@@ -98,6 +98,7 @@ export class BrazeTransport {
       maxConcurrency: options.maxConcurrency ?? 8,
       retry: options.retry ?? {},
       rateLimit: options.rateLimit ?? {},
+      limiterFor: options.limiterFor,
       trackObjectLimit: options.trackObjectLimit ?? 75,
       dryRun: options.dryRun ?? false,
       logger: options.logger ?? silentLogger,
@@ -114,7 +115,9 @@ export class BrazeTransport {
   limiter(bucket: BucketName): BucketLimiter {
     let l = this.limiters.get(bucket);
     if (!l) {
-      l = new BucketLimiter(bucket, this.options.clock, this.options.rng, this.options.rateLimit);
+      l =
+        this.options.limiterFor?.(bucket) ??
+        new BucketLimiter(bucket, this.options.clock, this.options.rng, this.options.rateLimit);
       this.limiters.set(bucket, l);
     }
     return l;

@@ -1,8 +1,9 @@
 import type { Rng } from "@kairos/core";
 import type { Dispatcher } from "undici";
+import type { BucketName } from "../buckets.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../log.js";
-import type { RateLimitOptions } from "../rate-limit.js";
+import type { BucketLimiter, RateLimitOptions } from "../rate-limit.js";
 import type { RetryOptions } from "../retry.js";
 
 /** Configuration of a BrazeClient. */
@@ -23,6 +24,11 @@ export interface BrazeClientOptions {
   dispatcher?: Dispatcher;
   retry?: RetryOptions;
   rateLimit?: RateLimitOptions;
+  /**
+   * Makes the limiter of a bucket (default: a BucketLimiter of this client's own); processes that share one
+   * Braze budget (the runner's distributed mode) pass a limiter backed by their shared store.
+   */
+  limiterFor?: (bucket: BucketName) => BucketLimiter;
   /** Objects per `/users/track` request, combined over the three arrays (default 75; 50 on MAU SKUs). */
   trackObjectLimit?: number;
   /** Validate and record mutating calls, but send none of them (reads still go out). */
@@ -49,6 +55,7 @@ export interface ResolvedOptions {
   maxConcurrency: number;
   retry: RetryOptions;
   rateLimit: RateLimitOptions;
+  limiterFor?: (bucket: BucketName) => BucketLimiter;
   trackObjectLimit: number;
   dryRun: boolean;
   logger: Logger;
