@@ -3,7 +3,8 @@
 // then are they acknowledged. A crash before the acknowledgement redelivers rewards the snapshot already
 // holds, and they are skipped.
 import type { BanditPolicy, Feedback } from "@kairos/core";
-import type { RewardJoiner } from "@kairos/rewards";
+import type { EmittedReward, RewardJoiner } from "@kairos/rewards";
+import type { Group } from "./state/decision-log.js";
 import type { RunnerState } from "./state/open-state.js";
 import type { UseCase } from "./use-case/compile.js";
 
@@ -31,18 +32,7 @@ export function learn(
   let learned = 0;
   if (fresh.length > 0) {
     const groups = state.decisions.groupsOf(fresh.map((r) => r.decisionId));
-    const range = (useCase.policyConfig as { rewardRange?: [number, number] }).rewardRange;
-    // Random and business-as-usual sends are data about their actions too; the holdout got no action.
-    const feedback: Feedback[] = fresh
-      .filter((r) => {
-        const g = groups.get(r.decisionId);
-        return g !== undefined && g !== "holdout";
-      })
-      .map((r) =>
-        range
-          ? { ...r.feedback, reward: Math.min(range[1], Math.max(range[0], r.feedback.reward)) }
-          : r.feedback,
-      );
+    const feedback = feedbackToLearn(useCase, fresh, (r) => groups.get(r.decisionId));
     if (feedback.length > 0) policy.update(feedback);
     learned = feedback.length;
     const snapshot = policy.snapshot();
@@ -66,4 +56,26 @@ export function learn(
   }
   if (batch.through > 0) joiner.ack(batch.through);
   return { rewards: fresh.length, learned, policyVersion: policy.snapshot().version };
+}
+
+/**
+ * What the policy learns from final rewards: those of the Kairos, random and business-as-usual sends (data
+ * about their actions too; the holdout got no action), clamped to the policy's `rewardRange` when it has one.
+ */
+export function feedbackToLearn(
+  useCase: UseCase,
+  rewards: readonly EmittedReward[],
+  groupOf: (reward: EmittedReward) => Group | undefined,
+): Feedback[] {
+  const range = (useCase.policyConfig as { rewardRange?: [number, number] }).rewardRange;
+  return rewards
+    .filter((r) => {
+      const g = groupOf(r);
+      return g !== undefined && g !== "holdout";
+    })
+    .map((r) =>
+      range
+        ? { ...r.feedback, reward: Math.min(range[1], Math.max(range[0], r.feedback.reward)) }
+        : r.feedback,
+    );
 }
