@@ -21,7 +21,16 @@ import {
   startFakeBraze,
 } from "@kairos/braze-adapter/testing";
 import type { ActionSpace } from "@kairos/core";
-import { buildWorld, calendarOf, hashString, loadScenario, type World } from "@kairos/sim";
+import {
+  buildWorld,
+  CustomerHistory,
+  calendarOf,
+  contextOf,
+  hashString,
+  isDue,
+  loadScenario,
+  type World,
+} from "@kairos/sim";
 import {
   addDays,
   compileUseCase,
@@ -83,17 +92,13 @@ export interface ClosedLoopResult {
 class PopulationAudience implements AudienceResponder {
   private readonly evaluation;
   private readonly seedHash: number;
-  readonly recent = new Map<number, number[]>();
+  /** The days of each customer's recent messages, as the simulator keeps them (unsubscribes go to Braze). */
+  readonly history: CustomerHistory;
 
   constructor(private readonly world: World) {
     this.evaluation = world.model.newEvaluation();
     this.seedHash = hashString(world.seed);
-  }
-
-  /** Messages customer i received in the scenario's fatigue window before `day`. */
-  recentCount(i: number, day: number): number {
-    const window = this.world.scenario.fatigue?.window ?? 7;
-    return (this.recent.get(i) ?? []).filter((d) => d < day && d >= day - window).length;
+    this.history = new CustomerHistory(world.space, world.scenario.fatigue?.window ?? 7, -1);
   }
 
   respond(send: RecordedSend): AudienceEvent[] {
@@ -107,8 +112,9 @@ class PopulationAudience implements AudienceResponder {
     const record = Object.fromEntries(space.dimensions.map((d) => [d, coerce(space, d, action[d])]));
     const f = model.positionOf[space.indexOf(record)]!;
     const cal = calendarOf(scenario, day);
-    model.evaluate(i, cal, this.recentCount(i, day), this.evaluation);
-    this.recent.set(i, [...(this.recent.get(i) ?? []), day]);
+    // Before today's message is remembered: a customer gets at most one a day, so this counts earlier days'.
+    model.evaluate(i, cal, this.history.recentCount(i, day), this.evaluation);
+    this.history.recordSend(i, day);
     const outcome = model.draw(this.seedHash, i, cal, f, this.evaluation);
     const events: AudienceEvent[] = [{ type: "open", at: send.at + HOUR }];
     if (outcome.unsubscribed) events.push({ type: "unsubscribe", at: send.at + 2 * HOUR });
@@ -228,26 +234,19 @@ export async function runClosedLoop(options: ClosedLoopOptions = {}): Promise<Cl
       // Today's audience: the customers due today, with what the policy may know about them now.
       const cal = calendarOf(scenario, day);
       const due: number[] = [];
-      for (let i = 0; i < population.size; i++) {
-        const c = population.cadence[i]!;
-        if (day >= population.offset[i]! && (day - population.offset[i]!) % c === 0) due.push(i);
-      }
+      for (let i = 0; i < population.size; i++) if (isDue(population, i, day)) due.push(i);
+      const recent = due.map((i) => audience.history.recentCount(i, day));
       writeFileSync(
         join(dir, "audience.jsonl"),
         due
-          .map((i) =>
+          .map((i, j) =>
             JSON.stringify({
               external_id: `c${i}`,
-              custom_attributes: {
-                ...population.contexts[i],
-                weekend: cal.weekend,
-                recentMessages: audience.recentCount(i, day),
-              },
+              custom_attributes: contextOf(population, i, cal, recent[j]!),
             }),
           )
           .join("\n"),
       );
-      const recent = due.map((i) => audience.recentCount(i, day));
       const result = await runDay(useCase, state, client, {
         day: date,
         clock,

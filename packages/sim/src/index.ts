@@ -4,6 +4,7 @@ export * from "./decision-log.js";
 export * from "./experiment.js";
 export * from "./groups.js";
 export * from "./loop.js";
+export * from "./loop-audience.js";
 export * from "./ope/estimators.js";
 export * from "./ope/format.js";
 export * from "./ope/from-decision-log.js";

@@ -1,4 +1,5 @@
 import type { ActionRecord } from "@kairos/core";
+import { isDue } from "../loop-audience.js";
 import { calendarOf } from "../response.js";
 import type { World } from "../world.js";
 
@@ -10,17 +11,11 @@ export interface SendStats {
   sends: number;
 }
 
-/** Whether customer `i` is due on `day` by their contact cadence. */
-function isDue(world: World, i: number, day: number): boolean {
-  const offset = world.population.offset[i]!;
-  return day >= offset && (day - offset) % world.population.cadence[i]! === 0;
-}
-
 /** Messages a customer contacted at every due day got in the fatigue window before `day` (as the loop counts). */
 function recentUnderFixed(world: World, i: number, day: number): number {
   const window = world.scenario.fatigue?.window ?? 7;
   let n = 0;
-  for (let d = Math.max(0, day - window); d < day; d++) if (isDue(world, i, d)) n++;
+  for (let d = Math.max(0, day - window); d < day; d++) if (isDue(world.population, i, d)) n++;
   return n;
 }
 
@@ -48,7 +43,7 @@ function forEachSend(
     const cal = calendarOf(scenario, day);
     for (let j = 0; j < customers.length; j++) {
       const i = customers[j]!;
-      if (!isDue(world, i, day)) continue;
+      if (!isDue(world.population, i, day)) continue;
       model.evaluate(i, cal, recentUnderFixed(world, i, day), ev);
       visit(i, day, ev.expected, ev.prob, ev.logAmount, ev.unsub);
     }
