@@ -21,17 +21,20 @@ export function formatCursor(cursor: OutcomeCursor): string {
   return JSON.stringify({ files: cursor });
 }
 
-/** Feeds the joiner every outcome line not read yet; returns the new cursor and how many records were fed. */
-export function ingestOutcomes(
-  joiner: RewardJoiner,
+/** New outcome records of one file: a /users/track body (a .json file, read whole) or JSON Lines. */
+export type OutcomeRecords = { kind: "track"; body: unknown } | { kind: "lines"; lines: string[] };
+
+/**
+ * The outcome records not read yet, file by file in name order, and the cursor after them (how many lines of
+ * each file are now read).
+ */
+export function newOutcomes(
   folder: string,
   cursor: OutcomeCursor,
-  receivedAt: number,
-): { cursor: OutcomeCursor; records: number; files: number } {
+): { cursor: OutcomeCursor; found: OutcomeRecords[] } {
   if (!existsSync(folder)) throw new ValidationError("outcomes.folder", `${folder}: no such folder`);
   const next = { ...cursor };
-  let records = 0;
-  let files = 0;
+  const found: OutcomeRecords[] = [];
   const names = readdirSync(folder)
     .filter((n) => [".json", ".jsonl", ".ndjson"].includes(extname(n).toLowerCase()))
     .sort();
@@ -40,10 +43,8 @@ export function ingestOutcomes(
     const done = next[name] ?? 0;
     if (extname(name).toLowerCase() === ".json") {
       if (done > 0) continue;
-      joiner.ingestTrack(parseJson(text, join(folder, name)), receivedAt);
+      found.push({ kind: "track", body: parseJson(text, join(folder, name)) });
       next[name] = 1;
-      records++;
-      files++;
       continue;
     }
     const lines = text.split("\n");
@@ -52,12 +53,31 @@ export function ingestOutcomes(
     const last = lines.pop() ?? "";
     if (last.trim() && isJson(last)) lines.push(last);
     if (lines.length <= done) continue;
-    joiner.ingestJsonLines(lines.slice(done));
-    records += lines.slice(done).filter((l) => l.trim()).length;
+    found.push({ kind: "lines", lines: lines.slice(done) });
     next[name] = lines.length;
-    files++;
   }
-  return { cursor: next, records, files };
+  return { cursor: next, found };
+}
+
+/** Feeds the joiner every outcome line not read yet; returns the new cursor and how many records were fed. */
+export function ingestOutcomes(
+  joiner: RewardJoiner,
+  folder: string,
+  cursor: OutcomeCursor,
+  receivedAt: number,
+): { cursor: OutcomeCursor; records: number; files: number } {
+  const read = newOutcomes(folder, cursor);
+  let records = 0;
+  for (const r of read.found) {
+    if (r.kind === "track") {
+      joiner.ingestTrack(r.body, receivedAt);
+      records++;
+    } else {
+      joiner.ingestJsonLines(r.lines);
+      records += r.lines.filter((l) => l.trim()).length;
+    }
+  }
+  return { cursor: read.cursor, records, files: read.found.length };
 }
 
 function isJson(line: string): boolean {
