@@ -1,14 +1,71 @@
-import seedrandom from "seedrandom";
-
 /** A source of uniform numbers in [0, 1). Every random choice in Kairos goes through one of these. */
 export interface Rng {
   next(): number;
 }
 
-/** A seeded generator (Alea): same seed, same sequence. */
+/**
+ * A seeded generator: Baagoe's Alea, the same stream as seedrandom's `alea(String(seed))` (a test holds
+ * them equal), in one small class: seedrandom builds several closures per generator, which cost more than
+ * the handful of draws a decision makes.
+ */
 export function createRng(seed: string | number): Rng {
-  const prng = seedrandom.alea(String(seed));
-  return { next: () => prng() };
+  return new Alea(String(seed));
+}
+
+/** Mash, Alea's seed hash: folds text into the running state `n` (a 32-bit integer held in a double). */
+function mash(n: number, text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    n += text.charCodeAt(i);
+    let h = 0.02519603282416938 * n;
+    n = h >>> 0;
+    h -= n;
+    h *= n;
+    n = h >>> 0;
+    h -= n;
+    n += h * 0x100000000;
+  }
+  return n;
+}
+
+const TWO_TO_MINUS_32 = 2.3283064365386963e-10;
+/** Mash's state and Alea's three seeds after mashing " " three times (the start of every seeding). */
+const START = (() => {
+  let n = 0xefc8249d;
+  const s: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    n = mash(n, " ");
+    s.push((n >>> 0) * TWO_TO_MINUS_32);
+  }
+  return { n, s0: s[0]!, s1: s[1]!, s2: s[2]! };
+})();
+
+/** Alea (Johannes Baagoe): three lagged 32-bit fractions with carry, seeded by Mash. */
+class Alea implements Rng {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private c = 1;
+
+  constructor(seed: string) {
+    let n = mash(START.n, seed);
+    this.s0 = START.s0 - (n >>> 0) * TWO_TO_MINUS_32;
+    if (this.s0 < 0) this.s0 += 1;
+    n = mash(n, seed);
+    this.s1 = START.s1 - (n >>> 0) * TWO_TO_MINUS_32;
+    if (this.s1 < 0) this.s1 += 1;
+    n = mash(n, seed);
+    this.s2 = START.s2 - (n >>> 0) * TWO_TO_MINUS_32;
+    if (this.s2 < 0) this.s2 += 1;
+  }
+
+  next(): number {
+    const t = 2091639 * this.s0 + this.c * TWO_TO_MINUS_32;
+    this.s0 = this.s1;
+    this.s1 = this.s2;
+    this.c = t | 0;
+    this.s2 = t - this.c;
+    return this.s2;
+  }
 }
 
 /**

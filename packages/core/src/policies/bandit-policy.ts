@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type ActionSpace, type CompiledEligibility, optionValueSchema } from "../action-space.js";
+import { type ActionSpace, optionValueSchema } from "../action-space.js";
 import type { Context, ContextEncoder } from "../context.js";
 import {
   issuePath,
@@ -12,7 +12,7 @@ import {
 } from "../errors.js";
 import { DecisionScope, type ExplorationRule } from "../exploration/scope.js";
 import type { Blocks } from "../models/blocks.js";
-import type { RewardModel } from "../models/reward-model.js";
+import type { RewardModel, ScoreRequest } from "../models/reward-model.js";
 import type {
   DecideOptions,
   Decision,
@@ -25,6 +25,7 @@ import type {
 } from "../policy.js";
 import { keyedRng } from "../rng.js";
 import type { ActionSearch } from "../search/action-search.js";
+import { type Explanation, Explainer } from "./explanation.js";
 import { unitRemap } from "./snapshot-remap.js";
 
 /** The parts a policy is assembled from (see createPolicy for the presets). */
@@ -91,6 +92,27 @@ const feedbackSchema = z.object({
   decisionId: z.string().optional(),
 });
 
+const MEAN: ScoreRequest = { mode: "mean" };
+
+/**
+ * Whether a feedback item is valid as {@link feedbackSchema} would parse it, with an action index (the
+ * common case): a structural check of a few typeof tests. Items that fail it go through the schema, which
+ * either names the bad field or accepts them (an action given as a record).
+ */
+function isPlainFeedback(item: unknown): item is Feedback & { action: number } {
+  if (item === null || typeof item !== "object") return false;
+  const { action, reward, propensity, weight, decisionId } = item as Record<string, unknown>;
+  return (
+    typeof action === "number" &&
+    Number.isFinite(action) &&
+    typeof reward === "number" &&
+    Number.isFinite(reward) &&
+    (propensity === undefined || (typeof propensity === "number" && propensity >= 0 && propensity <= 1)) &&
+    (weight === undefined || (typeof weight === "number" && weight > 0 && Number.isFinite(weight))) &&
+    (decisionId === undefined || typeof decisionId === "string")
+  );
+}
+
 /**
  * A policy = a reward model with uncertainty + an exploration rule + a search over the action space.
  * This one class serves every preset; it validates at the boundary and leaves the arithmetic to the parts.
@@ -105,6 +127,7 @@ export class BanditPolicy implements Policy {
   private readonly parts: PolicyParts;
   private readonly unitScores: Float64Array;
   private readonly pendingUnits: Int32Array;
+  private readonly explainer: Explainer | undefined;
   private version = 0;
   private decisions = 0;
   /**
@@ -124,6 +147,7 @@ export class BanditPolicy implements Policy {
     this.search = this.model && parts.makeSearch ? parts.makeSearch(this.model.blocks) : undefined;
     this.unitScores = new Float64Array(this.model?.blocks.unitCount ?? 0);
     this.pendingUnits = new Int32Array(this.model?.blocks.count ?? 0);
+    this.explainer = this.model ? new Explainer(this.model.blocks) : undefined;
   }
 
   /** Number of update batches learned (the model version stamped on decisions). */
@@ -173,18 +197,26 @@ export class BanditPolicy implements Policy {
     if (this.parts.rule.countsPending && this.model?.countPending) {
       this.model.countPending(scope.x, this.model.blocks.unitsOf(choice.ranked[0]!.codes, this.pendingUnits));
     }
-    const ranked: RankedAction[] = choice.ranked.map((a) => ({
-      action: this.space.recordOf(a.index),
-      actionIndex: a.index,
-      score: a.score,
-    }));
+    const ranked: RankedAction[] = new Array(choice.ranked.length);
+    for (let i = 0; i < ranked.length; i++) {
+      const a = choice.ranked[i]!;
+      ranked[i] = { action: this.space.recordOf(a.index), actionIndex: a.index, score: a.score };
+    }
+    // The explanation's numbers now (the model may change before it is read), its record on first read.
+    const explainer = this.explainer;
+    const best =
+      explainer && this.model ? explainer.capture(this.meansOf(scope.x), scope.eligibility) : undefined;
+    let scores: Explanation | undefined;
     return {
       decisionId,
       action: ranked[0]!.action,
       actionIndex: ranked[0]!.actionIndex,
       propensity: choice.propensity,
       ...(choice.propensityError === undefined ? {} : { propensityError: choice.propensityError }),
-      scores: this.explain(scope.x, scope.eligibility),
+      get scores(): Explanation {
+        scores ??= explainer && best ? explainer.record(best) : {};
+        return scores;
+      },
       ranked,
       policyId: this.id,
       policyKind: this.kind,
@@ -199,39 +231,10 @@ export class BanditPolicy implements Policy {
     });
   }
 
-  /**
-   * Per dimension, per option: the best posterior mean of any allowed unit that uses the option, in the
-   * option's block. Explains which options the model currently favours for this customer.
-   */
-  private explain(x: Float64Array, eligibility: CompiledEligibility): Record<string, Record<string, number>> {
-    const out: Record<string, Record<string, number>> = {};
-    if (!this.model) return out;
-    const blocks = this.model.blocks;
-    const scores = this.unitScores;
-    this.model.scoreUnits(x, { mode: "mean" }, scores);
-    const codes = new Int32Array(this.space.dimensions.length);
-    for (let b = 0; b < blocks.count; b++) {
-      const best = blocks.dims[b]!.map((k) =>
-        new Float64Array(this.space.optionCount(k)).fill(Number.NEGATIVE_INFINITY),
-      );
-      const restricted = eligibility.key !== "*";
-      for (let c = 0; c < blocks.sizes[b]!; c++) {
-        if (restricted && !blocks.allowed(b, c, eligibility.masks)) continue;
-        const s = scores[blocks.offsets[b]! + c]!;
-        blocks.decode(b, c, codes);
-        blocks.dims[b]!.forEach((k, i) => {
-          if (s > best[i]![codes[k]!]!) best[i]![codes[k]!] = s;
-        });
-      }
-      blocks.dims[b]!.forEach((k, i) => {
-        const perOption: Record<string, number> = {};
-        this.space.options[k]!.forEach((o, c) => {
-          if (best[i]![c]! > Number.NEGATIVE_INFINITY) perOption[String(o)] = best[i]![c]!;
-        });
-        out[this.space.dimensions[k]!] = perOption;
-      });
-    }
-    return out;
+  /** The model's posterior mean of every unit for a context (in the shared unit-score buffer). */
+  private meansOf(x: Float64Array): Float64Array {
+    this.model!.scoreUnits(x, MEAN, this.unitScores);
+    return this.unitScores;
   }
 
   /**
@@ -262,17 +265,22 @@ export class BanditPolicy implements Policy {
     if (this.model) {
       this.model.startBatch();
       for (const p of prepared) this.model.observe(p.x, p.units, p.reward, p.weight);
+      this.model.endBatch?.();
     }
     this.version++;
     return { applied: prepared.length, policyVersion: this.version };
   }
 
   private prepare(item: Feedback, field: string): PreparedFeedback {
-    const parsed = feedbackSchema.safeParse(item);
-    if (!parsed.success) {
-      throw validationErrorFrom(field, parsed.error.issues);
+    let action: Feedback["action"];
+    let reward: number;
+    let weight: number | undefined;
+    if (isPlainFeedback(item)) ({ action, reward, weight } = item);
+    else {
+      const parsed = feedbackSchema.safeParse(item);
+      if (!parsed.success) throw validationErrorFrom(field, parsed.error.issues);
+      ({ action, reward, weight } = parsed.data);
     }
-    const { action, reward } = parsed.data;
     let codes: Int32Array;
     if (typeof action === "number") {
       if (!this.space.isValidIndex(action)) {
@@ -292,7 +300,7 @@ export class BanditPolicy implements Policy {
     const x = this.encoder.encode(item.context, new Float64Array(this.encoder.dimension), `${field}.context`);
     const units = new Int32Array(this.model?.blocks.count ?? 0);
     if (this.model) this.model.blocks.unitsOf(codes, units);
-    return { x, units, reward, weight: parsed.data.weight ?? 1 };
+    return { x, units, reward, weight: weight ?? 1 };
   }
 
   snapshot(): PolicySnapshot {

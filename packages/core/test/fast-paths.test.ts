@@ -1,0 +1,91 @@
+// The shortcuts of the hot paths must not change what they compute: Alea without seedrandom's closures,
+// explanations captured as numbers and named on first read, feedback checked structurally before zod,
+// decideBatch against a loop of decide.
+import seedrandom from "seedrandom";
+import { describe, expect, it } from "vitest";
+import { createPolicy, createRng, type Feedback, keyedRng, type PolicyConfig } from "../src/index.js";
+
+const space = {
+  dimensions: { offer: ["a", "b", "c"], channel: ["email", "sms", "push"], hour: [8, 12, 18] },
+  constraints: [{ forbid: { channel: "sms", hour: { lt: 9 } } }],
+};
+
+function trained(config: PolicyConfig) {
+  const policy = createPolicy(config);
+  const rng = createRng("fast-paths");
+  for (let b = 0; b < 4; b++) {
+    policy.update(
+      Array.from({ length: 50 }, () => {
+        const x = [rng.next(), rng.next()];
+        return { context: x, action: Math.floor(rng.next() * 27), reward: rng.next() < 0.3 ? 1 : 0 };
+      }),
+    );
+  }
+  return policy;
+}
+
+describe("fast paths", () => {
+  it("createRng and keyedRng draw exactly seedrandom's Alea streams", () => {
+    for (const seed of ["", "a", 42, "lints-42-17", "x\u0000y", "ünï©ødé ✓", "a".repeat(300)]) {
+      const reference = seedrandom.alea(String(seed));
+      const rng = createRng(seed);
+      for (let i = 0; i < 500; i++) expect(rng.next()).toBe(reference());
+    }
+    const reference = seedrandom.alea("7\u0000customer-1/2026-11-30");
+    expect(keyedRng(7, "customer-1/2026-11-30").next()).toBe(reference());
+  });
+
+  for (const kind of ["lints", "auto", "linucb", "epsilon-greedy"] as const) {
+    it(`${kind}: decideBatch decides as a loop of decide with the same ids`, () => {
+      const config = { kind, actionSpace: space, context: { vectorLength: 2 }, seed: 5 } as PolicyConfig;
+      const a = trained(config);
+      const b = trained(config);
+      const rng = createRng("contexts");
+      const contexts = Array.from({ length: 30 }, () => [rng.next(), rng.next()]);
+      const options = contexts.map((_, i) => ({
+        decisionId: `c${i}`,
+        ...(i % 3 === 0 ? { eligibility: { deny: { channel: ["sms"] } } } : {}),
+        ...(i % 4 === 0 ? { topK: 3 } : {}),
+      }));
+      const batch = a.decideBatch(contexts, options);
+      const loop = contexts.map((x, i) => b.decide(x, options[i]));
+      expect(JSON.parse(JSON.stringify(batch))).toEqual(JSON.parse(JSON.stringify(loop)));
+    });
+  }
+
+  it("a decision's explanation is the model's state when it was made, whenever it is read", () => {
+    const policy = trained({ kind: "lints", actionSpace: space, context: { vectorLength: 2 }, seed: 1 });
+    const early = policy.decide([0.5, 0.5], { eligibility: { deny: { offer: ["c"] } } });
+    const again = policy.decide([0.5, 0.5], { eligibility: { deny: { offer: ["c"] } } });
+    const expected = structuredClone(again.scores);
+    policy.update(Array.from({ length: 40 }, () => ({ context: [0.5, 0.5], action: 0, reward: 1 })));
+    expect(early.scores).toEqual(expected);
+    expect(Object.keys(early.scores.offer!)).toEqual(["a", "b"]);
+    expect(JSON.parse(JSON.stringify(early)).scores).toEqual(expected);
+    expect({ ...early }.scores).toEqual(expected);
+  });
+
+  it("feedback that passes the structural check but breaks the schema is still rejected whole", () => {
+    const policy = trained({ kind: "lints", actionSpace: space, context: { vectorLength: 2 } });
+    const before = JSON.stringify(policy.snapshot());
+    const good: Feedback = { context: [0.1, 0.2], action: 3, reward: 1 };
+    const bad: [Feedback, RegExp][] = [
+      [{ ...good, weight: 0 }, /feedback\[1\]\.weight/],
+      [{ ...good, weight: Number.POSITIVE_INFINITY }, /feedback\[1\]\.weight/],
+      [{ ...good, propensity: 1.5 }, /feedback\[1\]\.propensity/],
+      [{ ...good, propensity: Number.NaN }, /feedback\[1\]\.propensity/],
+      [{ ...good, decisionId: 5 as unknown as string }, /feedback\[1\]\.decisionId/],
+      [{ ...good, action: 1.5 }, /feedback\[1\]\.action/],
+      [{ ...good, action: Number.NaN }, /feedback\[1\]\.action/],
+      [{ ...good, reward: "1" as unknown as number }, /feedback\[1\]\.reward/],
+      [null as unknown as Feedback, /feedback\[1\]/],
+    ];
+    for (const [item, message] of bad) expect(() => policy.update([good, item])).toThrow(message);
+    expect(JSON.stringify(policy.snapshot())).toBe(before);
+    // Records still go through the schema and are learned.
+    expect(
+      policy.update([{ context: [0.1, 0.2], action: { offer: "a", channel: "email", hour: 8 }, reward: 1 }])
+        .applied,
+    ).toBe(1);
+  });
+});
