@@ -25,7 +25,7 @@ import type {
 } from "../policy.js";
 import { keyedRng } from "../rng.js";
 import type { ActionSearch } from "../search/action-search.js";
-import { type Explanation, Explainer } from "./explanation.js";
+import { Explainer, type Explanation } from "./explanation.js";
 import { unitRemap } from "./snapshot-remap.js";
 
 /** The parts a policy is assembled from (see createPolicy for the presets). */
