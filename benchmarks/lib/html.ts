@@ -1,7 +1,7 @@
 // The HTML report of a benchmark run: targets, then per action space a log-scale bar chart of decisions/s and
 // updates/s per policy (one bar per context dimension), then heap against the product of options.
 import { colour, esc } from "../../packages/sim/src/index.js";
-import { bytes, measuredText, rate } from "./report.js";
+import { bytes, measuredText, micros, rate } from "./report.js";
 import type { BenchResults, CellResult } from "./suite.js";
 
 interface BarRow {
@@ -134,6 +134,15 @@ export function resultsHtml(results: BenchResults): string {
       m.status === "ok" ? bytes(m.heapBytes) : esc(`n/a: ${m.reason ?? ""}`),
     ]),
   );
+  const roundRows = (results.batchRounds ?? []).map((r) =>
+    row([
+      esc(r.label),
+      micros(r.usPerRound),
+      micros(r.decideUsPerRound),
+      micros(r.updateUsPerRound),
+      micros(r.cpuUsPerRound),
+    ]),
+  );
   const targetRows = results.targets.map((t) =>
     row([
       esc(t.description),
@@ -158,6 +167,8 @@ svg { display: block; margin: 8px 0 16px; }
 <h2>Targets</h2>
 <table>${row(["target", "threshold", "measured", ""], "th")}${targetRows.join("")}</table>
 ${sections.join("\n")}
+<h2>Rounds in batches: decideBatch + update, per decision</h2>
+<table>${row(["workload", "µs / round", "decide", "update", "CPU µs / round"], "th")}${roundRows.join("")}</table>
 <h2>Memory against the sum and the product of options (d = ${results.memoryScaling[0]?.d ?? ""})</h2>
 <table>${row(["option counts", "sum", "product", "policy", "heap"], "th")}${memoryRows.join("")}</table>
 </body></html>

@@ -18,10 +18,21 @@ export function bytes(n: number | undefined): string {
   return `${n.toFixed(0)} B`;
 }
 
-/** A target's measurement: a heap ratio, or a rate. */
+/** A target's measurement: a heap ratio, a time per round, or a rate. */
 export function measuredText(t: Target): string {
   if (t.measured === null) return "n/a";
-  return t.id.endsWith("memory") ? `${t.measured.toFixed(3)}×` : rate(t.measured);
+  if (t.id.endsWith("memory")) return `${t.measured.toFixed(3)}×`;
+  return t.id.endsWith(":round") ? micros(t.measured) : rate(t.measured);
+}
+
+/** The CPU-time counterpart of a target's measurement, or "". */
+function cpuText(t: Target): string {
+  if (t.measuredCpu !== undefined) return `${micros(t.measuredCpu)} CPU`;
+  return t.measuredPerCpuSecond === undefined ? "" : rate(t.measuredPerCpuSecond);
+}
+
+export function micros(n: number): string {
+  return `${n.toFixed(2)} µs`;
 }
 
 function ratio(n: number | undefined): string {
@@ -110,12 +121,30 @@ export function formatResults(results: BenchResults, markdown = false): string {
     render(memHeader, memRows),
     "",
   );
+  const rounds = results.batchRounds ?? [];
+  if (rounds.length > 0) {
+    const bHeader = ["workload", "µs / round", "median", "decide", "update", "CPU µs / round"];
+    const bRows = rounds.map((r) => [
+      r.label,
+      micros(r.usPerRound),
+      micros(r.usPerRoundMedian),
+      micros(r.decideUsPerRound),
+      micros(r.updateUsPerRound),
+      micros(r.cpuUsPerRound),
+    ]);
+    out.push(
+      `${markdown ? "### " : "== "}Rounds in batches: decideBatch + update, per decision${markdown ? "" : " =="}`,
+      "",
+      render(bHeader, bRows),
+      "",
+    );
+  }
   const tHeader = ["target", "threshold", "measured (wall clock)", "per CPU-second", "met"];
   const tRows = results.targets.map((t) => [
     t.description,
     t.threshold,
     measuredText(t),
-    t.measuredPerCpuSecond === undefined ? "" : rate(t.measuredPerCpuSecond),
+    cpuText(t),
     t.met ? "yes" : "NO",
   ]);
   out.push(

@@ -1,6 +1,7 @@
 // The benchmark suite: every policy × action space × context dimension, references, memory scaling, targets.
 import os from "node:os";
 import { JOINT_LIMIT } from "../../packages/core/src/index.js";
+import { type BatchCase, type BatchRow, benchBatch, FULL_BATCH_CASES, QUICK_BATCH_CASES } from "./batches.js";
 import { type HeapJob, type HeapResult, type HeapRun, measureHeap } from "./heap.js";
 import { type Inputs, makeInputs } from "./inputs.js";
 import { getGc, type Timing, timeIt } from "./measure.js";
@@ -34,6 +35,8 @@ export interface SuiteOptions {
   dimensions: number[];
   memorySpaces: SpaceSpec[];
   memoryDimension: number;
+  /** Batched workloads: decideBatch + update, timed per round. */
+  batchCases: BatchCase[];
   /** Timed region of each measurement (decisions or updates of one cell). */
   budgetMs: number;
   warmupMs: number;
@@ -58,6 +61,7 @@ export function defaultOptions(mode: "full" | "quick"): SuiteOptions {
     dimensions: quick ? QUICK_DIMENSIONS : FULL_DIMENSIONS,
     memorySpaces: quick ? QUICK_MEMORY_SPACES : FULL_MEMORY_SPACES,
     memoryDimension: quick ? 4 : 32,
+    batchCases: quick ? QUICK_BATCH_CASES : FULL_BATCH_CASES,
     budgetMs: quick ? 10 : 400,
     warmupMs: quick ? 5 : 100,
     batchSize: quick ? 20 : 1000,
@@ -142,6 +146,8 @@ export interface Target {
   measured: number | null;
   /** The same per CPU-second of this process, for runs on a loaded machine. */
   measuredPerCpuSecond?: number;
+  /** Time targets (µs per round): the same in CPU µs of this process, for runs on a loaded machine. */
+  measuredCpu?: number;
   met: boolean;
 }
 
@@ -178,10 +184,13 @@ export interface BenchResults {
     rewards: string;
     timing: string;
     memory: string;
+    batches?: string;
   };
   baseline: string;
   results: CellResult[];
   memoryScaling: MemoryRow[];
+  /** Rounds in batches (absent in runs saved before they were measured). */
+  batchRounds?: BatchRow[];
   targets: Target[];
 }
 
@@ -462,8 +471,31 @@ function memoryRows(heap: Map<string, HeapResult>, opts: SuiteOptions): MemoryRo
   return rows;
 }
 
-function targetsOf(results: CellResult[], memory: MemoryRow[], opts: SuiteOptions): Target[] {
+/** Targets of the batched workloads (issue 8): µs per round, propensities on and off. */
+const ROUND_TARGETS: Record<string, number> = {
+  [FULL_BATCH_CASES[0]!.id]: 5,
+  [FULL_BATCH_CASES[1]!.id]: 2,
+};
+
+function targetsOf(
+  results: CellResult[],
+  memory: MemoryRow[],
+  rounds: BatchRow[],
+  opts: SuiteOptions,
+): Target[] {
   const targets: Target[] = [];
+  for (const row of rounds) {
+    const max = ROUND_TARGETS[row.id];
+    if (max === undefined) continue;
+    targets.push({
+      id: `${row.id}:round`,
+      description: `${row.label}: µs per round (decision + its share of the update)`,
+      threshold: `≤ ${max} µs`,
+      measured: row.usPerRound,
+      measuredCpu: row.cpuUsPerRound,
+      met: row.usPerRound <= max,
+    });
+  }
   const arms = opts.spaces[0]!.id;
   const large = opts.spaces[opts.spaces.length - 1]!.id;
   const d = opts.dimensions.includes(32) ? 32 : opts.dimensions[0]!;
@@ -490,7 +522,8 @@ function targetsOf(results: CellResult[], memory: MemoryRow[], opts: SuiteOption
   for (const policy of ["factorised-thompson@draws0", `factorised-thompson@draws${DEFAULT_DRAWS}`])
     rate(policy, large, "decisionsPerSec", 20_000);
   // Memory: within each group of spaces sharing a sum of options, the factorised heap must stay flat
-  // while the product grows by orders of magnitude.
+  // while the product grows by orders of magnitude (when the memory spaces were measured).
+  if (opts.memorySpaces.length === 0) return targets;
   for (const policy of ["factorised-thompson", "factorised-ucb"]) {
     const rows = memory.filter((r) => r.policy === policy && r.status === "ok");
     let worst = 1;
@@ -559,6 +592,13 @@ export function runSuite(opts: SuiteOptions): BenchResults {
     }
   }
   const memory = memoryRows(heap, opts);
+  const rounds = opts.batchCases.map((c) => {
+    const row = benchBatch(c, opts.seed, opts.budgetMs, opts.warmupMs);
+    opts.log(
+      `  ${c.id.padEnd(30)} ${row.usPerRound.toFixed(2).padStart(8)} µs/round (decide ${row.decideUsPerRound.toFixed(2)}, update ${row.updateUsPerRound.toFixed(2)})`,
+    );
+    return row;
+  });
   const cpus = os.cpus();
   return {
     format: "kairos-bench-core/v1",
@@ -599,6 +639,8 @@ export function runSuite(opts: SuiteOptions): BenchResults {
       rewards: "Bernoulli(0.25) in {0, 1}; rewardRange [0, 1]; actions as indexes drawn uniformly",
       timing:
         "single thread; per cell the policy first learns one batch touching every unit (untimed), then update() on batches of `batchSize` items and decide() one at a time are each warmed up for `warmupMs` then timed in 3 repetitions of at least `budgetMs`/3; the headline rate is the best repetition (medians and per-CPU-second rates are in the JSON too)",
+      batches:
+        "per batched case: a fresh policy learns as it goes: decideBatch of `batch` pre-generated contexts (entries uniform in [-1, 1]/√d, default options: propensities as configured, topK 1), then update with their outcomes (Bernoulli(0.25)); the feedback items are built outside the timed regions; warm-up `warmupMs`, then 3 repetitions of at least `budgetMs`/3; the headline is the best repetition's µs per round (decide + update time / decisions)",
       memory:
         "child process (node --expose-gc --no-flush-bytecode): delta of heapUsed (code spaces excluded) + arrayBuffers after forced GCs, around building and training a policy on a batch touching every unit (joint: every action; factorised: every option); small models are built several times and the delta divided",
     },
@@ -606,6 +648,7 @@ export function runSuite(opts: SuiteOptions): BenchResults {
       "Same process, same inputs: the `random` policy (the full decide() path without a model: validation, encoding, keyed RNG, decision record) and plain Float64Array references without validation, encoding or propensities: θ·x argmax per action and per option, and disjoint LinUCB per action (Sherman–Morrison updates). Ratios: decisions/s ÷ random's, and decisions/s ÷ ref:linucb's on the same space and d.",
     results,
     memoryScaling: memory,
-    targets: targetsOf(results, memory, opts),
+    batchRounds: rounds,
+    targets: targetsOf(results, memory, rounds, opts),
   };
 }

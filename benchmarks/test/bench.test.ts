@@ -83,6 +83,15 @@ describe("benchmarks (quick mode, cut down)", () => {
     expect(factorised?.structure).toBe("factorised");
   });
 
+  it("times rounds in batches, split into decide and update", () => {
+    expect(results.batchRounds?.map((r) => r.id)).toEqual(opts.batchCases.map((c) => c.id));
+    for (const r of results.batchRounds!) {
+      expect(r.rounds).toBeGreaterThan(0);
+      expect(r.decideUsPerRound + r.updateUsPerRound).toBeCloseTo(r.usPerRound, 6);
+    }
+    expect(formatResults(results)).toContain("Rounds in batches");
+  });
+
   it("reports memory scaling and targets", () => {
     expect(results.memoryScaling.length).toBe(opts.memorySpaces.length * 3);
     const factorised = results.memoryScaling.filter((m) => m.policy === "factorised-thompson");
