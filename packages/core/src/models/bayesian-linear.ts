@@ -13,8 +13,12 @@ import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
 import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
+import { PriorPrecision, priorPrecisionSchema } from "./prior-precision.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
 import type { UnitRemap } from "./unit-remap.js";
+
+/** Fixed-point steps per estimate of the prior precisions (warm started from the previous estimate). */
+const FIXED_POINT_STEPS = 3;
 
 export const linearOptionsSchema = z.strictObject({
   ...linearPriorOptions,
@@ -37,11 +41,13 @@ const statsSchema = z.strictObject({
   units: z.array(unitSchema),
   noise: z.strictObject({ sumSquares: z.number(), observations: z.number().nonnegative() }),
   observations: z.number().nonnegative(),
+  /** The learned prior precision (absent: the fixed λ). */
+  prior: priorPrecisionSchema.optional(),
 });
 
 /** Sufficient statistics of one unit plus the cached inverse and coefficients derived from them. */
 class LinearUnit {
-  /** A = λI + Σ w·x·xᵀ. */
+  /** A = Λ + Σ w·x·xᵀ, Λ the diagonal prior precision. */
   readonly gram: Float64Array;
   /** Σ w·r·x. */
   readonly target: Float64Array;
@@ -50,10 +56,15 @@ class LinearUnit {
   count = 0;
   sinceRefactor = 0;
 
-  constructor(d: number, lambda: number) {
-    this.gram = scaledIdentity(d, lambda);
+  /** A unit at the prior precisions of unit `id` (λ when it has none of its own yet). */
+  constructor(d: number, prior: PriorPrecision, id: number) {
+    this.gram = new Float64Array(d * d);
+    this.inverse = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) {
+      this.gram[i * d + i] = prior.of(id, i);
+      this.inverse[i * d + i] = 1 / prior.of(id, i);
+    }
     this.target = new Float64Array(d);
-    this.inverse = scaledIdentity(d, 1 / lambda);
     this.theta = new Float64Array(d);
   }
 }
@@ -69,6 +80,9 @@ export class BayesianLinearModel implements RewardModel {
   readonly type = "linear";
   private units: (LinearUnit | undefined)[];
   private readonly options: z.output<typeof linearOptionsSchema>;
+  /** Λ, per unit and column. */
+  private readonly precision: PriorPrecision;
+  /** The posterior of a unit never observed. */
   private readonly prior: LinearUnit;
   private readonly scratch: Float64Array;
   private readonly scratchMatrix: Float64Array;
@@ -95,7 +109,19 @@ export class BayesianLinearModel implements RewardModel {
   ) {
     this.options = linearOptionsSchema.parse(options);
     this.units = new Array(blocks.unitCount);
-    this.prior = new LinearUnit(contextDimension, this.options.lambda);
+    const { lambda, interceptColumn, learnPrior } = this.options;
+    this.precision = new PriorPrecision(
+      blocks.unitCount,
+      contextDimension,
+      lambda,
+      interceptColumn,
+      learnPrior,
+    );
+    this.prior = new LinearUnit(
+      contextDimension,
+      new PriorPrecision(1, contextDimension, lambda, 0, false),
+      0,
+    );
     this.scratch = new Float64Array(contextDimension);
     this.scratchMatrix = new Float64Array(contextDimension * contextDimension);
     this.means = new Float64Array(blocks.unitCount);
@@ -112,13 +138,13 @@ export class BayesianLinearModel implements RewardModel {
       const d = this.contextDimension;
       let explained = 0;
       let parameters = 0;
-      for (const unit of this.units) {
-        if (!unit) continue;
+      this.units.forEach((unit, id) => {
+        if (!unit) return;
         explained += dot(unit.theta, unit.target, d);
         let trace = 0;
-        for (let i = 0; i < d; i++) trace += unit.inverse[i * d + i]!;
-        parameters += d - this.options.lambda * trace;
-      }
+        for (let i = 0; i < d; i++) trace += this.precision.of(id, i) * unit.inverse[i * d + i]!;
+        parameters += d - trace;
+      });
       this.noiseCache = this.noiseEstimate.sd(explained, parameters);
       this.noiseRevision = this.revision;
     }
@@ -210,7 +236,7 @@ export class BayesianLinearModel implements RewardModel {
     for (let b = 0; b < units.length; b++) {
       const id = units[b]!;
       let unit = this.units[id];
-      if (!unit) unit = this.units[id] = new LinearUnit(d, this.options.lambda);
+      if (!unit) unit = this.units[id] = new LinearUnit(d, this.precision, id);
       addOuter(unit.gram, x, weight, d);
       for (let i = 0; i < d; i++) unit.target[i]! += weight * reward * x[i]!;
       unit.count += weight;
@@ -244,18 +270,35 @@ export class BayesianLinearModel implements RewardModel {
     if (this.discount === 1) return;
     this.revision++;
     const d = this.contextDimension;
-    const lambda = this.options.lambda;
-    for (const unit of this.units) {
-      if (!unit) continue;
-      // Forget the data part of A, keep the prior: A ← λI + γ(A − λI).
+    this.units.forEach((unit, id) => {
+      if (!unit) return;
+      // Forget the data part of A, keep the prior: A ← Λ + γ(A − Λ).
       for (let i = 0; i < d * d; i++) unit.gram[i]! *= this.discount;
-      for (let i = 0; i < d; i++) unit.gram[i * d + i]! += lambda * (1 - this.discount);
+      for (let i = 0; i < d; i++) unit.gram[i * d + i]! += this.precision.of(id, i) * (1 - this.discount);
       for (let i = 0; i < d; i++) unit.target[i]! *= this.discount;
       unit.count *= this.discount;
       this.refactor(unit);
-    }
+    });
     this.noiseEstimate.scale(this.discount);
     this.observations *= this.discount;
+  }
+
+  endBatch(): void {
+    if (!this.precision.due(this.observations)) return;
+    const d = this.contextDimension;
+    const noiseVariance = this.noise ** 2;
+    this.units.forEach((unit, id) => {
+      if (!unit) return;
+      // Warm-started from the last estimate, a few fixed-point steps per estimate are enough.
+      for (let step = 0; step < FIXED_POINT_STEPS; step++) {
+        for (let i = 0; i < d; i++) {
+          const ii = i * d + i;
+          unit.gram[ii]! += this.precision.step(id, i, unit.theta[i]!, unit.inverse[ii]!, noiseVariance);
+        }
+        this.refactor(unit);
+      }
+    });
+    this.revision++;
   }
 
   private refactor(unit: LinearUnit): void {
@@ -282,12 +325,19 @@ export class BayesianLinearModel implements RewardModel {
         });
       }
     });
-    return { units, noise: this.noiseEstimate.toJSON(), observations: this.observations };
+    return {
+      units,
+      noise: this.noiseEstimate.toJSON(),
+      observations: this.observations,
+      ...(this.precision.learned ? { prior: this.precision.toJSON() } : {}),
+    };
   }
 
   load(json: unknown, remap?: UnitRemap): void {
     const stats = statsSchema.parse(json);
     const d = this.contextDimension;
+    // The stored Gram matrices hold the prior they were learned with.
+    this.precision.load(stats.prior, remap);
     const units: (LinearUnit | undefined)[] = new Array(this.blocks.unitCount);
     for (const s of stats.units) {
       if (remap && s.unit < remap.length) {
@@ -304,7 +354,7 @@ export class BayesianLinearModel implements RewardModel {
           `linear unit ${s.unit} does not fit ${units.length} units of dimension ${d}`,
         );
       }
-      const unit = new LinearUnit(d, this.options.lambda);
+      const unit = new LinearUnit(d, this.precision, s.unit);
       unit.gram.set(s.gram);
       unit.target.set(s.target);
       unit.count = s.count;
@@ -333,20 +383,20 @@ export class BayesianLinearModel implements RewardModel {
       throw new MergeError("can only merge a linear model over the same units and context dimension");
     }
     const d = this.contextDimension;
-    const lambda = this.options.lambda;
     this.revision++;
     other.units.forEach((theirs, id) => {
       if (!theirs) return;
       let mine = this.units[id];
-      if (!mine) mine = this.units[id] = new LinearUnit(d, lambda);
-      // Both Gram matrices hold the prior λI: count it once.
+      if (!mine) mine = this.units[id] = new LinearUnit(d, this.precision, id);
+      // Both Gram matrices hold a prior: keep mine only.
       for (let i = 0; i < d * d; i++) mine.gram[i]! += theirs.gram[i]!;
-      for (let i = 0; i < d; i++) mine.gram[i * d + i]! -= lambda;
+      for (let i = 0; i < d; i++) mine.gram[i * d + i]! -= other.precision.of(id, i);
       for (let i = 0; i < d; i++) mine.target[i]! += theirs.target[i]!;
       mine.count += theirs.count;
       this.refactor(mine);
     });
     this.noiseEstimate.merge(other.noiseEstimate);
     this.observations += other.observations;
+    this.endBatch();
   }
 }

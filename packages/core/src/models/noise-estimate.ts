@@ -64,4 +64,11 @@ export const linearPriorOptions = {
    * Chapelle & Li 2011); see the README for what it measured.
    */
   sampleScale: z.number().positive().default(1),
+  /**
+   * Learn the prior precision of the coefficients other than the intercept from the data (empirical Bayes;
+   * see PriorPrecision) instead of holding it at `lambda`.
+   */
+  learnPrior: z.boolean().default(false),
+  /** Context column that is the constant 1 (the encoder's intercept): its prior stays at `lambda`. */
+  interceptColumn: z.number().int().nonnegative().optional(),
 };

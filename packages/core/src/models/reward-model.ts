@@ -29,6 +29,8 @@ export interface RewardModel {
    * pending decisions (the batch brings their outcomes).
    */
   startBatch(): void;
+  /** Called once at the end of each update batch (models that re-estimate their prior do it here). */
+  endBatch?(): void;
   /**
    * Counts a decision whose reward has not arrived yet in the model's confidence widths (not its means), so
    * optimistic rules spread a batch of decisions instead of repeating one; for models with widths.

@@ -16,6 +16,7 @@ import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
 import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
+import { PriorPrecision, priorPrecisionSchema } from "./prior-precision.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
 import { remapValues, type UnitRemap } from "./unit-remap.js";
 
@@ -46,6 +47,8 @@ const statsSchema = z.strictObject({
   counts: z.array(z.number().nonnegative()),
   noise: z.strictObject({ sumSquares: z.number(), observations: z.number().nonnegative() }),
   observations: z.number().nonnegative(),
+  /** The learned prior precisions (absent: the fixed λ). */
+  prior: priorPrecisionSchema.optional(),
 });
 
 /**
@@ -91,6 +94,8 @@ export class SharedLinearModel implements RewardModel {
   private unflushed: { x: Float64Array; units: Int32Array; weight: number }[] = [];
   private updatesSinceRefactor = 0;
   private readonly noiseEstimate: NoiseEstimate;
+  /** Λ, per unit and column: the Gram matrices hold it on their diagonals. */
+  private readonly precision: PriorPrecision;
   private readonly pending: PendingWidths;
   private readonly means: Float64Array;
   private readonly widths: Float64Array;
@@ -126,6 +131,8 @@ export class SharedLinearModel implements RewardModel {
     this.jointTarget = new Float64Array(exact ? D : 0);
     this.theta = new Float64Array(D);
     this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
+    const { interceptColumn, learnPrior } = this.options;
+    this.precision = new PriorPrecision(this.unitCount, d, lambda, interceptColumn, learnPrior);
     this.pending = new PendingWidths(d);
     this.means = new Float64Array(this.unitCount);
     this.widths = new Float64Array(this.unitCount);
@@ -152,18 +159,18 @@ export class SharedLinearModel implements RewardModel {
   }
 
   /**
-   * Effective number of parameters of the fit, Σ_u (d − λ·tr(A_u⁻¹)): the units' own ridge fits (the
+   * Effective number of parameters of the fit, Σ_u (d − tr(Λ_u·A_u⁻¹)): the units' own ridge fits (the
    * joint hat matrix's trace would need G⁻¹, which batch flushes do not keep; the per-unit sum counts the
    * intercept once per block, so it errs towards more exploration).
    */
   private effectiveParameters(): number {
     const d = this.d;
     let parameters = 0;
-    for (const inverse of this.unitInverse) {
+    this.unitInverse.forEach((inverse, u) => {
       let trace = 0;
-      for (let i = 0; i < d; i++) trace += inverse[i * d + i]!;
-      parameters += d - this.options.lambda * trace;
-    }
+      for (let i = 0; i < d; i++) trace += this.precision.of(u, i) * inverse[i * d + i]!;
+      parameters += d - trace;
+    });
     return parameters;
   }
 
@@ -349,14 +356,18 @@ export class SharedLinearModel implements RewardModel {
     if (this.discount === 1) return;
     this.flush();
     const g = this.discount;
-    const lambda = this.options.lambda;
     const d = this.d;
-    // Forget the data part of every Gram matrix, keep the prior: A ← λI + γ(A − λI).
-    const forget = (m: Float64Array, n: number) => {
+    // Forget the data part of every Gram matrix, keep the prior: A ← Λ + γ(A − Λ).
+    const forget = (m: Float64Array, n: number, unit?: number) => {
       for (let i = 0; i < n * n; i++) m[i]! *= g;
-      for (let i = 0; i < n; i++) m[i * n + i]! += lambda * (1 - g);
+      for (let i = 0; i < n; i++) {
+        const precision = unit === undefined ? this.precision.values[i]! : this.precision.of(unit, i);
+        m[i * n + i]! += precision * (1 - g);
+      }
     };
-    for (const m of this.unitGram) forget(m, d);
+    this.unitGram.forEach((m, u) => {
+      forget(m, d, u);
+    });
     for (const t of this.unitTarget) for (let i = 0; i < d; i++) t[i]! *= g;
     if (this.mode === "exact") {
       forget(this.jointGram, this.unitCount * d);
@@ -395,7 +406,35 @@ export class SharedLinearModel implements RewardModel {
       counts: [...this.counts],
       noise: this.noiseEstimate.toJSON(),
       observations: this.observations,
+      ...(this.precision.learned ? { prior: this.precision.toJSON() } : {}),
     };
+  }
+
+  endBatch(): void {
+    if (!this.precision.due(this.observations)) return;
+    this.flush();
+    const d = this.d;
+    const D = this.unitCount * d;
+    const exact = this.mode === "exact";
+    // Each step needs the posterior's diagonal: the joint inverse (O(D³)) when exact, so large systems take
+    // one step per estimate; warm starts carry the fixed point on from one estimate to the next.
+    const steps = exact && D > 300 ? 1 : 3;
+    if (exact && !this.inverseValid) this.refactorJoint();
+    for (let step = 0; step < steps; step++) {
+      const noiseVariance = this.noise ** 2;
+      for (let u = 0; u < this.unitCount; u++) {
+        const theta = this.unitTheta(u);
+        for (let i = 0; i < d; i++) {
+          const inverse = exact
+            ? this.jointInverse[(u * d + i) * (D + 1)]!
+            : this.unitInverse[u]![i * d + i]!;
+          const change = this.precision.step(u, i, theta[i]!, inverse, noiseVariance);
+          this.unitGram[u]![i * d + i]! += change;
+          if (exact) this.jointGram[(u * d + i) * (D + 1)]! += change;
+        }
+      }
+      this.refactorAll();
+    }
   }
 
   load(json: unknown, remap?: UnitRemap): void {
@@ -418,6 +457,8 @@ export class SharedLinearModel implements RewardModel {
       }
     }
     const lambda = this.options.lambda;
+    // The stored Gram matrices hold the prior they were learned with; added units start at λ.
+    this.precision.load(stats.prior, remap);
     const target = Float64Array.from(stats.target);
     if (this.mode === "exact" && remap?.includes(-1)) foldRemovedUnits(stats.gram, target, remap, d, lambda);
     const targets = Array.from({ length: this.unitCount }, () => new Float64Array(d));
@@ -463,15 +504,16 @@ export class SharedLinearModel implements RewardModel {
     }
     this.flush();
     other.flush();
-    const lambda = this.options.lambda;
     const d = this.d;
-    // Both Gram matrices hold the prior λI: count it once.
-    const add = (mine: Float64Array, theirs: Float64Array, n: number) => {
+    // Both Gram matrices hold a prior: keep mine only.
+    const add = (mine: Float64Array, theirs: Float64Array, n: number, unit?: number) => {
       for (let i = 0; i < mine.length; i++) mine[i]! += theirs[i]!;
-      for (let i = 0; i < n; i++) mine[i * n + i]! -= lambda;
+      for (let i = 0; i < n; i++) {
+        mine[i * n + i]! -= unit === undefined ? other.precision.values[i]! : other.precision.of(unit, i);
+      }
     };
     this.unitGram.forEach((m, u) => {
-      add(m, other.unitGram[u]!, d);
+      add(m, other.unitGram[u]!, d, u);
     });
     this.unitTarget.forEach((t, u) => {
       for (let i = 0; i < d; i++) t[i]! += other.unitTarget[u]![i]!;
@@ -484,6 +526,7 @@ export class SharedLinearModel implements RewardModel {
     this.noiseEstimate.merge(other.noiseEstimate);
     this.observations += other.observations;
     this.refactorAll();
+    this.endBatch();
   }
 }
 

@@ -94,7 +94,12 @@ export function blocksFor(
  */
 export function linearModel(
   blocks: Blocks,
-  settings: { lambda: number; noise?: number | undefined; sampleScale?: number | undefined },
+  settings: {
+    lambda: number;
+    noise?: number | undefined;
+    sampleScale?: number | undefined;
+    learnPrior?: boolean | undefined;
+  },
   context: PresetContext,
 ): () => RewardModel {
   const d = context.encoder.dimension;
@@ -103,6 +108,8 @@ export function linearModel(
     noise: settings.noise,
     priorNoise: 0.5 * context.width,
     sampleScale: settings.sampleScale,
+    learnPrior: settings.learnPrior,
+    interceptColumn: context.encoder.columns[0] === "(intercept)" ? 0 : undefined,
   };
   return () =>
     blocks.count === 1
