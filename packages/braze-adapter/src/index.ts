@@ -41,6 +41,7 @@ export {
   ExportInProgressError,
   PiiFieldError,
 } from "./errors.js";
+export { MultiRowInsert } from "./ledger/multi-row-insert.js";
 export { SqliteSendLedger } from "./ledger/sqlite.js";
 export type {
   Confirmation,

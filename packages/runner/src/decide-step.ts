@@ -5,6 +5,7 @@
 // other within a batch: every thread restores the same snapshot and core keys every draw by the decision id,
 // so one thread or four make the same decisions, while this thread writes. A page committed before a crash
 // is decided again, identically, by the rerun (its rows are kept as they were).
+import { MultiRowInsert } from "@kairos/braze-adapter";
 import type { BanditPolicy } from "@kairos/core";
 import { addDays } from "./days.js";
 import { Decider, policyFromSnapshot, type SkipReason } from "./decide.js";
@@ -76,8 +77,10 @@ export async function decideAndLog(
   const readGroups = db
     .prepare("SELECT external_id, grp FROM groups WHERE external_id >= ? AND external_id <= ?")
     .raw();
-  const insertGroup = db.prepare(
-    "INSERT OR IGNORE INTO groups (external_id, grp, assigned_day) VALUES (?, ?, ?)",
+  const insertGroups = new MultiRowInsert(
+    db,
+    "INSERT OR IGNORE INTO groups (external_id, grp, assigned_day)",
+    "(?, ?, ?)",
   );
   const cap = useCase.file.frequencyCap;
   // Messages in the cap's window before today, for a range of customers (the index on (external_id, day)).
@@ -104,7 +107,7 @@ export async function decideAndLog(
     const page = queue.shift()!;
     const out = await page.result;
     const added = db.transaction(() => {
-      for (const [id, g] of out.fresh) insertGroup.run(id, g, day);
+      insertGroups.run(out.fresh.map(([id, g]) => [id, g, day]));
       return state.decisions.insertRows(out.rows);
     })();
     for (const [g, n] of Object.entries(out.byGroup)) result.byGroup[g] = (result.byGroup[g] ?? 0) + n;

@@ -10,6 +10,7 @@ import {
   type ActivatorOptions,
   type BrazeClient,
   type Clock,
+  MultiRowInsert,
   systemClock,
 } from "@kairos/braze-adapter";
 import { type ActionRecord, type BanditPolicy, KairosError, ValidationError } from "@kairos/core";
@@ -280,14 +281,21 @@ function* ownPages(
 
 /** Stores the day's audience (in external-id order, so the table's B-tree is appended to, not shuffled). */
 export function storeAudience(state: RunnerState, day: string, members: readonly AudienceMember[]): void {
-  const insert = state.db.prepare(
-    "INSERT OR IGNORE INTO audience (day, external_id, time_zone, attrs) VALUES (?, ?, ?, ?)",
+  const insert = new MultiRowInsert(
+    state.db,
+    "INSERT OR IGNORE INTO audience (day, external_id, time_zone, attrs)",
+    "(?, ?, ?, ?)",
   );
   const sorted = [...members].sort((a, b) =>
     a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0,
   );
   state.db.transaction(() => {
-    for (const m of sorted) insert.run(day, m.externalId, m.timeZone ?? null, JSON.stringify(m.attrs));
+    for (let start = 0; start < sorted.length; start += 10_000)
+      insert.run(
+        sorted
+          .slice(start, start + 10_000)
+          .map((m) => [day, m.externalId, m.timeZone ?? null, JSON.stringify(m.attrs)]),
+      );
   })();
 }
 
@@ -306,70 +314,59 @@ export function sendPlanner(
   queued: () => number;
 } {
   const due = sendTimes(useCase, now);
-  // The trigger properties of an action are the same for everyone who gets it.
-  const properties = new Map<number, ActionRecord>();
+  // Many customers share a handful of actions: each action's record and trigger properties once.
+  const actions = new Map<number, { action: ActionRecord; properties: ActionRecord }>();
+  const actionOf = (index: number | null, action: ActionRecord | string) => {
+    let a = index === null ? undefined : actions.get(index);
+    if (!a) {
+      const record = typeof action === "string" ? (JSON.parse(action) as ActionRecord) : action;
+      a = { action: record, properties: sendAction(useCase, record) };
+      if (index !== null) actions.set(index, a);
+    }
+    return a;
+  };
   let queued = 0;
-  const actions = new Map<string, ActionRecord>();
   const queue = async (first: string, last: string, rows?: readonly DecisionRow[]): Promise<void> => {
-    // The page's rows as logged: those just written, else read back (a rerun keeps what was logged first).
-    const page: DecisionToSend[] = rows
-      ? rows.map(
-          ([
-            decisionId,
-            ,
-            externalId,
-            group,
-            action,
-            actionIndex,
-            propensity,
-            policyVersion,
-            ,
-            timeZone,
-            status,
-          ]) => {
-            let a: ActionRecord | null = null;
-            if (action !== null) {
-              a = actions.get(action) ?? null;
-              if (!a) actions.set(action, (a = JSON.parse(action) as ActionRecord));
-            }
-            return {
-              decisionId,
-              externalId,
-              group,
-              action: a,
-              actionIndex,
-              propensity,
-              policyVersion,
-              timeZone,
-              status,
-              contextJson: "",
-            };
-          },
-        )
-      : state.decisions.range(decisionIdOf(useCase, day, first), decisionIdOf(useCase, day, last));
     const requests: ActivationRequest[] = [];
-    for (const d of page) {
-      if (d.group === "holdout" || d.action === null) continue;
-      if (d.decisionId !== decisionIdOf(useCase, day, d.externalId)) continue; // a decision service's
-      let action = d.actionIndex === null ? undefined : properties.get(d.actionIndex);
-      if (!action) {
-        action = sendAction(useCase, d.action);
-        if (d.actionIndex !== null) properties.set(d.actionIndex, action);
-      }
+    const add = (
+      decisionId: string,
+      externalId: string,
+      a: { action: ActionRecord; properties: ActionRecord },
+      actionIndex: number | null,
+      propensity: number | null,
+      policyVersion: number | null,
+      timeZone: string | null,
+    ) =>
       requests.push({
+        decision: {
+          decisionId,
+          action: a.properties,
+          actionIndex: actionIndex ?? undefined,
+          propensity: propensity ?? undefined,
+          policyVersion: policyVersion ?? undefined,
+        },
+        recipient: { externalId },
         // The due time is computed here, so the recipient's zone need not travel (the Activator would check
         // it again, row by row).
-        decision: {
-          decisionId: d.decisionId,
-          action,
-          actionIndex: d.actionIndex ?? undefined,
-          propensity: d.propensity ?? undefined,
-          policyVersion: d.policyVersion ?? undefined,
-        },
-        recipient: { externalId: d.externalId },
-        dueAt: due(d.action, d.timeZone),
+        dueAt: due(a.action, timeZone),
       });
-    }
+    // The page's rows as logged: those just written (every one the cycle's own), else read back (a rerun
+    // keeps what was logged first; a decision service's decisions in the range are not the cycle's to send).
+    if (rows)
+      for (const [decisionId, , externalId, group, json, index, propensity, version, , zone] of rows) {
+        if (group !== "holdout" && json !== null)
+          add(decisionId, externalId, actionOf(index, json), index, propensity, version, zone);
+      }
+    else
+      for (const d of state.decisions.range(
+        decisionIdOf(useCase, day, first),
+        decisionIdOf(useCase, day, last),
+      )) {
+        if (d.group === "holdout" || d.action === null) continue;
+        if (d.decisionId !== decisionIdOf(useCase, day, d.externalId)) continue;
+        const a = actionOf(d.actionIndex, d.action);
+        add(d.decisionId, d.externalId, a, d.actionIndex, d.propensity, d.policyVersion, d.timeZone);
+      }
     if (requests.length > 0) await activator.enqueue(requests);
     queued += requests.length;
   };

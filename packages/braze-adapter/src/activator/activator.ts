@@ -136,9 +136,9 @@ export class Activator {
           "Braze cannot create alias-only profiles on send: sendToExistingOnly false needs an external_id",
         );
       }
-      return {
+      // No object spread: this runs once per send queued.
+      const entry: NewLedgerEntry = {
         decisionId: d.decisionId,
-        ...who,
         targetKey,
         plan,
         decision: {
@@ -152,6 +152,9 @@ export class Activator {
         dueAt: r.dueAt ?? dueTime(d.action, timing, tz, now),
         createdAt: now,
       };
+      if (who.alias) entry.alias = who.alias;
+      else entry.externalId = who.externalId;
+      return entry;
     });
     const { inserted, duplicates } = await this.ledger.enqueue(entries);
     this.log.info("decisions queued", { queued: inserted.length, duplicates: duplicates.length });

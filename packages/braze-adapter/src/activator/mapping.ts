@@ -61,12 +61,12 @@ export function planFor(
       `no Braze target mapped for ${JSON.stringify(option)}`,
     );
   }
-  const skip = new Set([
-    mapping.targetDimension,
-    mapping.timing?.hourDimension,
-    mapping.timing?.dayDimension,
-  ]);
-  const dims = mapping.propertyDimensions ?? Object.keys(action).filter((d) => !skip.has(d));
+  // Runs once per send queued: no Set built per call.
+  const target0 = mapping.targetDimension;
+  const hour = mapping.timing?.hourDimension;
+  const day = mapping.timing?.dayDimension;
+  const dims =
+    mapping.propertyDimensions ?? Object.keys(action).filter((d) => d !== target0 && d !== hour && d !== day);
   const properties: Record<string, unknown> = {};
   for (const d of dims) {
     if (action[d] === undefined)

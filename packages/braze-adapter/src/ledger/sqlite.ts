@@ -1,4 +1,5 @@
 import Database from "better-sqlite3";
+import { MultiRowInsert } from "./multi-row-insert.js";
 import type { Confirmation, LedgerEntry, LedgerStatus, NewLedgerEntry, SendLedger } from "./types.js";
 
 const SCHEMA = `
@@ -89,6 +90,7 @@ function toEntry(r: Row): LedgerEntry {
  */
 export class SqliteSendLedger implements SendLedger {
   private readonly db: Database.Database;
+  private readonly insert: MultiRowInsert;
 
   /** Opens (or creates) the ledger at `path` (":memory:" for a throwaway one). */
   constructor(readonly path: string) {
@@ -101,33 +103,33 @@ export class SqliteSendLedger implements SendLedger {
     if (!columns.some((c) => c.name === "recipient_alias"))
       this.db.exec("ALTER TABLE send_ledger ADD COLUMN recipient_alias TEXT");
     this.db.exec(RECIPIENT_INDEX);
+    this.insert = new MultiRowInsert(
+      this.db,
+      `INSERT OR IGNORE INTO send_ledger (decision_id, external_id, recipient_alias, target_key, plan, decision,
+       due_at, created_at, status, updated_at)`,
+      "(?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
+      "RETURNING decision_id",
+    );
   }
 
   async enqueue(entries: readonly NewLedgerEntry[]): Promise<{ inserted: string[]; duplicates: string[] }> {
-    const insert = this.db.prepare(
-      `INSERT OR IGNORE INTO send_ledger (decision_id, external_id, recipient_alias, target_key, plan, decision, due_at, created_at, status, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
-    );
+    const rows = entries.map((e) => [
+      e.decisionId,
+      e.externalId ?? "",
+      e.alias ? JSON.stringify({ alias_name: e.alias.alias_name, alias_label: e.alias.alias_label }) : null,
+      e.targetKey,
+      JSON.stringify(e.plan),
+      JSON.stringify(e.decision),
+      e.dueAt,
+      e.createdAt,
+      e.createdAt,
+    ]);
+    const added = this.db.transaction(() => this.insert.returning(rows))();
+    // The ids the INSERT returned (in no set order); an id listed twice in `entries` is inserted once.
+    const fresh = new Set(added as string[]);
     const inserted: string[] = [];
     const duplicates: string[] = [];
-    this.db.transaction(() => {
-      for (const e of entries) {
-        const r = insert.run(
-          e.decisionId,
-          e.externalId ?? "",
-          e.alias
-            ? JSON.stringify({ alias_name: e.alias.alias_name, alias_label: e.alias.alias_label })
-            : null,
-          e.targetKey,
-          JSON.stringify(e.plan),
-          JSON.stringify(e.decision),
-          e.dueAt,
-          e.createdAt,
-          e.createdAt,
-        );
-        (r.changes === 1 ? inserted : duplicates).push(e.decisionId);
-      }
-    })();
+    for (const e of entries) (fresh.delete(e.decisionId) ? inserted : duplicates).push(e.decisionId);
     return { inserted, duplicates };
   }
 

@@ -1,5 +1,6 @@
 // The decision log: one row per customer per day (holdout customers included), what was decided, on which
 // context and model version, and what became of the send. Reports and learning read it.
+import { MultiRowInsert } from "@kairos/braze-adapter";
 import type Database from "better-sqlite3";
 
 /** Groups of the experiment: Kairos' policy and the three controls. */
@@ -136,12 +137,14 @@ type ToSendRow = [
 
 /** Reads and writes the decision log. */
 export class DecisionLog {
-  private readonly insertStmt: Database.Statement;
+  private readonly insertMany: MultiRowInsert;
 
   constructor(private readonly db: Database.Database) {
-    this.insertStmt = db.prepare(
+    this.insertMany = new MultiRowInsert(
+      db,
       `INSERT OR IGNORE INTO decisions (decision_id, day, external_id, grp, action, action_index, propensity,
-       policy_version, context, time_zone, status, sent_at, explanation) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+       policy_version, context, time_zone, status, sent_at, explanation)`,
+      "(?,?,?,?,?,?,?,?,?,?,?,?,?)",
     );
   }
 
@@ -156,12 +159,7 @@ export class DecisionLog {
    * transaction (the caller's, if one is open).
    */
   insertRows(rows: readonly DecisionRow[]): number {
-    const stmt = this.insertStmt;
-    return this.db.transaction(() => {
-      let added = 0;
-      for (const r of rows) added += stmt.run(r).changes;
-      return added;
-    })();
+    return this.db.transaction(() => this.insertMany.run(rows))();
   }
 
   /**
