@@ -1,5 +1,10 @@
 import type { RewardModel } from "../models/reward-model.js";
-import { hasBetaPosterior, hasGaussianPosterior, hasStudentPosterior } from "../models/thompson-posterior.js";
+import {
+  type GaussianPosterior,
+  hasBetaPosterior,
+  hasGaussianPosterior,
+  hasStudentPosterior,
+} from "../models/thompson-posterior.js";
 import { createRng } from "../rng.js";
 import type { ScoredAction } from "../search/action-search.js";
 import { argmaxProbability } from "./argmax-probability.js";
@@ -67,6 +72,9 @@ export class ThompsonRule implements ExplorationRule {
   choose(scope: DecisionScope, topK: number): Choice {
     const ranked = scope.rank({ mode: "sample", rng: scope.rng }, topK);
     if (ranked.length === 0 || this.draws === 0) return { ranked, propensity: Number.NaN };
+    const exact = this.independentGaussian(scope, ranked[0]!);
+    if (exact !== undefined)
+      return { ranked, propensity: Math.min(1, Math.max(exact, Number.EPSILON)), propensityError: 0 };
     const { value, error } = this.propensity(scope, ranked[0]!);
     // The action was drawn, so its probability is positive: never log a numerical 0 (IPS divides by it).
     return { ranked, propensity: Math.min(1, Math.max(value, Number.EPSILON)), propensityError: error };
@@ -118,6 +126,36 @@ export class ThompsonRule implements ExplorationRule {
     return out;
   }
 
+  /**
+   * The hot path (linear models, nothing coupled): the product over blocks of the integrals, without the
+   * law and setting objects of the general path; undefined when it does not apply.
+   */
+  private independentGaussian(scope: DecisionScope, chosen: ScoredAction): number | undefined {
+    const model = scope.model;
+    if (!model || !hasGaussianPosterior(model)) return undefined;
+    const blocks = model.blocks;
+    const structure = thompsonStructure(blocks, scope.eligibility);
+    if (!structure.independent) return undefined;
+    this.readGaussian(scope.x, model);
+    if (tiedPointMasses(this.means, this.sds, structure.allowed)) return undefined;
+    let p = 1;
+    for (let b = 0; b < blocks.count; b++) {
+      const unit = blocks.offsets[b]! + blocks.blockCode(b, chosen.codes);
+      p *= argmaxProbability(this.means, this.sds, structure.allowed[b]!, unit);
+    }
+    return p;
+  }
+
+  /** Fills `means` and `sds` with the laws of a linear model's draws for context x. */
+  private readGaussian(x: Float64Array, model: RewardModel & GaussianPosterior): void {
+    const n = model.blocks.unitCount;
+    if (this.means.length !== n) {
+      this.means = new Float64Array(n);
+      this.sds = new Float64Array(n);
+    }
+    model.gaussianScores(x, this.means, this.sds);
+  }
+
   private propensity(scope: DecisionScope, chosen: ScoredAction): Estimate {
     const model = scope.model;
     const setting = model ? this.setting(scope, model) : undefined;
@@ -125,13 +163,6 @@ export class ThompsonRule implements ExplorationRule {
     const { structure, law } = setting;
     const blocks = model.blocks;
     const units = blocks.unitsOf(chosen.codes, new Int32Array(blocks.count));
-    if (structure.independent && setting.gaussian) {
-      // The hot path (linear models, nothing coupled): straight to the integrals.
-      let p = 1;
-      for (let b = 0; b < blocks.count; b++)
-        p *= argmaxProbability(this.means, this.sds, structure.allowed[b]!, units[b]!);
-      return { value: p, error: 0 };
-    }
     if (structure.layered && !setting.table) {
       try {
         const layered = this.layered(scope, structure, law, units, blocks.unitCount);
@@ -244,15 +275,11 @@ export class ThompsonRule implements ExplorationRule {
     const n = blocks.unitCount;
     if (hasGaussianPosterior(model)) {
       const structure = thompsonStructure(blocks, scope.eligibility);
-      if (this.means.length !== n) {
-        this.means = new Float64Array(n);
-        this.sds = new Float64Array(n);
-      }
-      model.gaussianScores(scope.x, this.means, this.sds);
+      this.readGaussian(scope.x, model);
       // Zero-width draws that tie (e.g. an all-zero context) are chosen by the search's tie rule, which no
       // integral knows: redraw instead.
       if (tiedPointMasses(this.means, this.sds, structure.allowed)) return undefined;
-      return { structure, law: new GaussianLaw(this.means, this.sds, structure.allowed), gaussian: true };
+      return { structure, law: new GaussianLaw(this.means, this.sds, structure.allowed) };
     }
     const revision = this.posterior.read(model, n);
     if (revision === undefined) return undefined;
@@ -276,7 +303,7 @@ export class ThompsonRule implements ExplorationRule {
         }
         return t;
       };
-      state.setting = { structure, law, gaussian: false, table };
+      state.setting = { structure, law, table };
     }
     return state.setting;
   }
@@ -327,8 +354,6 @@ function tiedPointMasses(
 interface Setting {
   structure: ThompsonStructure;
   law: UnitLaw;
-  /** Linear models: `means` and `sds` of the rule hold this decision's draws' laws. */
-  gaussian: boolean;
   /** Context-free models: a component's table, computed once per revision and eligible set. */
   table?: (component: number) => ComponentTable;
 }

@@ -7,7 +7,6 @@ import {
   matVec,
   quadraticForm,
   sameVector,
-  scaledIdentity,
 } from "../linalg/dense.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
@@ -211,7 +210,7 @@ export class BayesianLinearModel implements RewardModel {
     const same = this.cachedRevision === revision && sameVector(this.cachedX, x, d);
     if (same && (this.widthsValid || !needWidth)) return;
     if (!same) {
-      this.cachedX.set(x.subarray(0, d));
+      for (let i = 0; i < d; i++) this.cachedX[i] = x[i]!;
       this.cachedRevision = revision;
       this.widthsValid = false;
       const priorMean = dot(this.prior.theta, x, d);

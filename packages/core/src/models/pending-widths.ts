@@ -26,7 +26,7 @@ export class PendingWidths {
 
   /** A⁻¹ of a unit with its pending decisions counted, or undefined when it has none. */
   inverseOf(unit: number): Float64Array | undefined {
-    return this.inverses.get(unit);
+    return this.inverses.size === 0 ? undefined : this.inverses.get(unit);
   }
 
   clear(): void {

@@ -204,7 +204,7 @@ export class SharedLinearModel implements RewardModel {
     const d = this.d;
     const revision = this.revision + this.pending.revision;
     if (this.cachedRevision === revision && sameVector(this.cachedX, x, d)) return;
-    this.cachedX.set(x.subarray(0, d));
+    for (let i = 0; i < d; i++) this.cachedX[i] = x[i]!;
     this.cachedRevision = revision;
     for (let u = 0; u < this.unitCount; u++) {
       let m = 0;
