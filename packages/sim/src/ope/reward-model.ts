@@ -1,14 +1,15 @@
 import { addOuter, invertSpd, matVec } from "@kairos/core";
 
 /**
- * The direct method's reward model q̂(x, a): a pooled ridge regression on the context (with a per-action
- * intercept shift), plus a per-action ridge correction shrunk towards it, so actions with few logged
- * rounds fall back on what all rounds say.
+ * The direct method's reward model q̂(x, a) for rewards that are not 0/1: a pooled ridge regression on
+ * [1, x], plus per action a ridge correction on [1, x] fitted jointly (intercept and slopes: a logging
+ * policy that picks an action for some contexts more than others leaves the action's contexts off-centre,
+ * and a shift fitted apart from the slopes would then be biased), shrunk towards the pooled fit by
+ * `actionLambda`. An action with no more rounds than coefficients gets an intercept shift only.
  */
 export class RidgeRewardModel implements RewardModel {
   private readonly pooled: Float64Array;
   private readonly perAction = new Map<number, Float64Array>();
-  private readonly actionMean = new Map<number, number>();
 
   constructor(
     private readonly d: number,
@@ -18,9 +19,9 @@ export class RidgeRewardModel implements RewardModel {
     options: { lambda?: number; actionLambda?: number } = {},
   ) {
     const lambda = options.lambda ?? 1;
-    const actionLambda = options.actionLambda ?? 10;
-    this.pooled = ridge(d, xs, rewards, lambda);
-    // Residuals per action: their mean is the action's shift, then a ridge fit of what remains.
+    const actionLambda = options.actionLambda ?? 1;
+    const u = xs.map((x) => withIntercept(x, d));
+    this.pooled = ridge(d + 1, u, rewards, lambda);
     const byAction = new Map<number, number[]>();
     for (let i = 0; i < xs.length; i++) {
       const list = byAction.get(actions[i]!) ?? [];
@@ -28,37 +29,45 @@ export class RidgeRewardModel implements RewardModel {
       byAction.set(actions[i]!, list);
     }
     for (const [a, rows] of byAction) {
-      const residual = rows.map((i) => rewards[i]! - this.dot(this.pooled, xs[i]!));
-      const shift = residual.reduce((s, v) => s + v, 0) / (rows.length + actionLambda);
-      this.actionMean.set(a, shift);
-      if (rows.length > d) {
-        const w = ridge(
-          d,
-          rows.map((i) => xs[i]!),
-          residual.map((v) => v - shift),
+      const p = rows.length > d + 1 ? d + 1 : 1;
+      const residual = rows.map((i) => rewards[i]! - this.dot(this.pooled, u[i]!, d + 1));
+      this.perAction.set(
+        a,
+        ridge(
+          p,
+          rows.map((i) => u[i]!),
+          residual,
           actionLambda,
-        );
-        this.perAction.set(a, w);
-      }
+        ),
+      );
     }
   }
 
   /** q̂(x, a). */
   predict(x: Float64Array, a: number): number {
-    let v = this.dot(this.pooled, x) + (this.actionMean.get(a) ?? 0);
+    const u = withIntercept(x, this.d);
+    let v = this.dot(this.pooled, u, this.d + 1);
     const w = this.perAction.get(a);
-    if (w) v += this.dot(w, x);
+    if (w) v += this.dot(w, u, w.length);
     return v;
   }
 
-  private dot(w: Float64Array, x: Float64Array): number {
+  private dot(w: Float64Array, u: Float64Array, p: number): number {
     let s = 0;
-    for (let k = 0; k < this.d; k++) s += w[k]! * x[k]!;
+    for (let k = 0; k < p; k++) s += w[k]! * u[k]!;
     return s;
   }
 }
 
-/** Ridge regression weights (X'X + λI)⁻¹ X'y. */
+/** [1, x]. */
+function withIntercept(x: Float64Array, d: number): Float64Array {
+  const u = new Float64Array(d + 1);
+  u[0] = 1;
+  u.set(x.subarray(0, d), 1);
+  return u;
+}
+
+/** Ridge regression weights (X'X + λI)⁻¹ X'y on the first d entries of each row. */
 function ridge(d: number, xs: readonly Float64Array[], y: ArrayLike<number>, lambda: number): Float64Array {
   const a = new Float64Array(d * d);
   for (let k = 0; k < d; k++) a[k * d + k] = lambda;
