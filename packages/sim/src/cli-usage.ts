@@ -119,7 +119,7 @@ export const COMMANDS = {
       target: {
         type: "string",
         value: "POLICY",
-        help: "target policy, for a kairos-decision-log/v1 log (a core kind with settings)",
+        help: "target policy, for a kairos-decision-log/v1 log (a core kind with settings, or logging: the logging policy from the log's probabilities)",
       },
       snapshot: {
         type: "string",
@@ -139,6 +139,7 @@ export const COMMANDS = {
     examples: [
       "kairos-sim ope ope.jsonl --json",
       "kairos-sim ope decisions.jsonl --target factorised-thompson --snapshot policy.json --out ope.jsonl",
+      "kairos-sim ope exported.jsonl --target logging",
     ],
   },
   replay: {

@@ -284,6 +284,10 @@ function cmdOpe(p: ParsedArgs, io: Out): void {
       throw new UsageError(
         `${file} is a kairos-decision-log/v1 log: ope needs --target <policy> to evaluate (kairos-sim ope --help)`,
       );
+    if (target === "logging" && snapshotFile)
+      throw new UsageError(
+        "--snapshot restores a target policy: the logging policy's probabilities are in the log",
+      );
     const snapshot = snapshotFile === undefined ? undefined : readText(snapshotFile);
     const converted = readLines(file, () => opeFromDecisionLog(text, { target, snapshot, seed }));
     name = `${converted.header.scenario ?? converted.header.policy}:${target}`;

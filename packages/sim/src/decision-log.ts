@@ -50,8 +50,14 @@ export interface DecisionLogRow {
   /** Reward attributed to the decision (after its attribution window). */
   reward: number;
   eligibility?: Eligibility;
-  day?: number;
+  /** The simulated day, or the date a production system decided on (`2026-03-02`). */
+  day?: number | string;
   customer?: string;
+  /**
+   * The logging policy's whole distribution over the action space (its index order) for this decision, when
+   * it was logged: `ope --target logging` evaluates the logging policy itself from it.
+   */
+  probabilities?: number[];
 }
 
 /** Serialises simulator decisions as a `kairos-decision-log/v1` JSON Lines text (header first). */
@@ -102,7 +108,18 @@ export function parseDecisionLog(
     }
     if (typeof r.reward !== "number" || !Number.isFinite(r.reward))
       throw new LineError(line, "reward must be a finite number");
+    if (r.probabilities !== undefined) checkProbabilities(line, r.probabilities, space?.size);
     rows.push(r);
   }
   return { header, rows };
+}
+
+/** A logged distribution: finite, non-negative, summing to 1 (over `size` actions when the space is known). */
+function checkProbabilities(line: number, p: unknown, size: number | undefined): void {
+  if (!Array.isArray(p) || p.some((v) => typeof v !== "number" || !(v >= 0) || !Number.isFinite(v)))
+    throw new LineError(line, "probabilities must be an array of non-negative numbers");
+  if (size !== undefined && p.length !== size)
+    throw new LineError(line, `probabilities must have one entry per action (${size}), got ${p.length}`);
+  const total = (p as number[]).reduce((a, v) => a + v, 0);
+  if (Math.abs(total - 1) > 1e-3) throw new LineError(line, `probabilities must sum to 1 (sum to ${total})`);
 }
