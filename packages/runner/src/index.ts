@@ -17,6 +17,7 @@ export {
 export { type DecideStepOptions, type DecideStepResult, decideAndLog } from "./decide-step.js";
 export { type DoctorCheck, doctor, liquidProperties } from "./doctor.js";
 export { eligibilityFor } from "./eligibility.js";
+export { type ExportLogOptions, type ExportLogSummary, exportDecisionLog } from "./export-log.js";
 export { assignGroups, drawGroup, groupOf } from "./groups.js";
 export { type LearnResult, learn } from "./learn.js";
 export { formatCursor, ingestOutcomes, type OutcomeCursor, parseCursor } from "./outcomes.js";

@@ -4,6 +4,7 @@ import { KairosError, SnapshotMismatchError, ValidationError } from "@kairos/cor
 import { type Command, type Io, parseCommand, UsageError } from "./command.js";
 import { dayCommand } from "./day.js";
 import { doctorCommand } from "./doctor.js";
+import { exportLogCommand } from "./export-log.js";
 import { reportCommand } from "./report.js";
 import { rollbackCommand } from "./rollback.js";
 import { statusCommand } from "./status.js";
@@ -16,6 +17,7 @@ const COMMANDS: readonly Command[] = [
   reportCommand,
   rollbackCommand,
   validateCommand,
+  exportLogCommand,
 ];
 
 /** Help of `kairos` itself. */
