@@ -3,6 +3,7 @@ import { BrazeClient, systemClock } from "@kairos/braze-adapter";
 import { ValidationError } from "@kairos/core";
 import { brazeCredentials } from "../credentials.js";
 import { dayOf } from "../days.js";
+import { DISTRIBUTED_DAY_OPTIONS, DISTRIBUTED_DAY_USAGE, runDayOnRedis } from "../distributed/cli-day.js";
 import { planDay } from "../plan.js";
 import { runDay } from "../run-day.js";
 import { openState } from "../state/open-state.js";
@@ -21,6 +22,7 @@ export const dayCommand: Command = {
     audience: { type: "string" },
     outcomes: { type: "string" },
     quiet: { type: "boolean" },
+    ...DISTRIBUTED_DAY_OPTIONS,
   },
   usage: `usage: kairos day <use-case.json> [options]
 
@@ -36,7 +38,7 @@ options:
   --audience FILE   read the audience from this file instead of the use case's
   --outcomes DIR    read outcome files from this folder instead of the use case's
   --quiet           no progress lines
-  -h, --help        show this help
+${DISTRIBUTED_DAY_USAGE}  -h, --help        show this help
 
 exit codes: 0 done, 1 failed (rerun to resume), 2 bad input (nothing was sent)
 
@@ -48,6 +50,7 @@ example:
     const date = values.date as string | undefined;
     if (date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))))
       throw new ValidationError("--date", `must be YYYY-MM-DD, got "${date}"`);
+    if (values.redis !== undefined) return runDayOnRedis(useCase, values, io);
     const needsBraze = !values["dry-run"] || "segment" in useCase.file.audience;
     const creds = needsBraze ? brazeCredentials(io.env) : undefined;
     const braze = creds && new BrazeClient({ baseUrl: creds.baseUrl, apiKey: creds.apiKey });

@@ -9,6 +9,7 @@ import { reportCommand } from "./report.js";
 import { rollbackCommand } from "./rollback.js";
 import { statusCommand } from "./status.js";
 import { validateCommand } from "./validate.js";
+import { workerCommand } from "./worker.js";
 
 const COMMANDS: readonly Command[] = [
   dayCommand,
@@ -18,6 +19,7 @@ const COMMANDS: readonly Command[] = [
   rollbackCommand,
   validateCommand,
   exportLogCommand,
+  workerCommand,
 ];
 
 /** Help of `kairos` itself. */
