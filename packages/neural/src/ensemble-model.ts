@@ -81,6 +81,7 @@ export class EnsembleModel extends NeuralModel {
       {
         epochs: this.settings.epochs,
         batchSize: this.settings.batchSize,
+        stepsPerEpoch: this.settings.stepsPerEpoch,
         learningRate: this.settings.learningRate,
         shift: this.context.shift,
         scale: this.context.scale,

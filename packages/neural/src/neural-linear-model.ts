@@ -123,6 +123,12 @@ export class NeuralLinearModel extends NeuralModel implements GaussianPosterior 
     this.posterior.startBatch();
   }
 
+  /** Ends the batch in the posterior too (before a retraining may rebuild it). */
+  override endBatch(): boolean {
+    this.posterior.endBatch?.();
+    return super.endBatch();
+  }
+
   protected fit(): void {
     const [trained] = trainNetworks(
       [this.network],
@@ -130,6 +136,7 @@ export class NeuralLinearModel extends NeuralModel implements GaussianPosterior 
       {
         epochs: this.settings.epochs,
         batchSize: this.settings.batchSize,
+        stepsPerEpoch: this.settings.stepsPerEpoch,
         learningRate: this.settings.learningRate,
         shift: this.context.shift,
         scale: this.context.scale,

@@ -93,7 +93,7 @@ export abstract class NeuralModel implements RewardModel {
   }
 
   /**
-   * Called by the policy after each update batch: retrains when the schedule says so (every
+   * Called by the policy (core's `BanditPolicy.update`) after each update batch: retrains when the schedule says so (every
    * `retrainEvery` batches, once the buffer holds `minObservations`). Returns whether it retrained.
    */
   endBatch(): boolean {

@@ -14,7 +14,10 @@ export const networkSettings = {
   minObservations: z.number().int().min(1).default(200),
   /** Passes over the replay buffer per retraining (warm-started from the current weights). */
   epochs: z.number().int().min(1).max(1000).default(3),
+  /** Smallest minibatch. */
   batchSize: z.number().int().min(1).max(65_536).default(64),
+  /** Most minibatches per epoch: a larger buffer trains on larger minibatches (n / stepsPerEpoch). */
+  stepsPerEpoch: z.number().int().min(1).max(1_000_000).default(256),
   learningRate: z.number().positive().max(1).default(0.01),
   /** Observations kept for retraining (the latest ones). */
   bufferSize: z.number().int().min(1).max(1_000_000).default(10_000),
@@ -29,6 +32,7 @@ export type NetworkSettings = {
   minObservations: number;
   epochs: number;
   batchSize: number;
+  stepsPerEpoch: number;
   learningRate: number;
   bufferSize: number;
   structure: z.infer<typeof structureSchema>;
