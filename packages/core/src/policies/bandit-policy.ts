@@ -25,7 +25,8 @@ import type {
 } from "../policy.js";
 import { keyedRng } from "../rng.js";
 import type { ActionSearch } from "../search/action-search.js";
-import { Explainer, type Explanation } from "./explanation.js";
+import { Explainer } from "./explanation.js";
+import { PolicyDecision } from "./policy-decision.js";
 import { unitRemap } from "./snapshot-remap.js";
 
 /** The parts a policy is assembled from (see createPolicy for the presets). */
@@ -204,24 +205,20 @@ export class BanditPolicy implements Policy {
     }
     // The explanation's numbers now (the model may change before it is read), its record on first read.
     const explainer = this.explainer;
-    const best =
-      explainer && this.model ? explainer.capture(this.meansOf(scope.x), scope.eligibility) : undefined;
-    let scores: Explanation | undefined;
-    return {
+    const best = explainer ? explainer.capture(this.meansOf(scope.x), scope.eligibility) : undefined;
+    return new PolicyDecision(
       decisionId,
-      action: ranked[0]!.action,
-      actionIndex: ranked[0]!.actionIndex,
-      propensity: choice.propensity,
-      ...(choice.propensityError === undefined ? {} : { propensityError: choice.propensityError }),
-      get scores(): Explanation {
-        scores ??= explainer && best ? explainer.record(best) : {};
-        return scores;
-      },
+      ranked[0]!.action,
+      ranked[0]!.actionIndex,
+      choice.propensity,
+      choice.propensityError,
       ranked,
-      policyId: this.id,
-      policyKind: this.kind,
-      policyVersion: this.version,
-    };
+      this.id,
+      this.kind,
+      this.version,
+      explainer,
+      best,
+    );
   }
 
   decideBatch(contexts: readonly Context[], options?: DecideOptions | readonly DecideOptions[]): Decision[] {
