@@ -8,8 +8,9 @@ import { blocksFor, definePreset, linearModel, linearSettings } from "./preset.j
  * update) and it reports exact propensities for off-policy evaluation. Its model: one ridge regression per
  * action for a single dimension, else the shared model (an effect per option, fitted jointly, plus declared
  * `interactions`), whose data needs grow with the number of options rather than of combinations. The
- * reward noise that scales exploration is estimated from the data, so conversions and revenue need no
- * tuning. `sampleScale` below 1 narrows the posterior (Chapelle & Li 2011): less regret on the learning
+ * reward noise that scales exploration is estimated from the data, and so is the prior precision of every
+ * coefficient (`learnPrior`: features the data do not support are shrunk and stop being explored), so
+ * conversions, revenue and many features need no tuning. `sampleScale` below 1 narrows the posterior (Chapelle & Li 2011): less regret on the learning
  * benchmark, but small effects are identified less reliably (README, "Which policy when"). See the README's "which policy when" for the measurements behind these choices.
  */
 export const auto = definePreset({
