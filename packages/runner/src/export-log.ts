@@ -43,12 +43,21 @@ export interface ExportLogSummary {
     retiredOption: number;
   };
   /**
-   * Decisions written with `probabilities`: the distribution recomputed from the model that decided (its
-   * snapshot, the random or business-as-usual policy) gave the logged action the logged propensity. The
-   * others (`mismatched`) are written without it: a model rolled back or a policy whose decisions in a
-   * batch depend on each other (the UCB kinds) cannot be recomputed.
+   * The deciding policy's distributions, recomputed from the model that decided (its snapshot, the random or
+   * business-as-usual policy): `written` when it gives the logged action a positive probability, of which
+   * `exact` give it exactly the logged propensity. Where core estimates Thompson sampling's probabilities by
+   * Monte Carlo (constraints coupling dimensions) the propensity and the distribution are two estimates of
+   * the same probability: `ratio` is the 5th and 95th percentile of π(logged action) / propensity over the
+   * written ones. `notReproducible`: no snapshot of the decision's model version, or a distribution giving
+   * the logged action no chance (a model rolled back, a UCB kind whose decisions in a batch count each
+   * other): written without `probabilities`.
    */
-  probabilities: { written: number; mismatched: number };
+  probabilities: {
+    written: number;
+    exact: number;
+    notReproducible: number;
+    ratio: [number, number] | null;
+  };
 }
 
 interface JoinedRow {
@@ -67,7 +76,7 @@ interface JoinedRow {
   attrs: string | null;
 }
 
-/** Relative agreement required between a recomputed probability and the logged propensity. */
+/** Relative difference below which a recomputed probability is the logged propensity (rounding). */
 const SAME_PROBABILITY = 1e-9;
 
 /**
@@ -87,7 +96,7 @@ export function exportDecisionLog(
   const summary: ExportLogSummary = {
     exported: Object.fromEntries(groups.map((g) => [g, 0])),
     leftOut: { notSent: 0, windowOpen: 0, rewardMissing: 0, noPropensity: 0, retiredOption: 0 },
-    probabilities: { written: 0, mismatched: 0 },
+    probabilities: { written: 0, exact: 0, notReproducible: 0, ratio: null },
   };
   const space = useCase.space;
   const distributions = options.probabilities === false ? undefined : new Distributions(useCase, state);
@@ -116,6 +125,7 @@ export function exportDecisionLog(
     .pluck()
     .get() as number | null;
   const windowMs = useCase.metric.windowMs;
+  const ratios: number[] = [];
   const fd = openSync(file, "w");
   let buffer = `${JSON.stringify(header)}\n`;
   try {
@@ -164,10 +174,13 @@ export function exportDecisionLog(
       };
       if (eligibility) line.eligibility = eligibility;
       const pi = distributions?.of(r, context, eligibility);
-      if (pi && Math.abs(pi[index]! - r.propensity) <= SAME_PROBABILITY * r.propensity) {
+      if (pi && pi[index]! > 0) {
         line.probabilities = Array.from(pi);
         summary.probabilities.written++;
-      } else if (distributions) summary.probabilities.mismatched++;
+        const ratio = pi[index]! / r.propensity;
+        if (Math.abs(ratio - 1) <= SAME_PROBABILITY) summary.probabilities.exact++;
+        ratios.push(ratio);
+      } else if (distributions) summary.probabilities.notReproducible++;
       summary.exported[r.grp] = (summary.exported[r.grp] ?? 0) + 1;
       buffer += `${JSON.stringify(line)}\n`;
       if (buffer.length > 1 << 20) {
@@ -178,6 +191,11 @@ export function exportDecisionLog(
     writeSync(fd, buffer);
   } finally {
     closeSync(fd);
+  }
+  if (ratios.length > 0) {
+    ratios.sort((x, y) => x - y);
+    const at = (q: number) => ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))]!;
+    summary.probabilities.ratio = [at(0.05), at(0.95)];
   }
   return summary;
 }

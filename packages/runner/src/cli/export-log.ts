@@ -27,8 +27,9 @@ export const exportLogCommand: Command = {
 
 Writes the decision log joined with the rewards learned once each attribution window closed, as
 kairos-decision-log/v1 JSON Lines (what \`kairos-sim ope\` reads): per sent decision its context, action,
-propensity, reward, eligibility and the deciding policy's whole distribution over the actions (recomputed
-from the model snapshot it decided with, written when it gives the logged action the logged propensity).
+propensity, reward, eligibility and the deciding policy's whole distribution over the actions, recomputed
+from the model snapshot it decided with (exact, or where core estimates Thompson sampling's probabilities by
+Monte Carlo a second estimate beside the logged propensity; the summary says which).
 Decisions not sent, or whose attribution window had not closed by the last learning step (even when
 their reward is already final: keeping early conversions without the zeros would bias every estimate),
 are left out and counted. Reads only.
@@ -82,9 +83,13 @@ function summaryText(out: string, s: ExportLogSummary): string {
     .map(([g, n]) => `${g} ${n}`)
     .join(", ");
   const l = s.leftOut;
+  const p = s.probabilities;
+  const estimated = p.written - p.exact;
+  const spread = p.ratio ? `${p.ratio[0].toFixed(2)}–${p.ratio[1].toFixed(2)}` : "";
   return (
-    `wrote ${out}: ${total} decisions (${per}); ${s.probabilities.written} with the policy's distribution` +
-    `${s.probabilities.mismatched > 0 ? `, ${s.probabilities.mismatched} without (not reproducible from their snapshot)` : ""}\n` +
+    `wrote ${out}: ${total} decisions (${per}); ${p.written} with the policy's distribution` +
+    `${estimated > 0 ? ` (${p.exact} exact, ${estimated} estimated: π(action)/propensity ${spread} for 90% of them)` : ""}` +
+    `${p.notReproducible > 0 ? `, ${p.notReproducible} without (not reproducible from their snapshot)` : ""}\n` +
     `left out: ${l.windowOpen} window still open, ${l.notSent} not sent, ${l.noPropensity} without a propensity, ${l.retiredOption} with a retired option` +
     `${l.rewardMissing > 0 ? `, ${l.rewardMissing} window closed without a learned reward` : ""}\n`
   );
