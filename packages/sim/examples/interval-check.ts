@@ -1,7 +1,7 @@
 // Checks the 95% intervals of `kairos-sim run` against the spread of results over disjoint seed sets.
 //
 //   pnpm exec tsx --conditions=kairos-source packages/sim/examples/interval-check.ts simulations/default.json \
-//     [--sets 16] [--size 3] [--policies a,b,…] [--workers 2] [--jobs jobs.json]
+//     [--sets 16] [--size 3] [--first 1] [--policies a,b,…] [--workers 2] [--jobs jobs.json] [--also a.json,…]
 //
 // Runs sets × size replications once (seeds 1 … sets·size), splits them into `sets` disjoint sets of `size`
 // replications, aggregates each set as `run --seeds` would, and prints per quantity (reward per customer,
@@ -9,7 +9,9 @@
 // reported standard error (root mean square over sets, an unbiased scale for the sd), their ratio, and
 // leave-one-out coverage: how many sets' 95% intervals contain the mean of the other sets' estimates.
 // The last columns do the same for the former uplift interval (delta method within each replication,
-// combined as sqrt(Σ se²)/R) for comparison. `--jobs` saves the raw job results (or reads them if present).
+// combined as sqrt(Σ se²)/R) for comparison. `--jobs` saves the raw job results (or reads them if present);
+// `--first N` starts at seed N, and `--also` adds results saved by other runs (other seeds) before splitting,
+// so a check can be extended in pieces.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import {
   aggregate,
@@ -40,6 +42,7 @@ const scenario = loadScenario(file);
 const sets = Number(flag("sets") ?? 16);
 const size = Number(flag("size") ?? 3);
 const jobsFile = flag("jobs");
+const first = Number(flag("first") ?? 1);
 const specs = parsePolicyList(
   flag("policies") ??
     scenario.policies?.join(",") ??
@@ -53,7 +56,7 @@ else {
   for (const g of ["random", "bau", "holdout"] as const)
     if (scenario.groups[g] > 0) units.push({ type: "group", group: g });
   const jobs: Job[] = [];
-  for (let r = 1; r <= sets * size; r++)
+  for (let r = first; r < first + sets * size; r++)
     for (const unit of units) jobs.push({ id: jobs.length, scenario, replication: r, unit });
   const started = performance.now();
   let done = 0;
@@ -80,6 +83,8 @@ const quantity = (key: string) => {
   if (!q) quantities.set(key, (q = { estimate: [], se: [], low: [], high: [], formerSe: [] }));
   return q;
 };
+for (const file of flag("also")?.split(",") ?? [])
+  results = results.concat(JSON.parse(readFileSync(file, "utf8")) as JobResult[]);
 const replications = [...new Set(results.map((r) => r.replication))].sort((a, b) => a - b);
 const usable = Math.min(sets, Math.floor(replications.length / size));
 for (let k = 0; k < usable; k++) {
@@ -134,7 +139,7 @@ const sd = (xs: number[]) => Math.sqrt(xs.reduce((s, v) => s + (v - mean(xs)) **
 const rms = (xs: number[]) => Math.sqrt(mean(xs.map((x) => x * x)));
 const f = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : "–");
 console.log(
-  `${scenario.name}: ${usable} disjoint sets of ${size} replications (seeds 1–${usable * size}); truth for coverage: mean of the other sets`,
+  `${scenario.name}: ${usable} disjoint sets of ${size} replications (seeds ${replications[0]}–${replications[usable * size - 1]}); truth for coverage: mean of the other sets`,
 );
 const rows = [...quantities].map(([key, q]) => {
   const n = q.estimate.length;

@@ -188,4 +188,46 @@ describe("OPE on Kairos decision logs", () => {
     }
     expect(estimatePolicyValue(converted.data)).toHaveLength(5);
   });
+
+  it("evaluates the logging policy from the distributions a log carries (target logging), and checks them", () => {
+    const header = JSON.stringify({
+      format: "kairos-decision-log/v1",
+      policy: "production",
+      actionSpace: { dimensions: { channel: ["email", "sms"] } },
+      context: { features: [{ name: "tier", type: "categorical", categories: ["a", "b"] }] },
+    });
+    const row = (id: string, channel: string, propensity: number, reward: number, probabilities?: number[]) =>
+      JSON.stringify({
+        decisionId: id,
+        day: "2026-03-02",
+        context: { tier: "a" },
+        action: { channel },
+        propensity,
+        reward,
+        ...(probabilities ? { probabilities } : {}),
+      });
+    const text = [
+      header,
+      row("1", "email", 0.75, 1, [0.75, 0.25]),
+      row("2", "sms", 0.25, 0, [0.75, 0.25]),
+      row("3", "email", 0.75, 0, [0.75, 0.25]),
+    ].join("\n");
+    const { data } = opeFromDecisionLog(text, { target: "logging" });
+    expect(data.pi.map((pi) => Array.from(pi))).toEqual([
+      [0.75, 0.25],
+      [0.75, 0.25],
+      [0.75, 0.25],
+    ]);
+    // On its own log every weight is 1: IPS is the observed mean.
+    expect(estimatePolicyValue(data)[0]!.estimate).toBeCloseTo(1 / 3, 12);
+    expect(() => opeFromDecisionLog(`${text}\n${row("4", "sms", 0.25, 0)}`, { target: "logging" })).toThrow(
+      "line 5: probabilities: the target is the logging policy, but this row has no logged probabilities",
+    );
+    expect(() =>
+      opeFromDecisionLog(`${text}\n${row("4", "sms", 0.25, 0, [0.5, 0.25])}`, { target: "logging" }),
+    ).toThrow("line 5: probabilities must sum to 1 (sum to 0.75)");
+    expect(() =>
+      opeFromDecisionLog(`${text}\n${row("4", "sms", 0.25, 0, [0.5, 0.25, 0.25])}`, { target: "logging" }),
+    ).toThrow("line 5: probabilities: one entry per action (2), got 3");
+  });
 });
