@@ -2,7 +2,7 @@
 import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KairosError, type PolicyKind, policyKinds, ValidationError } from "@kairos/core";
+import { KairosError, type PolicyKind, registeredPresets, ValidationError } from "@kairos/core";
 import {
   type CommandSpec,
   commandHelp,
@@ -35,6 +35,7 @@ import { formatBanditOpe, LineError, parseBanditOpe } from "./ope/format.js";
 import { opeFromDecisionLog } from "./ope/from-decision-log.js";
 import { evaluateOffPolicy } from "./ope/simulated.js";
 import { buildPolicy, type PolicySpec, parsePolicyList, parsePolicySpec } from "./policies.js";
+import { importPresetModules } from "./preset-modules.js";
 import { readBanditProblem, replay } from "./replay.js";
 import { fmt, textTable } from "./report/format.js";
 import { resultsHtml } from "./report/html.js";
@@ -85,13 +86,14 @@ export function progressLine(fraction: number, elapsed: number): string {
 async function cmdRun(argv: string[], p: ParsedArgs, io: Out): Promise<void> {
   const file = onePositional(COMMANDS.run, p);
   const scenario = loadScenario(file);
+  await importPresetModules(scenario.presetModules);
   const listed = stringFlag(p, "policies");
   const policies = listed === undefined ? scenarioPolicies(scenario) : parsePolicyList(listed);
   // Core policies are built once here (cheap), so bad settings fail before any work starts, in one line
   // naming where the setting was written; the simulator's baselines fail as early, in their jobs.
   checkPolicies(
     scenario,
-    policies.filter((s) => policyKinds.includes(s.kind as PolicyKind)),
+    policies.filter((s) => s.kind in registeredPresets()),
     listed === undefined ? "scenario" : "--policies",
   );
   const logFile = stringFlag(p, "log");
@@ -188,8 +190,9 @@ function writeDecisionLog(
   return usable.length;
 }
 
-function cmdCheck(p: ParsedArgs, io: Out): void {
+async function cmdCheck(p: ParsedArgs, io: Out): Promise<void> {
   const s = loadScenario(onePositional(COMMANDS.check, p));
+  await importPresetModules(s.presetModules);
   const specs = scenarioPolicies(s);
   for (const kind of Object.keys(s.policySettings)) {
     if (!specs.some((spec) => spec.kind === kind)) specs.push({ label: kind, kind, params: {} });
@@ -225,14 +228,15 @@ function afterField(e: ValidationError): string {
  * Builds every policy once, as the simulator will (settings from the spec over the scenario's
  * `policySettings`), so bad settings fail before any simulation, in one line naming where the setting was
  * written: `policySettings.<kind>.<key>` in the scenario, or the spec on the command line. `policySettings`
- * keys must be core policy kinds.
+ * keys must be registered policy kinds (core's, and those of the scenario's `presetModules`).
  */
 function checkPolicies(scenario: Scenario, specs: readonly PolicySpec[], source: "scenario" | "--policies") {
+  const kinds = Object.keys(registeredPresets());
   for (const kind of Object.keys(scenario.policySettings)) {
-    if (!policyKinds.includes(kind as PolicyKind)) {
+    if (!kinds.includes(kind)) {
       throw new ValidationError(
         `policySettings.${kind}`,
-        `not a core policy kind${didYouMean(kind, policyKinds)}; settings apply to ${policyKinds.join(", ")}`,
+        `not a policy kind${didYouMean(kind, kinds)}; settings apply to ${kinds.join(", ")}`,
       );
     }
   }
@@ -444,7 +448,7 @@ export async function main(argv: readonly string[], io?: Partial<Out>): Promise<
         await cmdRun(rest, args, out);
         break;
       case "check":
-        cmdCheck(args, out);
+        await cmdCheck(args, out);
         break;
       case "ope":
         cmdOpe(args, out);

@@ -6,8 +6,7 @@ import {
   type Policy,
   type PolicyConfig,
   type PolicyKind,
-  policyKinds,
-  presets,
+  registeredPresets,
   ValidationError,
 } from "@kairos/core";
 import { FullFactorialAbTest } from "./baselines/ab-test.js";
@@ -29,9 +28,9 @@ export interface PolicySpec {
 /** Baselines the simulator itself provides (besides core's `random` and `fixed`). */
 export const simBaselines = ["bau", "ab-test", "segment-ab-test", "best-single", "oracle"] as const;
 
-/** Every name `--policies` accepts. */
+/** Every name `--policies` accepts: the baselines, core's presets and those registered with core. */
 export function knownPolicyNames(): string[] {
-  return [...simBaselines, ...policyKinds];
+  return [...simBaselines, ...Object.keys(registeredPresets())];
 }
 
 /**
@@ -146,12 +145,10 @@ export interface PolicyEnv {
   days?: number;
 }
 
-/** Whether a core preset estimates Thompson propensities (it has a `propensityDraws` setting). */
+/** Whether a registered preset estimates Thompson propensities (it has a `propensityDraws` setting). */
 function isThompson(kind: string): boolean {
-  return (
-    policyKinds.includes(kind as PolicyKind) &&
-    "propensityDraws" in presets[kind as PolicyKind].settings.shape
-  );
+  const preset = registeredPresets()[kind];
+  return preset !== undefined && "propensityDraws" in preset.settings.shape;
 }
 
 /** Builds the policy a spec names: a sim baseline or any core preset via `createPolicy`. */

@@ -5,6 +5,7 @@ import type { GroupName } from "./groups.js";
 import type { LoggedDecision } from "./loop.js";
 import { runJobs } from "./parallel.js";
 import { checkLoggable, type PolicySpec, parsePolicyList } from "./policies.js";
+import { importPresetModules } from "./preset-modules.js";
 import { aggregate, type SimulationResults, scenarioFacts } from "./results.js";
 import type { Scenario } from "./scenario/schema.js";
 
@@ -53,6 +54,8 @@ export async function simulate(
   options: SimulateRunOptions = {},
 ): Promise<SimulationResults> {
   const started = performance.now();
+  // Presets other packages register (the scenario's presetModules) before policy names are checked.
+  await importPresetModules(scenario.presetModules);
   const specs =
     typeof options.policies === "object"
       ? options.policies

@@ -1,6 +1,7 @@
 import { type ActionRecord, ActionSpace, ValidationError } from "@kairos/core";
 import type { z } from "zod";
 import { parseJsonFile, readText } from "../files.js";
+import { resolvePresetModules } from "../preset-modules.js";
 import { closest, didYouMean } from "../suggest.js";
 import { type Condition, type Scenario, scenarioSchema, type Term } from "./schema.js";
 
@@ -181,7 +182,9 @@ export function knownKeysAt(schema: unknown, path: readonly PropertyKey[], input
 
 /** Reads and validates a scenario file; errors name the file (unreadable, not JSON) or the bad field. */
 export function loadScenario(file: string): Scenario {
-  return parseScenario(parseJsonFile(readText(file, "scenario"), file));
+  const scenario = parseScenario(parseJsonFile(readText(file, "scenario"), file));
+  // Resolved here, where the file's directory is known: workers import the same files.
+  return { ...scenario, presetModules: resolvePresetModules(scenario.presetModules, file) };
 }
 
 /** The scenario's action space (core), with errors re-rooted at `actions`. */

@@ -244,6 +244,11 @@ export const scenarioSchema = z.strictObject({
   policies: z.array(z.string().min(1)).optional(),
   /** Default settings per policy kind (e.g. `{"factorised-thompson": {"interactions": [["channel","hour"]]}}`). */
   policySettings: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  /**
+   * Packages (or files) whose presets the policies use, e.g. `["@kairos/neural"]`: imported before any
+   * policy is built, they register their kinds with core's registry. Resolved from the scenario's directory.
+   */
+  presetModules: z.array(z.string().min(1)).default([]),
 });
 
 /** A scenario as written in the file. */
