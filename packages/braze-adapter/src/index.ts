@@ -7,6 +7,7 @@ export {
   Activator,
   type ActivatorOptions,
   type ActivatorStats,
+  ledgerEntries,
 } from "./activator/activator.js";
 export {
   type ActivationMapping,

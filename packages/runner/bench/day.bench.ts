@@ -16,7 +16,8 @@ import { keyedRng } from "@kairos/core";
 const runner: typeof import("../src/index.js") = process.env.KAIROS_BENCH_DIST
   ? await import(new URL("../dist/index.js", import.meta.url).href)
   : await import("../src/index.js");
-const { decideAndLog, loadPolicy, loadUseCase, openState, readAudience, sendPlanner, storeAudience } = runner;
+const { decideAndLog, loadPolicy, loadUseCase, openState, readAudience, startSendPlan, storeAudience } =
+  runner;
 
 const n = Number(process.argv[2] ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), "kairos-bench-"));
@@ -71,11 +72,15 @@ lap("audience stored");
 const policy = loadPolicy(useCase, state.snapshots, Date.now());
 const client = new BrazeClient({ baseUrl: "https://rest.iad-01.braze.com", apiKey: "unused", dryRun: true });
 const activator = new Activator({ client, ledger: state.ledger, mapping: useCase.mapping });
-// As in runDay: each page of decisions is logged, then its sends are queued in the ledger, while the
-// workers decide the next pages.
-const plan = sendPlanner(useCase, state, activator, day, Date.now());
-const decided = await decideAndLog(useCase, state, policy, day, { workers, afterPage: plan.queue });
-const queued = plan.queued();
+// As in runDay: each page of decisions is logged, then its sends are queued in the ledger (on a thread of
+// their own), while the workers decide the next pages.
+const plan = startSendPlan(useCase, state, activator, day, Date.now(), { audience: n, workers });
+const decided = await decideAndLog(useCase, state, policy, day, {
+  workers,
+  afterPage: (first, last, rows) => plan.queue(first, last, rows),
+});
+const queued = await plan.finish();
+await plan.close();
 lap(
   `groups, decisions, log, send plan (${decided.workers || 1} thread${decided.workers > 1 ? "s" : ""} deciding)`,
 );

@@ -1,16 +1,14 @@
 // Decisions on worker threads: each worker restores the policy from the same snapshot and decides the pages
 // it is sent; a page goes to the least busy worker and comes back as decision-log rows (JSON already
 // written), so this thread only writes them.
-import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { Worker, type WorkerOptions } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 import { ActionSpace, type PolicySnapshot } from "@kairos/core";
 import type { Decider, DecideSpec, SkipReason } from "./decide.js";
 import { drawGroup } from "./groups.js";
 import { type DecisionRow, decisionRow, type Group } from "./state/decision-log.js";
 import type { UseCase } from "./use-case/compile.js";
+import { workerEntry } from "./worker-entry.js";
 
 /**
  * One customer of a page: external id, time zone, attributes (JSON), their stored group (null: new, drawn
@@ -112,22 +110,6 @@ interface Slot {
   busy: number;
 }
 
-/**
- * How to start a worker. From the built `dist` it is the plain decide-worker.js. From TypeScript sources
- * (tests, `pnpm kairos`) the worker starts from a tiny eval'd script that registers tsx's ESM hooks and then
- * imports decide-worker.ts (on Node 20 a loader in a worker's execArgv is not applied to its entry module);
- * `--conditions=kairos-source` makes the workspace packages resolve to their sources there too.
- */
-function workerEntry(): { entry: string | URL; options: WorkerOptions } {
-  const source = import.meta.url.endsWith(".ts");
-  const url = new URL(source ? "./decide-worker.ts" : "./decide-worker.js", import.meta.url);
-  if (!source) return { entry: url, options: {} };
-  const tsxRoot = dirname(createRequire(import.meta.url).resolve("tsx/package.json"));
-  const api = pathToFileURL(join(tsxRoot, "dist/esm/api/index.mjs")).href;
-  const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return { entry: code, options: { eval: true, execArgv: ["--conditions=kairos-source"] } };
-}
-
 /** A few worker threads deciding pages. */
 export class DecidePool {
   private seq = 0;
@@ -171,7 +153,7 @@ export class DecidePool {
     snapshot: PolicySnapshot,
     day: string,
   ): Promise<DecidePool> {
-    const { entry, options } = workerEntry();
+    const { entry, options } = workerEntry("decide-worker");
     const { actionSpace: _, ...policyConfig } = useCase.policyConfig as unknown as Record<string, unknown>;
     const f = useCase.file;
     const init: WorkerInit = {

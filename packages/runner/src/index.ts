@@ -34,9 +34,10 @@ export {
   queueSends,
   type RunDayOptions,
   runDay,
-  sendPlanner,
   storeAudience,
 } from "./run-day.js";
+export { startSendPlan } from "./send-plan-thread.js";
+export { type SendPlan, sendPlanner } from "./send-planner.js";
 export { sendTimes, validZone } from "./send-times.js";
 export { type RunningService, requestHandler, startDecisionService } from "./service/http.js";
 export {

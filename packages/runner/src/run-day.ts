@@ -5,7 +5,6 @@
 // again for the same day finishes it with nothing sent twice and nothing lost.
 import { resolve } from "node:path";
 import {
-  type ActivationRequest,
   Activator,
   type ActivatorOptions,
   type BrazeClient,
@@ -13,22 +12,23 @@ import {
   MultiRowInsert,
   systemClock,
 } from "@kairos/braze-adapter";
-import { type ActionRecord, type BanditPolicy, KairosError, ValidationError } from "@kairos/core";
+import { type BanditPolicy, KairosError, ValidationError } from "@kairos/core";
 import { RewardJoiner } from "@kairos/rewards";
 import { type AudienceMember, readAudience } from "./audience.js";
 import { dayOf } from "./days.js";
 import { decisionIdOf } from "./decide.js";
-import { type DecideStepOptions, decideAndLog } from "./decide-step.js";
+import { type DecideStepOptions, type DecideStepResult, decideAndLog } from "./decide-step.js";
 import { learn } from "./learn.js";
 import { formatCursor, ingestOutcomes, parseCursor } from "./outcomes.js";
 import { loadPolicy } from "./policy-state.js";
 import type { ProgressListener } from "./progress.js";
-import { sendTimes } from "./send-times.js";
+import { startSendPlan } from "./send-plan-thread.js";
+import { sendPlanner } from "./send-planner.js";
 import { type CycleSummary, reached } from "./state/cycles.js";
-import type { DecisionRow, DecisionStatus, DecisionToSend } from "./state/decision-log.js";
+import type { DecisionStatus, DecisionToSend } from "./state/decision-log.js";
 import type { RunnerState } from "./state/open-state.js";
 import { RecordingLedger } from "./state/recording-ledger.js";
-import { sendAction, type UseCase } from "./use-case/compile.js";
+import type { UseCase } from "./use-case/compile.js";
 
 /** Activator settings a caller may tune (tests shorten the delays; production keeps the defaults). */
 export type ActivationSettings = Pick<
@@ -164,13 +164,23 @@ export async function runDay(
   if (!reached(cycle.step, "decided")) {
     const total = state.db.prepare("SELECT COUNT(*) FROM audience WHERE day = ?").pluck().get(day) as number;
     progress({ step: "decide", message: `deciding for ${total} customers`, done: 0, total });
-    const plan = sendPlanner(useCase, state, activator, day, clock.now());
-    const decided = await decideAndLog(useCase, state, policy, day, {
-      explainSample: options.explainSample,
+    const plan = startSendPlan(useCase, state, activator, day, clock.now(), {
+      audience: total,
       ...options.decide,
-      afterPage: plan.queue,
-      onProgress: options.onProgress,
     });
+    let decided: DecideStepResult;
+    let queued: number;
+    try {
+      decided = await decideAndLog(useCase, state, policy, day, {
+        explainSample: options.explainSample,
+        ...options.decide,
+        afterPage: (first, last, rows) => plan.queue(first, last, rows),
+        onProgress: options.onProgress,
+      });
+      queued = await plan.finish();
+    } finally {
+      await plan.close();
+    }
     for (const example of Object.values(decided.examples))
       progress({ step: "decide", message: `skipped ${example}` });
     progress({
@@ -179,7 +189,7 @@ export async function runDay(
       done: total,
       total,
     });
-    step("decided", { decided: decided.byGroup, skipped: decided.skipped, queued: plan.queued() });
+    step("decided", { decided: decided.byGroup, skipped: decided.skipped, queued });
   }
 
   if (!reached(cycle.step, "activated")) {
@@ -297,80 +307,6 @@ export function storeAudience(state: RunnerState, day: string, members: readonly
           .map((m) => [day, m.externalId, m.timeZone ?? null, JSON.stringify(m.attrs)]),
       );
   })();
-}
-
-/**
- * Queues the sends of the day's decisions in the Activator's ledger, a range of customers at a time (one
- * ledger transaction per range), each at its local send time, with the trigger properties of its action.
- */
-export function sendPlanner(
-  useCase: UseCase,
-  state: RunnerState,
-  activator: Activator,
-  day: string,
-  now: number,
-): {
-  queue: (first: string, last: string, rows?: readonly DecisionRow[]) => Promise<void>;
-  queued: () => number;
-} {
-  const due = sendTimes(useCase, now);
-  // Many customers share a handful of actions: each action's record and trigger properties once.
-  const actions = new Map<number, { action: ActionRecord; properties: ActionRecord }>();
-  const actionOf = (index: number | null, action: ActionRecord | string) => {
-    let a = index === null ? undefined : actions.get(index);
-    if (!a) {
-      const record = typeof action === "string" ? (JSON.parse(action) as ActionRecord) : action;
-      a = { action: record, properties: sendAction(useCase, record) };
-      if (index !== null) actions.set(index, a);
-    }
-    return a;
-  };
-  let queued = 0;
-  const queue = async (first: string, last: string, rows?: readonly DecisionRow[]): Promise<void> => {
-    const requests: ActivationRequest[] = [];
-    const add = (
-      decisionId: string,
-      externalId: string,
-      a: { action: ActionRecord; properties: ActionRecord },
-      actionIndex: number | null,
-      propensity: number | null,
-      policyVersion: number | null,
-      timeZone: string | null,
-    ) =>
-      requests.push({
-        decision: {
-          decisionId,
-          action: a.properties,
-          actionIndex: actionIndex ?? undefined,
-          propensity: propensity ?? undefined,
-          policyVersion: policyVersion ?? undefined,
-        },
-        recipient: { externalId },
-        // The due time is computed here, so the recipient's zone need not travel (the Activator would check
-        // it again, row by row).
-        dueAt: due(a.action, timeZone),
-      });
-    // The page's rows as logged: those just written (every one the cycle's own), else read back (a rerun
-    // keeps what was logged first; a decision service's decisions in the range are not the cycle's to send).
-    if (rows)
-      for (const [decisionId, , externalId, group, json, index, propensity, version, , zone] of rows) {
-        if (group !== "holdout" && json !== null)
-          add(decisionId, externalId, actionOf(index, json), index, propensity, version, zone);
-      }
-    else
-      for (const d of state.decisions.range(
-        decisionIdOf(useCase, day, first),
-        decisionIdOf(useCase, day, last),
-      )) {
-        if (d.group === "holdout" || d.action === null) continue;
-        if (d.decisionId !== decisionIdOf(useCase, day, d.externalId)) continue;
-        const a = actionOf(d.actionIndex, d.action);
-        add(d.decisionId, d.externalId, a, d.actionIndex, d.propensity, d.policyVersion, d.timeZone);
-      }
-    if (requests.length > 0) await activator.enqueue(requests);
-    queued += requests.length;
-  };
-  return { queue, queued: () => queued };
 }
 
 /** Queues the sends of all the day's decisions (see `sendPlanner`); returns how many. */

@@ -1,6 +1,8 @@
 // A crash at every step boundary of runDay (an exception thrown from the progress listener stops the run
 // where a kill would), then a rerun of the same day on a reopened state: the same decisions, sends and
-// rewards as an uninterrupted run. Real SIGKILLs in the middle of sending are in kill-resume.test.ts.
+// rewards as an uninterrupted run. The crashing runs decide on worker threads and queue their sends on a
+// thread of their own (as a large audience does), the uninterrupted one all on one thread. Real SIGKILLs
+// in the middle of sending are in kill-resume.test.ts.
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,7 +45,10 @@ async function world(name: string) {
   return { dir, useCase, clock, fake, client, state: join(dir, "state") };
 }
 
-/** Runs the days; with `crashes`, each day first crashes once at every step, then finishes. */
+/**
+ * Runs the days; with `crashes`, each day first crashes once at every step, then finishes (deciding and
+ * queueing sends on threads, in pages of 40 customers).
+ */
 async function runDays(w: Awaited<ReturnType<typeof world>>, crashes: boolean): Promise<number> {
   let crashed = 0;
   for (let d = 0; d < DAYS; d++) {
@@ -56,6 +61,7 @@ async function runDays(w: Awaited<ReturnType<typeof world>>, crashes: boolean): 
         await runDay(w.useCase, state, w.client, {
           day,
           clock: w.clock,
+          decide: crashes ? { parallelFrom: 0, workers: 2, pageSize: 40 } : undefined,
           onProgress: (p) => {
             if (p.step === at) throw new Crash(at);
           },

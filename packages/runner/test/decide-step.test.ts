@@ -1,5 +1,6 @@
 // The decide step on worker threads makes exactly the decisions of one thread: same rows in the decision
-// log (actions, propensities, contexts, explanations), same groups, same skips, same sends queued.
+// log (actions, propensities, contexts, explanations), same groups, same skips, and the send plan on its own
+// thread queues the same sends as on this one.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +14,7 @@ import {
   loadUseCase,
   openState,
   type RunnerState,
-  sendPlanner,
+  startSendPlan,
   storeAudience,
 } from "../src/index.js";
 
@@ -63,11 +64,18 @@ describe("decide step", () => {
     });
     clients.push(client);
     const activator = new Activator({ client, ledger: state.ledger, mapping: useCase.mapping });
-    const plan = sendPlanner(useCase, state, activator, DAY, Date.parse(`${DAY}T06:00:00Z`));
+    // With workers, the sends are queued on a thread of their own too.
+    const startPlan = () =>
+      startSendPlan(useCase, state, activator, DAY, Date.parse(`${DAY}T06:00:00Z`), {
+        audience: 2_500,
+        workers,
+        parallelFrom: 0,
+      });
     const policy = loadPolicy(useCase, state.snapshots, 0);
-    const options = { workers, parallelFrom: 0, pageSize: 300, afterPage: plan.queue };
+    const options = { workers, parallelFrom: 0, pageSize: 300 };
     if (crashAfterPages !== undefined) {
       // A run that dies after some pages were logged (the last of them before its sends were queued).
+      const plan = startPlan();
       let pages = 0;
       const dying = decideAndLog(useCase, state, policy, DAY, {
         ...options,
@@ -77,12 +85,19 @@ describe("decide step", () => {
         },
       });
       await expect(dying).rejects.toThrow("killed");
+      await plan.close();
     }
-    const result = await decideAndLog(useCase, state, policy, DAY, options);
+    const plan = startPlan();
+    const result = await decideAndLog(useCase, state, policy, DAY, {
+      ...options,
+      afterPage: (first, last, rows) => plan.queue(first, last, rows),
+    });
+    const queued = await plan.finish();
+    await plan.close();
     const rows = state.db.prepare("SELECT * FROM decisions WHERE day = ? ORDER BY decision_id").all(DAY);
     const groups = state.db.prepare("SELECT * FROM groups ORDER BY external_id").all();
     const ledger = (await state.ledger.list()).map((e) => [e.decisionId, e.dueAt, e.plan, e.decision]);
-    return { result, rows, groups, ledger, queued: plan.queued() };
+    return { result, rows, groups, ledger, queued };
   }
 
   it("decides the same on two worker threads as on this one", async () => {

@@ -116,46 +116,7 @@ export class Activator {
    * A decision id already in the ledger is not queued again.
    */
   async enqueue(requests: readonly ActivationRequest[]): Promise<{ queued: number; duplicates: string[] }> {
-    const now = this.clock.now();
-    const timing = this.options.mapping.timing ?? {};
-    const entries: NewLedgerEntry[] = requests.map((r, i) => {
-      const d = r.decision;
-      if (!d || typeof d.decisionId !== "string" || !d.decisionId) {
-        throw new ValidationError(`requests[${i}].decision.decisionId`, "a decision id is required");
-      }
-      const who = recipientOf(r.recipient, `requests[${i}].recipient`);
-      let tz = r.recipient.timeZone;
-      if (tz !== undefined && !isValidTimeZone(tz)) {
-        this.log.warn("unknown time zone; using the default", { index: i });
-        tz = undefined;
-      }
-      const { plan, targetKey } = planFor(this.options.mapping, d.decisionId, d.action);
-      if (who.alias && "sendToExistingOnly" in plan && plan.sendToExistingOnly === false) {
-        throw new ValidationError(
-          `requests[${i}].recipient.alias`,
-          "Braze cannot create alias-only profiles on send: sendToExistingOnly false needs an external_id",
-        );
-      }
-      // No object spread: this runs once per send queued.
-      const entry: NewLedgerEntry = {
-        decisionId: d.decisionId,
-        targetKey,
-        plan,
-        decision: {
-          action: d.action,
-          actionIndex: d.actionIndex,
-          propensity: d.propensity,
-          policyId: d.policyId,
-          policyKind: d.policyKind,
-          policyVersion: d.policyVersion,
-        },
-        dueAt: r.dueAt ?? dueTime(d.action, timing, tz, now),
-        createdAt: now,
-      };
-      if (who.alias) entry.alias = who.alias;
-      else entry.externalId = who.externalId;
-      return entry;
-    });
+    const entries = ledgerEntries(this.options.mapping, requests, this.clock.now(), this.log);
     const { inserted, duplicates } = await this.ledger.enqueue(entries);
     this.log.info("decisions queued", { queued: inserted.length, duplicates: duplicates.length });
     return { queued: inserted.length, duplicates };
@@ -438,6 +399,58 @@ function recipientOf(r: Recipient | undefined, field: string): Pick<NewLedgerEnt
     throw new ValidationError(`${field}.externalId`, "an external_id (or an alias) is required");
   }
   return { externalId };
+}
+
+/**
+ * The ledger rows of activation requests made at `now` (what `Activator.enqueue` writes): validated all or
+ * nothing (a ValidationError names the request and field), each with its send plan and due time in the
+ * recipient's zone. For callers that write the ledger themselves (the runner queues on another thread).
+ */
+export function ledgerEntries(
+  mapping: ActivationMapping,
+  requests: readonly ActivationRequest[],
+  now: number,
+  log: Logger = silentLogger,
+): NewLedgerEntry[] {
+  const timing = mapping.timing ?? {};
+  return requests.map((r, i) => {
+    const d = r.decision;
+    if (!d || typeof d.decisionId !== "string" || !d.decisionId) {
+      throw new ValidationError(`requests[${i}].decision.decisionId`, "a decision id is required");
+    }
+    const who = recipientOf(r.recipient, `requests[${i}].recipient`);
+    let tz = r.recipient.timeZone;
+    if (tz !== undefined && !isValidTimeZone(tz)) {
+      log.warn("unknown time zone; using the default", { index: i });
+      tz = undefined;
+    }
+    const { plan, targetKey } = planFor(mapping, d.decisionId, d.action);
+    if (who.alias && "sendToExistingOnly" in plan && plan.sendToExistingOnly === false) {
+      throw new ValidationError(
+        `requests[${i}].recipient.alias`,
+        "Braze cannot create alias-only profiles on send: sendToExistingOnly false needs an external_id",
+      );
+    }
+    // No object spread: this runs once per send queued.
+    const entry: NewLedgerEntry = {
+      decisionId: d.decisionId,
+      targetKey,
+      plan,
+      decision: {
+        action: d.action,
+        actionIndex: d.actionIndex,
+        propensity: d.propensity,
+        policyId: d.policyId,
+        policyKind: d.policyKind,
+        policyVersion: d.policyVersion,
+      },
+      dueAt: r.dueAt ?? dueTime(d.action, timing, tz, now),
+      createdAt: now,
+    };
+    if (who.alias) entry.alias = who.alias;
+    else entry.externalId = who.externalId;
+    return entry;
+  });
 }
 
 /** One key per recipient, for "one send per recipient and target at a time". */
