@@ -5,7 +5,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { type BanditPolicy, createPolicy, type Eligibility } from "@kairos/core";
 import { groupPolicies } from "./decide.js";
 import { eligibilityFor } from "./eligibility.js";
-import type { Group } from "./state/decision-log.js";
+import type { Group, LoggedDecision } from "./state/decision-log.js";
 import type { RunnerState } from "./state/open-state.js";
 import type { UseCase } from "./use-case/compile.js";
 
@@ -60,21 +60,11 @@ export interface ExportLogSummary {
   };
 }
 
-interface JoinedRow {
-  decision_id: string;
-  day: string;
-  external_id: string;
-  grp: Group;
-  action: string | null;
-  action_index: number | null;
-  propensity: number | null;
-  policy_version: number | null;
-  context: string;
-  status: string;
-  sent_at: number | null;
-  reward: number | null;
-  attrs: string | null;
-}
+/** A logged decision as the export reads it: the log's fields (action and context as stored), its reward and attributes. */
+type JoinedRow = Pick<
+  LoggedDecision,
+  "decisionId" | "day" | "externalId" | "group" | "propensity" | "policyVersion" | "status" | "sentAt"
+> & { action: string | null; context: string; reward: number | null; attrs: string | null };
 
 /** Relative difference below which a recomputed probability is the logged propensity (rounding). */
 const SAME_PROBABILITY = 1e-9;
@@ -110,8 +100,9 @@ export function exportDecisionLog(
   };
   const rows = state.db
     .prepare(
-      `SELECT d.decision_id, d.day, d.external_id, d.grp, d.action, d.action_index, d.propensity,
-         d.policy_version, d.context, d.status, d.sent_at, r.reward, a.attrs
+      `SELECT d.decision_id AS decisionId, d.day, d.external_id AS externalId, d.grp AS "group", d.action,
+         d.propensity, d.policy_version AS policyVersion, d.context, d.status, d.sent_at AS sentAt, r.reward,
+         a.attrs
        FROM decisions d
        LEFT JOIN rewards r ON r.decision_id = d.decision_id
        LEFT JOIN audience a ON a.day = d.day AND a.external_id = d.external_id
@@ -134,7 +125,7 @@ export function exportDecisionLog(
         summary.leftOut.notSent++;
         continue;
       }
-      if (learnedAt === null || r.sent_at === null || r.sent_at + windowMs > learnedAt) {
+      if (learnedAt === null || r.sentAt === null || r.sentAt + windowMs > learnedAt) {
         summary.leftOut.windowOpen++;
         continue;
       }
@@ -162,11 +153,11 @@ export function exportDecisionLog(
         r.attrs === null ? context : (JSON.parse(r.attrs) as Record<string, unknown>),
       );
       const line: Record<string, unknown> = {
-        decisionId: r.decision_id,
+        decisionId: r.decisionId,
         day: r.day,
-        customer: r.external_id,
-        group: r.grp,
-        policyVersion: r.policy_version,
+        customer: r.externalId,
+        group: r.group,
+        policyVersion: r.policyVersion,
         context,
         action,
         propensity: r.propensity,
@@ -181,7 +172,7 @@ export function exportDecisionLog(
         if (Math.abs(ratio - 1) <= SAME_PROBABILITY) summary.probabilities.exact++;
         ratios.push(ratio);
       } else if (distributions) summary.probabilities.notReproducible++;
-      summary.exported[r.grp] = (summary.exported[r.grp] ?? 0) + 1;
+      summary.exported[r.group] = (summary.exported[r.group] ?? 0) + 1;
       buffer += `${JSON.stringify(line)}\n`;
       if (buffer.length > 1 << 20) {
         writeSync(fd, buffer);
@@ -226,14 +217,14 @@ class Distributions {
     eligibility: Eligibility | undefined,
   ): Float64Array | undefined {
     const policy =
-      r.grp === "kairos"
-        ? this.model(r.policy_version, r.day)
-        : r.grp === "holdout"
+      r.group === "kairos"
+        ? this.model(r.policyVersion, r.day)
+        : r.group === "holdout"
           ? undefined
-          : this.controls[r.grp];
+          : this.controls[r.group];
     if (!policy) return undefined;
     return policy.actionProbabilities(context, {
-      decisionId: r.decision_id,
+      decisionId: r.decisionId,
       ...(eligibility ? { eligibility } : {}),
     });
   }
