@@ -53,6 +53,28 @@ describe("fast paths", () => {
     });
   }
 
+  it("an eligibility shared by a batch is compiled once and decides as it would one by one", () => {
+    const config = {
+      kind: "lints",
+      actionSpace: space,
+      context: { vectorLength: 2 },
+      seed: 9,
+    } as PolicyConfig;
+    const a = trained(config);
+    const b = trained(config);
+    const noSms = { deny: { channel: ["sms"] } };
+    const rng = createRng("shared");
+    const contexts = Array.from({ length: 20 }, () => [rng.next(), rng.next()]);
+    const batch = a.decideBatch(contexts, { eligibility: noSms });
+    const loop = contexts.map((x) => b.decide(x, { eligibility: noSms }));
+    expect(batch.map((d) => [d.decisionId, d.actionIndex, d.propensity])).toEqual(
+      loop.map((d) => [d.decisionId, d.actionIndex, d.propensity]),
+    );
+    expect(batch.every((d) => d.action.channel !== "sms")).toBe(true);
+    const bad = { deny: { colour: ["red"] } };
+    expect(() => a.decideBatch(contexts, { eligibility: bad })).toThrow(/eligibility\.deny\.colour/);
+  });
+
   it("a decision's explanation is the model's state when it was made, whenever it is read", () => {
     const policy = trained({ kind: "lints", actionSpace: space, context: { vectorLength: 2 }, seed: 1 });
     const early = policy.decide([0.5, 0.5], { eligibility: { deny: { offer: ["c"] } } });

@@ -1,5 +1,10 @@
 import { z } from "zod";
-import { type ActionSpace, optionValueSchema } from "../action-space.js";
+import {
+  type ActionSpace,
+  type CompiledEligibility,
+  type Eligibility,
+  optionValueSchema,
+} from "../action-space.js";
 import type { Context, ContextEncoder } from "../context.js";
 import {
   issuePath,
@@ -95,6 +100,12 @@ const feedbackSchema = z.object({
 
 const MEAN: ScoreRequest = { mode: "mean" };
 
+/** The last eligibility compiled during one decideBatch call, by object identity. */
+interface EligibilityCache {
+  source: Eligibility | undefined;
+  compiled: CompiledEligibility | undefined;
+}
+
 /**
  * Whether a feedback item is valid as {@link feedbackSchema} would parse it, with an action index (the
  * common case): a structural check of a few typeof tests. Items that fail it go through the schema, which
@@ -161,9 +172,24 @@ export class BanditPolicy implements Policy {
     return this.model;
   }
 
-  private scope(context: Context, options: DecideOptions, decisionId: string, field: string): DecisionScope {
+  private scope(
+    context: Context,
+    options: DecideOptions,
+    decisionId: string,
+    field: string,
+    cache?: EligibilityCache,
+  ): DecisionScope {
     const x = this.encoder.encode(context, new Float64Array(this.encoder.dimension), field);
-    const eligibility = this.space.compileEligibility(options.eligibility);
+    let eligibility: CompiledEligibility;
+    if (cache && options.eligibility !== undefined && cache.source === options.eligibility) {
+      eligibility = cache.compiled!;
+    } else {
+      eligibility = this.space.compileEligibility(options.eligibility);
+      if (cache) {
+        cache.source = options.eligibility;
+        cache.compiled = eligibility;
+      }
+    }
     return new DecisionScope(
       this.space,
       this.model,
@@ -186,13 +212,18 @@ export class BanditPolicy implements Policy {
     return this.decideOne(context, options, "context");
   }
 
-  private decideOne(context: Context, options: DecideOptions, field: string): Decision {
+  private decideOne(
+    context: Context,
+    options: DecideOptions,
+    field: string,
+    cache?: EligibilityCache,
+  ): Decision {
     const topK = options.topK ?? 1;
     if (!Number.isInteger(topK) || topK < 1)
       throw new ValidationError("options.topK", "must be a positive integer");
     const decisionId = options.decisionId ?? `${this.defaultIdPrefix()}-${this.decisions}`;
     this.decisions++;
-    const scope = this.scope(context, options, decisionId, field);
+    const scope = this.scope(context, options, decisionId, field, cache);
     const choice = this.parts.rule.choose(scope, topK);
     if (choice.ranked.length === 0) throw new NoEligibleActionError();
     if (this.parts.rule.countsPending && this.model?.countPending) {
@@ -221,10 +252,16 @@ export class BanditPolicy implements Policy {
     );
   }
 
+  /**
+   * Decides for each context in turn, as a loop of {@link decide} with the same options would (same ids,
+   * same decisions). An eligibility object shared by consecutive entries (or given once for all) is
+   * validated and compiled once: nothing can change it during the call.
+   */
   decideBatch(contexts: readonly Context[], options?: DecideOptions | readonly DecideOptions[]): Decision[] {
+    const cache: EligibilityCache = { source: undefined, compiled: undefined };
     return contexts.map((context, i) => {
       const o = Array.isArray(options) ? (options[i] ?? {}) : ((options as DecideOptions | undefined) ?? {});
-      return this.decideOne(context, o, `contexts[${i}]`);
+      return this.decideOne(context, o, `contexts[${i}]`, cache);
     });
   }
 
