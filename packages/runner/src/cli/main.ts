@@ -28,7 +28,7 @@ export const USAGE = `usage: kairos <command> <use-case.json> [options]
 Runs a Kairos use case in production against Braze, every day.
 
 commands:
-${COMMANDS.map((c) => `  ${c.name.padEnd(9)} ${c.summary}`).join("\n")}
+${COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n")}
 
 Credentials: BRAZE_REST_ENDPOINT and BRAZE_API_KEY, from the environment only.
 \`kairos <command> --help\` (or \`kairos help <command>\`) describes each command.
