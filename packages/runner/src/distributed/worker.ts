@@ -15,6 +15,7 @@ import { UseCaseKeys } from "./keys.js";
 import { bullPrefix, connectionOf, type DayJobData, type DayJobName, QUEUE } from "./queue.js";
 import { bucketKey, RedisBucketLimiter } from "./redis-limiter.js";
 import { decideShard, ingestShard, type ShardDayResult } from "./shard-jobs.js";
+import { withShardLock } from "./shard-lock.js";
 import type { StagedDay } from "./stage.js";
 
 /** Options of {@link startWorker}. */
@@ -63,6 +64,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
   });
   const useCases = new Map<string, UseCase>();
+  const lockDurationMs = options.lockDurationMs ?? 30_000;
   const log = options.log ?? (() => {});
 
   const handle = async (job: Job<DayJobData>): Promise<unknown> => {
@@ -84,16 +86,19 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       staged,
       progress: (done: number, total: number) => job.updateProgress({ done, total }),
     };
+    // Three job locks: a takeover after a kill waits about that long more, a stalled worker never overlaps.
+    const locked = <T>(work: () => Promise<T>) =>
+      withShardLock(redis, `${keys.base}:lock:${job.id}`, 3 * lockDurationMs, work);
     switch (name) {
       case "ingest": {
         // The statistics stay in Redis for the learn job; the job's value is what the coordinator shows.
-        const delta = await ingestShard(ctx);
+        const delta = await locked(() => ingestShard(ctx));
         return { rewards: delta.rewards, learned: delta.learned };
       }
       case "learn":
         return learnDay(redis, keys, useCase, data.day, data.shards);
       case "decide": {
-        const result = await decideShard(ctx, braze, options.activation);
+        const result = await locked(() => decideShard(ctx, braze, options.activation));
         await Promise.all([...limiters.values()].map((l) => l.flush()));
         return result;
       }
@@ -108,8 +113,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     connection,
     prefix: bullPrefix(options.prefix),
     concurrency: 1,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: Math.max(1_000, Math.floor((options.lockDurationMs ?? 30_000) / 2)),
+    lockDuration: lockDurationMs,
+    stalledInterval: Math.max(1_000, Math.floor(lockDurationMs / 2)),
     // A job is taken over after each kill of its worker; give up only on one that keeps killing workers.
     maxStalledCount: 10,
   });

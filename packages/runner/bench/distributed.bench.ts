@@ -1,0 +1,182 @@
+// The daily cycle on Redis against the single-process one, for N customers (default 100,000): the win-back
+// example (3 dimensions, 4 features, eligibility, `auto`) sending at once to a fake Braze in this process
+// (no faults, the documented 250,000 requests/hour bucket), with the short activation delays of the tests'
+// worker (test/distributed/worker-child.ts) on both sides. First `runDay` on SQLite, then the distributed
+// day on a fresh Redis (appendonly yes, appendfsync everysec) with 1, 2 and 4 worker processes. Prints, per
+// run, the wall time and customers per second, Redis' memory per customer once the day is done (INFO memory:
+// used_memory over a Redis holding only this use case's state), the ratio to the single-process run, and the
+// Braze requests made.
+// Run: npx tsx --conditions=kairos-source packages/runner/bench/distributed.bench.ts [N] [shards]
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { BrazeClient } from "@kairos/braze-adapter";
+import { startFakeBraze } from "@kairos/braze-adapter/testing";
+import { keyedRng } from "@kairos/core";
+import { Redis } from "ioredis";
+import { runDistributedDay } from "../src/distributed/coordinator.js";
+import { loadUseCase, openState, runDay } from "../src/index.js";
+import { startTestRedis } from "../test/distributed/redis-server.js";
+import { FAST_ACTIVATION } from "../test/fixtures/run-day-child.js";
+
+const n = Number(process.argv[2] ?? 100_000);
+const shards = Number(process.argv[3] ?? 16);
+const day = "2026-03-02";
+const dir = mkdtempSync(join(tmpdir(), "kairos-dist-bench-"));
+
+// The audience: segment-export JSON Lines, written in pieces.
+const stages = ["cooling", "lapsed", "dormant"];
+const zones = ["Europe/London", "Europe/Paris", "America/New_York", "Asia/Tokyo"];
+const ids: string[] = [];
+const fd = openSync(join(dir, "audience.jsonl"), "w");
+for (let start = 0; start < n; start += 10_000) {
+  const lines: string[] = [];
+  for (let i = start; i < Math.min(n, start + 10_000); i++) {
+    const r = keyedRng("bench", String(i));
+    ids.push(`customer-${i}`);
+    lines.push(
+      JSON.stringify({
+        external_id: `customer-${i}`,
+        time_zone: zones[i % 4],
+        custom_attributes: {
+          lapseStage: stages[i % 3],
+          daysSincePurchase: Math.round(45 + 300 * r.next()),
+          lastCategory: ["fashion", "home", "beauty"][i % 3],
+          emailOpener: r.next() < 0.35,
+          smsConsent: r.next() < 0.5,
+        },
+      }),
+    );
+  }
+  writeSync(fd, `${start > 0 ? "\n" : ""}${lines.join("\n")}`);
+}
+closeSync(fd);
+
+// The win-back example, reading that file and sending at once (no send hour), with no outcome folder.
+const example = new URL("../examples/use-cases/win-back.json", import.meta.url).pathname;
+const file = JSON.parse(readFileSync(example, "utf8")) as Record<string, unknown>;
+file.audience = { file: "audience.jsonl" };
+file.sendTime = { defaultTimeZone: "UTC" };
+delete file.outcomes;
+// The distributed mode has no frequency cap yet (README, "Scale out"): both runs go without it.
+delete file.frequencyCap;
+writeFileSync(join(dir, "use-case.json"), JSON.stringify(file));
+const useCase = loadUseCase(join(dir, "use-case.json"));
+const targets = Object.values((file.activation as { targets: Record<string, { campaign: string }> }).targets);
+
+async function fakeBraze() {
+  return startFakeBraze({
+    apiKey: "bench-key",
+    users: ids,
+    campaigns: targets.map((t, i) => ({
+      id: t.campaign,
+      name: t.campaign,
+      variations: [{ id: `${t.campaign}-v1`, channel: i === 0 ? "email" : "sms" }],
+    })),
+  });
+}
+
+const rows: string[][] = [];
+const cpu0 = process.cpuUsage();
+console.log(
+  `${n} customers, ${shards} shards, ${cpus().length} cores (${cpus()[0]?.model}), load ${loadavg()[0]!.toFixed(1)}`,
+);
+
+// Single process, SQLite.
+let single: number;
+{
+  const fake = await fakeBraze();
+  const braze = new BrazeClient({
+    baseUrl: fake.url,
+    apiKey: "bench-key",
+    retry: { baseDelayMs: 5, maxDelayMs: 20 },
+  });
+  const state = openState(join(dir, "state"), useCase.id);
+  const t0 = performance.now();
+  // The workers' activation settings (worker-child.ts), so both sides pace their sends alike.
+  const result = await runDay(useCase, state, braze, { day, activation: FAST_ACTIVATION });
+  single = (performance.now() - t0) / 1000;
+  rows.push([
+    "single process (SQLite)",
+    single.toFixed(1),
+    (n / single).toFixed(0),
+    "–",
+    "1.00",
+    String(fake.requests.length),
+    String(result.summary.sent),
+  ]);
+  console.log(rows.at(-1)!.join(" | "));
+  await state.close();
+  await braze.close();
+  await fake.close();
+}
+
+// Distributed, 1, 2 and 4 workers, each on a fresh Redis.
+const child = new URL("../test/distributed/worker-child.ts", import.meta.url).pathname;
+for (const workers of [1, 2, 4]) {
+  const redisServer = await startTestRedis();
+  const redis = new Redis(redisServer.url);
+  const fake = await fakeBraze();
+  const env = { ...process.env, BRAZE_REST_ENDPOINT: fake.url, BRAZE_API_KEY: "bench-key" };
+  const procs: ChildProcess[] = [];
+  const ready: Promise<void>[] = [];
+  for (let w = 0; w < workers; w++) {
+    const p = spawn(
+      process.execPath,
+      ["--conditions=kairos-source", "--import", "tsx", child, redisServer.url, "bench", "30000"],
+      {
+        env,
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    procs.push(p);
+    ready.push(
+      new Promise((resolve) => {
+        let out = "";
+        p.stdout!.on("data", (b) => {
+          out += b;
+          if (out.includes("READY")) resolve();
+        });
+      }),
+    );
+  }
+  await Promise.all(ready);
+  const t0 = performance.now();
+  const result = await runDistributedDay(useCase, {
+    redisUrl: redisServer.url,
+    prefix: "bench",
+    shards,
+    day,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const info = await redis.info("memory");
+  const used = Number(/used_memory:(\d+)/.exec(info)![1]);
+  const peak = Number(/used_memory_peak:(\d+)/.exec(info)![1]);
+  rows.push([
+    `${workers} worker${workers > 1 ? "s" : ""} (Redis)`,
+    seconds.toFixed(1),
+    (n / seconds).toFixed(0),
+    `${(used / n).toFixed(0)} (peak ${(peak / n).toFixed(0)})`,
+    (seconds / single).toFixed(2),
+    String(fake.requests.length),
+    String(result.summary.sent),
+  ]);
+  console.log(rows.at(-1)!.join(" | "));
+  for (const p of procs) p.kill("SIGTERM");
+  await Promise.all(procs.map((p) => new Promise((r) => p.once("exit", r))));
+  redis.disconnect();
+  await fake.close();
+  await redisServer.stop();
+}
+
+console.log(
+  `\n| run | wall s | customers/s | Redis bytes/customer | time vs single | Braze requests | sent |`,
+);
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+const used = process.cpuUsage(cpu0);
+console.log(
+  `\ncoordinator + fake Braze CPU ${((used.user + used.system) / 1e6).toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`,
+);
+rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,235 @@
+// The distributed mode end to end: worker processes on a Redis of their own, against the fake Braze with
+// injected 429s, 500s and dropped connections, one worker SIGKILLed mid-shard (after its shard's first sends
+// reached Braze) and replaced; two days, the second through `kairos day --redis`. Every decision is sent exactly
+// once, the first day's decisions are the single-process runner's, and the model learned from the shards'
+// merged statistics equals the one a single process learns on the same data.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startFakeBraze } from "@kairos/braze-adapter/testing";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runDistributedDay } from "../../src/distributed/coordinator.js";
+import { shardOf, UseCaseKeys } from "../../src/distributed/keys.js";
+import type { SharedModel } from "../../src/distributed/model.js";
+import { RedisSendLedger } from "../../src/distributed/redis-ledger.js";
+import { loadUseCase, openState, runCli } from "../../src/index.js";
+import { runChildDay } from "../fixtures/run-day-child.js";
+import { audienceJsonl, CAMPAIGNS, customerIds, SimulatedCustomers, testUseCase } from "../helpers/world.js";
+import { startTestRedis, type TestRedis } from "./redis-server.js";
+
+const CUSTOMERS = 480;
+const SHARDS = 4;
+const DAYS = ["2026-03-02", "2026-03-03"] as const;
+const PREFIX = "kt";
+const WINDOW_MS = 4_000;
+const child = new URL("./worker-child.ts", import.meta.url).pathname;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let server: TestRedis;
+beforeAll(async () => {
+  server = await startTestRedis();
+});
+const cleanups: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+  await server?.stop();
+});
+
+/** A directory with the use case, its audience and outcomes, and a fake Braze with faults. */
+async function world(name: string) {
+  const dir = mkdtempSync(join(tmpdir(), `kairos-dist-${name}-`));
+  mkdirSync(join(dir, "outcomes"));
+  writeFileSync(join(dir, "audience.jsonl"), audienceJsonl(CUSTOMERS));
+  // Sends at once (no send hour) and a four-second window, so a day's rewards close on the wall clock, and a
+  // purchase 100 ms after a send's receipt is inside its window even when the send waited seconds after its
+  // attempt began (a 429 blocks the bucket for a second; the machine may be busy): the same rewards on both
+  // sides. The
+  // default policy with a fixed prior: its statistics are exact sums, so merges equal one process' learning
+  // (a learned prior is re-estimated on the batches' schedule, which merging changes).
+  const uc = testUseCase({
+    sendTime: { defaultTimeZone: "UTC" },
+    metric: { preset: "conversionRate", settings: { window: WINDOW_MS } },
+    policy: { kind: "auto", learnPrior: false },
+  });
+  writeFileSync(join(dir, "use-case.json"), JSON.stringify(uc));
+  const fake = await startFakeBraze({
+    apiKey: "dist-key",
+    users: customerIds(CUSTOMERS),
+    campaigns: CAMPAIGNS,
+    audience: new SimulatedCustomers(100),
+    // One-second windows, so an injected 429 (which reads as the window's empty bucket) costs a second.
+    rateLimits: { default: { limit: 1_000, windowMs: 1_000 } },
+    faults: { rate429: 0.05, rate500: 0.05, dropRate: 0.05, seed: name },
+  });
+  cleanups.push(() => fake.close());
+  const env = { ...process.env, BRAZE_REST_ENDPOINT: fake.url, BRAZE_API_KEY: "dist-key" };
+  return { dir, fake, env, useCase: join(dir, "use-case.json"), state: join(dir, "state") };
+}
+
+/** A worker process; `lines` holds what it printed (one line per job started, completed, failed). */
+function startChildWorker(env: NodeJS.ProcessEnv) {
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    ["--conditions=kairos-source", "--import", "tsx", child, server.url, PREFIX],
+    { env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const w = { proc, lines: [] as string[], err: "", exited: false };
+  let buffer = "";
+  proc.stdout!.on("data", (b) => {
+    buffer += b;
+    const parts = buffer.split("\n");
+    buffer = parts.pop()!;
+    w.lines.push(...parts);
+  });
+  proc.stderr!.on("data", (b) => (w.err += b));
+  proc.on("exit", () => (w.exited = true));
+  cleanups.push(() => {
+    if (!w.exited) proc.kill("SIGKILL");
+  });
+  return w;
+}
+
+/** Numbers equal to 1e-9 (relative to their size), everything else exactly; `version` and counters aside. */
+function expectSameModel(actual: unknown, expected: unknown, path = "snapshot"): void {
+  if (typeof expected === "number" && typeof actual === "number") {
+    expect(Math.abs(actual - expected), path).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+    return;
+  }
+  if (Array.isArray(expected)) {
+    expect(Array.isArray(actual) && actual.length === expected.length, path).toBe(true);
+    for (let i = 0; i < expected.length; i++)
+      expectSameModel((actual as unknown[])[i], expected[i], `${path}[${i}]`);
+    return;
+  }
+  if (expected && typeof expected === "object") {
+    expect(Object.keys(actual as object).sort(), path).toEqual(Object.keys(expected).sort());
+    for (const [k, e] of Object.entries(expected)) {
+      // How many updates and decisions a policy has seen counts merges differently; not part of the model.
+      if (path === "snapshot" && (k === "version" || k === "decisions")) continue;
+      expectSameModel((actual as Record<string, unknown>)[k], e, `${path}.${k}`);
+    }
+    return;
+  }
+  expect(actual, path).toEqual(expected);
+}
+
+/** Sends per decision id. */
+function sendCounts(fake: Awaited<ReturnType<typeof world>>["fake"]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of fake.sends) {
+    const id = String(s.properties.kairos_decision_id);
+    out.set(id, (out.get(id) ?? 0) + 1);
+  }
+  return out;
+}
+
+describe("the daily cycle on several worker processes", () => {
+  it("sends every decision exactly once through a SIGKILL and learns the single-process model", async () => {
+    const reference = await world("reference");
+    const dist = await world("distributed");
+    const redis = new Redis(server.url);
+    cleanups.push(() => redis.disconnect());
+    const useCase = loadUseCase(dist.useCase);
+    const keys = new UseCaseKeys(PREFIX, useCase.id);
+
+    const workers = [0, 1, 2].map(() => startChildWorker(dist.env));
+    // Kill the first worker seen deciding a shard whose sends have started reaching Braze, and replace it.
+    let killed: { shard: number; worker: ReturnType<typeof startChildWorker> } | undefined;
+    const killer = setInterval(() => {
+      if (killed) return;
+      for (const w of workers) {
+        const last = w.lines.at(-1) ?? "";
+        const m = /^decide promo \S+ shard (\d+)$/.exec(last);
+        if (!m) continue;
+        const shard = Number(m[1]);
+        if (!dist.fake.sends.some((s) => shardOf(s.externalId, SHARDS) === shard)) continue;
+        w.proc.kill("SIGKILL");
+        killed = { shard, worker: w };
+        workers.push(startChildWorker(dist.env));
+        return;
+      }
+    }, 2);
+    cleanups.push(() => clearInterval(killer));
+
+    // Day 1: the single-process runner, and the coordinator in this process.
+    await runChildDay(reference.useCase, reference.state, DAYS[0], reference.env);
+    const day1 = await runDistributedDay(useCase, {
+      redisUrl: server.url,
+      prefix: PREFIX,
+      shards: SHARDS,
+      day: DAYS[0],
+      pollMs: 50,
+    });
+    clearInterval(killer);
+    expect(killed, "a worker was killed mid-shard").toBeDefined();
+    expect(killed!.worker.lines).not.toContain(`completed decide promo.${DAYS[0]}.decide.${killed!.shard}`);
+    // The killed worker's shard was finished by another worker.
+    const finisher = workers.find(
+      (w) =>
+        w !== killed!.worker && w.lines.includes(`completed decide promo.${DAYS[0]}.decide.${killed!.shard}`),
+    );
+    expect(finisher, "another worker finished the killed shard").toBeDefined();
+
+    // Day 2, once day 1's windows closed: the night's outcomes, then `kairos day --redis`.
+    await sleep(WINDOW_MS + 200);
+    for (const w of [reference, dist])
+      writeFileSync(join(w.dir, "outcomes", `${DAYS[1]}.json`), JSON.stringify(w.fake.trackBody()));
+    await runChildDay(reference.useCase, reference.state, DAYS[1], reference.env);
+    let out = "";
+    let err = "";
+    const code = await runCli(
+      ["day", dist.useCase, "--redis", server.url, "--prefix", PREFIX, "--date", DAYS[1], "--quiet"],
+      { out: (t) => (out += t), err: (t) => (err += t), env: dist.env },
+    );
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    expect(out).toMatch(new RegExp(`^${DAYS[1]}: done on Redis: ${CUSTOMERS} customers`));
+
+    // Every decision sent exactly once: as many sends as decisions outside the holdout, each once.
+    const state = openState(reference.state, "promo", { lock: false });
+    cleanups.push(() => state.close());
+    const refDecisions = state.db
+      .prepare("SELECT decision_id, grp, action FROM decisions ORDER BY decision_id")
+      .all() as { decision_id: string; grp: string; action: string | null }[];
+    const sends = sendCounts(dist.fake);
+    const summaries = [day1.summary, JSON.parse((await redis.get(keys.result(DAYS[1])))!)];
+    for (const s of summaries) {
+      expect(s.audience).toBe(CUSTOMERS);
+      expect(s.failed).toBe(0);
+      expect(s.sent + s.held).toBe(CUSTOMERS);
+    }
+    expect(dist.fake.sends.length).toBe(summaries[0].sent + summaries[1].sent);
+    for (let s = 0; s < SHARDS; s++)
+      expect(await new RedisSendLedger(redis, keys.ledger(s)).counts()).toMatchObject({
+        queued: 0,
+        in_flight: 0,
+        failed: 0,
+      });
+
+    // Day 1 was decided from the prior on both sides: the same groups and actions, sent as decided.
+    const distDay1 = new Map(
+      dist.fake.sends
+        .filter((s) => String(s.properties.kairos_decision_id).includes(DAYS[0]))
+        .map((s) => [String(s.properties.kairos_decision_id), [s.properties.offer, s.channel]]),
+    );
+    const refDay1 = refDecisions.filter((d) => d.decision_id.includes(DAYS[0]) && d.grp !== "holdout");
+    expect(distDay1.size).toBe(refDay1.length);
+    for (const d of refDay1) {
+      const action = JSON.parse(d.action!) as { offer: string; channel: string };
+      expect(distDay1.get(d.decision_id), d.decision_id).toEqual([action.offer, action.channel]);
+    }
+
+    // The model learned on day 2 from the shards' merged statistics is the single process' model.
+    const model = JSON.parse((await redis.get(keys.model))!) as SharedModel;
+    expect(model.day).toBe(DAYS[1]);
+    const refModel = JSON.parse(state.snapshots.latest()!.json);
+    const learned = state.db.prepare("SELECT SUM(learned) FROM snapshots").pluck().get() as number;
+    expect(summaries[1].learned.learned).toBe(learned);
+    expect(learned).toBe(refDay1.length);
+    expectSameModel(model.snapshot, refModel);
+
+    for (const w of workers) if (!w.exited) w.proc.kill("SIGTERM");
+  }, 90_000);
+});
