@@ -139,6 +139,8 @@ export class BanditPolicy implements Policy {
   private readonly parts: PolicyParts;
   private readonly unitScores: Float64Array;
   private readonly pendingUnits: Int32Array;
+  /** An action index's codes while its feedback is prepared (only its units are kept). */
+  private readonly feedbackCodes: Int32Array;
   private readonly explainer: Explainer | undefined;
   private version = 0;
   private decisions = 0;
@@ -159,6 +161,7 @@ export class BanditPolicy implements Policy {
     this.search = this.model && parts.makeSearch ? parts.makeSearch(this.model.blocks) : undefined;
     this.unitScores = new Float64Array(this.model?.blocks.unitCount ?? 0);
     this.pendingUnits = new Int32Array(this.model?.blocks.count ?? 0);
+    this.feedbackCodes = new Int32Array(this.space.dimensions.length);
     this.explainer = this.model ? new Explainer(this.model.blocks) : undefined;
   }
 
@@ -320,7 +323,7 @@ export class BanditPolicy implements Policy {
       if (!this.space.isValidIndex(action)) {
         throw new ValidationError(`${field}.action`, `index ${action} is outside [0, ${this.space.size})`);
       }
-      codes = this.space.codesOf(action);
+      codes = this.space.codesOf(action, this.feedbackCodes);
     } else {
       codes = this.space.codesOfRecord(action, `${field}.action`);
     }
