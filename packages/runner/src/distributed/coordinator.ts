@@ -14,7 +14,6 @@ import type { ProgressListener } from "../progress.js";
 import type { UseCase } from "../use-case/compile.js";
 import type { DistributedDaySummary, LearnedDay } from "./day-jobs.js";
 import { UseCaseKeys } from "./keys.js";
-import { readModel } from "./model.js";
 import { bullPrefix, connectionOf, type DayJobData, type DayJobName, jobIdOf, QUEUE } from "./queue.js";
 import { stageDay } from "./stage.js";
 
@@ -84,7 +83,6 @@ export async function runDistributedDay(
         "--shards",
         `${useCase.id} runs on ${shards} shards (fixed by its first day: customers' joiner state and ledger live in their shard)`,
       );
-    await readModel(redis, keys, useCase);
 
     progress({ step: "audience", message: "staging the audience and outcomes by shard" });
     const staged = await stageDay(redis, keys, useCase, options.braze, day, shards, clock.now(), {
