@@ -1,5 +1,5 @@
 import { createPolicy } from "@kairos/core";
-import { beforeAll, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createNeuralPolicy, useBackend } from "../src/index.js";
 import { actionSpace, context, nonLinearMean, type RunResult, run } from "./problems.js";
 
@@ -9,6 +9,12 @@ beforeAll(async () => {
 
 const common = { actionSpace, context, rewardRange: [0, 1] as [number, number], seed: 7 };
 const schedule = { batches: 60, batch: 100, tail: 1500, seed: 1 };
+/**
+ * Small networks, and at most 16 minibatches per epoch (minibatches of 64 up to 1,024 buffered observations,
+ * larger beyond): the same regrets as minibatches of 64 throughout (measured: neural-linear 0.0113 against
+ * 0.0109, the ensemble 0.0259 against 0.0268) at 40% of the training time.
+ */
+const small = { hidden: [16, 8], stepsPerEpoch: 16 };
 
 /** Standard error of a difference of two tail means (per-decision expected regrets, independent runs). */
 function seDiff(a: RunResult, b: RunResult): number {
@@ -21,44 +27,49 @@ function seDiff(a: RunResult, b: RunResult): number {
   return Math.sqrt(v(a) + v(b));
 }
 
-it("on a non-linear response (a threshold AND and an XOR of traits) neural presets beat linear Thompson sampling", () => {
-  const lints = run(createPolicy({ kind: "lints", ...common }), nonLinearMean, schedule);
-  const auto = run(createPolicy({ kind: "auto", ...common }), nonLinearMean, schedule);
-  const neural = run(
-    createNeuralPolicy({ kind: "neural-linear", ...common, hidden: [16, 8], retrainEvery: 5, epochs: 5 }),
-    nonLinearMean,
-    schedule,
-  );
-  const ensemble = run(
-    createNeuralPolicy({
-      kind: "neural-ensemble",
-      ...common,
-      hidden: [16, 8],
-      retrainEvery: 3,
-      epochs: 4,
-      members: 6,
-    }),
-    nonLinearMean,
-    schedule,
-  );
-  const report = (name: string, r: RunResult) =>
-    `${name}: tail regret ${r.tailRegret.toFixed(4)}, overall ${r.regret.toFixed(4)}, ${r.seconds.toFixed(1)} s`;
-  console.log(
-    [
-      report("lints", lints),
-      report("auto", auto),
-      report("neural-linear", neural),
-      report("neural-ensemble", ensemble),
-    ].join("\n"),
-  );
-  // The linear models cannot represent either interaction: their regret stays at the price of answering
-  // every customer with the best additive guess. The margin is 4 standard errors of the difference of the
-  // tail means (the decisions' expected regrets), so a chance win cannot pass.
-  for (const linear of [lints, auto]) {
-    expect(neural.tailRegret).toBeLessThan(linear.tailRegret - 4 * seDiff(neural, linear));
-  }
-  // The ensemble learns more slowly (each member sees half the data and moves only when retrained): at
-  // this horizon it clears the shared linear model (auto) by the same margin, and per-action LinTS only
-  // later (measured at 8,000 decisions: 0.025 against 0.030).
-  expect(ensemble.tailRegret).toBeLessThan(auto.tailRegret - 4 * seDiff(ensemble, auto));
+const report = (name: string, r: RunResult) =>
+  `${name}: tail regret ${r.tailRegret.toFixed(4)}, overall ${r.regret.toFixed(4)}, ${r.seconds.toFixed(1)} s`;
+
+// The linear models cannot represent either interaction: their regret stays at the price of answering every
+// customer with the best additive guess. Each margin below is 4 standard errors of the difference of the
+// tail means (the decisions' expected regrets), so a chance win cannot pass.
+let lints: RunResult;
+let auto: RunResult;
+beforeAll(() => {
+  lints = run(createPolicy({ kind: "lints", ...common }), nonLinearMean, schedule);
+  auto = run(createPolicy({ kind: "auto", ...common }), nonLinearMean, schedule);
+  console.log([report("lints", lints), report("auto", auto)].join("\n"));
+});
+
+describe("on a non-linear response (a threshold AND and an XOR of traits)", () => {
+  it("neural-linear beats linear Thompson sampling, per action (lints) and shared (auto)", () => {
+    const neural = run(
+      createNeuralPolicy({ kind: "neural-linear", ...common, ...small, retrainEvery: 5, epochs: 5 }),
+      nonLinearMean,
+      schedule,
+    );
+    console.log(report("neural-linear", neural));
+    for (const linear of [lints, auto]) {
+      expect(neural.tailRegret).toBeLessThan(linear.tailRegret - 4 * seDiff(neural, linear));
+    }
+  });
+
+  it("the bootstrapped ensemble beats the shared linear model (auto)", () => {
+    const ensemble = run(
+      createNeuralPolicy({
+        kind: "neural-ensemble",
+        ...common,
+        ...small,
+        retrainEvery: 3,
+        epochs: 4,
+        members: 6,
+      }),
+      nonLinearMean,
+      schedule,
+    );
+    console.log(report("neural-ensemble", ensemble));
+    // The ensemble learns more slowly (each member sees half the data and moves only when retrained): at
+    // this horizon it clears the shared linear model (auto) by the margin, and per-action LinTS only later.
+    expect(ensemble.tailRegret).toBeLessThan(auto.tailRegret - 4 * seDiff(ensemble, auto));
+  });
 });
