@@ -78,7 +78,7 @@ async function fakeBraze() {
 }
 
 const rows: string[][] = [];
-const cpu0 = process.cpuUsage();
+let cpu0 = process.cpuUsage();
 console.log(
   `${n} customers, ${shards} shards, ${cpus().length} cores (${cpus()[0]?.model}), load ${loadavg()[0]!.toFixed(1)}`,
 );
@@ -97,12 +97,14 @@ let single: number;
   // The workers' activation settings (worker-child.ts), so both sides pace their sends alike.
   const result = await runDay(useCase, state, braze, { day, activation: FAST_ACTIVATION });
   single = (performance.now() - t0) / 1000;
+  const cpuSingle = process.cpuUsage(cpu0);
   rows.push([
     "single process (SQLite)",
     single.toFixed(1),
     (n / single).toFixed(0),
     "–",
     "1.00",
+    `${((cpuSingle.user + cpuSingle.system) / n).toFixed(0)} (with the fake Braze)`,
     String(fake.requests.length),
     String(result.summary.sent),
   ]);
@@ -111,6 +113,7 @@ let single: number;
   await braze.close();
   await fake.close();
 }
+cpu0 = process.cpuUsage();
 
 // Distributed, 1, 2 and 4 workers, each on a fresh Redis.
 const child = new URL("../test/distributed/worker-child.ts", import.meta.url).pathname;
@@ -151,6 +154,14 @@ for (const workers of [1, 2, 4]) {
   });
   const seconds = (performance.now() - t0) / 1000;
   const info = await redis.info("memory");
+  const cpuInfo = await redis.info("cpu");
+  const redisCpu =
+    Number(/used_cpu_user:([\d.]+)/.exec(cpuInfo)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(cpuInfo)![1]);
+  // The workers' CPU time (Linux: utime + stime in clock ticks of 1/100 s).
+  const workerCpu = procs.reduce((sum, p) => {
+    const fields = readFileSync(`/proc/${p.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return sum + (Number(fields[11]) + Number(fields[12])) / 100;
+  }, 0);
   const used = Number(/used_memory:(\d+)/.exec(info)![1]);
   const peak = Number(/used_memory_peak:(\d+)/.exec(info)![1]);
   rows.push([
@@ -159,6 +170,7 @@ for (const workers of [1, 2, 4]) {
     (n / seconds).toFixed(0),
     `${(used / n).toFixed(0)} (peak ${(peak / n).toFixed(0)})`,
     (seconds / single).toFixed(2),
+    `${((workerCpu * 1e6) / n).toFixed(0)} + ${((redisCpu * 1e6) / n).toFixed(0)}`,
     String(fake.requests.length),
     String(result.summary.sent),
   ]);
@@ -171,9 +183,9 @@ for (const workers of [1, 2, 4]) {
 }
 
 console.log(
-  `\n| run | wall s | customers/s | Redis bytes/customer | time vs single | Braze requests | sent |`,
+  "\n| run | wall s | customers/s | Redis bytes/customer | time vs single | CPU µs/customer (workers + Redis) | Braze requests | sent |",
 );
-console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 const used = process.cpuUsage(cpu0);
 console.log(
