@@ -4,8 +4,9 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { compareCores, coreAt } from "./lib/against.js";
 import { resultsHtml } from "./lib/html.js";
-import { formatResults } from "./lib/report.js";
+import { formatAgainst, formatResults } from "./lib/report.js";
 import { FULL_SPACES } from "./lib/spaces.js";
 import { type BenchResults, defaultOptions, runSuite } from "./lib/suite.js";
 
@@ -18,6 +19,9 @@ batches for every policy preset of @kairos/core, with a same-process baseline (b
   --targets            only what the speed targets are judged on (~20 s): LinTS, linucb and
                        factorised-thompson on 10 arms and 120,960 combinations at d = 32, and the batched
                        rounds; prints only, unless --out is given
+  --against REV        the targets' workloads on @kairos/core as of git revision REV and on the working
+                       tree, in one process with interleaved repetitions (rates per CPU-second, best of
+                       12 each): before/after numbers that a loaded machine slows alike (~1 min)
   --only a,b           only variants whose id contains one of these (random always runs)
   --budget MS          timed milliseconds per measurement (default 400)
   --out FILE.json      write the results there (and FILE.html)
@@ -32,6 +36,7 @@ const { values } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     targets: { type: "boolean", default: false },
+    against: { type: "string" },
     help: { type: "boolean", default: false },
     only: { type: "string" },
     budget: { type: "string" },
@@ -51,6 +56,13 @@ function writeReport(file: string, results: BenchResults): void {
 
 if (values.help) {
   console.log(USAGE);
+  process.exit(0);
+}
+
+if (values.against) {
+  const before = await coreAt(values.against);
+  const rows = compareCores(before, 12, 150, values.quiet ? undefined : (line) => console.error(line));
+  console.log(formatAgainst(rows, values.against, values.markdown));
   process.exit(0);
 }
 

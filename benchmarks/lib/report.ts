@@ -1,4 +1,5 @@
 // Plain-text tables of a benchmark run.
+import type { AgainstRow } from "./against.js";
 import type { BenchResults, CellResult, Target } from "./suite.js";
 
 export function rate(n: number | undefined): string {
@@ -158,4 +159,14 @@ export function formatResults(results: BenchResults, markdown = false): string {
     `Machine: ${m.cpuModel}, ${m.cores} cores, Node ${m.node} (V8 ${m.v8}), ${m.platform} ${m.arch}; ${m.date}; heap measured ${m.heapMethod} (gc ${m.heapGc}); load average ${m.loadAverage.start.toFixed(2)} at start, ${m.loadAverage.end.toFixed(2)} at end; run took ${m.durationSeconds.toFixed(0)} s.`,
   );
   return out.join("\n");
+}
+
+/** The table of `--against`: each workload before (at `rev`) and after (working tree). */
+export function formatAgainst(rows: AgainstRow[], rev: string, markdown = false): string {
+  const render = markdown ? markdownTable : table;
+  const value = (r: AgainstRow, n: number) => (r.measure === "round" ? micros(n) : `${rate(n)}/s`);
+  return render(
+    ["workload (per CPU-second, best of 12)", `at ${rev}`, "working tree", "speed-up"],
+    rows.map((r) => [r.label, value(r, r.before), value(r, r.after), `${r.speedup.toFixed(2)}×`]),
+  );
 }

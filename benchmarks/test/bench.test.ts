@@ -3,8 +3,9 @@
 // both memory spaces so the flat-memory target is computed). Checks the shape of the results and that every
 // measured number is finite and positive; never asserts a duration or a rate.
 import { describe, expect, it } from "vitest";
+import { AGAINST_WORKLOADS, compareCores, coreAt } from "../lib/against.js";
 import { resultsHtml } from "../lib/html.js";
-import { formatResults } from "../lib/report.js";
+import { formatAgainst, formatResults } from "../lib/report.js";
 import { QUICK_SPACES } from "../lib/spaces.js";
 import { type BenchResults, defaultOptions, REF_LINUCB, runSuite } from "../lib/suite.js";
 import { VARIANTS } from "../lib/variants.js";
@@ -127,5 +128,19 @@ describe("benchmarks (quick mode, cut down)", () => {
     expect(text).toContain("random (baseline)");
     expect(text).toContain("n/a");
     expect(formatResults(results, true)).toContain("| policy |");
+  });
+});
+
+describe("benchmarks --against (the targets' workloads on a git revision and on the working tree)", () => {
+  it("compares every workload, with positive numbers", async () => {
+    const rows = compareCores(await coreAt("HEAD"), 1, 5);
+    expect(rows.map((r) => r.id)).toEqual(AGAINST_WORKLOADS.map((w) => w.id));
+    for (const r of rows) {
+      for (const n of [r.before, r.after, r.speedup]) {
+        expect(Number.isFinite(n)).toBe(true);
+        expect(n).toBeGreaterThan(0);
+      }
+    }
+    expect(formatAgainst(rows, "HEAD")).toContain("speed-up");
   });
 });
