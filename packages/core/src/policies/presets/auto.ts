@@ -22,7 +22,6 @@ export const auto = definePreset({
     ...linearSettings,
     /** Thompson draws from the posterior narrowed by this factor (1: the plain posterior; see the README). */
     sampleScale: z.number().positive().default(1),
-    /** Learn the prior precision of the non-intercept coefficients (empirical Bayes; see the README). */
     learnPrior: z.boolean().default(true),
     propensityDraws: z.number().int().min(0).default(100),
   }),

@@ -66,6 +66,12 @@ export const linearSettings = {
   /** Reward noise sd: estimated from the data when absent. */
   noise: z.number().positive().optional(),
   interactions: interactionsSchema,
+  /**
+   * Learn each coefficient's prior precision from the data (automatic relevance determination; see the
+   * README's "Learned prior precisions"). Off by default but in `auto`: merges and batch splits are then
+   * exact only up to the schedule of its estimates.
+   */
+  learnPrior: z.boolean().default(false),
 };
 
 /**
