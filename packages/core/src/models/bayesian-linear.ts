@@ -1,13 +1,6 @@
 import { z } from "zod";
 import { MergeError, SnapshotMismatchError } from "../errors.js";
-import {
-  addOuter,
-  dot,
-  invertSpd,
-  matVec,
-  quadraticForm,
-  sameVector,
-} from "../linalg/dense.js";
+import { addOuter, dot, invertSpd, matVec, quadraticForm, sameVector } from "../linalg/dense.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
 import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
