@@ -10,6 +10,7 @@ import {
   shermanMorrison,
 } from "../linalg/dense.js";
 import type { Blocks } from "./blocks.js";
+import { PendingWidths } from "./pending-widths.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
 import type { UnitRemap } from "./unit-remap.js";
 
@@ -68,7 +69,11 @@ class HybridArm {
  * stored (exact merges and snapshots); the shared system is kept as A₀ = λI + Σzzᵀ − Σ_a B_aᵀA_a⁻¹B_a.
  * Because an action's features are fixed, B_a is rank one: an action's upper bound costs O(d² + D²) for D
  * dimensions, as for plain LinUCB, and its mean O(d + D²), instead of O(d² + dk + k²) for both.
- * Supports means and upper bounds (LinUCB); Thompson sampling is not offered for this model.
+ * Supports means and upper bounds (LinUCB); Thompson sampling is not offered for this model. The upper
+ * bounds count the decisions made since the last update as if observed (see {@link PendingWidths}), in the
+ * arm's A_a and s_a and in the shared A₀ alike: without that, a daily batch sends every customer to the
+ * same most-uncertain action, and with 576 of them hybrid LinUCB was still trying one new action per batch
+ * after 20,000 decisions.
  */
 export class HybridLinearModel implements RewardModel {
   readonly type = "hybrid-linear";
@@ -86,6 +91,16 @@ export class HybridLinearModel implements RewardModel {
   private readonly codes: Int32Array;
   /** Arms observed since the shared system was last solved. */
   private readonly dirtyArms = new Set<HybridArm>();
+  /** A_a⁻¹ of an arm never observed: λ⁻¹I. */
+  private readonly priorInverse: Float64Array;
+  /** A_a⁻¹ with the pending decisions counted, per arm. */
+  private readonly pending: PendingWidths;
+  /** s_a with the pending decisions' contexts added, per arm that has some. */
+  private readonly pendingSums = new Map<number, Float64Array>();
+  /** A₀⁻¹ with the pending decisions counted, or undefined when there are none. */
+  private pendingShared: Float64Array | undefined;
+  private readonly scratchK: Float64Array;
+  private readonly denseZ: Float64Array;
   observations = 0;
 
   constructor(
@@ -113,6 +128,10 @@ export class HybridLinearModel implements RewardModel {
     this.scratchD = new Float64Array(d);
     this.scratchMatrix = new Float64Array(Math.max(k, d) ** 2);
     this.codes = new Int32Array(space.dimensions.length);
+    this.priorInverse = scaledIdentity(d, 1 / lambda);
+    this.pending = new PendingWidths(d);
+    this.scratchK = new Float64Array(k);
+    this.denseZ = new Float64Array(k);
     this.deriveShared();
   }
 
@@ -140,6 +159,7 @@ export class HybridLinearModel implements RewardModel {
     const k = this.k;
     const z = new Int32Array(this.codes.length);
     const xx = dot(x, x, d);
+    const sharedInverse = this.pendingShared ?? this.sharedInverse;
     for (let u = 0; u < out.length; u++) {
       const arm = this.arms[u];
       const idx = arm ? arm.features : this.features(u, z);
@@ -148,22 +168,59 @@ export class HybridLinearModel implements RewardModel {
       let q = 0;
       for (const i of idx) {
         shared += this.beta[i]!;
-        for (const j of idx) q += this.sharedInverse[i * k + j]!;
+        if (request.mode !== "mean") for (const j of idx) q += sharedInverse[i * k + j]!;
       }
       let mean = shared;
-      let variance: number;
-      if (arm) {
-        // θ_a = A_a⁻¹(b_a − s_a·zᵀβ), so xᵀθ_a = xᵀA_a⁻¹b_a − c·zᵀβ with c = xᵀA_a⁻¹s_a. Li et al.'s width
-        // zᵀA₀⁻¹z − 2zᵀA₀⁻¹B_aᵀA_a⁻¹x + xᵀA_a⁻¹x + xᵀA_a⁻¹B_aA₀⁻¹B_aᵀA_a⁻¹x becomes q·(1 − c)² + xᵀA_a⁻¹x.
-        const c = dot(x, arm.inverseContextSum, d);
-        mean += dot(x, arm.inverseTarget, d) - c * shared;
-        variance = request.mode === "mean" ? 0 : q * (1 - c) * (1 - c) + quadraticForm(arm.inverse, x, d);
-      } else {
-        // Unseen arm: A_a = λI, B_a = 0, b_a = 0, so θ_a = 0 and only the shared part speaks.
-        variance = q + xx / this.lambda;
+      // θ_a = A_a⁻¹(b_a − s_a·zᵀβ), so xᵀθ_a = xᵀA_a⁻¹b_a − c·zᵀβ with c = xᵀA_a⁻¹s_a. An unseen arm has
+      // A_a = λI, B_a = 0, b_a = 0, so θ_a = 0 and only the shared part speaks.
+      const c = arm ? dot(x, arm.inverseContextSum, d) : 0;
+      if (arm) mean += dot(x, arm.inverseTarget, d) - c * shared;
+      if (request.mode === "mean") {
+        out[u] = mean;
+        continue;
       }
-      out[u] = request.mode === "mean" ? mean : mean + request.alpha * Math.sqrt(Math.max(0, variance));
+      // Li et al.'s width zᵀA₀⁻¹z − 2zᵀA₀⁻¹B_aᵀA_a⁻¹x + xᵀA_a⁻¹x + xᵀA_a⁻¹B_aA₀⁻¹B_aᵀA_a⁻¹x becomes
+      // q·(1 − c)² + xᵀA_a⁻¹x, with the pending decisions counted in A₀, A_a and s_a when there are any.
+      const inverse = this.pending.inverseOf(u);
+      let variance: number;
+      if (inverse) {
+        const cPending = dot(matVec(inverse, x, d, this.scratchD), this.pendingSums.get(u)!, d);
+        variance = q * (1 - cPending) * (1 - cPending) + quadraticForm(inverse, x, d);
+      } else if (arm) variance = q * (1 - c) * (1 - c) + quadraticForm(arm.inverse, x, d);
+      else variance = q + xx / this.lambda;
+      out[u] = mean + request.alpha * Math.sqrt(Math.max(0, variance));
     }
+  }
+
+  countPending(x: Float64Array, units: Int32Array): void {
+    this.refreshShared();
+    const d = this.contextDimension;
+    for (let b = 0; b < units.length; b++) {
+      const u = units[b]!;
+      const arm = this.arms[u];
+      const base = arm?.inverse ?? this.priorInverse;
+      let sum = this.pendingSums.get(u);
+      if (!sum)
+        this.pendingSums.set(u, (sum = arm ? Float64Array.from(arm.contextSum) : new Float64Array(d)));
+      const pullBefore = quadraticForm(this.pending.inverseOf(u) ?? base, sum, d);
+      this.pending.add(u, base, x);
+      for (let i = 0; i < d; i++) sum[i]! += x[i]!;
+      const pullAfter = quadraticForm(this.pending.inverseOf(u)!, sum, d);
+      // A₀ = λI + Σzzᵀ − Σ_a pull_a·zzᵀ gains (1 − the rise of the arm's pull)·zzᵀ: a Schur complement of
+      // the joint Gram matrix, it never shrinks as data arrive, so the weight is ≥ 0 but for round-off.
+      const gain = Math.max(0, 1 - (pullAfter - pullBefore));
+      this.pendingShared ??= Float64Array.from(this.sharedInverse);
+      const features = arm?.features ?? this.features(u, new Int32Array(this.codes.length));
+      for (const i of features) this.denseZ[i] = 1;
+      shermanMorrison(this.pendingShared, this.denseZ, gain, this.k, this.scratchK);
+      for (const i of features) this.denseZ[i] = 0;
+    }
+  }
+
+  clearPending(): void {
+    this.pending.clear();
+    this.pendingSums.clear();
+    this.pendingShared = undefined;
   }
 
   observe(x: Float64Array, units: Int32Array, reward: number, weight: number): void {
@@ -244,6 +301,7 @@ export class HybridLinearModel implements RewardModel {
   }
 
   startBatch(): void {
+    this.clearPending();
     if (this.discount === 1) return;
     const g = this.discount;
     const forget = (m: Float64Array, n: number) => {
@@ -321,6 +379,7 @@ export class HybridLinearModel implements RewardModel {
     this.sharedRawGram = Float64Array.from(stats.sharedGram);
     this.sharedRawTarget = Float64Array.from(stats.sharedTarget);
     this.observations = stats.observations;
+    this.clearPending();
     this.deriveShared();
   }
 
@@ -348,6 +407,7 @@ export class HybridLinearModel implements RewardModel {
       for (let i = 0; i < d; i++) mine.target[i]! += theirs.target[i]!;
     });
     this.observations += other.observations;
+    this.clearPending();
     this.rebuildShared();
   }
 }
