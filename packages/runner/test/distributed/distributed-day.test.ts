@@ -194,6 +194,7 @@ describe("the daily cycle on several worker processes", () => {
       .prepare("SELECT decision_id, grp, action FROM decisions ORDER BY decision_id")
       .all() as { decision_id: string; grp: string; action: string | null }[];
     const sends = sendCounts(dist.fake);
+    expect([...sends.values()].every((n) => n === 1)).toBe(true);
     const summaries = [day1.summary, JSON.parse((await redis.get(keys.result(DAYS[1])))!)];
     for (const s of summaries) {
       expect(s.audience).toBe(CUSTOMERS);
