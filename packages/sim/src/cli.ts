@@ -236,7 +236,7 @@ function checkPolicies(scenario: Scenario, specs: readonly PolicySpec[], source:
     if (!kinds.includes(kind)) {
       throw new ValidationError(
         `policySettings.${kind}`,
-        `not a policy kind${didYouMean(kind, kinds)}; settings apply to ${kinds.join(", ")}`,
+        `not a core policy kind${didYouMean(kind, kinds)}; settings apply to ${kinds.join(", ")}`,
       );
     }
   }
