@@ -15,6 +15,7 @@ import type { UseCase } from "../use-case/compile.js";
 import type { DistributedDaySummary, LearnedDay } from "./day-jobs.js";
 import { UseCaseKeys } from "./keys.js";
 import { bullPrefix, connectionOf, type DayJobData, type DayJobName, jobIdOf, QUEUE } from "./queue.js";
+import { withRedisLock } from "./redis-lock.js";
 import { stageDay } from "./stage.js";
 
 /** Options of {@link runDistributedDay}. */
@@ -49,9 +50,6 @@ export async function runDistributedDay(
   useCase: UseCase,
   options: DistributedDayOptions,
 ): Promise<DistributedDayResult> {
-  const clock = options.clock ?? systemClock;
-  const progress = options.onProgress ?? (() => {});
-  const day = options.day ?? dayOf(clock.now());
   if (useCase.file.frequencyCap)
     throw new ValidationError("frequencyCap", "not supported with --redis yet (run without --redis)");
   const connection = connectionOf(options.redisUrl);
@@ -60,91 +58,108 @@ export async function runDistributedDay(
   const flows = new FlowProducer({ connection, prefix: bullPrefix(options.prefix) });
   const queue = new Queue<DayJobData>(QUEUE, { connection, prefix: bullPrefix(options.prefix) });
   try {
-    const days = await redis.hgetall(keys.days);
-    const earlier = Object.keys(days)
-      .filter((d) => d < day && days[d] !== "done")
-      .sort()[0];
-    if (earlier)
-      throw new KairosError(
-        "unfinished_day",
-        `day ${earlier} did not finish: run it again first (kairos day --redis … --date ${earlier})`,
-      );
-    if (days[day] === "done")
-      return {
-        day,
-        alreadyDone: true,
-        summary: JSON.parse((await redis.get(keys.result(day)))!) as DistributedDaySummary,
-      };
-    const wanted = options.shards ?? DEFAULT_SHARDS;
-    await redis.set(`${keys.base}:shards`, String(wanted), "NX");
-    const shards = Number(await redis.get(`${keys.base}:shards`));
-    if (options.shards !== undefined && shards !== options.shards)
-      throw new ValidationError(
-        "--shards",
-        `${useCase.id} runs on ${shards} shards (fixed by its first day: customers' joiner state and ledger live in their shard)`,
-      );
-
-    progress({ step: "audience", message: "staging the audience and outcomes by shard" });
-    const staged = await stageDay(redis, keys, useCase, options.braze, day, shards, clock.now(), {
-      audienceFile: options.audienceFile,
-      outcomesFolder: options.outcomesFolder,
-    });
-    progress({
-      step: "audience",
-      message: `${staged.customers} customers, ${staged.events} outcome records on ${shards} shards`,
-    });
-
-    const data = (extra: Partial<DayJobData> = {}): DayJobData => ({
-      useCase: useCase.file,
-      baseDir: useCase.baseDir,
-      prefix: options.prefix,
-      day,
-      shards,
-      ...extra,
-    });
-    const follow = async (parent: DayJobName, child: DayJobName, extra: Partial<DayJobData>) => {
-      const parentId = jobIdOf(useCase.id, day, parent);
-      const childIds = Array.from({ length: shards }, (_, s) => jobIdOf(useCase.id, day, child, s));
-      const old = await queue.getJob(parentId);
-      if (old && (await old.getState()) === "failed") await old.remove({ removeChildren: true });
-      if (!old || (await queue.getJob(parentId)) === undefined)
-        await flows.add({
-          name: parent,
-          queueName: QUEUE,
-          data: data(extra),
-          opts: { jobId: parentId, attempts: 5, backoff: { type: "fixed", delay: 1_000 } },
-          children: childIds.map((jobId, shard) => ({
-            name: child,
-            queueName: QUEUE,
-            data: data({ shard }),
-            opts: { jobId, attempts: 5, backoff: { type: "fixed", delay: 1_000 }, failParentOnFailure: true },
-          })),
-        });
-      return waitFor(queue, parentId, childIds, parent, progress, options.pollMs ?? 500);
-    };
-
-    if (days[day] !== "learned") {
-      progress({ step: "ingest", message: `ingesting and learning on ${shards} shards` });
-      await follow("learn", "ingest", {});
-    }
-    const learned = JSON.parse((await redis.get(keys.learned(day)))!) as LearnedDay;
-    progress({
-      step: "learn",
-      message: `${learned.rewards} rewards final, ${learned.learned} learned; model version ${learned.policyVersion}`,
-    });
-    progress({ step: "decide", message: `deciding and sending on ${shards} shards` });
-    await follow("finish", "decide", { learned });
-    const summary = JSON.parse((await redis.get(keys.result(day)))!) as DistributedDaySummary;
-    progress({
-      step: "register",
-      message: `${summary.sent} sent, ${summary.failed} failed, ${summary.held} held`,
-    });
-    return { day, alreadyDone: false, summary };
+    return await withRedisLock(redis, `${keys.base}:coordinator`, 60_000, () =>
+      coordinate(useCase, options, redis, keys, flows, queue),
+    );
   } finally {
     await flows.close();
     await queue.close();
     redis.disconnect();
   }
+}
+
+/** The coordinator's work, holding the use case's coordinator lock. */
+async function coordinate(
+  useCase: UseCase,
+  options: DistributedDayOptions,
+  redis: Redis,
+  keys: UseCaseKeys,
+  flows: FlowProducer,
+  queue: Queue<DayJobData>,
+): Promise<DistributedDayResult> {
+  const clock = options.clock ?? systemClock;
+  const progress = options.onProgress ?? (() => {});
+  const day = options.day ?? dayOf(clock.now());
+  const days = await redis.hgetall(keys.days);
+  const earlier = Object.keys(days)
+    .filter((d) => d < day && days[d] !== "done")
+    .sort()[0];
+  if (earlier)
+    throw new KairosError(
+      "unfinished_day",
+      `day ${earlier} did not finish: run it again first (kairos day --redis … --date ${earlier})`,
+    );
+  if (days[day] === "done")
+    return {
+      day,
+      alreadyDone: true,
+      summary: JSON.parse((await redis.get(keys.result(day)))!) as DistributedDaySummary,
+    };
+  const wanted = options.shards ?? DEFAULT_SHARDS;
+  await redis.set(`${keys.base}:shards`, String(wanted), "NX");
+  const shards = Number(await redis.get(`${keys.base}:shards`));
+  if (options.shards !== undefined && shards !== options.shards)
+    throw new ValidationError(
+      "--shards",
+      `${useCase.id} runs on ${shards} shards (fixed by its first day: customers' joiner state and ledger live in their shard)`,
+    );
+
+  progress({ step: "audience", message: "staging the audience and outcomes by shard" });
+  const staged = await stageDay(redis, keys, useCase, options.braze, day, shards, clock.now(), {
+    audienceFile: options.audienceFile,
+    outcomesFolder: options.outcomesFolder,
+  });
+  progress({
+    step: "audience",
+    message: `${staged.customers} customers, ${staged.events} outcome records on ${shards} shards`,
+  });
+
+  const data = (extra: Partial<DayJobData> = {}): DayJobData => ({
+    useCase: useCase.file,
+    baseDir: useCase.baseDir,
+    prefix: options.prefix,
+    day,
+    shards,
+    ...extra,
+  });
+  const follow = async (parent: DayJobName, child: DayJobName, extra: Partial<DayJobData>) => {
+    const parentId = jobIdOf(useCase.id, day, parent);
+    const childIds = Array.from({ length: shards }, (_, s) => jobIdOf(useCase.id, day, child, s));
+    const old = await queue.getJob(parentId);
+    if (old && (await old.getState()) === "failed") await old.remove({ removeChildren: true });
+    if (!old || (await queue.getJob(parentId)) === undefined)
+      await flows.add({
+        name: parent,
+        queueName: QUEUE,
+        data: data(extra),
+        opts: { jobId: parentId, attempts: 5, backoff: { type: "fixed", delay: 1_000 } },
+        children: childIds.map((jobId, shard) => ({
+          name: child,
+          queueName: QUEUE,
+          data: data({ shard }),
+          opts: { jobId, attempts: 5, backoff: { type: "fixed", delay: 1_000 }, failParentOnFailure: true },
+        })),
+      });
+    return waitFor(queue, parentId, childIds, parent, progress, options.pollMs ?? 500);
+  };
+
+  if (days[day] !== "learned") {
+    progress({ step: "ingest", message: `ingesting and learning on ${shards} shards` });
+    await follow("learn", "ingest", {});
+  }
+  const learned = JSON.parse((await redis.get(keys.learned(day)))!) as LearnedDay;
+  progress({
+    step: "learn",
+    message: `${learned.rewards} rewards final, ${learned.learned} learned; model version ${learned.policyVersion}`,
+  });
+  progress({ step: "decide", message: `deciding and sending on ${shards} shards` });
+  await follow("finish", "decide", { learned });
+  const summary = JSON.parse((await redis.get(keys.result(day)))!) as DistributedDaySummary;
+  progress({
+    step: "register",
+    message: `${summary.sent} sent, ${summary.failed} failed, ${summary.held} held`,
+  });
+  return { day, alreadyDone: false, summary };
 }
 
 /** Polls a flow until its parent job ends, reporting the children's summed progress; returns its value. */

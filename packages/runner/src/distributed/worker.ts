@@ -14,8 +14,8 @@ import { finishDay, learnDay } from "./day-jobs.js";
 import { UseCaseKeys } from "./keys.js";
 import { bullPrefix, connectionOf, type DayJobData, type DayJobName, QUEUE } from "./queue.js";
 import { bucketKey, RedisBucketLimiter } from "./redis-limiter.js";
+import { withRedisLock } from "./redis-lock.js";
 import { decideShard, ingestShard, type ShardDayResult } from "./shard-jobs.js";
-import { withShardLock } from "./shard-lock.js";
 import type { StagedDay } from "./stage.js";
 
 /** Options of {@link startWorker}. */
@@ -88,7 +88,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     };
     // Three job locks: a takeover after a kill waits about that long more, a stalled worker never overlaps.
     const locked = <T>(work: () => Promise<T>) =>
-      withShardLock(redis, `${keys.base}:lock:${job.id}`, 3 * lockDurationMs, work);
+      withRedisLock(redis, `${keys.base}:lock:${job.id}`, 3 * lockDurationMs, work);
     switch (name) {
       case "ingest": {
         // The statistics stay in Redis for the learn job; the job's value is what the coordinator shows.
