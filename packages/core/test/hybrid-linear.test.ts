@@ -105,7 +105,7 @@ describe("hybrid linear model (hybrid LinUCB)", () => {
         vec,
         fc.double({ min: 0.1, max: 2, noNaN: true }),
         (rows, x, alpha) => {
-          const model = new HybridLinearModel(Blocks.joint(space), d, lambda);
+          const model = new HybridLinearModel(Blocks.joint(space), d, { lambda, noise: 1 });
           const units = new Int32Array(1);
           for (const r of rows) {
             units[0] = r.unit;
@@ -141,8 +141,8 @@ describe("hybrid linear model: pending decisions and long runs", () => {
         fc.array(row, { minLength: 1, maxLength: 8 }),
         vec,
         (seen, pending, x) => {
-          const counted = new HybridLinearModel(Blocks.joint(space), d, 1.5);
-          const observed = new HybridLinearModel(Blocks.joint(space), d, 1.5);
+          const counted = new HybridLinearModel(Blocks.joint(space), d, { lambda: 1.5, noise: 1 });
+          const observed = new HybridLinearModel(Blocks.joint(space), d, { lambda: 1.5, noise: 1 });
           const units = new Int32Array(1);
           seen.forEach((r, i) => {
             units[0] = r.unit;
@@ -171,7 +171,7 @@ describe("hybrid linear model: pending decisions and long runs", () => {
           }
           counted.clearPending();
           const cleared = scores(counted, "upper");
-          const fresh = new HybridLinearModel(Blocks.joint(space), d, 1.5);
+          const fresh = new HybridLinearModel(Blocks.joint(space), d, { lambda: 1.5, noise: 1 });
           seen.forEach((r, i) => {
             units[0] = r.unit;
             fresh.observe(Float64Array.from(r.x), units, i % 3, 1);
@@ -183,13 +183,17 @@ describe("hybrid linear model: pending decisions and long runs", () => {
     );
   });
 
-  it("keeps the shared system A₀ = λI + Σzzᵀ − Σ B_aᵀA_a⁻¹B_a exact after 20,000 observations", () => {
+  it("keeps A₀ = λI + Σzzᵀ − Σ B_aᵀA_a⁻¹B_a and σ̂ exact after 20,000 observations", () => {
     // The candidate cause of a long-run decline: A₀ subtracts the arms' pulls (≈ their observation counts)
     // from Σzzᵀ. Compared with ridge regression on the joint features [z, x in the arm's slot], solved
-    // from scratch by Cholesky, means and widths agree to 1e-9, so the cancellation costs nothing.
+    // from scratch by Cholesky, means and widths agree to 1e-9, so the cancellation costs nothing. The
+    // noise estimate is NoiseEstimate's formula on that fit: σ̂² = (10·σ₀² + Σr² − wᵀΦᵀr) / (10 + n − p),
+    // p = dim − λ·tr(P⁻¹).
     const k = 5;
     const dim = k + d * space.size;
-    const model = new HybridLinearModel(Blocks.joint(space), d, 1);
+    const model = new HybridLinearModel(Blocks.joint(space), d, { noise: 1 });
+    const estimating = new HybridLinearModel(Blocks.joint(space), d, { priorNoise: 0.4 });
+    let sumSquares = 0;
     const gram = new Float64Array(dim * dim);
     for (let i = 0; i < dim; i++) gram[i * dim + i] = 1;
     const target = new Float64Array(dim);
@@ -209,6 +213,8 @@ describe("hybrid linear model: pending decisions and long runs", () => {
       const x = Float64Array.of(1, rng.next(), rng.next() - 0.5);
       const reward = rng.next() < 0.1 + 0.1 * x[1]! ? 1 : 0;
       model.observe(x, units, reward, 1);
+      estimating.observe(x, units, reward, 1);
+      sumSquares += reward * reward;
       const f = joint(units[0], x);
       addOuter(gram, f, 1, dim);
       for (let i = 0; i < dim; i++) target[i]! += reward * f[i]!;
@@ -221,11 +227,19 @@ describe("hybrid linear model: pending decisions and long runs", () => {
     const upper = new Float64Array(space.size);
     model.scoreUnits(x, { mode: "mean" }, mean);
     model.scoreUnits(x, { mode: "upper", alpha: 1 }, upper);
+    let trace = 0;
+    for (let i = 0; i < dim; i++) trace += inverse[i * dim + i]!;
+    const sigma = Math.sqrt(
+      (10 * 0.4 ** 2 + sumSquares - dot(coefficients, target)) / (10 + 20_000 - (dim - trace)),
+    );
+    const estimated = new Float64Array(space.size);
+    estimating.scoreUnits(x, { mode: "upper", alpha: 1 }, estimated);
     for (let u = 0; u < space.size; u++) {
       const f = joint(u, x);
       const width = Math.sqrt(dot(f, matVec(inverse, f, dim, new Float64Array(dim))));
       expect(mean[u]).toBeCloseTo(dot(f, coefficients), 9);
       expect(upper[u]! - mean[u]!).toBeCloseTo(width, 9);
+      expect(estimated[u]! - mean[u]!).toBeCloseTo(sigma * width, 9);
     }
   });
 });

@@ -10,6 +10,7 @@ import {
   shermanMorrison,
 } from "../linalg/dense.js";
 import type { Blocks } from "./blocks.js";
+import { NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
 import type { UnitRemap } from "./unit-remap.js";
@@ -28,7 +29,20 @@ const statsSchema = z.strictObject({
   sharedTarget: z.array(z.number()),
   arms: z.array(armSchema),
   observations: z.number().nonnegative(),
+  noise: z.strictObject({ sumSquares: z.number(), observations: z.number().nonnegative() }),
 });
+
+/** The hybrid model's settings; σ is estimated from the residuals (see NoiseEstimate) unless `noise` is set. */
+export interface HybridLinearOptions {
+  /** Prior precision λ of every coefficient, shared and per arm. */
+  lambda?: number;
+  /** Discount of past statistics at each batch (1: none). */
+  discount?: number;
+  /** Reward noise sd σ scaling the widths; estimated when absent. */
+  noise?: number | undefined;
+  /** Prior guess of σ when it is estimated, worth 10 observations. */
+  priorNoise?: number;
+}
 
 /**
  * Per-arm statistics: A_a (d×d), b_a (d) and s_a = Σ w·x (d), with cached A_a⁻¹. Li et al.'s B_a (d×k) is
@@ -73,7 +87,9 @@ class HybridArm {
  * bounds count the decisions made since the last update as if observed (see {@link PendingWidths}), in the
  * arm's A_a and s_a and in the shared A₀ alike: without that, a daily batch sends every customer to the
  * same most-uncertain action, and with 576 of them hybrid LinUCB was still trying one new action per batch
- * after 20,000 decisions.
+ * after 20,000 decisions. Widths are in reward units, α·σ·√(…) with σ the reward noise (estimated from the
+ * joint fit's residuals), as for LinUCB: with σ taken as 1, conversions (σ ≈ 0.3) were explored ten times
+ * longer than the data warrant.
  */
 export class HybridLinearModel implements RewardModel {
   readonly type = "hybrid-linear";
@@ -101,14 +117,24 @@ export class HybridLinearModel implements RewardModel {
   private pendingShared: Float64Array | undefined;
   private readonly scratchK: Float64Array;
   private readonly denseZ: Float64Array;
+  private readonly lambda: number;
+  private readonly discount: number;
+  private readonly fixedNoise: number | undefined;
+  private readonly noiseEstimate: NoiseEstimate;
+  /** σ in use: the `noise` setting, or its estimate as of the last solve of the shared system. */
+  private noise = 1;
   observations = 0;
 
   constructor(
     readonly blocks: Blocks,
     readonly contextDimension: number,
-    private readonly lambda = 1,
-    private readonly discount = 1,
+    options: HybridLinearOptions = {},
   ) {
+    const lambda = options.lambda ?? 1;
+    this.lambda = lambda;
+    this.discount = options.discount ?? 1;
+    this.fixedNoise = options.noise;
+    this.noiseEstimate = new NoiseEstimate(options.priorNoise ?? 0.5);
     const space = blocks.space;
     this.optionOffsets = [];
     let k = 0;
@@ -188,7 +214,7 @@ export class HybridLinearModel implements RewardModel {
         variance = q * (1 - cPending) * (1 - cPending) + quadraticForm(inverse, x, d);
       } else if (arm) variance = q * (1 - c) * (1 - c) + quadraticForm(arm.inverse, x, d);
       else variance = q + xx / this.lambda;
-      out[u] = mean + request.alpha * Math.sqrt(Math.max(0, variance));
+      out[u] = mean + request.alpha * this.noise * Math.sqrt(Math.max(0, variance));
     }
   }
 
@@ -240,6 +266,7 @@ export class HybridLinearModel implements RewardModel {
       this.sharedRawTarget[i]! += weight * reward;
     }
     this.observations += weight;
+    this.noiseEstimate.add(reward, weight);
     // The shared system is re-solved lazily, once before the next scoring, not per observation.
     this.dirtyArms.add(arm);
   }
@@ -277,6 +304,36 @@ export class HybridLinearModel implements RewardModel {
       }
     }
     this.solveShared();
+    this.noise = this.fixedNoise ?? this.estimateNoise();
+  }
+
+  /**
+   * σ̂ from the joint ridge fit w = (β, θ_a…): what it explains of Σ w·r² is wᵀΦᵀr = βᵀΣz·r + Σ_a θ_aᵀb_a,
+   * and its effective parameter count is tr(ΦP⁻¹Φᵀ) = dim − λ·tr(P⁻¹), P the joint Gram matrix, whose
+   * inverse has A₀⁻¹ for the shared block and A_a⁻¹ + q_a·(A_a⁻¹s_a)(A_a⁻¹s_a)ᵀ for an arm's (an unseen arm
+   * adds d − λ·tr(λ⁻¹I) = 0).
+   */
+  private estimateNoise(): number {
+    const d = this.contextDimension;
+    const k = this.k;
+    let explained = dot(this.beta, this.sharedRawTarget, k);
+    let parameters = k;
+    for (let i = 0; i < k; i++) parameters -= this.lambda * this.sharedInverse[i * k + i]!;
+    for (const arm of this.arms) {
+      if (!arm) continue;
+      let shared = 0;
+      let q = 0;
+      for (const i of arm.features) {
+        shared += this.beta[i]!;
+        for (const j of arm.features) q += this.sharedInverse[i * k + j]!;
+      }
+      // θ_a = A_a⁻¹b_a − zᵀβ·A_a⁻¹s_a.
+      explained += dot(arm.target, arm.inverseTarget, d) - shared * arm.pullTarget;
+      let trace = q * dot(arm.inverseContextSum, arm.inverseContextSum, d);
+      for (let i = 0; i < d; i++) trace += arm.inverse[i * d + i]!;
+      parameters += d - this.lambda * trace;
+    }
+    return this.noiseEstimate.sd(explained, parameters);
   }
 
   private solveShared(): void {
@@ -317,6 +374,7 @@ export class HybridLinearModel implements RewardModel {
       for (let i = 0; i < arm.target.length; i++) arm.target[i]! *= g;
     }
     this.observations *= g;
+    this.noiseEstimate.scale(g);
     this.rebuildShared();
   }
 
@@ -337,6 +395,7 @@ export class HybridLinearModel implements RewardModel {
       sharedTarget: [...this.sharedRawTarget],
       arms,
       observations: this.observations,
+      noise: this.noiseEstimate.toJSON(),
     };
   }
 
@@ -379,6 +438,7 @@ export class HybridLinearModel implements RewardModel {
     this.sharedRawGram = Float64Array.from(stats.sharedGram);
     this.sharedRawTarget = Float64Array.from(stats.sharedTarget);
     this.observations = stats.observations;
+    this.noiseEstimate.load(stats.noise);
     this.clearPending();
     this.deriveShared();
   }
@@ -407,6 +467,7 @@ export class HybridLinearModel implements RewardModel {
       for (let i = 0; i < d; i++) mine.target[i]! += theirs.target[i]!;
     });
     this.observations += other.observations;
+    this.noiseEstimate.merge(other.noiseEstimate);
     this.clearPending();
     this.rebuildShared();
   }
