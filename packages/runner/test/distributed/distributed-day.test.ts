@@ -45,13 +45,12 @@ async function world(name: string) {
   // Sends at once (no send hour) and a four-second window, so a day's rewards close on the wall clock, and a
   // purchase 100 ms after a send's receipt is inside its window even when the send waited seconds after its
   // attempt began (a 429 blocks the bucket for a second; the machine may be busy): the same rewards on both
-  // sides. The
-  // default policy with a fixed prior: its statistics are exact sums, so merges equal one process' learning
-  // (a learned prior is re-estimated on the batches' schedule, which merging changes).
+  // sides. The default policy (auto, with its learned prior precisions): the learn job merges the day's
+  // statistics into the model once, as one process learns the day in one batch, so the prior is re-estimated
+  // at the same point from the same sums and the models agree to rounding.
   const uc = testUseCase({
     sendTime: { defaultTimeZone: "UTC" },
     metric: { preset: "conversionRate", settings: { window: WINDOW_MS } },
-    policy: { kind: "auto", learnPrior: false },
   });
   writeFileSync(join(dir, "use-case.json"), JSON.stringify(uc));
   const fake = await startFakeBraze({
