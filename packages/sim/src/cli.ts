@@ -294,7 +294,8 @@ function cmdOpe(p: ParsedArgs, io: Out): void {
       );
     const snapshot = snapshotFile === undefined ? undefined : readText(snapshotFile);
     const converted = readLines(file, () => opeFromDecisionLog(text, { target, snapshot, seed }));
-    name = `${converted.header.scenario ?? converted.header.policy}:${target}`;
+    const h = converted.header;
+    name = `${h.scenario ?? h.useCase ?? h.policy}:${target}`;
     data = converted.data;
     numActions = converted.numActions;
   } else {

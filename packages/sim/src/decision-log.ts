@@ -13,6 +13,8 @@ export interface DecisionLogHeader {
   /** The context schema (feature names and types), as core's ContextEncoder takes it. */
   context: ContextSchemaConfig;
   scenario?: string;
+  /** The production use case the decisions come from (`kairos export-log`). */
+  useCase?: string;
   /** Seed of the simulated replication the decisions come from. */
   seed?: string;
 }
