@@ -13,6 +13,7 @@ import {
 } from "@kairos/braze-adapter";
 import { ValidationError } from "@kairos/core";
 import { type BrazeCredentials, brazeCredentials } from "./credentials.js";
+import { seriesTargets } from "./data-series/targets.js";
 import { sendAction, type UseCase } from "./use-case/compile.js";
 
 /** The outcome of one check. */
@@ -177,6 +178,17 @@ async function checkBraze(useCase: UseCase, braze: BrazeClient): Promise<DoctorC
         }),
       );
     }
+  }
+  for (const target of seriesTargets(useCase)) {
+    const permission = `${target.source === "campaign" ? "campaigns" : "canvas"}.data_series`;
+    checks.push(
+      await probe(`data_series ${target.label}`, permission, false, async () => {
+        const range = { days: 1 };
+        if (target.source === "campaign") await braze.campaigns.dataSeries(target.id, range);
+        else await braze.canvas.dataSeries(target.id, range);
+        return "Braze's daily counts can be reconciled with Kairos' (recommended)";
+      }),
+    );
   }
   checks.push(
     await probe("reconciliation", "users.export.ids", true, async () => {

@@ -3,6 +3,15 @@
 export { type AudienceMember, type AudienceRead, readAudience, readAudienceFile } from "./audience.js";
 export { main as runCli, USAGE } from "./cli/main.js";
 export { type BrazeCredentials, brazeCredentials } from "./credentials.js";
+export { pullDataSeries, type SeriesPull } from "./data-series/pull.js";
+export {
+  type BrazeComparison,
+  brazeComparison,
+  type Compared,
+  type ComparisonRow,
+} from "./data-series/reconciliation.js";
+export { SeriesStore } from "./data-series/store.js";
+export { type SeriesTarget, seriesTargets } from "./data-series/targets.js";
 export { addDays, dayOf } from "./days.js";
 export {
   type DayDecisions,

@@ -2,7 +2,7 @@
 
 /** One progress report: a step, and how far it got when it has a size. */
 export interface Progress {
-  step: "audience" | "ingest" | "learn" | "decide" | "activate" | "register";
+  step: "audience" | "ingest" | "learn" | "decide" | "activate" | "register" | "data_series";
   message: string;
   done?: number;
   total?: number;

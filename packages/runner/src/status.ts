@@ -1,10 +1,17 @@
 // `kairos status`: the last cycles, the current model and the send ledger, as terminal text.
+import { type BrazeComparison, brazeComparison, type Compared } from "./data-series/reconciliation.js";
 import type { RunnerState } from "./state/open-state.js";
+import type { UseCase } from "./use-case/compile.js";
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 
-/** The status of a state directory as lines of text. */
-export async function statusText(state: RunnerState, days = 14): Promise<string> {
+/** The status of a state directory as lines of text; with the use case, the Braze-vs-Kairos reconciliation too. */
+export async function statusText(
+  state: RunnerState,
+  days = 14,
+  useCase?: UseCase,
+  now = Date.now(),
+): Promise<string> {
   const lines: string[] = [];
   const cycles = state.cycles.list(days);
   if (cycles.length === 0) lines.push("no cycle yet: run `kairos day`");
@@ -31,5 +38,26 @@ export async function statusText(state: RunnerState, days = 14): Promise<string>
   lines.push(
     `send ledger: ${counts.sent} sent, ${counts.failed} failed, ${counts.queued} queued, ${counts.in_flight} in flight`,
   );
+  if (useCase) lines.push(...comparisonLines(brazeComparison(useCase, state, now)));
   return `${lines.join("\n")}\n`;
+}
+
+const compared = (c: Compared) =>
+  `${pad(`${+c.braze.toFixed(2)}/${+c.kairos.toFixed(2)}`, 13)} ${pad(`${(100 * c.relative).toFixed(1)}%`, 6)}`;
+
+/** The reconciliation as a table: Braze/Kairos counts and their relative difference, then the verdict. */
+function comparisonLines(c: BrazeComparison): string[] {
+  if (c.rows.length === 0) return ["Braze vs Kairos: no data_series pulled yet (`kairos day` pulls it)"];
+  const revenue = c.rows.some((r) => r.revenue);
+  const lines = [
+    `Braze vs Kairos (data_series; Braze/Kairos and relative difference; conversions by ${c.countBy === "send_time" ? "send" : "event"} day; flagged above ${(100 * c.tolerance).toFixed(0)}% and ${c.minDifference} apart; for validation, never learned from):`,
+    `${"day".padEnd(10)}  ${"campaign/Canvas".padEnd(32)}  ${pad("sends", 20)}  ${pad("conversions", 20)}${revenue ? `  ${pad("revenue", 20)}` : ""}  verdict`,
+  ];
+  for (const r of c.rows) {
+    lines.push(
+      `${r.day}  ${r.target.padEnd(32)}  ${compared(r.sends)}  ${compared(r.conversions)}${r.revenue ? `  ${compared(r.revenue)}` : ""}  ${r.verdict === "open" ? "open (rewards not final yet)" : r.verdict}`,
+    );
+    for (const f of r.flags) lines.push(`  ! ${f}`);
+  }
+  return lines;
 }

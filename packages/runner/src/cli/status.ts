@@ -12,7 +12,8 @@ export const statusCommand: Command = {
   usage: `usage: kairos status <use-case.json> [--state DIR] [--days N]
 
 Prints one line per recent day (audience, decisions per group, skipped, sent, failed, rewards learned,
-model version), the current model snapshot and the send ledger's counts. Reads only.
+model version), the current model snapshot, the send ledger's counts, and Braze vs Kairos: per day and
+campaign/Canvas, the sends and conversions Braze's data_series counted against Kairos' own. Reads only.
 
 options:
   --state DIR   state directory of this use case (default: kairos-state/<use-case id>)
@@ -29,7 +30,7 @@ example:
       throw new UsageError(`--days needs a positive whole number, got "${values.days}"`);
     const state = openState(stateDirOf(values, useCase), useCase.id, { lock: false });
     try {
-      io.out(await statusText(state, days));
+      io.out(await statusText(state, days, useCase));
       return 0;
     } finally {
       await state.close();

@@ -89,6 +89,25 @@ function effectsTable(data: ReportData): string {
   return `<table><tr><th>customers</th><th>best options (effect vs the dimension's average)</th><th>worst option</th></tr>${lines.join("")}</table>`;
 }
 
+/** Braze vs Kairos: one row per day and campaign/Canvas, Braze/Kairos counts and relative differences. */
+function brazeTable(data: ReportData): string {
+  const c = data.braze;
+  if (c.rows.length === 0)
+    return "<p>No data_series pulled yet (each <code>kairos day</code> pulls the trailing days).</p>";
+  const revenue = c.rows.some((r) => r.revenue);
+  const cell = (x: ReportData["braze"]["rows"][number]["sends"] | undefined) =>
+    x ? `<td>${num(x.braze, 2)}</td><td>${num(x.kairos, 2)}</td><td>${pct(x.relative)}</td>` : "";
+  const rows = c.rows
+    .map(
+      (r) =>
+        `<tr${r.verdict === "disagree" ? ' class="disagree"' : ""}><td>${esc(r.day)}</td><td>${esc(r.target)}</td>${cell(r.sends)}${cell(r.conversions)}${cell(r.revenue)}<td>${r.verdict === "open" ? "open: rewards not final yet" : r.verdict === "agree" ? "agree" : `<b>disagree</b>: ${r.flags.map(esc).join("; ")}`}</td></tr>`,
+    )
+    .join("");
+  const three = (name: string) => `<th>${name} Braze</th><th>Kairos</th><th>difference</th>`;
+  return `<table><tr><th>day</th><th>campaign/Canvas</th>${three("sends")}${three("conversions")}${revenue ? three("revenue") : ""}<th>verdict</th></tr>${rows}</table>
+<p>Braze's counts come from <code>campaigns/data_series</code> and <code>canvas/data_series</code> (every variation, re-pulled each day: Braze revises recent days); Kairos' are the decisions it sent and the final rewards it learned, conversions dated by ${c.countBy === "send_time" ? "the send" : "the event"}. The difference is relative to the larger count; a day is flagged when it exceeds ${pct(c.tolerance)} and the counts are at least ${c.minDifference} apart. A day is judged only once every reward it can hold is final. These aggregates validate the tracking and give a baseline; they cannot be attributed to customers, so Kairos never learns from them.</p>`;
+}
+
 /** Renders the report. */
 export function renderReport(data: ReportData): string {
   const k = data.overall.kairos;
@@ -128,7 +147,7 @@ export function renderReport(data: ReportData): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Kairos report: ${esc(data.useCaseId)}</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#1f2328}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border-bottom:1px solid #d0d7de;padding:3px 8px;text-align:right}
-td:first-child,th:first-child{text-align:left}.ci,.n{color:#57606a;font-size:12px}h2{margin-top:2em}</style></head><body>
+td:first-child,th:first-child{text-align:left}tr.disagree td{background:#fff8c5}.ci,.n{color:#57606a;font-size:12px}h2{margin-top:2em}</style></head><body>
 <h1>${esc(data.useCaseId)}: what Kairos did and learned</h1>
 <p>Metric <b>${esc(data.metric)}</b>; generated ${esc(new Date(data.generatedAt).toISOString())}; model ${data.model ? `snapshot #${data.model.snapshot}, version ${data.model.version} (${esc(data.model.reason)})` : "none"}; ${data.pending} decisions still inside their attribution window (not counted yet).</p>
 <p><b>Reward per customer with Kairos: ${ci(k)}.</b> Against ${headline || "no control group with final rewards yet"}.</p>
@@ -145,6 +164,7 @@ td:first-child,th:first-child{text-align:left}.ci,.n{color:#57606a;font-size:12p
 <h2>What the model learned</h2>
 <p>For each group of customers (the latest day's audience), each option's score is the model's posterior mean reward of the best action using it; shown is its difference from the average over the dimension's options, in reward units.</p>
 ${effectsTable(data)}
+<h2>Braze vs Kairos</h2>${brazeTable(data)}
 <h2>Sample decisions</h2><ul>${explanations || "<li>none yet</li>"}</ul>
 <h2>Method</h2>
 <p>Groups are assigned once per customer by a seeded draw and never change, so each group is a random sample of the audience. A reward counts once its attribution window has closed (or it is final earlier); decisions whose window is still open are left out, not counted as zero. <b>All days:</b> the unit is the customer: each customer's mean reward over their counted decisions, then the mean over the group's customers, with a 95% interval of mean ± 1.96 standard errors across customers (normal approximation). <b>Uplift:</b> difference of the two group means, interval ± 1.96 × √(se₁² + se₂²) (Welch, normal approximation); the relative uplift is a point estimate only. <b>By day:</b> one decision per customer per day, mean ± 1.96 standard errors over that day's customers. Sends that failed are not in the Kairos, random or business-as-usual rows. Intervals are not corrected for looking at several days or groups.</p>

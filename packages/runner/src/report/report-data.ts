@@ -1,5 +1,6 @@
 // Everything the report shows, computed from the state directory: reward per customer by group over time
 // and overall, uplift against each control group, option shares, learned effects and sample explanations.
+import { type BrazeComparison, brazeComparison } from "../data-series/reconciliation.js";
 import { loadPolicy } from "../policy-state.js";
 import type { Group } from "../state/decision-log.js";
 import type { RunnerState } from "../state/open-state.js";
@@ -39,6 +40,8 @@ export interface ReportData {
   model: { snapshot: number; version: number; reason: string } | null;
   /** Decisions sent or held whose reward is not final yet (window still open). */
   pending: number;
+  /** Braze's data_series against Kairos' own counts, per day and campaign/Canvas (validation only). */
+  braze: BrazeComparison;
 }
 
 interface Row {
@@ -105,6 +108,7 @@ export function reportData(useCase: UseCase, state: RunnerState, now: number): R
     explanations: explanations(state),
     model: modelInfo(state),
     pending,
+    braze: brazeComparison(useCase, state, now),
   };
 }
 

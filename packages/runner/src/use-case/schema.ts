@@ -251,6 +251,35 @@ export const useCaseSchema = z.strictObject({
       segmentBy: z.string().optional().describe("Categorical feature to break shares down by"),
     })
     .default({}),
+  dataSeries: z
+    .strictObject({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe("Pull data_series each day (skipped with a note when the key lacks the permission)"),
+      days: z
+        .number()
+        .int()
+        .min(1)
+        .max(100)
+        .default(14)
+        .describe("Trailing days pulled each day: Braze revises recent days, a re-pull replaces them"),
+      tolerance: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(0.1)
+        .describe("Relative difference (of the larger count) above which Braze and Kairos disagree"),
+      minDifference: z
+        .number()
+        .min(0)
+        .default(3)
+        .describe("Absolute difference below which a day is never flagged (day-boundary noise)"),
+    })
+    .default({ enabled: true, days: 14, tolerance: 0.1, minDifference: 3 })
+    .describe(
+      "Braze's aggregate reporting (campaigns/canvas data_series) reconciled with what Kairos logged; for validation, never learned from",
+    ),
 });
 
 /** A use-case file as written. */
