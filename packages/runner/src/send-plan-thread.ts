@@ -12,9 +12,8 @@ import { workerEntry } from "./worker-entry.js";
 
 /** What the send-plan worker is told first (plain data). */
 export interface SendPlanInit {
-  /** The use-case file after defaults, compiled again in the worker, and its directory. */
-  file: UseCase["file"];
-  baseDir: string;
+  /** What queueing needs of the use case (plain data: the worker does not compile the file again). */
+  useCase: Pick<UseCase, "id" | "file" | "mapping">;
   stateDir: string;
   ledgerPath: string;
   day: string;
@@ -100,8 +99,7 @@ export function startSendPlan(
     return Object.assign(sendPlanner(useCase, state, activator, day, now), { close: async () => {} });
   const { entry, options } = workerEntry("send-plan-worker");
   const init: SendPlanInit = {
-    file: useCase.file,
-    baseDir: useCase.baseDir,
+    useCase: { id: useCase.id, file: useCase.file, mapping: useCase.mapping },
     stateDir: state.dir,
     ledgerPath: state.ledger.path,
     day,

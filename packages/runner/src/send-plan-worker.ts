@@ -1,6 +1,6 @@
-// Worker-thread entry of the send plan (see send-plan-thread.ts): compiles the use case again from its file,
-// opens the decision log (read only) and the send ledger of the state directory, and queues each page it is
-// given, in order, as `sendPlanner` does on the main thread.
+// Worker-thread entry of the send plan (see send-plan-thread.ts): opens the decision log (read only) and the
+// send ledger of the state directory, and queues each page it is given, in order, as `sendPlanner` does on
+// the main thread (it loads neither the use-case compiler nor the metric library).
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { ledgerEntries, SqliteSendLedger } from "@kairos/braze-adapter";
@@ -8,7 +8,6 @@ import Database from "better-sqlite3";
 import type { SendPlanInit, SendPlanReply, SendPlanRequest } from "./send-plan-thread.js";
 import { sendPlanner } from "./send-planner.js";
 import { DecisionLog } from "./state/decision-log.js";
-import { compileUseCase } from "./use-case/compile.js";
 
 const port = parentPort;
 if (port) {
@@ -21,7 +20,7 @@ if (port) {
     port.postMessage({ type: "error", message: err.message, stack: err.stack } satisfies SendPlanReply);
   };
   try {
-    const useCase = compileUseCase(init.file, init.baseDir);
+    const useCase = init.useCase;
     const db = new Database(join(init.stateDir, "kairos.sqlite"), { readonly: true });
     const ledger = new SqliteSendLedger(init.ledgerPath);
     const plan = sendPlanner(

@@ -4,10 +4,11 @@
 import type { ActivationRequest } from "@kairos/braze-adapter";
 import type { ActionRecord } from "@kairos/core";
 import { decisionIdOf } from "./decide.js";
+import { sendAction } from "./send-action.js";
 import { sendTimes } from "./send-times.js";
 import type { DecisionRow } from "./state/decision-log.js";
 import type { RunnerState } from "./state/open-state.js";
-import { sendAction, type UseCase } from "./use-case/compile.js";
+import type { UseCase } from "./use-case/compile.js";
 
 /** Queues the sends of a day's decisions as their pages are logged. */
 export interface SendPlan {
@@ -28,7 +29,7 @@ export interface SendPlan {
  * trigger properties of its action.
  */
 export function sendPlanner(
-  useCase: UseCase,
+  useCase: Pick<UseCase, "id" | "file">,
   state: Pick<RunnerState, "decisions">,
   activator: { enqueue(requests: readonly ActivationRequest[]): Promise<unknown> },
   day: string,

@@ -12,7 +12,7 @@ export function validZone(tz: string | null | undefined): string | undefined {
 
 /** A function giving each decision's due time (ms), for decisions made at `now`. */
 export function sendTimes(
-  useCase: UseCase,
+  useCase: Pick<UseCase, "file">,
   now: number,
 ): (action: ActionRecord, timeZone: string | null) => number {
   const { hourDimension, hour, defaultTimeZone } = useCase.file.sendTime;

@@ -8,7 +8,6 @@ import {
   isValidTimeZone,
 } from "@kairos/braze-adapter";
 import {
-  type ActionRecord,
   ActionSpace,
   createPolicy,
   KairosError,
@@ -19,6 +18,8 @@ import {
 import { defineMetric, type Metric, type MetricDefinitionInput, presets } from "@kairos/rewards";
 import { validationErrorOf } from "./issues.js";
 import { type UseCaseFile, useCaseSchema } from "./schema.js";
+
+export { sendAction } from "../send-action.js";
 
 /** A use case ready to run. */
 export interface UseCase {
@@ -257,17 +258,4 @@ function buildMapping(
       late: "next_occurrence",
     },
   };
-}
-
-/**
- * What travels to Braze for an action: each dimension's option under its own name, plus the Liquid
- * properties mapped to that option (the target and hour dimensions are routing, not properties).
- */
-export function sendAction(useCase: UseCase, action: ActionRecord): ActionRecord {
-  const out: ActionRecord = { ...action };
-  for (const [dim, byOption] of Object.entries(useCase.file.liquid)) {
-    const props = byOption[String(action[dim])];
-    if (props) for (const [k, v] of Object.entries(props)) out[k] = v;
-  }
-  return out;
 }
