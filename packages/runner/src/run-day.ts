@@ -15,6 +15,7 @@ import {
 import { type BanditPolicy, KairosError, ValidationError } from "@kairos/core";
 import { RewardJoiner } from "@kairos/rewards";
 import { type AudienceMember, readAudience } from "./audience.js";
+import { pullDataSeries } from "./data-series/pull.js";
 import { dayOf } from "./days.js";
 import { decisionIdOf } from "./decide.js";
 import { type DecideStepOptions, type DecideStepResult, decideAndLog } from "./decide-step.js";
@@ -267,6 +268,8 @@ export async function runDay(
     step: "register",
     message: `${sent} sent, ${failed} failed, ${held} held`,
   });
+  // Braze's own counts of the trailing days, for the Braze-vs-Kairos reconciliation (never learned from).
+  progress({ step: "data_series", message: (await pullDataSeries(useCase, state, braze, clock.now())).note });
   step("done", { sent, failed });
   return { day, alreadyDone: false, resumed: existing !== undefined, summary: cycle.summary };
 }
