@@ -90,7 +90,10 @@ describe("data_series: Braze vs Kairos against the fake Braze", () => {
 
   it("pulls every day and keeps one row per campaign, variation and day (re-pulls replace)", async () => {
     expect(notes).toHaveLength(DAYS);
-    expect(notes[0]).toMatch(/^data_series: 28 rows of 2 campaigns/);
+    expect(notes[0]).toMatch(/^28 rows of 2 campaigns\/Canvases over 14 days, 28 new or revised$/);
+    // The next day's pull adds two rows (the new day) and revises yesterday's, whose purchases came since.
+    const changed = Number(/(\d+) new or revised/.exec(notes[1]!)![1]);
+    expect(changed).toBeGreaterThan(2);
     // Day k pulls days k-13..k: 14 + 6 distinct days over the week, for two campaigns of one variation each.
     const rows = state.db.prepare("SELECT COUNT(*) FROM braze_series").pluck().get();
     expect(rows).toBe(2 * (14 + DAYS - 1));
@@ -139,6 +142,16 @@ describe("data_series: Braze vs Kairos against the fake Braze", () => {
       /2026-03-04 {2}campaign promo-sms \(sms\) .* disagree\n {2}! Braze counted more conversions/,
     );
     expect(text).toMatch(/2026-03-08 {2}campaign promo-email \(email\) .* open/);
+  });
+
+  it("pulls nothing when the use case turns it off", async () => {
+    const off = compileUseCase(testUseCase({ dataSeries: { enabled: false } }), dir);
+    const pull = await pullDataSeries(off, state, client, clock.now());
+    expect(pull).toMatchObject({
+      rows: 0,
+      pulled: 0,
+      note: "disabled in the use-case file (dataSeries.enabled)",
+    });
   });
 
   it("skips with a note when the key lacks the permission, and doctor lists it as recommended", async () => {

@@ -32,7 +32,7 @@ export async function pullDataSeries(
 ): Promise<SeriesPull> {
   const settings = useCase.file.dataSeries;
   const result: SeriesPull = { rows: 0, changed: 0, pulled: 0, skipped: [], note: "" };
-  if (!settings.enabled) return { ...result, note: "data_series: disabled in the use-case file" };
+  if (!settings.enabled) return { ...result, note: "disabled in the use-case file (dataSeries.enabled)" };
   const store = new SeriesStore(state.db);
   for (const target of seriesTargets(useCase)) {
     let rows: VariationDay[];
@@ -52,7 +52,7 @@ export async function pullDataSeries(
     result.pulled++;
   }
   const skipped = result.skipped.map((s) => `; skipped ${s.label}: ${s.reason}`).join("");
-  result.note = `data_series: ${result.rows} rows of ${result.pulled} campaigns/Canvases over ${settings.days} days, ${result.changed} new or revised${skipped}`;
+  result.note = `${result.rows} rows of ${result.pulled} campaigns/Canvases over ${settings.days} days, ${result.changed} new or revised${skipped}`;
   return result;
 }
 
