@@ -23,6 +23,7 @@ import { learn } from "./learn.js";
 import { formatCursor, ingestOutcomes, parseCursor } from "./outcomes.js";
 import { loadPolicy } from "./policy-state.js";
 import type { ProgressListener } from "./progress.js";
+import { SendRegistration } from "./register-sends.js";
 import { startSendPlan } from "./send-plan-thread.js";
 import { sendPlanner } from "./send-planner.js";
 import { type CycleSummary, reached } from "./state/cycles.js";
@@ -206,63 +207,29 @@ export async function runDay(
   }
 
   // Register what went out with the joiner, so tomorrow's outcomes are joined to today's decisions.
-  const sentTimes: number[] = [];
-  let sent = 0;
-  let failed = 0;
-  let held = 0;
+  const registration = new SendRegistration<DecisionToSend>(joiner, (d) => JSON.parse(d.contextJson));
   for (const page of ownPages(useCase, state, day)) {
     const updates: { decisionId: string; status: DecisionStatus; sentAt: number | null }[] = [];
     for (const d of page) {
       if (d.group === "holdout") continue;
       // How the send ended: as this run's Activator settled it, else (a resumed run) as the ledger says.
-      const entry = ledger.ends.get(d.decisionId) ?? (await state.ledger.get(d.decisionId));
-      if (entry?.status === "sent") {
-        // The attempt's start: the message cannot have reached the customer earlier, while the row's sentAt
-        // may be much later (a send confirmed by reconciliation), which would push early outcomes out.
-        const at = entry.attemptAt ?? ("sentAt" in entry ? entry.sentAt : undefined) ?? clock.now();
-        sent++;
-        sentTimes.push(at);
-        updates.push({ decisionId: d.decisionId, status: "sent", sentAt: at });
-        joiner.addDecision({
-          decisionId: d.decisionId,
-          userId: d.externalId,
-          sentAt: at,
-          action: d.action!,
-          actionIndex: d.actionIndex ?? undefined,
-          // The joiner needs a propensity; a policy told not to compute one (propensityDraws 0) logs none.
-          propensity: d.propensity ?? 1,
-          policyVersion: d.policyVersion ?? 0,
-          context: JSON.parse(d.contextJson),
-        });
-      } else if (entry?.status === "failed") {
-        failed++;
-        updates.push({ decisionId: d.decisionId, status: "failed", sentAt: null });
-      }
+      const end = ledger.ends.get(d.decisionId) ?? (await state.ledger.get(d.decisionId));
+      const settled = registration.send(d, end, clock.now());
+      if (settled) updates.push({ decisionId: d.decisionId, ...settled });
     }
     state.decisions.settle(updates);
   }
-  // Holdout customers' windows open when the day's messages went out (the median send), so their outcomes
-  // are counted over the same stretch of time as the others'.
-  sentTimes.sort((a, b) => a - b);
-  const holdoutAt = sentTimes.length ? sentTimes[Math.floor(sentTimes.length / 2)]! : clock.now();
+  const holdoutAt = registration.holdoutAt(clock.now());
   for (const page of ownPages(useCase, state, day)) {
     const updates: { decisionId: string; status: DecisionStatus; sentAt: number | null }[] = [];
     for (const d of page) {
       if (d.group !== "holdout") continue;
-      held++;
+      registration.hold(d, holdoutAt);
       updates.push({ decisionId: d.decisionId, status: "held", sentAt: holdoutAt });
-      joiner.addDecision({
-        decisionId: d.decisionId,
-        userId: d.externalId,
-        sentAt: holdoutAt,
-        action: {},
-        propensity: 1,
-        policyVersion: 0,
-        context: JSON.parse(d.contextJson),
-      });
     }
     state.decisions.settle(updates);
   }
+  const { sent, failed, held } = registration;
   joiner.checkpoint();
   progress({
     step: "register",
