@@ -16,6 +16,7 @@ import type { Redis } from "ioredis";
 import { Decider, type SkipReason } from "../decide.js";
 import { drawGroup } from "../groups.js";
 import { feedbackToLearn } from "../learn.js";
+import { type DecisionToRegister, SendRegistration } from "../register-sends.js";
 import type { ActivationSettings } from "../run-day.js";
 import { sendTimes } from "../send-times.js";
 import type { Group } from "../state/decision-log.js";
@@ -60,6 +61,12 @@ export interface ShardDayResult {
   sent: number;
   failed: number;
   held: number;
+}
+
+/** A decision of the shard, kept for the register step. */
+interface Decided extends DecisionToRegister {
+  group: Group;
+  context: unknown;
 }
 
 /** Records read from Redis per round trip. */
@@ -162,16 +169,7 @@ export async function decideShard(
     failed: 0,
     held: 0,
   };
-  const decided: {
-    decisionId: string;
-    externalId: string;
-    group: Group;
-    context: unknown;
-    action: ActionRecord | null;
-    actionIndex: number | null;
-    propensity: number | null;
-    policyVersion: number | null;
-  }[] = [];
+  const decided: Decided[] = [];
   let seen = 0;
   for await (const page of pages(redis, keys.audience(day, shard))) {
     const members = page.map((raw) => JSON.parse(raw) as StoredMember);
@@ -228,44 +226,17 @@ export async function decideShard(
     clearInterval(tally);
   }
 
-  // Register: every send as the ledger settled it, dated by its attempt's start; the holdout at the shard's
-  // median send.
+  // Register: every send as the ledger settled it, the holdout at the shard's median send.
   const { store, joiner } = await openJoiner(ctx, model.learnedThrough[shard] ?? 0);
-  const sentTimes: number[] = [];
-  for (const d of decided) {
-    if (d.group === "holdout") continue;
-    const end = ledger.ends.get(d.decisionId) ?? (await ledger.get(d.decisionId));
-    if (end?.status === "failed") out.failed++;
-    if (end?.status !== "sent") continue;
-    const at = end.attemptAt ?? ("sentAt" in end ? end.sentAt : undefined) ?? ctx.staged.at;
-    out.sent++;
-    sentTimes.push(at);
-    joiner.addDecision({
-      decisionId: d.decisionId,
-      userId: d.externalId,
-      sentAt: at,
-      action: d.action!,
-      actionIndex: d.actionIndex ?? undefined,
-      propensity: d.propensity ?? 1,
-      policyVersion: d.policyVersion ?? 0,
-      context: d.context,
-    });
-  }
-  sentTimes.sort((a, b) => a - b);
-  const holdoutAt = sentTimes.length ? sentTimes[Math.floor(sentTimes.length / 2)]! : ctx.staged.at;
-  for (const d of decided) {
-    if (d.group !== "holdout") continue;
-    out.held++;
-    joiner.addDecision({
-      decisionId: d.decisionId,
-      userId: d.externalId,
-      sentAt: holdoutAt,
-      action: {},
-      propensity: 1,
-      policyVersion: 0,
-      context: d.context,
-    });
-  }
+  const registration = new SendRegistration<Decided>(joiner, (d) => d.context);
+  for (const d of decided)
+    if (d.group !== "holdout")
+      registration.send(d, ledger.ends.get(d.decisionId) ?? (await ledger.get(d.decisionId)), ctx.staged.at);
+  const holdoutAt = registration.holdoutAt(ctx.staged.at);
+  for (const d of decided) if (d.group === "holdout") registration.hold(d, holdoutAt);
+  out.sent = registration.sent;
+  out.failed = registration.failed;
+  out.held = registration.held;
   joiner.checkpoint();
   await store.flush();
   await ctx.progress?.(total * 2, total * 2);
