@@ -5,11 +5,11 @@
 // Prints each step's time, this thread's CPU time, the load average and the peak RSS (every thread).
 // Run: npx tsx --conditions=kairos-source packages/runner/bench/day.bench.ts [N]   (KAIROS_WORKERS=0: one thread)
 //  or, built: pnpm build && KAIROS_BENCH_DIST=1 npx tsx packages/runner/bench/day.bench.ts [N]
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Activator, BrazeClient } from "@kairos/braze-adapter";
-import { keyedRng } from "@kairos/core";
+import { writeBenchAudience } from "./audience-file.js";
 
 // KAIROS_BENCH_DIST=1 (run without --conditions=kairos-source, after `pnpm build`): the built package, as
 // `kairos day` runs in production (its worker threads then start without compiling TypeScript).
@@ -21,32 +21,8 @@ const { decideAndLog, loadPolicy, loadUseCase, openState, readAudience, startSen
 
 const n = Number(process.argv[2] ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), "kairos-bench-"));
-const stages = ["cooling", "lapsed", "dormant"];
-const zones = ["Europe/London", "Europe/Paris", "America/New_York", "Asia/Tokyo"];
 const audienceFile = join(dir, "audience.jsonl");
-// Written in pieces, so the generator's strings do not count in the peak memory of the day.
-const fd = openSync(audienceFile, "w");
-for (let start = 0; start < n; start += 10_000) {
-  const lines: string[] = [];
-  for (let i = start; i < Math.min(n, start + 10_000); i++) {
-    const r = keyedRng("bench", String(i));
-    lines.push(
-      JSON.stringify({
-        external_id: `customer-${i}`,
-        time_zone: zones[i % 4],
-        custom_attributes: {
-          lapseStage: stages[i % 3],
-          daysSincePurchase: Math.round(45 + 300 * r.next()),
-          lastCategory: ["fashion", "home", "beauty"][i % 3 === 0 ? 0 : i % 2 === 0 ? 1 : 2],
-          emailOpener: r.next() < 0.35,
-          smsConsent: r.next() < 0.5,
-        },
-      }),
-    );
-  }
-  writeSync(fd, `${start > 0 ? "\n" : ""}${lines.join("\n")}`);
-}
-closeSync(fd);
+writeBenchAudience(audienceFile, n);
 
 const useCase = loadUseCase(new URL("../examples/use-cases/win-back.json", import.meta.url).pathname);
 const state = openState(join(dir, "state"), useCase.id);

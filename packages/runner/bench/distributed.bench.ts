@@ -8,50 +8,25 @@
 // Braze requests made.
 // Run: npx tsx --conditions=kairos-source packages/runner/bench/distributed.bench.ts [N] [shards]
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BrazeClient } from "@kairos/braze-adapter";
 import { startFakeBraze } from "@kairos/braze-adapter/testing";
-import { keyedRng } from "@kairos/core";
 import { Redis } from "ioredis";
 import { runDistributedDay } from "../src/distributed/coordinator.js";
 import { loadUseCase, openState, runDay } from "../src/index.js";
 import { startTestRedis } from "../test/distributed/redis-server.js";
 import { FAST_ACTIVATION } from "../test/fixtures/run-day-child.js";
+import { writeBenchAudience } from "./audience-file.js";
 
 const n = Number(process.argv[2] ?? 100_000);
 const shards = Number(process.argv[3] ?? 16);
 const day = "2026-03-02";
 const dir = mkdtempSync(join(tmpdir(), "kairos-dist-bench-"));
 
-// The audience: segment-export JSON Lines, written in pieces.
-const stages = ["cooling", "lapsed", "dormant"];
-const zones = ["Europe/London", "Europe/Paris", "America/New_York", "Asia/Tokyo"];
-const ids: string[] = [];
-const fd = openSync(join(dir, "audience.jsonl"), "w");
-for (let start = 0; start < n; start += 10_000) {
-  const lines: string[] = [];
-  for (let i = start; i < Math.min(n, start + 10_000); i++) {
-    const r = keyedRng("bench", String(i));
-    ids.push(`customer-${i}`);
-    lines.push(
-      JSON.stringify({
-        external_id: `customer-${i}`,
-        time_zone: zones[i % 4],
-        custom_attributes: {
-          lapseStage: stages[i % 3],
-          daysSincePurchase: Math.round(45 + 300 * r.next()),
-          lastCategory: ["fashion", "home", "beauty"][i % 3],
-          emailOpener: r.next() < 0.35,
-          smsConsent: r.next() < 0.5,
-        },
-      }),
-    );
-  }
-  writeSync(fd, `${start > 0 ? "\n" : ""}${lines.join("\n")}`);
-}
-closeSync(fd);
+writeBenchAudience(join(dir, "audience.jsonl"), n);
+const ids = Array.from({ length: n }, (_, i) => `customer-${i}`);
 
 // The win-back example, reading that file and sending at once (no send hour), with no outcome folder.
 const example = new URL("../examples/use-cases/win-back.json", import.meta.url).pathname;
