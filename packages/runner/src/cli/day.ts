@@ -9,6 +9,7 @@ import { runDay } from "../run-day.js";
 import { openState } from "../state/open-state.js";
 import { loadUseCase } from "../use-case/load.js";
 import { type Command, STATE_OPTION, stateDirOf } from "./command.js";
+import { dayLine } from "./day-line.js";
 import { progressPrinter } from "./progress-printer.js";
 
 export const dayCommand: Command = {
@@ -78,11 +79,8 @@ example:
         outcomesFolder: values.outcomes as string | undefined,
         onProgress: values.quiet ? undefined : progressPrinter(io),
       });
-      const s = result.summary;
       io.out(
-        result.alreadyDone
-          ? `${result.day}: already done (sent ${s.sent ?? 0}, failed ${s.failed ?? 0})\n`
-          : `${result.day}: done${result.resumed ? " (resumed)" : ""}: ${s.audience ?? 0} customers, decided ${JSON.stringify(s.decided ?? {})}, sent ${s.sent ?? 0}, failed ${s.failed ?? 0}, learned ${s.learned ?? 0}\n`,
+        dayLine(result.day, result.alreadyDone, result.resumed ? "done (resumed)" : "done", result.summary),
       );
       return 0;
     } finally {
