@@ -24,6 +24,18 @@ export {
   type SkipReason,
 } from "./decide.js";
 export { type DecideStepOptions, type DecideStepResult, decideAndLog } from "./decide-step.js";
+export {
+  type DistributedDayOptions,
+  type DistributedDayResult,
+  runDistributedDay,
+} from "./distributed/coordinator.js";
+export type { DistributedDaySummary, LearnedDay } from "./distributed/day-jobs.js";
+export { shardOf, UseCaseKeys } from "./distributed/keys.js";
+export { DEFAULT_PREFIX } from "./distributed/queue.js";
+export { RedisSendLedger } from "./distributed/redis-ledger.js";
+export { bucketKey, RedisBucketLimiter } from "./distributed/redis-limiter.js";
+export type { ShardDayResult } from "./distributed/shard-jobs.js";
+export { type RunningWorker, startWorker, type WorkerOptions } from "./distributed/worker.js";
 export { type DoctorCheck, doctor, liquidProperties } from "./doctor.js";
 export { eligibilityFor } from "./eligibility.js";
 export { type ExportLogOptions, type ExportLogSummary, exportDecisionLog } from "./export-log.js";
