@@ -4,8 +4,8 @@
 // worker (test/distributed/worker-child.ts) on both sides. First `runDay` on SQLite, then the distributed
 // day on a fresh Redis (appendonly yes, appendfsync everysec) with 1, 2 and 4 worker processes. Prints, per
 // run, the wall time and customers per second, Redis' memory per customer once the day is done (INFO memory:
-// used_memory over a Redis holding only this use case's state), the ratio to the single-process run, and the
-// Braze requests made.
+// used_memory over a Redis holding only this use case's state), the same once every settled ledger row is
+// pruned (as `--ledger-days` days later), the ratio to the single-process run, and the Braze requests made.
 // Run: npx tsx --conditions=kairos-source packages/runner/bench/distributed.bench.ts [N] [shards]
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,6 +15,8 @@ import { BrazeClient } from "@kairos/braze-adapter";
 import { startFakeBraze } from "@kairos/braze-adapter/testing";
 import { Redis } from "ioredis";
 import { runDistributedDay } from "../src/distributed/coordinator.js";
+import { UseCaseKeys } from "../src/distributed/keys.js";
+import { RedisSendLedger } from "../src/distributed/redis-ledger.js";
 import { loadUseCase, openState, runDay } from "../src/index.js";
 import { startTestRedis } from "../test/distributed/redis-server.js";
 import { FAST_ACTIVATION } from "../test/fixtures/run-day-child.js";
@@ -78,6 +80,7 @@ let single: number;
     single.toFixed(1),
     (n / single).toFixed(0),
     "–",
+    "–",
     "1.00",
     `${((cpuSingle.user + cpuSingle.system) / n).toFixed(0)} (with the fake Braze)`,
     String(fake.requests.length),
@@ -120,13 +123,17 @@ for (const workers of [1, 2, 4]) {
     );
   }
   await Promise.all(ready);
+  // The coordinator writes the day's decisions and cycle to a local state, as `kairos day --redis` does.
+  const localState = openState(join(dir, `state-${workers}`), useCase.id);
   const t0 = performance.now();
   const result = await runDistributedDay(useCase, {
     redisUrl: redisServer.url,
+    state: localState,
     prefix: "bench",
     shards,
     day,
   });
+  await localState.close();
   const seconds = (performance.now() - t0) / 1000;
   const info = await redis.info("memory");
   const cpuInfo = await redis.info("cpu");
@@ -139,11 +146,16 @@ for (const workers of [1, 2, 4]) {
   }, 0);
   const used = Number(/used_memory:(\d+)/.exec(info)![1]);
   const peak = Number(/used_memory_peak:(\d+)/.exec(info)![1]);
+  // What stays once the day's sends are older than --ledger-days: every settled ledger row pruned.
+  const keys = new UseCaseKeys("bench", useCase.id);
+  for (let s = 0; s < shards; s++) await new RedisSendLedger(redis, keys.ledger(s)).prune(Date.now() + 1);
+  const pruned = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))![1]);
   rows.push([
     `${workers} worker${workers > 1 ? "s" : ""} (Redis)`,
     seconds.toFixed(1),
     (n / seconds).toFixed(0),
     `${(used / n).toFixed(0)} (peak ${(peak / n).toFixed(0)})`,
+    (pruned / n).toFixed(0),
     (seconds / single).toFixed(2),
     `${((workerCpu * 1e6) / n).toFixed(0)} + ${((redisCpu * 1e6) / n).toFixed(0)}`,
     String(fake.requests.length),
@@ -158,9 +170,9 @@ for (const workers of [1, 2, 4]) {
 }
 
 console.log(
-  "\n| run | wall s | customers/s | Redis bytes/customer | time vs single | CPU µs/customer (workers + Redis) | Braze requests | sent |",
+  "\n| run | wall s | customers/s | Redis bytes/customer | the same, ledger pruned | time vs single | CPU µs/customer (workers + Redis) | Braze requests | sent |",
 );
-console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 const used = process.cpuUsage(cpu0);
 console.log(

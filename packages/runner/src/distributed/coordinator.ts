@@ -3,7 +3,10 @@
 // decide-and-activate per shard → finish) and follows each until its last job ends, reporting progress summed
 // over the shards. Run again after a crash (of the coordinator, a worker or Redis), it picks the day up where
 // it stands: a finished step is skipped, jobs already queued are followed rather than added twice, and a flow
-// that failed is replaced.
+// that failed is replaced. Once a day is done, its decisions and cycle go into the use case's local state
+// (decision-rows.ts), where `kairos status`, `kairos report` and `kairos export-log` read them; a run also
+// logs any earlier finished day a killed coordinator had not logged. Then the shards' ledgers drop the sends
+// settled more than `ledgerDays` ago.
 import type { BrazeClient, Clock } from "@kairos/braze-adapter";
 import { systemClock } from "@kairos/braze-adapter";
 import { KairosError, ValidationError } from "@kairos/core";
@@ -11,16 +14,21 @@ import { FlowProducer, type Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { dayOf } from "../days.js";
 import type { ProgressListener } from "../progress.js";
+import type { RunnerState } from "../state/open-state.js";
 import type { UseCase } from "../use-case/compile.js";
 import type { DistributedDaySummary, LearnedDay } from "./day-jobs.js";
+import { logFinishedDays } from "./decision-rows.js";
 import { UseCaseKeys } from "./keys.js";
 import { bullPrefix, connectionOf, type DayJobData, type DayJobName, jobIdOf, QUEUE } from "./queue.js";
+import { RedisSendLedger } from "./redis-ledger.js";
 import { withRedisLock } from "./redis-lock.js";
 import { stageDay } from "./stage.js";
 
 /** Options of {@link runDistributedDay}. */
 export interface DistributedDayOptions {
   redisUrl: string;
+  /** The use case's local state (open, locked): the finished days' decisions and cycles are written there. */
+  state: RunnerState;
   /** Key prefix (default "kairos"); the workers' must match. */
   prefix: string;
   /** Audience shards (default 16); fixed for a use case by its first day. */
@@ -32,6 +40,11 @@ export interface DistributedDayOptions {
   audienceFile?: string;
   outcomesFolder?: string;
   onProgress?: ProgressListener;
+  /**
+   * Days a settled send stays in the shards' ledgers (default 7, at least 1): once a day is done, rows settled
+   * longer ago are pruned (README, "Scale out": why a day is more than the exactly-once rules need).
+   */
+  ledgerDays?: number;
   /** How often the flows are polled (default 500 ms). */
   pollMs?: number;
 }
@@ -44,12 +57,17 @@ export interface DistributedDayResult {
 }
 
 const DEFAULT_SHARDS = 16;
+const DEFAULT_LEDGER_DAYS = 7;
+const DAY_MS = 86_400_000;
 
 /** Runs (or finishes) one day of a use case on the workers; see the file comment. */
 export async function runDistributedDay(
   useCase: UseCase,
   options: DistributedDayOptions,
 ): Promise<DistributedDayResult> {
+  const ledgerDays = options.ledgerDays ?? DEFAULT_LEDGER_DAYS;
+  if (!(Number.isInteger(ledgerDays) && ledgerDays >= 1))
+    throw new ValidationError("ledgerDays", `must be an integer of at least 1, got ${ledgerDays}`);
   if (useCase.file.frequencyCap)
     throw new ValidationError("frequencyCap", "not supported with --redis yet (run without --redis)");
   const connection = connectionOf(options.redisUrl);
@@ -80,6 +98,13 @@ async function coordinate(
   const clock = options.clock ?? systemClock;
   const progress = options.onProgress ?? (() => {});
   const day = options.day ?? dayOf(clock.now());
+  const log = async (shards: number) => {
+    for (const l of await logFinishedDays(redis, keys, options.state, shards, clock.now()))
+      progress({ step: "register", message: `${l.day}: ${l.logged} decisions written to the decision log` });
+  };
+  // Days a killed coordinator finished on the workers but did not log.
+  const known = await redis.get(`${keys.base}:shards`);
+  if (known !== null) await log(Number(known));
   const days = await redis.hgetall(keys.days);
   const earlier = Object.keys(days)
     .filter((d) => d < day && days[d] !== "done")
@@ -159,6 +184,15 @@ async function coordinate(
     step: "register",
     message: `${summary.sent} sent, ${summary.failed} failed, ${summary.held} held`,
   });
+  await log(shards);
+  let pruned = 0;
+  const before = clock.now() - (options.ledgerDays ?? DEFAULT_LEDGER_DAYS) * DAY_MS;
+  for (let s = 0; s < shards; s++) pruned += await new RedisSendLedger(redis, keys.ledger(s)).prune(before);
+  if (pruned > 0)
+    progress({
+      step: "register",
+      message: `${pruned} ledger rows settled before ${new Date(before).toISOString()} pruned`,
+    });
   return { day, alreadyDone: false, summary };
 }
 

@@ -2,7 +2,8 @@
 // - learn (after every shard's ingest job): adds each shard's statistics to the model with core's `merge`, so
 //   the model is the one a single process learning every reward would have (exactly, for the models that
 //   keep sufficient statistics), and stores it with each shard's last reward in one MULTI;
-// - finish (after every shard's decide-and-activate job): adds up the shards' results and marks the day done.
+// - finish (after every shard's decide-and-activate job): adds up the shards' results and marks the day done,
+//   listing it for the coordinator's decision log (decision-rows.ts).
 import { type BanditPolicy, createPolicy } from "@kairos/core";
 import type { Redis } from "ioredis";
 import type { UseCase } from "../use-case/compile.js";
@@ -119,6 +120,7 @@ export async function finishDay(
       .multi()
       .set(keys.result(day), JSON.stringify(summary))
       .hset(keys.days, day, "done")
+      .sadd(keys.toLog, day)
       .del(...staged),
   );
   return summary;

@@ -62,6 +62,14 @@ export class UseCaseKeys {
   delta(day: string, shard: number): string {
     return `${this.base}:delta:${day}:${shard}`;
   }
+  /** A shard's decisions of the day, settled: a list of decision-log rows (JSON), until the coordinator logs them. */
+  decisions(day: string, shard: number): string {
+    return `${this.base}:decisions:${day}:${shard}`;
+  }
+  /** Set of the finished days whose decisions the coordinator has not written to its decision log yet. */
+  get toLog(): string {
+    return `${this.base}:to-log`;
+  }
   /** What the day's learn job did (JSON). */
   learned(day: string): string {
     return `${this.base}:learned:${day}`;

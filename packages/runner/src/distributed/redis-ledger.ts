@@ -236,6 +236,44 @@ export class RedisSendLedger implements SendLedger {
   /** Nothing to release: the Redis connection is the caller's. */
   async close(): Promise<void> {}
 
+  /**
+   * Deletes the settled rows last changed before `before` (and their dispatch and pair entries); returns how
+   * many. Safe once no job can enqueue those decisions again and `before` is more than the pair gap ago (see
+   * the README, "Scale out"); run it with no Activator on this ledger.
+   */
+  async prune(before: number): Promise<number> {
+    let pruned = 0;
+    let cursor = "0";
+    do {
+      const [next, flat] = await this.redis.hscan(this.key("e"), cursor, "COUNT", SCAN);
+      cursor = next;
+      const rows: Row[] = [];
+      for (let i = 1; i < flat.length; i += 2) {
+        const r = JSON.parse(flat[i]!) as Row;
+        if (settled(r.status) && r.updatedAt < before) rows.push(r);
+      }
+      if (rows.length === 0) continue;
+      const gone = new Set(rows.map((r) => r.decisionId));
+      const pairs = await this.readPairs(rows);
+      const multi = this.redis.multi();
+      multi.hdel(this.key("e"), ...gone);
+      const delta: Partial<Record<LedgerStatus, number>> = {};
+      for (const r of rows) {
+        delta[r.status] = (delta[r.status] ?? 0) - 1;
+        if (r.dispatchId) multi.hdel(this.key("d"), r.dispatchId);
+      }
+      for (const [status, n] of Object.entries(delta)) multi.hincrby(this.key("n"), status, n);
+      for (const [k, members] of pairs) {
+        const left = members.filter(([id]) => !gone.has(id));
+        if (left.length === 0) multi.hdel(this.key("p"), k);
+        else if (left.length < members.length) multi.hset(this.key("p"), k, JSON.stringify(left));
+      }
+      await multi.exec();
+      pruned += rows.length;
+    } while (cursor !== "0");
+    return pruned;
+  }
+
   /** Deletes every key of this ledger (tests and benchmarks). */
   async drop(): Promise<void> {
     await this.redis.del(...["e", "q", "f", "p", "d", "n", "seq"].map((p) => this.key(p)));

@@ -7,7 +7,8 @@
 //   stored), the same decisions one process makes (core keys every draw by the decision id, and every worker
 //   restores the same snapshot), each page's sends queued in the shard's ledger (a row per decision id: a
 //   rerun queues nothing twice), the Activator run until every send is sent or failed (the ledger makes that
-//   exactly-once across kills), then every send and holdout customer registered with the shard's joiner.
+//   exactly-once across kills), then every send and holdout customer registered with the shard's joiner, and the shard's
+//   decisions, settled, staged in Redis for the coordinator's decision log (decision-rows.ts).
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { type ActivationRequest, Activator, type BrazeClient, systemClock } from "@kairos/braze-adapter";
 import { type ActionRecord, createPolicy } from "@kairos/core";
@@ -16,12 +17,13 @@ import type { Redis } from "ioredis";
 import { Decider, type SkipReason } from "../decide.js";
 import { drawGroup } from "../groups.js";
 import { feedbackToLearn } from "../learn.js";
-import { type DecisionToRegister, SendRegistration } from "../register-sends.js";
+import { SendRegistration } from "../register-sends.js";
 import type { ActivationSettings } from "../run-day.js";
 import { sendTimes } from "../send-times.js";
-import type { Group } from "../state/decision-log.js";
+import type { Group, LoggedDecision } from "../state/decision-log.js";
 import { RecordingLedger } from "../state/recording-ledger.js";
 import { sendAction, type UseCase } from "../use-case/compile.js";
+import { stageDecisions } from "./decision-rows.js";
 import { RedisJoinerStore } from "./joiner-store.js";
 import type { UseCaseKeys } from "./keys.js";
 import { policyOf, readModel } from "./model.js";
@@ -61,12 +63,6 @@ export interface ShardDayResult {
   sent: number;
   failed: number;
   held: number;
-}
-
-/** A decision of the shard, kept for the register step. */
-interface Decided extends DecisionToRegister {
-  group: Group;
-  context: unknown;
 }
 
 /** Records read from Redis per round trip. */
@@ -169,7 +165,7 @@ export async function decideShard(
     failed: 0,
     held: 0,
   };
-  const decided: Decided[] = [];
+  const decided: LoggedDecision[] = [];
   let seen = 0;
   for await (const page of pages(redis, keys.audience(day, shard))) {
     const members = page.map((raw) => JSON.parse(raw) as StoredMember);
@@ -228,17 +224,25 @@ export async function decideShard(
 
   // Register: every send as the ledger settled it, the holdout at the shard's median send.
   const { store, joiner } = await openJoiner(ctx, model.learnedThrough[shard] ?? 0);
-  const registration = new SendRegistration<Decided>(joiner, (d) => d.context);
-  for (const d of decided)
-    if (d.group !== "holdout")
-      registration.send(d, ledger.ends.get(d.decisionId) ?? (await ledger.get(d.decisionId)), ctx.staged.at);
+  const registration = new SendRegistration<LoggedDecision>(joiner, (d) => d.context);
+  for (const d of decided) {
+    if (d.group === "holdout") continue;
+    const end = ledger.ends.get(d.decisionId) ?? (await ledger.get(d.decisionId));
+    const settled = registration.send(d, end, ctx.staged.at);
+    if (settled) [d.status, d.sentAt] = [settled.status, settled.sentAt];
+  }
   const holdoutAt = registration.holdoutAt(ctx.staged.at);
-  for (const d of decided) if (d.group === "holdout") registration.hold(d, holdoutAt);
+  for (const d of decided)
+    if (d.group === "holdout") {
+      registration.hold(d, holdoutAt);
+      d.sentAt = holdoutAt;
+    }
   out.sent = registration.sent;
   out.failed = registration.failed;
   out.held = registration.held;
   joiner.checkpoint();
   await store.flush();
+  await stageDecisions(redis, keys.decisions(day, shard), decided);
   await ctx.progress?.(total * 2, total * 2);
   return out;
 }

@@ -14,7 +14,7 @@ import { runDistributedDay } from "../../src/distributed/coordinator.js";
 import { shardOf, UseCaseKeys } from "../../src/distributed/keys.js";
 import type { SharedModel } from "../../src/distributed/model.js";
 import { RedisSendLedger } from "../../src/distributed/redis-ledger.js";
-import { loadUseCase, openState, runCli } from "../../src/index.js";
+import { loadUseCase, openState, reportData, runCli } from "../../src/index.js";
 import { runChildDay } from "../fixtures/run-day-child.js";
 import { audienceJsonl, CAMPAIGNS, customerIds, SimulatedCustomers, testUseCase } from "../helpers/world.js";
 import { startTestRedis, type TestRedis } from "./redis-server.js";
@@ -154,13 +154,16 @@ describe("the daily cycle on several worker processes", () => {
 
     // Day 1: the single-process runner, and the coordinator in this process.
     await runChildDay(reference.useCase, reference.state, DAYS[0], reference.env);
+    const distState = openState(dist.state, useCase.id);
     const day1 = await runDistributedDay(useCase, {
       redisUrl: server.url,
+      state: distState,
       prefix: PREFIX,
       shards: SHARDS,
       day: DAYS[0],
       pollMs: 50,
     });
+    await distState.close();
     clearInterval(killer);
     expect(killed, "a worker was killed mid-shard").toBeDefined();
     expect(killed!.worker.lines).not.toContain(`completed decide promo.${DAYS[0]}.decide.${killed!.shard}`);
@@ -179,7 +182,19 @@ describe("the daily cycle on several worker processes", () => {
     let out = "";
     let err = "";
     const code = await runCli(
-      ["day", dist.useCase, "--redis", server.url, "--prefix", PREFIX, "--date", DAYS[1], "--quiet"],
+      [
+        "day",
+        dist.useCase,
+        "--redis",
+        server.url,
+        "--prefix",
+        PREFIX,
+        "--date",
+        DAYS[1],
+        "--state",
+        dist.state,
+        "--quiet",
+      ],
       { out: (t) => (out += t), err: (t) => (err += t), env: dist.env },
     );
     expect(err).toBe("");
@@ -229,6 +244,31 @@ describe("the daily cycle on several worker processes", () => {
     expect(summaries[1].learned.learned).toBe(learned);
     expect(learned).toBe(refDay1.length);
     expectSameModel(model.snapshot, refModel);
+
+    // Both distributed days are in the local decision log and cycles, as the single-process runner's are:
+    // day 1 row for row (groups, actions, how each send ended), and `kairos status` and the report see them.
+    const logged = openState(dist.state, useCase.id, { lock: false });
+    cleanups.push(() => logged.close());
+    const rowsOf = (st: typeof state, day: string) =>
+      st.db
+        .prepare("SELECT decision_id, grp, action, status FROM decisions WHERE day = ? ORDER BY decision_id")
+        .all(day);
+    expect(rowsOf(logged, DAYS[0])).toEqual(rowsOf(state, DAYS[0]));
+    expect(rowsOf(logged, DAYS[1])).toHaveLength(CUSTOMERS);
+    for (const [i, day] of DAYS.entries())
+      expect(logged.cycles.get(day)).toMatchObject({ step: "done", summary: { sent: summaries[i].sent } });
+    let status = "";
+    expect(
+      await runCli(["status", dist.useCase, "--state", dist.state], {
+        out: (t) => (status += t),
+        err: () => {},
+        env: dist.env,
+      }),
+    ).toBe(0);
+    for (const day of DAYS) expect(status).toMatch(new RegExp(`^${day}  done\\s+${CUSTOMERS} `, "m"));
+    const report = reportData(useCase, logged, Date.now());
+    expect(report.days.map((d) => d.day)).toEqual([...DAYS]);
+    expect(report.days[0]!.decided).toEqual(summaries[0].decided);
 
     for (const w of workers) if (!w.exited) w.proc.kill("SIGTERM");
   }, 90_000);

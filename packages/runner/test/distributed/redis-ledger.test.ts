@@ -1,6 +1,7 @@
 // The Redis ledger keeps the SendLedger contract as the SQLite one does: the same seeded sequence of
 // operations (enqueues with duplicates, two rows for one recipient and target, attempts, retries, unknown
-// outcomes, failures, reconciliations) applied to both gives the same answers from every method.
+// outcomes, failures, reconciliations) applied to both gives the same answers from every method; pruning drops
+// only old settled rows.
 import {
   type LedgerEntry,
   type NewLedgerEntry,
@@ -105,5 +106,31 @@ describe("RedisSendLedger", () => {
     expect((await sqlite.counts()).sent).toBeGreaterThan(20);
     expect(await onRedis.get("nope")).toBeUndefined();
     await sqlite.close();
+  });
+
+  it("prunes the settled rows last changed before a time, with their dispatch and pair entries", async () => {
+    const ledger = new RedisSendLedger(redis, "test:prune");
+    const rows = [entry(1, 1, T0), entry(2, 2, T0), entry(3, 3, T0), entry(4, 1, T0 + 3 * GAP)];
+    await ledger.enqueue(rows);
+    await ledger.markInFlight(["d1", "d2", "d3"], "a1", T0);
+    await ledger.markSent(["d1"], { dispatchId: "x1", at: T0 + 10, confirmedBy: "response" });
+    await ledger.markFailed(["d2"], "400", T0 + 20);
+
+    expect(await ledger.prune(T0 + 15)).toBe(1);
+    expect(await ledger.get("d1")).toBeUndefined();
+    expect(await ledger.byDispatch("x1")).toEqual([]);
+    expect((await ledger.get("d2"))?.status).toBe("failed");
+    expect(await ledger.counts()).toEqual({ queued: 1, in_flight: 1, sent: 0, failed: 1 });
+    // u1's pair keeps only its queued row, which goes once due.
+    expect(JSON.parse((await redis.hget("test:prune:p", "id:u1\u0000campaign:c1"))!)).toEqual([
+      ["d4", "queued", null],
+    ]);
+    expect(ids(await ledger.due(T0 + 3 * GAP, 10, GAP))).toEqual(["d4"]);
+
+    // A row in flight is never pruned, however old.
+    expect(await ledger.prune(T0 + 100 * GAP)).toBe(1);
+    expect(ids(await ledger.list())).toEqual(["d3", "d4"]);
+    expect(await redis.hexists("test:prune:p", "id:u2\u0000campaign:c1")).toBe(0);
+    expect(await ledger.counts()).toEqual({ queued: 1, in_flight: 1, sent: 0, failed: 0 });
   });
 });
