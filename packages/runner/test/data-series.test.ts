@@ -7,10 +7,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BrazeClient, ManualClock } from "@kairos/braze-adapter";
-import { startFakeBraze } from "@kairos/braze-adapter/testing";
+import { type FakeBrazeOptions, startFakeBraze } from "@kairos/braze-adapter/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   addDays,
+  type BrazeComparison,
   brazeComparison,
   compileUseCase,
   doctor,
@@ -22,8 +23,16 @@ import {
   runDay,
   statusText,
   type UseCase,
+  type UseCaseInput,
 } from "../src/index.js";
-import { audienceJsonl, CAMPAIGNS, customerIds, SimulatedCustomers, testUseCase } from "./helpers/world.js";
+import {
+  audienceJsonl,
+  CAMPAIGNS,
+  customerIds,
+  liquidTag,
+  SimulatedCustomers,
+  testUseCase,
+} from "./helpers/world.js";
 
 const CUSTOMERS = 200;
 const DAYS = 7;
@@ -32,54 +41,92 @@ const FIRST_DAY = "2026-03-02";
 const BROKEN_DAY = addDays(FIRST_DAY, 2);
 const HOUR = 3_600_000;
 
-describe("data_series: Braze vs Kairos against the fake Braze", () => {
+interface World {
+  dir: string;
+  fake: Awaited<ReturnType<typeof startFakeBraze>>;
+  client: BrazeClient;
+  useCase: UseCase;
+  state: RunnerState;
+  /** The day's data_series notes. */
+  notes: string[];
+}
+
+/**
+ * Runs `days` days from FIRST_DAY; each morning yesterday's events reach the outcomes folder, except the SMS
+ * purchases of `dropSmsOf` (tracking broken for a day).
+ */
+async function simulate(
+  clock: ManualClock,
+  input: UseCaseInput,
+  fakeOptions: Partial<FakeBrazeOptions>,
+  days: number,
+  dropSmsOf?: string,
+): Promise<World> {
   const dir = mkdtempSync(join(tmpdir(), "kairos-data-series-"));
+  mkdirSync(join(dir, "outcomes"));
+  writeFileSync(join(dir, "audience.jsonl"), audienceJsonl(CUSTOMERS));
+  const useCase = compileUseCase(input, dir);
+  const fake = await startFakeBraze({
+    apiKey: "ds-key",
+    users: customerIds(CUSTOMERS),
+    clock: () => clock.now(),
+    audience: new SimulatedCustomers(6 * HOUR),
+    ...fakeOptions,
+  });
+  const client = new BrazeClient({ baseUrl: fake.url, apiKey: "ds-key", clock });
+  const state = openState(join(dir, "state"), useCase.id);
+  const notes: string[] = [];
+  let fetched = clock.now();
+  for (let d = 0; d < days; d++) {
+    const day = addDays(FIRST_DAY, d);
+    clock.set(Date.parse(`${day}T06:00:00Z`));
+    const body = fake.trackBody({ since: fetched });
+    fetched = clock.now();
+    if (addDays(day, -1) === dropSmsOf) {
+      const sms = new Set(
+        fake.sends.filter((s) => s.channel === "sms").map((s) => String(s.properties.kairos_decision_id)),
+      );
+      body.purchases = body.purchases?.filter(
+        (p) =>
+          !sms.has(String((p.properties as Record<string, unknown> | undefined)?.kairos_decision_id)) ||
+          !String(p.time).startsWith(dropSmsOf),
+      );
+    }
+    writeFileSync(join(dir, "outcomes", `${day}.json`), JSON.stringify(body));
+    await runDay(useCase, state, client, {
+      day,
+      clock,
+      onProgress: (p) => p.step === "data_series" && notes.push(p.message),
+    });
+    if (fake.internalErrors.length > 0) throw fake.internalErrors[0];
+  }
+  return { dir, fake, client, useCase, state, notes };
+}
+
+/** Days that are judged (every reward final) with sends on either side. */
+const judgedRows = (c: BrazeComparison) =>
+  c.rows.filter((r) => r.verdict !== "open" && r.sends.braze + r.sends.kairos > 0);
+
+describe("data_series: Braze vs Kairos against the fake Braze", () => {
   const clock = new ManualClock(Date.parse(`${FIRST_DAY}T06:00:00Z`));
-  let fake: Awaited<ReturnType<typeof startFakeBraze>>;
+  let dir: string;
+  let fake: World["fake"];
   let client: BrazeClient;
   let useCase: UseCase;
   let state: RunnerState;
-  const notes: string[] = [];
+  let notes: string[];
 
   beforeAll(async () => {
-    mkdirSync(join(dir, "outcomes"));
-    writeFileSync(join(dir, "audience.jsonl"), audienceJsonl(CUSTOMERS));
-    useCase = compileUseCase(testUseCase(), dir);
-    fake = await startFakeBraze({
-      apiKey: "ds-key",
-      restrictedKeys: { "no-series-key": ["campaigns.list", "campaigns.details", "users.export.ids"] },
-      users: customerIds(CUSTOMERS),
-      campaigns: CAMPAIGNS,
-      clock: () => clock.now(),
-      audience: new SimulatedCustomers(6 * HOUR),
-    });
-    client = new BrazeClient({ baseUrl: fake.url, apiKey: "ds-key", clock });
-    state = openState(join(dir, "state"), useCase.id);
-    let fetched = clock.now();
-    for (let d = 0; d < DAYS; d++) {
-      const day = addDays(FIRST_DAY, d);
-      clock.set(Date.parse(`${day}T06:00:00Z`));
-      const body = fake.trackBody({ since: fetched });
-      fetched = clock.now();
-      // Yesterday's events; the SMS purchases of the broken day never arrive.
-      if (addDays(day, -1) === BROKEN_DAY) {
-        const sms = new Set(
-          fake.sends.filter((s) => s.channel === "sms").map((s) => String(s.properties.kairos_decision_id)),
-        );
-        body.purchases = body.purchases?.filter(
-          (p) =>
-            !sms.has(String((p.properties as Record<string, unknown> | undefined)?.kairos_decision_id)) ||
-            !String(p.time).startsWith(BROKEN_DAY),
-        );
-      }
-      writeFileSync(join(dir, "outcomes", `${day}.json`), JSON.stringify(body));
-      await runDay(useCase, state, client, {
-        day,
-        clock,
-        onProgress: (p) => p.step === "data_series" && notes.push(p.message),
-      });
-      if (fake.internalErrors.length > 0) throw fake.internalErrors[0];
-    }
+    ({ dir, fake, client, useCase, state, notes } = await simulate(
+      clock,
+      testUseCase(),
+      {
+        campaigns: CAMPAIGNS,
+        restrictedKeys: { "no-series-key": ["campaigns.list", "campaigns.details", "users.export.ids"] },
+      },
+      DAYS,
+      BROKEN_DAY,
+    ));
   }, 120_000);
 
   afterAll(async () => {
@@ -109,7 +156,7 @@ describe("data_series: Braze vs Kairos against the fake Braze", () => {
 
   it("matches Braze exactly where both saw the same events, and flags the broken day", () => {
     const c = brazeComparison(useCase, state, clock.now());
-    const judged = c.rows.filter((r) => r.verdict !== "open" && r.sends.braze + r.sends.kairos > 0);
+    const judged = judgedRows(c);
     // A 2-day window: after the last run, the first four days have final rewards; the last three do not.
     expect([...new Set(judged.map((r) => r.day))]).toEqual([0, 1, 2, 3].map((k) => addDays(FIRST_DAY, k)));
     expect([...new Set(c.rows.filter((r) => r.verdict === "open").map((r) => r.day))].sort()).toEqual(
@@ -173,5 +220,69 @@ describe("data_series: Braze vs Kairos against the fake Braze", () => {
     } finally {
       await restricted.close();
     }
+  });
+});
+
+describe("data_series: a Canvas target, its variants summed", () => {
+  const clock = new ManualClock(Date.parse(`${FIRST_DAY}T06:00:00Z`));
+  let world: World;
+
+  beforeAll(async () => {
+    const base = testUseCase();
+    world = await simulate(
+      clock,
+      {
+        ...base,
+        activation: {
+          dimension: "channel",
+          targets: { email: { campaign: "promo-email" }, sms: { canvas: "promo-canvas" } },
+        },
+      },
+      {
+        campaigns: CAMPAIGNS.filter((c) => c.id === "promo-email"),
+        canvases: [
+          {
+            id: "promo-canvas",
+            name: "Promo (SMS Canvas)",
+            variants: ["a", "b"].map((v) => ({
+              id: `promo-canvas-${v}`,
+              name: `Variant ${v}`,
+              messages: [{ id: `promo-canvas-${v}-sms`, channel: "sms", body: liquidTag("offer_text") }],
+            })),
+          },
+        ],
+      },
+      5,
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    await world?.state.close();
+    await world?.client.close();
+    await world?.fake.close();
+  });
+
+  it("reconciles Canvas entries and conversions with Kairos' sends and rewards", () => {
+    const variants = world.state.db
+      .prepare("SELECT DISTINCT variation_id FROM braze_series WHERE source = 'canvas' ORDER BY 1")
+      .pluck()
+      .all();
+    expect(variants).toEqual(["promo-canvas-a", "promo-canvas-b"]);
+    const judged = judgedRows(brazeComparison(world.useCase, world.state, clock.now()));
+    // Five days, a 2-day window: the first two are judged.
+    expect(judged.map((r) => `${r.day} ${r.target}`)).toEqual(
+      [0, 1].flatMap((k) => [
+        `${addDays(FIRST_DAY, k)} campaign promo-email (email)`,
+        `${addDays(FIRST_DAY, k)} canvas promo-canvas (sms)`,
+      ]),
+    );
+    for (const r of judged) {
+      expect(r.sends.braze).toBeGreaterThan(0);
+      expect(r.sends.kairos).toBe(r.sends.braze);
+      expect(r.conversions.kairos).toBe(r.conversions.braze);
+      expect(r.verdict).toBe("agree");
+    }
+    const canvas = judged.filter((r) => r.target.startsWith("canvas"));
+    expect(canvas.reduce((n, r) => n + r.conversions.braze, 0)).toBeGreaterThan(0);
   });
 });
