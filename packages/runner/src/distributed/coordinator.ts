@@ -3,10 +3,11 @@
 // decide-and-activate per shard → finish) and follows each until its last job ends, reporting progress summed
 // over the shards. Run again after a crash (of the coordinator, a worker or Redis), it picks the day up where
 // it stands: a finished step is skipped, jobs already queued are followed rather than added twice, and a flow
-// that failed is replaced. Once a day is done, its decisions and cycle go into the use case's local state
-// (decision-rows.ts), where `kairos status`, `kairos report` and `kairos export-log` read them; a run also
-// logs any earlier finished day a killed coordinator had not logged. Then the shards' ledgers drop the sends
-// settled more than `ledgerDays` ago.
+// that failed is replaced. The use case's local state gets what the single-process runner keeps there, for
+// `kairos status`, `kairos report` and `kairos export-log`: the day's learned model and rewards once learned
+// (learned-log.ts), its decisions and cycle once done (decision-rows.ts; a run also logs an earlier finished
+// day a killed coordinator had not logged). Then the shards' ledgers drop the sends settled more than
+// `ledgerDays` ago.
 import type { BrazeClient, Clock } from "@kairos/braze-adapter";
 import { systemClock } from "@kairos/braze-adapter";
 import { KairosError, ValidationError } from "@kairos/core";
@@ -19,6 +20,7 @@ import type { UseCase } from "../use-case/compile.js";
 import type { DistributedDaySummary, LearnedDay } from "./day-jobs.js";
 import { logFinishedDays } from "./decision-rows.js";
 import { UseCaseKeys } from "./keys.js";
+import { logLearnedDay } from "./learned-log.js";
 import { bullPrefix, connectionOf, type DayJobData, type DayJobName, jobIdOf, QUEUE } from "./queue.js";
 import { RedisSendLedger } from "./redis-ledger.js";
 import { withRedisLock } from "./redis-lock.js";
@@ -173,6 +175,7 @@ async function coordinate(
     await follow("learn", "ingest", {});
   }
   const learned = JSON.parse((await redis.get(keys.learned(day)))!) as LearnedDay;
+  await logLearnedDay(redis, keys, options.state, day, shards, clock.now());
   progress({
     step: "learn",
     message: `${learned.rewards} rewards final, ${learned.learned} learned; model version ${learned.policyVersion}`,

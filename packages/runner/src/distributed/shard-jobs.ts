@@ -22,6 +22,7 @@ import type { ActivationSettings } from "../run-day.js";
 import { sendTimes } from "../send-times.js";
 import type { Group, LoggedDecision } from "../state/decision-log.js";
 import { RecordingLedger } from "../state/recording-ledger.js";
+import type { RewardRecord } from "../state/snapshots.js";
 import { sendAction, type UseCase } from "../use-case/compile.js";
 import { stageDecisions } from "./decision-rows.js";
 import { RedisJoinerStore } from "./joiner-store.js";
@@ -50,6 +51,8 @@ export interface ShardDelta {
   learned: number;
   events: number;
   quarantined: number;
+  /** The final rewards taken (every group), for the coordinator's local reward table. */
+  final: RewardRecord[];
   /** A fresh policy updated with the shard's feedback: statistics to add to the model. */
   snapshot: ReturnType<ReturnType<typeof createPolicy>["snapshot"]>;
 }
@@ -127,6 +130,12 @@ export async function ingestShard(ctx: ShardContext): Promise<ShardDelta> {
   const result: ShardDelta = {
     through: Math.max(inModel, batch.through),
     rewards: fresh.length,
+    final: fresh.map((r) => ({
+      decisionId: r.decisionId,
+      seq: r.seq,
+      reward: r.reward,
+      countedAt: r.countedAt,
+    })),
     learned: feedback.length,
     events,
     quarantined: joiner.quarantine.total,

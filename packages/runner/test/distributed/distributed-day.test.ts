@@ -246,7 +246,8 @@ describe("the daily cycle on several worker processes", () => {
     expectSameModel(model.snapshot, refModel);
 
     // Both distributed days are in the local decision log and cycles, as the single-process runner's are:
-    // day 1 row for row (groups, actions, how each send ended), and `kairos status` and the report see them.
+    // day 1 row for row (groups, actions, how each send ended), and `kairos status` and the report see them,
+    // with the rewards learned.
     const logged = openState(dist.state, useCase.id, { lock: false });
     cleanups.push(() => logged.close());
     const rowsOf = (st: typeof state, day: string) =>
@@ -266,6 +267,12 @@ describe("the daily cycle on several worker processes", () => {
       }),
     ).toBe(0);
     for (const day of DAYS) expect(status).toMatch(new RegExp(`^${day}  done\\s+${CUSTOMERS} `, "m"));
+    // Day 2 learned day 1's rewards: the same rewards in the local reward table, and the model as a snapshot.
+    const rewardsOf = (st: typeof state) =>
+      st.db.prepare("SELECT decision_id, reward FROM rewards ORDER BY decision_id").all();
+    expect(rewardsOf(logged)).toEqual(rewardsOf(state));
+    expect(logged.snapshots.latest()).toMatchObject({ day: DAYS[1], reason: "learned", learned });
+    expect(JSON.parse(logged.snapshots.latest()!.json)).toEqual(model.snapshot);
     const report = reportData(useCase, logged, Date.now());
     expect(report.days.map((d) => d.day)).toEqual([...DAYS]);
     expect(report.days[0]!.decided).toEqual(summaries[0].decided);
