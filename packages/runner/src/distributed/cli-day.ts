@@ -25,7 +25,7 @@ export const DISTRIBUTED_DAY_USAGE = `  --redis URL       run the day on the wor
                     audience split in shards, each shard's decisions and sends on any worker; the
                     decisions and the day's cycle are then written to --state, for status and report
   --shards N        audience shards (default 16; fixed by the use case's first day on Redis)
-  --ledger-days N   days a settled send stays in the Redis ledgers (default 7, at least 1)
+  --ledger-days N   days a settled send stays in the Redis ledgers (default 2, at least 1)
   --prefix P        key prefix in Redis (default ${DEFAULT_PREFIX}; the workers')
 `;
 

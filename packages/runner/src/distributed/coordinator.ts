@@ -14,6 +14,7 @@ import { KairosError, ValidationError } from "@kairos/core";
 import { FlowProducer, type Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { dayOf } from "../days.js";
+import { loadPolicy } from "../policy-state.js";
 import type { ProgressListener } from "../progress.js";
 import type { RunnerState } from "../state/open-state.js";
 import type { UseCase } from "../use-case/compile.js";
@@ -43,7 +44,7 @@ export interface DistributedDayOptions {
   outcomesFolder?: string;
   onProgress?: ProgressListener;
   /**
-   * Days a settled send stays in the shards' ledgers (default 7, at least 1): once a day is done, rows settled
+   * Days a settled send stays in the shards' ledgers (default 2, at least 1): once a day is done, rows settled
    * longer ago are pruned (README, "Scale out": why a day is more than the exactly-once rules need).
    */
   ledgerDays?: number;
@@ -59,7 +60,7 @@ export interface DistributedDayResult {
 }
 
 const DEFAULT_SHARDS = 16;
-const DEFAULT_LEDGER_DAYS = 7;
+const DEFAULT_LEDGER_DAYS = 2;
 const DAY_MS = 86_400_000;
 
 /** Runs (or finishes) one day of a use case on the workers; see the file comment. */
@@ -70,8 +71,6 @@ export async function runDistributedDay(
   const ledgerDays = options.ledgerDays ?? DEFAULT_LEDGER_DAYS;
   if (!(Number.isInteger(ledgerDays) && ledgerDays >= 1))
     throw new ValidationError("ledgerDays", `must be an integer of at least 1, got ${ledgerDays}`);
-  if (useCase.file.frequencyCap)
-    throw new ValidationError("frequencyCap", "not supported with --redis yet (run without --redis)");
   const connection = connectionOf(options.redisUrl);
   const redis = new Redis({ ...(connection as object), maxRetriesPerRequest: 20 });
   const keys = new UseCaseKeys(options.prefix, useCase.id);
@@ -100,6 +99,8 @@ async function coordinate(
   const clock = options.clock ?? systemClock;
   const progress = options.onProgress ?? (() => {});
   const day = options.day ?? dayOf(clock.now());
+  // The prior every worker starts from, as the single-process runner saves it: the first decisions' model.
+  if (!options.state.snapshots.latest()) loadPolicy(useCase, options.state.snapshots, clock.now());
   const log = async (shards: number) => {
     for (const l of await logFinishedDays(redis, keys, options.state, shards, clock.now()))
       progress({ step: "register", message: `${l.day}: ${l.logged} decisions written to the decision log` });

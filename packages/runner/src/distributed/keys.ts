@@ -50,6 +50,10 @@ export class UseCaseKeys {
   groups(shard: number): string {
     return `${this.base}:groups:${shard}`;
   }
+  /** A shard's send history for the frequency cap: hash external id → days sent (JSON). */
+  sendDays(shard: number): string {
+    return `${this.base}:send-days:${shard}`;
+  }
   /** A shard's send ledger (key prefix of a RedisSendLedger). */
   ledger(shard: number): string {
     return `${this.base}:ledger:${shard}`;

@@ -4,11 +4,12 @@
 //   it has read), close the windows that ended, and learn the final rewards not yet in the model into a fresh
 //   policy, whose statistics (a delta from the prior) the learn job merges into the model;
 // - decide and activate: the shard's customers in external-id order, their stored groups (new ones drawn and
-//   stored), the same decisions one process makes (core keys every draw by the decision id, and every worker
-//   restores the same snapshot), each page's sends queued in the shard's ledger (a row per decision id: a
-//   rerun queues nothing twice), the Activator run until every send is sent or failed (the ledger makes that
-//   exactly-once across kills), then every send and holdout customer registered with the shard's joiner, and the shard's
-//   decisions, settled, staged in Redis for the coordinator's decision log (decision-rows.ts).
+//   stored), those at the frequency cap skipped (send-history.ts), the same decisions one process makes
+//   (core keys every draw by the decision id, and every worker restores the same snapshot), each page's sends
+//   queued in the shard's ledger (a row per decision id: a rerun queues nothing twice), the Activator run
+//   until every send is sent or failed (the ledger makes that exactly-once across kills), then every send and
+//   holdout customer registered with the shard's joiner, and the shard's decisions, settled, staged in Redis
+//   for the coordinator's decision log (decision-rows.ts).
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { type ActivationRequest, Activator, type BrazeClient, systemClock } from "@kairos/braze-adapter";
 import { type ActionRecord, createPolicy } from "@kairos/core";
@@ -29,6 +30,7 @@ import { RedisJoinerStore } from "./joiner-store.js";
 import type { UseCaseKeys } from "./keys.js";
 import { policyOf, readModel } from "./model.js";
 import { RedisSendLedger } from "./redis-ledger.js";
+import { ShardSendHistory } from "./send-history.js";
 import type { StagedDay, StoredMember } from "./stage.js";
 
 /** What a shard job works with. */
@@ -175,10 +177,13 @@ export async function decideShard(
     held: 0,
   };
   const decided: LoggedDecision[] = [];
+  const cap = useCase.file.frequencyCap;
+  const history = cap && new ShardSendHistory(redis, keys.sendDays(shard), cap, day);
   let seen = 0;
   for await (const page of pages(redis, keys.audience(day, shard))) {
     const members = page.map((raw) => JSON.parse(raw) as StoredMember);
     const stored = await redis.hmget(keys.groups(shard), ...members.map((m) => m[0]));
+    await history?.read(members.map((m) => m[0]));
     const fresh: string[] = [];
     const requests: ActivationRequest[] = [];
     members.forEach(([externalId, timeZone, attrs], i) => {
@@ -186,6 +191,10 @@ export async function decideShard(
       if (!group) {
         group = drawGroup(useCase, externalId);
         fresh.push(externalId, group);
+      }
+      if (group !== "holdout" && history?.capped(externalId)) {
+        out.skipped.frequency_cap++;
+        return;
       }
       const r = decider.decide({ externalId, timeZone, attrs, group, explain: false });
       if ("skip" in r) {
@@ -251,6 +260,9 @@ export async function decideShard(
   out.held = registration.held;
   joiner.checkpoint();
   await store.flush();
+  await history?.record(
+    decided.filter((d) => d.group !== "holdout" && d.status !== "failed").map((d) => d.externalId),
+  );
   await stageDecisions(redis, keys.decisions(day, shard), decided);
   await ctx.progress?.(total * 2, total * 2);
   return out;

@@ -273,6 +273,11 @@ describe("the daily cycle on several worker processes", () => {
     expect(rewardsOf(logged)).toEqual(rewardsOf(state));
     expect(logged.snapshots.latest()).toMatchObject({ day: DAYS[1], reason: "learned", learned });
     expect(JSON.parse(logged.snapshots.latest()!.json)).toEqual(model.snapshot);
+    // The prior too (what day 1 decided with), as the single process saved it (versions count merges apart).
+    expect(logged.snapshots.list().map((r) => [r.reason, r.learned])).toEqual(
+      state.snapshots.list().map((r) => [r.reason, r.learned]),
+    );
+    expect(logged.snapshots.get(1)!.json).toBe(state.snapshots.get(1)!.json);
     const report = reportData(useCase, logged, Date.now());
     expect(report.days.map((d) => d.day)).toEqual([...DAYS]);
     expect(report.days[0]!.decided).toEqual(summaries[0].decided);
