@@ -36,7 +36,7 @@ const file = JSON.parse(readFileSync(example, "utf8")) as Record<string, unknown
 file.audience = { file: "audience.jsonl" };
 file.sendTime = { defaultTimeZone: "UTC" };
 delete file.outcomes;
-// The distributed mode has no frequency cap yet (README, "Scale out"): both runs go without it.
+// A first day has no send history for the frequency cap to count: both runs go without it.
 delete file.frequencyCap;
 writeFileSync(join(dir, "use-case.json"), JSON.stringify(file));
 const useCase = loadUseCase(join(dir, "use-case.json"));
