@@ -4,24 +4,14 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DistributedDaySummary } from "../../src/distributed/day-jobs.js";
 import { logFinishedDays, stageDecisions } from "../../src/distributed/decision-rows.js";
 import { UseCaseKeys } from "../../src/distributed/keys.js";
 import { type LoggedDecision, openState } from "../../src/index.js";
-import { startTestRedis, type TestRedis } from "./redis-server.js";
+import { useTestRedis } from "./use-test-redis.js";
 
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startTestRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
+const env = useTestRedis();
 
 const DAY = "2026-03-02";
 const AT = Date.UTC(2026, 2, 2, 6);
@@ -47,6 +37,7 @@ function decision(i: number): LoggedDecision {
 
 describe("the distributed decision log", () => {
   it("writes each decision and the cycle once, however often the coordinator logs the day", async () => {
+    const { redis } = env;
     const keys = new UseCaseKeys("t", "promo");
     const state = openState(join(mkdtempSync(join(tmpdir(), "kairos-rows-")), "state"), "promo");
     const shards = [Array.from({ length: 30 }, (_, i) => decision(i)), [decision(30), decision(31)]];

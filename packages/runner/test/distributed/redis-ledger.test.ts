@@ -9,21 +9,11 @@ import {
   SqliteSendLedger,
 } from "@kairos/braze-adapter";
 import { createRng } from "@kairos/core";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RedisSendLedger } from "../../src/distributed/redis-ledger.js";
-import { startTestRedis, type TestRedis } from "./redis-server.js";
+import { useTestRedis } from "./use-test-redis.js";
 
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startTestRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
+const env = useTestRedis();
 
 const T0 = Date.UTC(2026, 2, 2, 6);
 const GAP = 1_000;
@@ -46,6 +36,7 @@ const strip = (r: LedgerEntry | undefined) => (r ? { ...r, seq: undefined } : r)
 
 describe("RedisSendLedger", () => {
   it("answers every method as SqliteSendLedger does over a seeded sequence of 400 operations", async () => {
+    const { redis } = env;
     const sqlite = new SqliteSendLedger(":memory:");
     const onRedis = new RedisSendLedger(redis, "test:ledger");
     /** Runs `f` on both ledgers (SQLite first) and expects the same answer. */
@@ -109,6 +100,7 @@ describe("RedisSendLedger", () => {
   });
 
   it("prunes the settled rows last changed before a time, with their dispatch and pair entries", async () => {
+    const { redis } = env;
     const ledger = new RedisSendLedger(redis, "test:prune");
     const rows = [entry(1, 1, T0), entry(2, 2, T0), entry(3, 3, T0), entry(4, 1, T0 + 3 * GAP)];
     await ledger.enqueue(rows);

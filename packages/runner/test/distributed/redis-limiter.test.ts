@@ -2,27 +2,17 @@
 // seen by one blocks the other until the window's reset.
 import { ManualClock } from "@kairos/braze-adapter";
 import { createRng } from "@kairos/core";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RedisBucketLimiter } from "../../src/distributed/redis-limiter.js";
-import { startTestRedis, type TestRedis } from "./redis-server.js";
+import { useTestRedis } from "./use-test-redis.js";
 
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startTestRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
+const env = useTestRedis();
 
 const T0 = Date.UTC(2026, 2, 2, 6);
 
 function pair(key: string, clock: ManualClock) {
   const make = (seed: string) =>
-    new RedisBucketLimiter("default", redis, key, clock, createRng(seed), {
+    new RedisBucketLimiter("default", env.redis, key, clock, createRng(seed), {
       reserveFraction: 0,
       jitterMs: 0,
     });

@@ -1,27 +1,18 @@
 // The frequency cap's history on Redis counts what the decision log counts: messages on the days of the
 // cap's window before today (the single-process window: today and the `days - 1` days before it), and a
 // rerun of a day's job reads and writes the same.
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ShardSendHistory } from "../../src/distributed/send-history.js";
-import { startTestRedis, type TestRedis } from "./redis-server.js";
+import { useTestRedis } from "./use-test-redis.js";
 
-let server: TestRedis;
-let redis: Redis;
-beforeAll(async () => {
-  server = await startTestRedis();
-  redis = new Redis(server.url);
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
-});
+const env = useTestRedis();
 
 const CAP = { messages: 2, days: 3 };
 const KEY = "t:send-days:0";
 
 /** The customers a day's job finds capped, after recording a send for `sent`. */
 async function day(date: string, sent: string[]): Promise<string[]> {
+  const { redis } = env;
   const history = new ShardSendHistory(redis, KEY, CAP, date);
   await history.read(["a", "b", "c"]);
   const capped = ["a", "b", "c"].filter((id) => history.capped(id));
@@ -31,6 +22,7 @@ async function day(date: string, sent: string[]): Promise<string[]> {
 
 describe("ShardSendHistory", () => {
   it("caps a customer at `messages` sends in the window before today, idempotently", async () => {
+    const { redis } = env;
     expect(await day("2026-03-01", ["a", "b"])).toEqual([]);
     expect(await day("2026-03-02", ["a"])).toEqual([]);
     // a: two sends in [03-01, 03-03): capped; b: one.
