@@ -50,6 +50,28 @@ export const eligibilitySchema = z.strictObject({
 });
 export type Eligibility = z.infer<typeof eligibilitySchema>;
 
+const isOptionValue = (v: unknown): boolean =>
+  (typeof v === "string" && v.length > 0) || (typeof v === "number" && Number.isFinite(v));
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+const isOptionLists = (v: unknown): boolean =>
+  v === undefined ||
+  (isPlainObject(v) && Object.values(v).every((list) => Array.isArray(list) && list.every(isOptionValue)));
+
+/** What eligibilitySchema accepts, checked without zod (false: let zod say what is wrong). */
+function isPlainEligibility(e: unknown): e is Eligibility {
+  if (!isPlainObject(e)) return false;
+  for (const key in e) if (key !== "allow" && key !== "deny" && key !== "denyActions") return false;
+  const { denyActions } = e;
+  return (
+    isOptionLists(e.allow) &&
+    isOptionLists(e.deny) &&
+    (denyActions === undefined ||
+      (Array.isArray(denyActions) &&
+        denyActions.every((r) => isPlainObject(r) && Object.values(r).every(isOptionValue))))
+  );
+}
+
 /** An eligibility compiled against one action space: an allowed-option mask per dimension. */
 export interface CompiledEligibility {
   readonly masks: readonly Uint8Array[];
@@ -227,11 +249,16 @@ export class ActionSpace {
         key: "*",
       };
     }
-    const parsed = eligibilitySchema.safeParse(eligibility);
-    if (!parsed.success) {
-      throw validationErrorFrom("eligibility", parsed.error.issues);
+    // Most eligibilities are well formed: a structural check lets them skip zod, which runs only to name the
+    // field of a bad one (zod was a tenth of a decision in the runner's daily cycle).
+    let checked: Eligibility;
+    if (isPlainEligibility(eligibility)) checked = eligibility;
+    else {
+      const parsed = eligibilitySchema.safeParse(eligibility);
+      if (!parsed.success) throw validationErrorFrom("eligibility", parsed.error.issues);
+      checked = parsed.data;
     }
-    const { allow, deny, denyActions } = parsed.data;
+    const { allow, deny, denyActions } = checked;
     const masks = this.options.map((o) => new Uint8Array(o.length).fill(1));
     const dimOf = (field: string, name: string): number => {
       const k = this.dimensionIndex(name);

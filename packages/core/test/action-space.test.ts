@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ActionSpace, createPolicy, createRng, ValidationError } from "../src/index.js";
+import { ActionSpace, createPolicy, createRng, eligibilitySchema, ValidationError } from "../src/index.js";
 
 /** Random small spaces: 1–4 dimensions of 1–5 options, options numbered so range rules apply. */
 const spaceArb = fc
@@ -48,6 +48,50 @@ describe("ActionSpace", () => {
         expect(space.countFeasible(eligibility)).toBe(brute);
       }),
     );
+  });
+
+  it("compiles an eligibility without zod when it is well formed, and rejects every malformed detail", () => {
+    const space = new ActionSpace({ dimensions: { d0: [0, 1, 2], d1: ["a", "b"] } });
+    // Well formed: the fast path must compile exactly what zod's parse compiles.
+    const option = fc.constantFrom(0, 1, 2, "a", "b", "zz", 7);
+    const lists = fc.dictionary(fc.constantFrom("d0", "d1"), fc.array(option));
+    const valid = fc.record(
+      {
+        allow: lists,
+        deny: lists,
+        denyActions: fc.array(fc.record({ d0: fc.constantFrom(0, 1, 2), d1: fc.constantFrom("a", "b") })),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(valid, (e) => {
+        expect(space.compileEligibility(e)).toEqual(space.compileEligibility(eligibilitySchema.parse(e)));
+      }),
+      { numRuns: 200 },
+    );
+    // Malformed in one detail each: rejected like zod rejects them, naming the eligibility field.
+    const malformed: unknown[] = [
+      { allow: { d0: [""] } },
+      { allow: { d0: [Number.NaN] } },
+      { allow: { d0: [null] } },
+      { allow: { d0: [0, undefined] } },
+      { allow: { d0: "a" } },
+      { allow: [] },
+      { deny: { d1: [{}] } },
+      { deny: { d1: [Number.POSITIVE_INFINITY] } },
+      { denyActions: [{ d0: "" }] },
+      { denyActions: [[]] },
+      { denyActions: {} },
+      { denyActions: [null] },
+      { extra: 1 },
+      [],
+      "x",
+      null,
+    ];
+    for (const e of malformed) {
+      expect(eligibilitySchema.safeParse(e).success, JSON.stringify(e)).toBe(false);
+      expect(() => space.compileEligibility(e as never), JSON.stringify(e)).toThrow(ValidationError);
+    }
   });
 
   it("rejects bad configurations with the field path", () => {
