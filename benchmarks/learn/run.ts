@@ -38,8 +38,32 @@ const { values } = parseArgs({
     markdown: { type: "boolean", default: false },
     quiet: { type: "boolean", default: false },
     from: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
   },
 });
+
+if (values.help) {
+  console.log(`pnpm bench:learn [options]: regret of every Kairos preset and the peer libraries' algorithms on
+problems with a known truth; writes benchmarks/results/learn.json and learn.html (full runs only).
+
+  --quick                 smoke run: 500 rounds, 2 seeds (prints only unless --out is given)
+  --problems a,b          problems to run (default: linear, marketing, marketing-constrained, nonlinear)
+  --only a,b              Kairos presets and peers whose id contains one of these (references and random
+                          always run; give at least one peer id, e.g. mabwiser)
+  --seeds N               seeds 1..N (default 3)
+  --horizon N             rounds per problem (default: each problem's own)
+  --batches 1,100         batch sizes (default 1 and 100)
+  --workers N             worker threads (default 2, or the cores there are)
+  --propensities          compute Thompson propensities as the presets do by default (slower; same decisions)
+  --out FILE --html FILE  where to write the JSON and the HTML report
+  --markdown              print the tables as Markdown
+  --from FILE             re-print a saved run (with --markdown or --html)
+  --quiet                 no progress on stderr
+  -h, --help              this help
+
+Example: pnpm bench:learn --problems linear --batches 100 --seeds 5 --only auto,mabwiser`);
+  process.exit(0);
+}
 
 function writeHtml(file: string, results: LearnResults): void {
   mkdirSync(path.dirname(file), { recursive: true });
