@@ -72,6 +72,7 @@ export {
   type PresetContext,
   type PresetParts,
 } from "./policies/presets/preset.js";
+export { importPresetModules, resolvePresetModules } from "./policies/presets/preset-modules.js";
 export {
   type PolicyKind,
   policyKinds,

@@ -2,7 +2,13 @@
 import { mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { KairosError, type PolicyKind, registeredPresets, ValidationError } from "@kairos/core";
+import {
+  importPresetModules,
+  KairosError,
+  type PolicyKind,
+  registeredPresets,
+  ValidationError,
+} from "@kairos/core";
 import {
   type CommandSpec,
   commandHelp,
@@ -35,7 +41,6 @@ import { formatBanditOpe, LineError, parseBanditOpe } from "./ope/format.js";
 import { opeFromDecisionLog } from "./ope/from-decision-log.js";
 import { evaluateOffPolicy } from "./ope/simulated.js";
 import { buildPolicy, type PolicySpec, parsePolicyList, parsePolicySpec } from "./policies.js";
-import { importPresetModules } from "./preset-modules.js";
 import { readBanditProblem, replay } from "./replay.js";
 import { fmt, textTable } from "./report/format.js";
 import { resultsHtml } from "./report/html.js";

@@ -1,11 +1,10 @@
 import type { ContextSchemaConfig } from "@kairos/core";
-import { ValidationError } from "@kairos/core";
+import { importPresetModules, ValidationError } from "@kairos/core";
 import type { Job, Unit } from "./experiment.js";
 import type { GroupName } from "./groups.js";
 import type { LoggedDecision } from "./loop.js";
 import { runJobs } from "./parallel.js";
 import { checkLoggable, type PolicySpec, parsePolicyList } from "./policies.js";
-import { importPresetModules } from "./preset-modules.js";
 import { aggregate, type SimulationResults, scenarioFacts } from "./results.js";
 import type { Scenario } from "./scenario/schema.js";
 

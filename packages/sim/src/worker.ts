@@ -1,7 +1,7 @@
 import { parentPort } from "node:worker_threads";
+import { importPresetModules } from "@kairos/core";
 import { type Job, runJob } from "./experiment.js";
 import { serializeError } from "./parallel.js";
-import { importPresetModules } from "./preset-modules.js";
 
 // Worker-thread entry: runs the jobs it is sent, one at a time, reporting each finished day for progress.
 // A failure is sent back with its kind (ValidationError and its field, KairosError and its code), so the

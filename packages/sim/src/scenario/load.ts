@@ -1,7 +1,7 @@
-import { type ActionRecord, ActionSpace, ValidationError } from "@kairos/core";
+import { dirname, resolve } from "node:path";
+import { type ActionRecord, ActionSpace, resolvePresetModules, ValidationError } from "@kairos/core";
 import type { z } from "zod";
 import { parseJsonFile, readText } from "../files.js";
-import { resolvePresetModules } from "../preset-modules.js";
 import { closest, didYouMean } from "../suggest.js";
 import { type Condition, type Scenario, scenarioSchema, type Term } from "./schema.js";
 
@@ -184,7 +184,7 @@ export function knownKeysAt(schema: unknown, path: readonly PropertyKey[], input
 export function loadScenario(file: string): Scenario {
   const scenario = parseScenario(parseJsonFile(readText(file, "scenario"), file));
   // Resolved here, where the file's directory is known: workers import the same files.
-  return { ...scenario, presetModules: resolvePresetModules(scenario.presetModules, file) };
+  return { ...scenario, presetModules: resolvePresetModules(scenario.presetModules, dirname(resolve(file))) };
 }
 
 /** The scenario's action space (core), with errors re-rooted at `actions`. */
