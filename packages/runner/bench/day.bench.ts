@@ -24,7 +24,7 @@ const dir = mkdtempSync(join(tmpdir(), "kairos-bench-"));
 const audienceFile = join(dir, "audience.jsonl");
 writeBenchAudience(audienceFile, n);
 
-const useCase = loadUseCase(new URL("../examples/use-cases/win-back.json", import.meta.url).pathname);
+const useCase = await loadUseCase(new URL("../examples/use-cases/win-back.json", import.meta.url).pathname);
 const state = openState(join(dir, "state"), useCase.id);
 const day = "2026-03-02";
 const workers = process.env.KAIROS_WORKERS === undefined ? undefined : Number(process.env.KAIROS_WORKERS);

@@ -39,7 +39,7 @@ delete file.outcomes;
 // A first day has no send history for the frequency cap to count: both runs go without it.
 delete file.frequencyCap;
 writeFileSync(join(dir, "use-case.json"), JSON.stringify(file));
-const useCase = loadUseCase(join(dir, "use-case.json"));
+const useCase = await loadUseCase(join(dir, "use-case.json"));
 const targets = Object.values((file.activation as { targets: Record<string, { campaign: string }> }).targets);
 
 async function fakeBraze() {

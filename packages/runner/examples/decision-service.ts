@@ -22,7 +22,7 @@ if (positionals.length !== 1) {
   );
   process.exit(2);
 }
-const useCase = loadUseCase(positionals[0]!);
+const useCase = await loadUseCase(positionals[0]!);
 // The lock: `kairos day` from another process is refused while this runs (status and report still read).
 const state = openState(resolve(values.state ?? `kairos-state/${useCase.id}`), useCase.id);
 const service = new DecisionService({ useCase, state, learnEveryMs: 1000 * Number(values["learn-every"]) });

@@ -83,6 +83,8 @@ export function decideChunk(
 export interface WorkerInit {
   id: string;
   file: DecideSpec["file"] & Pick<UseCase["file"], "dimensions" | "constraints" | "frequencyCap">;
+  /** The use case's presetModules (file URLs), imported before the policy is built. */
+  presetModules: readonly string[];
   /** The policy configuration without its action space (rebuilt from the dimensions and constraints). */
   policyConfig: Record<string, unknown>;
   snapshot: PolicySnapshot;
@@ -166,6 +168,7 @@ export class DecidePool {
         constraints: f.constraints,
         frequencyCap: f.frequencyCap,
       },
+      presetModules: useCase.presetModules,
       policyConfig,
       snapshot,
       day,

@@ -18,7 +18,7 @@ import {
   storeAudience,
 } from "../src/index.js";
 
-const useCase = loadUseCase(new URL("../examples/use-cases/win-back.json", import.meta.url).pathname);
+const useCase = await loadUseCase(new URL("../examples/use-cases/win-back.json", import.meta.url).pathname);
 const DAY = "2026-03-02";
 
 /** Win-back customers; some lack SMS consent (eligibility), a few have a bad attribute. */

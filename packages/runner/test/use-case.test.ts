@@ -30,13 +30,13 @@ function refusedField(change: (file: Json) => void): string {
 }
 
 describe("use-case files", () => {
-  it("ships a valid example for each of the seven lifecycle use cases", () => {
+  it("ships a valid example for each of the seven lifecycle use cases", async () => {
     expect(examples.sort()).toEqual(
       ["acquisition", "loyalty", "referral", "repeat-purchase", "retention", "upsell", "win-back"].map(
         (n) => `${n}.json`,
       ),
     );
-    for (const f of examples) expect(loadUseCase(`${dir}${f}`).id).toBe(f.replace(/\.json$/, ""));
+    for (const f of examples) expect((await loadUseCase(`${dir}${f}`)).id).toBe(f.replace(/\.json$/, ""));
   });
 
   it("publishes a JSON Schema generated from the zod schema (pnpm -F @kairos/runner schema)", () => {
@@ -76,8 +76,8 @@ describe("use-case files", () => {
     );
   });
 
-  it("sends each option's Liquid properties with the dimensions' options", () => {
-    const useCase = loadUseCase(`${dir}win-back.json`);
+  it("sends each option's Liquid properties with the dimensions' options", async () => {
+    const useCase = await loadUseCase(`${dir}win-back.json`);
     expect(sendAction(useCase, { incentive: "25%", content: "bestsellers", channel: "sms" })).toEqual({
       incentive: "25%",
       content: "bestsellers",

@@ -47,7 +47,7 @@ example:
   BRAZE_REST_ENDPOINT=https://rest.iad-01.braze.com BRAZE_API_KEY=... kairos day use-cases/win-back.json
 `,
   async run(values, [file], io) {
-    const useCase = loadUseCase(file!);
+    const useCase = await loadUseCase(file!);
     const date = values.date as string | undefined;
     if (date !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))))
       throw new ValidationError("--date", `must be YYYY-MM-DD, got "${date}"`);

@@ -24,7 +24,7 @@ example:
   kairos doctor use-cases/win-back.json
 `,
   async run(values, [file], io) {
-    const useCase = loadUseCase(file!);
+    const useCase = await loadUseCase(file!);
     const checks = await doctor(useCase, stateDirOf(values, useCase), io.env);
     const mark = { ok: "ok  ", fail: "FAIL", warn: "warn", skip: "skip" } as const;
     for (const c of checks) io.out(`${mark[c.status]}  ${c.name}: ${c.detail}\n`);

@@ -58,7 +58,7 @@ example:
     for (const g of groups)
       if (!(GROUPS as readonly string[]).includes(g))
         throw new UsageError(`--groups: unknown group "${g}" (groups: ${GROUPS.join(", ")})`);
-    const useCase = loadUseCase(file!);
+    const useCase = await loadUseCase(file!);
     const state = openState(stateDirOf(values, useCase), useCase.id, { lock: false });
     try {
       const out = resolve(values.out);

@@ -28,7 +28,7 @@ example:
   kairos report use-cases/win-back.json --out win-back.html
 `,
   async run(values, [file], io) {
-    const useCase = loadUseCase(file!);
+    const useCase = await loadUseCase(file!);
     const dir = stateDirOf(values, useCase);
     const state = openState(dir, useCase.id, { lock: false });
     try {

@@ -25,7 +25,7 @@ example:
   kairos rollback use-cases/win-back.json --to 12
 `,
   async run(values, [file], io) {
-    const useCase = loadUseCase(file!);
+    const useCase = await loadUseCase(file!);
     if (values.list === undefined && values.to === undefined) throw new UsageError("give --list or --to N");
     const to = values.to === undefined ? undefined : Number(values.to);
     if (to !== undefined && (!Number.isInteger(to) || to < 1))

@@ -24,7 +24,7 @@ example:
   kairos status use-cases/win-back.json --days 7
 `,
   async run(values, [file], io) {
-    const useCase = loadUseCase(file!);
+    const useCase = await loadUseCase(file!);
     const days = values.days === undefined ? 14 : Number(values.days);
     if (!Number.isInteger(days) || days < 1)
       throw new UsageError(`--days needs a positive whole number, got "${values.days}"`);

@@ -20,7 +20,7 @@ example:
   kairos validate use-cases/win-back.json
 `,
   async run(_values, [file], io) {
-    const useCase = loadUseCase(file!);
+    const useCase = await loadUseCase(file!);
     io.out(
       `${file}: valid (${useCase.id}: ${useCase.space.dimensions.length} dimensions, ${useCase.space.size} combinations, metric ${useCase.metric.name}, policy ${useCase.file.policy.kind})\n`,
     );

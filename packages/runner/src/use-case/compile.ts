@@ -13,6 +13,8 @@ import {
   KairosError,
   type OptionValue,
   type PolicyConfig,
+  registeredPresets,
+  resolvePresetModules,
   ValidationError,
 } from "@kairos/core";
 import { defineMetric, type Metric, type MetricDefinitionInput, presets } from "@kairos/rewards";
@@ -31,13 +33,18 @@ export interface UseCase {
   readonly space: ActionSpace;
   readonly metric: Metric;
   readonly mapping: ActivationMapping;
+  /** The file's presetModules as file URLs: worker threads import them before building the policy. */
+  readonly presetModules: readonly string[];
   /** The createPolicy configuration (the snapshot, if any, is restored on top). */
   readonly policyConfig: PolicyConfig;
   /** Attributes read from each customer: the features and those the eligibility rules test. */
   readonly attributes: readonly string[];
 }
 
-/** Validates a parsed use-case file (zod, then cross-field checks); throws a ValidationError naming the field. */
+/**
+ * Validates a parsed use-case file (zod, then cross-field checks); throws a ValidationError naming the field.
+ * The policy kind must be registered: import the file's presetModules first.
+ */
 export function compileUseCase(input: unknown, baseDir: string): UseCase {
   const parsed = useCaseSchema.safeParse(input);
   if (!parsed.success) throw validationErrorOf("", parsed.error);
@@ -77,11 +84,12 @@ export function compileUseCase(input: unknown, baseDir: string): UseCase {
         `must name a categorical feature (features: ${features.join(", ")})`,
       );
   }
+  const presetModules = resolvePresetModules(file.presetModules, baseDir);
   const policyConfig = buildPolicyConfig(file, space);
   const metric = buildMetric(file);
   const mapping = buildMapping(file, checkOption);
   const attributes = [...new Set([...features, ...file.eligibility.flatMap((r) => Object.keys(r.when))])];
-  return { file, id: file.id, baseDir, space, metric, mapping, policyConfig, attributes };
+  return { file, id: file.id, baseDir, space, metric, mapping, presetModules, policyConfig, attributes };
 }
 
 function buildSpace(file: UseCaseFile): ActionSpace {
@@ -180,6 +188,12 @@ function buildPolicyConfig(file: UseCaseFile, space: ActionSpace): PolicyConfig 
         `policy.${key}`,
         "comes from the file's dimensions and features, not from policy",
       );
+  const kinds = Object.keys(registeredPresets());
+  if (!kinds.includes(file.policy.kind))
+    throw new ValidationError(
+      "policy.kind",
+      `"${file.policy.kind}" is not a registered preset (registered: ${kinds.join(", ")}; another package's presets need presetModules)`,
+    );
   const config = {
     seed: file.id,
     ...file.policy,

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ValidationError } from "@kairos/core";
 import { compileUseCase, type UseCase } from "./compile.js";
+import { importUseCasePresets } from "./preset-modules.js";
 
 /** Parses JSON text; a syntax error names the line and column. */
 export function parseJson(text: string, name: string): unknown {
@@ -22,8 +23,11 @@ export function parseJson(text: string, name: string): unknown {
   }
 }
 
-/** Loads and validates a use-case file; relative paths inside it resolve against its directory. */
-export function loadUseCase(path: string): UseCase {
+/**
+ * Loads and validates a use-case file, importing its presetModules first; relative paths inside it resolve
+ * against its directory.
+ */
+export async function loadUseCase(path: string): Promise<UseCase> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -31,5 +35,8 @@ export function loadUseCase(path: string): UseCase {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ValidationError(path, code === "ENOENT" ? "no such file" : `cannot read (${code})`);
   }
-  return compileUseCase(parseJson(text, path), dirname(resolve(path)));
+  const input = parseJson(text, path);
+  const baseDir = dirname(resolve(path));
+  await importUseCasePresets(input, baseDir);
+  return compileUseCase(input, baseDir);
 }

@@ -33,6 +33,14 @@ const presetWindow = {
 };
 const strings = z.array(z.string().min(1)).min(1);
 
+/** Packages or files that register presets with core (such as `@kairos/neural`), imported before the policy is built. */
+export const presetModulesSchema = z
+  .array(z.string().min(1))
+  .default([])
+  .describe(
+    "Packages or files (resolved from the use-case file's directory) registering presets with @kairos/core, e.g. @kairos/neural",
+  );
+
 /** A rewards preset by name, with its settings. */
 const metricPreset = z.discriminatedUnion("preset", [
   z.strictObject({
@@ -238,10 +246,19 @@ export const useCaseSchema = z.strictObject({
     })
     .default({ random: 0.05, bau: 0, holdout: 0.05 })
     .describe("Control groups, assigned once per customer and stable afterwards"),
+  presetModules: presetModulesSchema,
   policy: z
-    .looseObject({ kind: z.enum(policyKinds as [string, ...string[]]).default("auto") })
+    .looseObject({
+      kind: z
+        .string()
+        .min(1)
+        .default("auto")
+        .describe(
+          `A registered preset: core's (${policyKinds.join(", ")}) or one a presetModules entry registers`,
+        ),
+    })
     .default({ kind: "auto" })
-    .describe("The @kairos/core preset and its settings (validated by createPolicy)"),
+    .describe("The preset and its settings (validated by createPolicy)"),
   renames: z
     .record(z.string(), z.record(z.string(), z.string()))
     .optional()

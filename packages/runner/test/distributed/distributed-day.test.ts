@@ -130,7 +130,7 @@ describe("the daily cycle on several worker processes", () => {
     const dist = await world("distributed");
     const redis = new Redis(server.url);
     cleanups.push(() => redis.disconnect());
-    const useCase = loadUseCase(dist.useCase);
+    const useCase = await loadUseCase(dist.useCase);
     const keys = new UseCaseKeys(PREFIX, useCase.id);
 
     const workers = [0, 1, 2].map(() => startChildWorker(dist.env));
