@@ -10,6 +10,7 @@ import { Redis } from "ioredis";
 import { brazeCredentials } from "../credentials.js";
 import type { ActivationSettings } from "../run-day.js";
 import { compileUseCase, type UseCase } from "../use-case/compile.js";
+import { importUseCasePresets } from "../use-case/preset-modules.js";
 import { finishDay, learnDay } from "./day-jobs.js";
 import { UseCaseKeys } from "./keys.js";
 import { bullPrefix, connectionOf, type DayJobData, type DayJobName, QUEUE } from "./queue.js";
@@ -71,7 +72,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     const data = job.data;
     const text = JSON.stringify([data.useCase, data.baseDir]);
     let useCase = useCases.get(text);
-    if (!useCase) useCases.set(text, (useCase = compileUseCase(data.useCase, data.baseDir)));
+    if (!useCase) {
+      await importUseCasePresets(data.useCase, data.baseDir);
+      useCases.set(text, (useCase = compileUseCase(data.useCase, data.baseDir)));
+    }
     const keys = new UseCaseKeys(data.prefix, useCase.id);
     const staged = JSON.parse((await redis.get(keys.staged(data.day))) ?? "null") as StagedDay | null;
     if (!staged) throw new Error(`${useCase.id} ${data.day}: not staged`);
