@@ -346,9 +346,9 @@ function summarise(
 }
 
 /**
- * Paired comparisons of every Kairos policy with every baseline and ceiling run beside it: both ran on the
- * same customers with the same outcome draws in each replication, so their difference is far less noisy
- * than either result; the interval is a t-interval over replications of that difference.
+ * Paired comparisons of every Kairos policy with every baseline and ceiling run beside it, and with auto:
+ * both ran on the same customers with the same outcome draws in each replication, so their difference is
+ * far less noisy than either result; the interval is a t-interval over replications of that difference.
  */
 function compare(
   byLabel: Map<string, JobResult[]>,
@@ -362,7 +362,8 @@ function compare(
   };
   for (const p of policies.filter((u) => u.role === "kairos")) {
     const a = runsOf(p.label);
-    for (const v of policies.filter((u) => u.role !== "kairos")) {
+    // And with auto, core's default, so the summary can say when another preset pays more here.
+    for (const v of policies.filter((u) => u.role !== "kairos" || (u.kind === "auto" && p.kind !== "auto"))) {
       const b = runsOf(v.label);
       const pairs = a.flatMap((x, i) => (x !== undefined && b[i] !== undefined ? [[x, b[i]!] as const] : []));
       if (pairs.length === 0) continue;

@@ -1,3 +1,4 @@
+import { presets } from "@kairos/core";
 import type { SimulationResults, UnitResult } from "../results.js";
 import { amount, combination, ordinal, type Units, unitsOf } from "./format.js";
 
@@ -68,6 +69,8 @@ export function summaryText(results: SimulationResults): string {
     sentences.push(
       `${kairos && abTest ? "It" : `${days}, Kairos (${kairos.label})`} earned ${versus(results, kairos, bau, "business as usual", u)}.`,
     );
+  const better = betterThanAuto(results);
+  if (better) sentences.push(recommendation(results, better, u));
   const per = [kairos, abTest, bau, ceiling]
     .filter((x): x is UnitResult => x !== undefined)
     .map((x) => `${x.label} ${amount(x.rewardPerCustomer.estimate, u)}`);
@@ -87,6 +90,31 @@ export function summaryText(results: SimulationResults): string {
       : "One replication: the intervals shown are within-run only and too narrow (they ignore run-to-run variation); run with --seeds 3 or more.",
   );
   return sentences.join(" ");
+}
+
+/**
+ * The Kairos policy other than auto (core's default) that beat auto by the most, when its paired 95%
+ * interval excludes 0 (replications > 1): the preset worth switching to for these customers.
+ */
+function betterThanAuto(results: SimulationResults): { policy: UnitResult; auto: UnitResult } | undefined {
+  const auto = results.policies.find((p) => p.kind === "auto");
+  if (!auto) return undefined;
+  const wins = results.comparisons.filter((c) => c.versus === auto.label && c.difference.low > 0);
+  const best = wins.sort((a, b) => b.difference.estimate - a.difference.estimate)[0];
+  const policy = best && results.policies.find((p) => p.label === best.policy);
+  return policy && { policy, auto };
+}
+
+function recommendation(
+  results: SimulationResults,
+  better: NonNullable<ReturnType<typeof betterThanAuto>>,
+  u: Units,
+): string {
+  const { policy, auto } = better;
+  // Another package's preset (such as @kairos/neural's) models what auto's linear model cannot.
+  const why =
+    policy.kind in presets ? "" : " customers here respond non-linearly, which auto's linear model misses;";
+  return `${policy.label} earned ${versus(results, policy, auto, auto.label, u)}:${why} use kind ${policy.kind}.`;
 }
 
 function capitalise(s: string): string {
