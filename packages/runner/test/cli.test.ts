@@ -4,17 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startFakeBraze } from "@kairos/braze-adapter/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileUseCase, loadPolicy, openState, runCli } from "../src/index.js";
+import { compileUseCase, loadPolicy, openState } from "../src/index.js";
+import { kairos } from "./helpers/kairos.js";
 import { audienceJsonl, CAMPAIGNS, customerIds, liquidTag, testUseCase } from "./helpers/world.js";
 
 const KEY = "cli-secret-key-1234";
-
-async function kairos(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let out = "";
-  let err = "";
-  const code = await runCli(args, { out: (t) => (out += t), err: (t) => (err += t), env });
-  return { code, out, err };
-}
 
 describe("kairos command", () => {
   const dir = mkdtempSync(join(tmpdir(), "kairos-cli-"));

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startFakeBraze } from "@kairos/braze-adapter/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decideAndLog, loadPolicy, loadUseCase, openState, runCli, storeAudience } from "../src/index.js";
+import { decideAndLog, loadPolicy, loadUseCase, openState, storeAudience } from "../src/index.js";
+import { kairos } from "./helpers/kairos.js";
 import {
   audienceJsonl,
   CAMPAIGNS,
@@ -21,13 +22,6 @@ const KEY = "preset-modules-key-1234";
 const CUSTOMERS = 30;
 // Small network, trained from the few conversions of day 1.
 const NEURAL = { kind: "neural-linear", hidden: [4], minObservations: 4, epochs: 1, batchSize: 8 };
-
-async function kairos(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let out = "";
-  let err = "";
-  const code = await runCli(args, { out: (t) => (out += t), err: (t) => (err += t), env });
-  return { code, out, err };
-}
 
 describe("a use case with presetModules", () => {
   const dir = mkdtempSync(join(tmpdir(), "kairos-preset-modules-"));
