@@ -75,20 +75,7 @@ export class EnsembleModel extends NeuralModel {
   }
 
   protected fit(): void {
-    this.members = trainNetworks(
-      this.members,
-      this.buffer,
-      {
-        epochs: this.settings.epochs,
-        batchSize: this.settings.batchSize,
-        stepsPerEpoch: this.settings.stepsPerEpoch,
-        learningRate: this.settings.learningRate,
-        shift: this.context.shift,
-        scale: this.context.scale,
-        bootstrap: true,
-      },
-      this.trainRng(),
-    );
+    this.members = trainNetworks(this.members, this.buffer, this.trainOptions(true), this.trainRng());
   }
 
   protected modelJSON(): Record<string, unknown> {

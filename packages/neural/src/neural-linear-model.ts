@@ -130,20 +130,7 @@ export class NeuralLinearModel extends NeuralModel implements GaussianPosterior 
   }
 
   protected fit(): void {
-    const [trained] = trainNetworks(
-      [this.network],
-      this.buffer,
-      {
-        epochs: this.settings.epochs,
-        batchSize: this.settings.batchSize,
-        stepsPerEpoch: this.settings.stepsPerEpoch,
-        learningRate: this.settings.learningRate,
-        shift: this.context.shift,
-        scale: this.context.scale,
-        bootstrap: false,
-      },
-      this.trainRng(),
-    );
+    const [trained] = trainNetworks([this.network], this.buffer, this.trainOptions(false), this.trainRng());
     this.network = trained!;
     this.cachedRevision = -1;
     const posterior = this.makePosterior();

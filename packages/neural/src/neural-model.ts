@@ -10,6 +10,7 @@ import {
 import { z } from "zod";
 import { ReplayBuffer } from "./replay-buffer.js";
 import type { NetworkSettings } from "./settings.js";
+import type { TrainOptions } from "./trainer.js";
 
 /** What every neural model is built from (besides its own settings). */
 export interface NeuralModelContext {
@@ -117,6 +118,19 @@ export abstract class NeuralModel implements RewardModel {
   /** Observations in the replay buffer. */
   get bufferedObservations(): number {
     return this.buffer.size;
+  }
+
+  /** How the network(s) train on the buffer: the settings' schedule and the context's standardisation. */
+  protected trainOptions(bootstrap: boolean): TrainOptions {
+    return {
+      epochs: this.settings.epochs,
+      batchSize: this.settings.batchSize,
+      stepsPerEpoch: this.settings.stepsPerEpoch,
+      learningRate: this.settings.learningRate,
+      shift: this.context.shift,
+      scale: this.context.scale,
+      bootstrap,
+    };
   }
 
   protected trainRng() {

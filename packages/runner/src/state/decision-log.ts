@@ -105,19 +105,10 @@ export function decisionRow(d: LoggedDecision, actionJson?: Map<number, string>)
 }
 
 /** What sending and registering need of a day's decisions (no explanation; the context as JSON). */
-export interface DecisionToSend {
-  decisionId: string;
-  externalId: string;
-  group: Group;
-  action: Record<string, string | number> | null;
-  actionIndex: number | null;
-  propensity: number | null;
-  policyVersion: number | null;
-  timeZone: string | null;
-  status: DecisionStatus;
+export type DecisionToSend = Omit<LoggedDecision, "day" | "context" | "sentAt" | "explanation"> & {
   /** The context it was decided on, as stored (JSON). */
   contextJson: string;
-}
+};
 
 const SELECT_TO_SEND = `SELECT decision_id, external_id, grp, action, action_index, propensity, policy_version,
   time_zone, status, context FROM decisions`;
