@@ -1,6 +1,6 @@
 // The daily cycle on Redis against the single-process one, for N customers (default 100,000): the win-back
-// example (3 dimensions, 4 features, eligibility, `auto`) sending at once to a fake Braze in this process
-// (no faults, the documented 250,000 requests/hour bucket), with the short activation delays of the tests'
+// example (3 dimensions, 4 features, eligibility, `auto`) sending at once to a fake Braze in a process of its
+// own (fake-braze-child.ts; no faults, the documented 250,000 requests/hour bucket), with the short activation delays of the tests'
 // worker (test/distributed/worker-child.ts) on both sides. First `runDay` on SQLite, then the distributed
 // day on a fresh Redis (appendonly yes, appendfsync everysec) with 1, 2 and 4 worker processes. Prints, per
 // run, the wall time and customers per second, Redis' memory per customer once the day is done (INFO memory:
@@ -12,7 +12,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BrazeClient } from "@kairos/braze-adapter";
-import { startFakeBraze } from "@kairos/braze-adapter/testing";
 import { Redis } from "ioredis";
 import { runDistributedDay } from "../src/distributed/coordinator.js";
 import { UseCaseKeys } from "../src/distributed/keys.js";
@@ -28,7 +27,6 @@ const day = "2026-03-02";
 const dir = mkdtempSync(join(tmpdir(), "kairos-dist-bench-"));
 
 writeBenchAudience(join(dir, "audience.jsonl"), n);
-const ids = Array.from({ length: n }, (_, i) => `customer-${i}`);
 
 // The win-back example, reading that file and sending at once (no send hour), with no outcome folder.
 const example = new URL("../examples/use-cases/win-back.json", import.meta.url).pathname;
@@ -42,17 +40,52 @@ writeFileSync(join(dir, "use-case.json"), JSON.stringify(file));
 const useCase = await loadUseCase(join(dir, "use-case.json"));
 const targets = Object.values((file.activation as { targets: Record<string, { campaign: string }> }).targets);
 
-async function fakeBraze() {
-  return startFakeBraze({
+/** A child process' CPU time in seconds (Linux: utime + stime in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Starts the fake Braze in its own process; `stop` returns the requests it served and its CPU seconds. */
+async function fakeBraze(): Promise<{ url: string; stop(): Promise<{ requests: number; cpu: number }> }> {
+  const options = {
     apiKey: "bench-key",
-    users: ids,
     campaigns: targets.map((t, i) => ({
       id: t.campaign,
       name: t.campaign,
       variations: [{ id: `${t.campaign}-v1`, channel: i === 0 ? "email" : "sms" }],
     })),
+  };
+  const p = spawn(
+    process.execPath,
+    ["--conditions=kairos-source", "--import", "tsx", fakeChild, JSON.stringify(options), String(n)],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let out = "";
+  p.stdout!.on("data", (b) => {
+    out += b;
   });
+  const line = (prefix: string) =>
+    new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const m = new RegExp(`^${prefix} (\\S+)$`, "m").exec(out);
+        if (m) resolve(m[1]!);
+        else if (p.exitCode !== null) reject(new Error(`fake Braze exited (${p.exitCode})`));
+        else setTimeout(check, 20);
+      };
+      check();
+    });
+  const url = await line("URL");
+  return {
+    url,
+    async stop() {
+      const cpu = cpuSeconds(p.pid!);
+      p.kill("SIGTERM");
+      return { requests: Number(await line("REQUESTS")), cpu };
+    },
+  };
 }
+const fakeChild = new URL("./fake-braze-child.ts", import.meta.url).pathname;
 
 const rows: string[][] = [];
 let cpu0 = process.cpuUsage();
@@ -75,6 +108,7 @@ let single: number;
   const result = await runDay(useCase, state, braze, { day, activation: FAST_ACTIVATION });
   single = (performance.now() - t0) / 1000;
   const cpuSingle = process.cpuUsage(cpu0);
+  const served = await fake.stop();
   rows.push([
     "single process (SQLite)",
     single.toFixed(1),
@@ -82,14 +116,14 @@ let single: number;
     "–",
     "–",
     "1.00",
-    `${((cpuSingle.user + cpuSingle.system) / n).toFixed(0)} (with the fake Braze)`,
-    String(fake.requests.length),
+    ((cpuSingle.user + cpuSingle.system) / n).toFixed(0),
+    String(served.requests),
+    served.cpu.toFixed(1),
     String(result.summary.sent),
   ]);
   console.log(rows.at(-1)!.join(" | "));
   await state.close();
   await braze.close();
-  await fake.close();
 }
 cpu0 = process.cpuUsage();
 
@@ -139,17 +173,15 @@ for (const workers of [1, 2, 4]) {
   const cpuInfo = await redis.info("cpu");
   const redisCpu =
     Number(/used_cpu_user:([\d.]+)/.exec(cpuInfo)![1]) + Number(/used_cpu_sys:([\d.]+)/.exec(cpuInfo)![1]);
-  // The workers' CPU time (Linux: utime + stime in clock ticks of 1/100 s).
-  const workerCpu = procs.reduce((sum, p) => {
-    const fields = readFileSync(`/proc/${p.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return sum + (Number(fields[11]) + Number(fields[12])) / 100;
-  }, 0);
+  // The workers' CPU time, start-up included.
+  const workerCpu = procs.reduce((sum, p) => sum + cpuSeconds(p.pid!), 0);
   const used = Number(/used_memory:(\d+)/.exec(info)![1]);
   const peak = Number(/used_memory_peak:(\d+)/.exec(info)![1]);
   // What stays once the day's sends are older than --ledger-days: every settled ledger row pruned.
   const keys = new UseCaseKeys("bench", useCase.id);
   for (let s = 0; s < shards; s++) await new RedisSendLedger(redis, keys.ledger(s)).prune(Date.now() + 1);
   const pruned = Number(/used_memory:(\d+)/.exec(await redis.info("memory"))![1]);
+  const served = await fake.stop();
   rows.push([
     `${workers} worker${workers > 1 ? "s" : ""} (Redis)`,
     seconds.toFixed(1),
@@ -158,24 +190,24 @@ for (const workers of [1, 2, 4]) {
     (pruned / n).toFixed(0),
     (seconds / single).toFixed(2),
     `${((workerCpu * 1e6) / n).toFixed(0)} + ${((redisCpu * 1e6) / n).toFixed(0)}`,
-    String(fake.requests.length),
+    String(served.requests),
+    served.cpu.toFixed(1),
     String(result.summary.sent),
   ]);
   console.log(rows.at(-1)!.join(" | "));
   for (const p of procs) p.kill("SIGTERM");
   await Promise.all(procs.map((p) => new Promise((r) => p.once("exit", r))));
   redis.disconnect();
-  await fake.close();
   await redisServer.stop();
 }
 
 console.log(
-  "\n| run | wall s | customers/s | Redis bytes/customer | the same, ledger pruned | time vs single | CPU µs/customer (workers + Redis) | Braze requests | sent |",
+  "\n| run | wall s | customers/s | Redis bytes/customer | the same, ledger pruned | time vs single | CPU µs/customer (process or workers + Redis) | Braze requests | fake Braze CPU s | sent |",
 );
-console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) console.log(`| ${r.join(" | ")} |`);
 const used = process.cpuUsage(cpu0);
 console.log(
-  `\ncoordinator + fake Braze CPU ${((used.user + used.system) / 1e6).toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`,
+  `\ncoordinator CPU ${((used.user + used.system) / 1e6).toFixed(1)} s; load ${loadavg()[0]!.toFixed(1)}`,
 );
 rmSync(dir, { recursive: true, force: true });
