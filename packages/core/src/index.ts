@@ -31,6 +31,7 @@ export {
   ValidationError,
 } from "./errors.js";
 export { argmaxProbability } from "./exploration/argmax-probability.js";
+export { optimisticArgmaxProbability } from "./exploration/optimistic-argmax-probability.js";
 export { betaCdf, logBetaFunction } from "./exploration/beta-distribution.js";
 export { ArgmaxRule } from "./exploration/deterministic.js";
 export { EpsilonGreedyRule, type EpsilonSchedule } from "./exploration/epsilon-greedy.js";

@@ -232,6 +232,33 @@ describe.each(thompsonKinds)(
       expect(h.meanError).toBeGreaterThan(0); // the coupled blocks are estimated, and say so
     });
 
+    it.runIf(hasSetting(kind, "optimistic"))(
+      "with optimistic and plain draws, on one dimension (exact) and across a constraint (estimated)",
+      () => {
+        const arms: ActionSpaceConfig = { dimensions: { arm: ["a", "b", "c", "d", "e", "f"] } };
+        for (const optimistic of [true, false]) {
+          const one: Scenario = {
+            name: "arms",
+            kind,
+            settings: { optimistic },
+            actionSpace: arms,
+            learn: 120,
+          };
+          const h = honesty(trained(one), context);
+          expectHonest(h);
+          expect(h.meanError).toBe(0);
+          const across: Scenario = {
+            name: "optimistic-across",
+            kind,
+            settings: { optimistic, ...(hasSetting(kind, "structure") ? { structure: "factorised" } : {}) },
+            actionSpace: channelHour,
+            learn: 120,
+          };
+          expectHonest(honesty(trained(across), context));
+        }
+      },
+    );
+
     it("estimating never changes the decision, and the same id reproduces the same propensity", () => {
       const s: Scenario = { name: "same", kind, settings: {}, actionSpace: channelHour, learn: 60 };
       if (hasSetting(kind, "structure")) s.settings = { structure: "factorised" };

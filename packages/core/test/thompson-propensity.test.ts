@@ -17,6 +17,7 @@ import {
   normal,
   normalCdf,
   normalCdfFast,
+  optimisticArgmaxProbability,
   posteriorArgmaxProbability,
   studentDraws,
 } from "../src/index.js";
@@ -87,6 +88,35 @@ describe("exact Thompson propensities", () => {
         },
       ),
       { numRuns: 6, seed: 20261128 },
+    );
+  });
+
+  it("optimistic draws max(N(m, s²), m): win probabilities sum to 1 and agree with 50,000 simulated draws", () => {
+    // The same bound as above; a third of the units have zero width (their draw is their mean).
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            m: fc.double({ min: -2, max: 2, noNaN: true }),
+            s: fc.oneof(fc.constant(0), fc.double({ min: 0.05, max: 2, noNaN: true })),
+          }),
+          { minLength: 2, maxLength: 6 },
+        ),
+        fc.nat(),
+        (arms, seed) => {
+          const means = Float64Array.from(arms, (a) => a.m);
+          const sds = Float64Array.from(arms, (a) => a.s);
+          fc.pre(new Set(means).size === means.length); // equal means tie: the policy redraws those
+          const units = arms.map((_, i) => i);
+          const exact = units.map((u) => optimisticArgmaxProbability(means, sds, units, u));
+          expect(Math.abs(exact.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-4);
+          const rng = createRng(seed);
+          const n = 50_000;
+          const wins = winCounts(units, n, (u) => means[u]! + sds[u]! * Math.max(0, normal(rng)));
+          for (const u of units) expect(Math.abs(wins[u]! / n - exact[u]!)).toBeLessThan(5 * 0.0022 + 5e-5);
+        },
+      ),
+      { numRuns: 12, seed: 20261130 },
     );
   });
 

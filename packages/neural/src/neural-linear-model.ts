@@ -105,6 +105,10 @@ export class NeuralLinearModel extends NeuralModel implements GaussianPosterior 
     this.posterior.gaussianScores(this.features(x), means, sds);
   }
 
+  get optimistic(): boolean {
+    return this.posterior.optimistic === true;
+  }
+
   countPending(x: Float64Array, units: Int32Array): void {
     this.posterior.countPending?.(this.features(x), units);
   }

@@ -335,7 +335,7 @@ function firstAtLeast(sorted: readonly number[], x: number): number {
 }
 
 /** P(value s exceeds a draw from N(mean, sd²)). */
-function beats(s: number, mean: number, sd: number): number {
+export function beats(s: number, mean: number, sd: number): number {
   if (sd === 0) return s > mean ? 1 : 0;
   return normalCdf((s - mean) / sd);
 }

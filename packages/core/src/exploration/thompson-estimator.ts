@@ -21,6 +21,7 @@
 // no draw showed is not reported as exact).
 import type { Rng } from "../rng.js";
 import { argmaxProbability } from "./argmax-probability.js";
+import { optimisticArgmaxProbability } from "./optimistic-argmax-probability.js";
 import { posteriorArgmaxProbability, type UnitDraws } from "./posterior-argmax-probability.js";
 import type { Component, ThompsonStructure } from "./thompson-structure.js";
 import { winProbabilities } from "./win-probabilities.js";
@@ -42,36 +43,43 @@ export interface UnitLaw {
   sample(u: number, rng: Rng): number;
 }
 
-/** Independent normal draws (linear models): win probabilities by {@link argmaxProbability}. */
+/**
+ * Independent normal draws (linear models), or their optimistic version max(draw, mean): win probabilities
+ * by {@link argmaxProbability} or {@link optimisticArgmaxProbability}.
+ */
 export class GaussianLaw implements UnitLaw {
   private memo: Map<number, number> | undefined;
   private shiftedMeans: Float64Array | undefined;
   private spare = Number.NaN;
   private spareRng: Rng | undefined;
+  private readonly argmax: typeof argmaxProbability;
 
   constructor(
     private readonly means: Float64Array,
     private readonly sds: Float64Array,
     private readonly allowed: readonly (readonly number[])[],
-  ) {}
+    private readonly optimistic = false,
+  ) {
+    this.argmax = optimistic ? optimisticArgmaxProbability : argmaxProbability;
+  }
 
   win(b: number, u: number): number {
     this.memo ??= new Map();
     let p = this.memo.get(u);
     if (p === undefined) {
-      p = argmaxProbability(this.means, this.sds, this.allowed[b]!, u);
+      p = this.argmax(this.means, this.sds, this.allowed[b]!, u);
       this.memo.set(u, p);
     }
     return p;
   }
 
   shiftedWin(units: readonly number[], target: number, shift: Float64Array): number {
-    return argmaxProbability(this.shift(units, shift), this.sds, units, target);
+    return this.argmax(this.shift(units, shift), this.sds, units, target);
   }
 
   shiftedWins(units: readonly number[], shift: Float64Array): Float64Array {
     const means = this.shift(units, shift);
-    return Float64Array.from(units, (u) => argmaxProbability(means, this.sds, units, u));
+    return Float64Array.from(units, (u) => this.argmax(means, this.sds, units, u));
   }
 
   sample(u: number, rng: Rng): number {
@@ -88,7 +96,7 @@ export class GaussianLaw implements UnitLaw {
       this.spare = radius * Math.sin(angle);
       this.spareRng = rng;
     } else this.spare = Number.NaN;
-    return this.means[u]! + s * z;
+    return this.means[u]! + s * (this.optimistic ? Math.max(0, z) : z);
   }
 
   private shift(units: readonly number[], shift: Float64Array): Float64Array {

@@ -8,6 +8,7 @@ import {
 import { createRng } from "../rng.js";
 import type { ScoredAction } from "../search/action-search.js";
 import { argmaxProbability } from "./argmax-probability.js";
+import { optimisticArgmaxProbability } from "./optimistic-argmax-probability.js";
 import { betaDraws, studentDraws, type UnitDraws } from "./posterior-argmax-probability.js";
 import type { Choice, DecisionScope, ExplorationRule } from "./scope.js";
 import {
@@ -137,11 +138,13 @@ export class ThompsonRule implements ExplorationRule {
     const structure = thompsonStructure(blocks, scope.eligibility);
     if (!structure.independent) return undefined;
     this.readGaussian(scope.x, model);
-    if (tiedPointMasses(this.means, this.sds, structure.allowed)) return undefined;
+    const optimistic = model.optimistic === true;
+    if (tiedPointMasses(this.means, this.sds, structure.allowed, optimistic)) return undefined;
+    const argmax = optimistic ? optimisticArgmaxProbability : argmaxProbability;
     let p = 1;
     for (let b = 0; b < blocks.count; b++) {
       const unit = blocks.offsets[b]! + blocks.blockCode(b, chosen.codes);
-      p *= argmaxProbability(this.means, this.sds, structure.allowed[b]!, unit);
+      p *= argmax(this.means, this.sds, structure.allowed[b]!, unit);
     }
     return p;
   }
@@ -278,8 +281,9 @@ export class ThompsonRule implements ExplorationRule {
       this.readGaussian(scope.x, model);
       // Zero-width draws that tie (e.g. an all-zero context) are chosen by the search's tie rule, which no
       // integral knows: redraw instead.
-      if (tiedPointMasses(this.means, this.sds, structure.allowed)) return undefined;
-      return { structure, law: new GaussianLaw(this.means, this.sds, structure.allowed) };
+      const optimistic = model.optimistic === true;
+      if (tiedPointMasses(this.means, this.sds, structure.allowed, optimistic)) return undefined;
+      return { structure, law: new GaussianLaw(this.means, this.sds, structure.allowed, optimistic) };
     }
     const revision = this.posterior.read(model, n);
     if (revision === undefined) return undefined;
@@ -333,17 +337,21 @@ export class ThompsonRule implements ExplorationRule {
   }
 }
 
-/** Whether two allowed units of a block have zero-width draws at the same value. */
+/**
+ * Whether two allowed units of a block have point masses at the same value: zero-width draws, or with
+ * optimistic draws (half their mass at the mean) any two units with the same mean (e.g. unseen options).
+ */
 function tiedPointMasses(
   means: Float64Array,
   sds: Float64Array,
   allowed: readonly (readonly number[])[],
+  optimistic: boolean,
 ): boolean {
-  if (!sds.includes(0)) return false;
+  if (!optimistic && !sds.includes(0)) return false;
   for (const units of allowed) {
     const seen = new Set<number>();
     for (const u of units) {
-      if (sds[u] !== 0) continue;
+      if (!optimistic && sds[u] !== 0) continue;
       if (seen.has(means[u]!)) return true;
       seen.add(means[u]!);
     }

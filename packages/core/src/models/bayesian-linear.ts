@@ -181,8 +181,14 @@ export class BayesianLinearModel implements RewardModel {
     } else {
       // Units are independent, so a draw of θ·x is exactly a scalar normal: no d-dimensional sampling needed.
       const scale = this.options.sampleScale * this.noise;
-      for (let u = 0; u < out.length; u++) out[u] = means[u]! + scale * widths[u]! * normal(request.rng);
+      const floor = this.options.optimistic ? 0 : Number.NEGATIVE_INFINITY;
+      for (let u = 0; u < out.length; u++)
+        out[u] = means[u]! + scale * widths[u]! * Math.max(floor, normal(request.rng));
     }
+  }
+
+  get optimistic(): boolean {
+    return this.options.optimistic;
   }
 
   gaussianScores(x: Float64Array, means: Float64Array, sds: Float64Array): void {

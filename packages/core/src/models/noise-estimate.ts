@@ -65,6 +65,12 @@ export const linearPriorOptions = {
    */
   sampleScale: z.number().positive().default(1),
   /**
+   * Optimistic Thompson sampling (May et al. 2012): a draw below its unit's posterior mean is raised to the
+   * mean, so sampling only ever adds optimism; uncertain units are still explored, a well-known best unit
+   * loses its turn less often to its own low draws.
+   */
+  optimistic: z.boolean().default(false),
+  /**
    * Learn the prior precision of the coefficients other than the intercept from the data (empirical Bayes;
    * see PriorPrecision) instead of holding it at `lambda`.
    */

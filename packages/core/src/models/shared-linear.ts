@@ -186,9 +186,14 @@ export class SharedLinearModel implements RewardModel {
       for (let u = 0; u < out.length; u++) out[u] = this.means[u]! + a * this.widths[u]!;
     } else {
       const scale = this.options.sampleScale * sigma;
+      const floor = this.options.optimistic ? 0 : Number.NEGATIVE_INFINITY;
       for (let u = 0; u < out.length; u++)
-        out[u] = this.means[u]! + scale * this.widths[u]! * normal(request.rng);
+        out[u] = this.means[u]! + scale * this.widths[u]! * Math.max(floor, normal(request.rng));
     }
+  }
+
+  get optimistic(): boolean {
+    return this.options.optimistic;
   }
 
   gaussianScores(x: Float64Array, means: Float64Array, sds: Float64Array): void {

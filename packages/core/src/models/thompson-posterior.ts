@@ -5,9 +5,13 @@
 // parameters (correlated draws) must not implement them: Thompson sampling then estimates by redrawing.
 import type { RewardModel } from "./reward-model.js";
 
-/** Sampled unit scores are independent normals: unit u's is N(means[u], sds[u]²) for context `x`. */
+/**
+ * Sampled unit scores are independent normals: unit u's is N(means[u], sds[u]²) for context `x`; when
+ * `optimistic`, max(that draw, means[u]) (optimistic Thompson sampling).
+ */
 export interface GaussianPosterior {
   gaussianScores(x: Float64Array, means: Float64Array, sds: Float64Array): void;
+  readonly optimistic?: boolean;
 }
 
 /**

@@ -10,8 +10,10 @@ import { blocksFor, definePreset, linearModel, linearSettings } from "./preset.j
  * `interactions`), whose data needs grow with the number of options rather than of combinations. The
  * reward noise that scales exploration is estimated from the data, and so is the prior precision of every
  * coefficient (`learnPrior`: features the data do not support are shrunk and stop being explored), so
- * conversions, revenue and many features need no tuning. `sampleScale` below 1 narrows the posterior (Chapelle & Li 2011): less regret on the learning
- * benchmark, but small effects are identified less reliably (README, "Which policy when"). See the README's "which policy when" for the measurements behind these choices.
+ * conversions, revenue and many features need no tuning. Draws are optimistic (a draw below its option's
+ * posterior mean counts as the mean): about 5% less regret on the learning benchmark's linear problems, no
+ * change on the others. `sampleScale` below 1 narrows the posterior (Chapelle & Li 2011): less regret
+ * still, but small effects are identified less reliably. The README's "Which policy when" has the numbers.
  */
 export const auto = definePreset({
   kind: "auto",
@@ -22,6 +24,8 @@ export const auto = definePreset({
     ...linearSettings,
     /** Thompson draws from the posterior narrowed by this factor (1: the plain posterior; see the README). */
     sampleScale: z.number().positive().default(1),
+    /** Optimistic Thompson sampling: draws below the posterior mean are raised to it (see the README). */
+    optimistic: z.boolean().default(true),
     learnPrior: z.boolean().default(true),
     propensityDraws: z.number().int().min(0).default(100),
   }),

@@ -13,6 +13,8 @@ export const lints = definePreset({
     structure: structureSchema.default("joint"),
     /** Thompson draws from the posterior narrowed by this factor (1: the plain posterior). */
     sampleScale: z.number().positive().default(1),
+    /** Optimistic Thompson sampling: draws below the posterior mean are raised to it (May et al. 2012). */
+    optimistic: z.boolean().default(false),
     propensityDraws: z.number().int().min(0).default(100),
   }),
   build: (s, context) => ({

@@ -104,6 +104,7 @@ export function linearModel(
     lambda: number;
     noise?: number | undefined;
     sampleScale?: number | undefined;
+    optimistic?: boolean | undefined;
     learnPrior?: boolean | undefined;
   },
   context: PresetContext,
@@ -114,6 +115,7 @@ export function linearModel(
     noise: settings.noise,
     priorNoise: 0.5 * context.width,
     sampleScale: settings.sampleScale,
+    optimistic: settings.optimistic,
     learnPrior: settings.learnPrior,
     interceptColumn: context.encoder.columns[0] === "(intercept)" ? 0 : undefined,
   };
