@@ -31,12 +31,12 @@ export {
   ValidationError,
 } from "./errors.js";
 export { argmaxProbability } from "./exploration/argmax-probability.js";
-export { optimisticArgmaxProbability } from "./exploration/optimistic-argmax-probability.js";
 export { betaCdf, logBetaFunction } from "./exploration/beta-distribution.js";
 export { ArgmaxRule } from "./exploration/deterministic.js";
 export { EpsilonGreedyRule, type EpsilonSchedule } from "./exploration/epsilon-greedy.js";
 export { FixedRule } from "./exploration/fixed.js";
 export { normalCdf, normalCdfFast } from "./exploration/normal-cdf.js";
+export { optimisticArgmaxProbability } from "./exploration/optimistic-argmax-probability.js";
 export {
   betaDraws,
   posteriorArgmaxProbability,
