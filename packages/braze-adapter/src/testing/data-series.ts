@@ -23,29 +23,58 @@ interface Counters {
   unique_recipients: number;
 }
 
-/** Message, conversion and revenue counters of a set of sends, for one day. */
-function count(day: string, sends: RecordedSend[], events: EventRecord[]): Counters {
-  const sentToday = sends.filter((s) => dayOf(s.at) === day);
-  const seqs = new Set(sends.map((s) => s.seq));
-  const sentTodaySeqs = new Set(sentToday.map((s) => s.seq));
-  const mine = events.filter((e) => e.sendSeq !== undefined && seqs.has(e.sendSeq));
-  const today = mine.filter((e) => dayOf(e.at) === day);
-  const uniq = (type: string) => new Set(today.filter((e) => e.type === type).map((e) => e.external_id)).size;
-  const isConversion = (e: EventRecord) => e.type === "conversion" || e.type === "purchase";
-  return {
-    sent: sentToday.length,
-    opens: today.filter((e) => e.type === "open").length,
-    unique_opens: uniq("open"),
-    clicks: today.filter((e) => e.type === "click").length,
-    unique_clicks: uniq("click"),
-    unsubscribes: today.filter((e) => e.type === "unsubscribe").length,
-    revenue: today
-      .filter((e) => e.kind === "purchase")
-      .reduce((s, e) => s + (e.price ?? 0) * (e.quantity ?? 1), 0),
-    conversions: today.filter(isConversion).length,
-    conversions_by_send_time: mine.filter((e) => isConversion(e) && sentTodaySeqs.has(e.sendSeq ?? -1))
-      .length,
-    unique_recipients: new Set(sentToday.map((s) => s.externalId)).size,
+const isConversion = (e: EventRecord) => e.type === "conversion" || e.type === "purchase";
+
+/** Items grouped by a key. */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+/**
+ * Message, conversion and revenue counters of a set of sends, by day: sends and their events are indexed
+ * by day once, so a series of N days costs one pass over them, not N (a benchmark's day has millions).
+ */
+function countsByDay(
+  sends: readonly RecordedSend[],
+  events: readonly EventRecord[],
+): (day: string) => Counters {
+  const sendDay = new Map<number, string>();
+  for (const s of sends) sendDay.set(s.seq, dayOf(s.at));
+  const sendsOn = groupBy(sends, (s) => sendDay.get(s.seq)!);
+  const mine = events.filter((e) => e.sendSeq !== undefined && sendDay.has(e.sendSeq));
+  const eventsOn = groupBy(mine, (e) => dayOf(e.at));
+  const conversionsBySendDay = new Map<string, number>();
+  for (const e of mine) {
+    if (!isConversion(e)) continue;
+    const day = sendDay.get(e.sendSeq!)!;
+    conversionsBySendDay.set(day, (conversionsBySendDay.get(day) ?? 0) + 1);
+  }
+  return (day) => {
+    const sentToday = sendsOn.get(day) ?? [];
+    const today = eventsOn.get(day) ?? [];
+    const uniq = (type: string) =>
+      new Set(today.filter((e) => e.type === type).map((e) => e.external_id)).size;
+    return {
+      sent: sentToday.length,
+      opens: today.filter((e) => e.type === "open").length,
+      unique_opens: uniq("open"),
+      clicks: today.filter((e) => e.type === "click").length,
+      unique_clicks: uniq("click"),
+      unsubscribes: today.filter((e) => e.type === "unsubscribe").length,
+      revenue: today
+        .filter((e) => e.kind === "purchase")
+        .reduce((s, e) => s + (e.price ?? 0) * (e.quantity ?? 1), 0),
+      conversions: today.filter(isConversion).length,
+      conversions_by_send_time: conversionsBySendDay.get(day) ?? 0,
+      unique_recipients: new Set(sentToday.map((s) => s.externalId)).size,
+    };
   };
 }
 
@@ -54,15 +83,17 @@ export function campaignSeries(store: FakeStore, campaignId: string, endingAt: n
   const campaign = store.campaigns.get(campaignId);
   const sends = store.sends.filter((s) => s.campaignId === campaignId);
   const events = store.visibleEvents();
+  const total = countsByDay(sends, events);
+  const byVariation = groupBy(sends, (s) => s.variationId ?? "");
+  const variations = (campaign?.variations ?? []).map((v) => ({
+    v,
+    count: countsByDay(byVariation.get(v.id) ?? [], events),
+  }));
   return days(endingAt, length).map((day) => {
     const messages: Record<string, Record<string, unknown>[]> = {};
-    for (const v of campaign?.variations ?? []) {
+    for (const { v, count } of variations) {
       const channel = v.channel ?? "email";
-      const c = count(
-        day,
-        sends.filter((s) => s.variationId === v.id),
-        events,
-      );
+      const c = count(day);
       const row = v.control
         ? {
             variation_api_id: v.id,
@@ -83,14 +114,14 @@ export function campaignSeries(store: FakeStore, campaignId: string, endingAt: n
       messages[channel] ??= [];
       messages[channel].push(row);
     }
-    const total = count(day, sends, events);
+    const all = total(day);
     return {
       time: day,
       messages,
-      unique_recipients: total.unique_recipients,
-      revenue: total.revenue,
-      conversions: total.conversions,
-      conversions_by_send_time: total.conversions_by_send_time,
+      unique_recipients: all.unique_recipients,
+      revenue: all.revenue,
+      conversions: all.conversions,
+      conversions_by_send_time: all.conversions_by_send_time,
     };
   });
 }
@@ -106,8 +137,14 @@ export function canvasSeries(
   const canvas = store.canvases.get(canvasId);
   const sends = store.sends.filter((s) => s.canvasId === canvasId);
   const events = store.visibleEvents();
+  const total = countsByDay(sends, events);
+  const byVariant = groupBy(sends, (s) => s.variationId ?? "");
+  const variants = (canvas?.variants ?? []).map((v) => ({
+    v,
+    count: countsByDay(byVariant.get(v.id) ?? [], events),
+  }));
   const stats = days(endingAt, length).map((day) => {
-    const t = count(day, sends, events);
+    const t = total(day);
     const row: Record<string, unknown> = {
       time: day,
       total_stats: {
@@ -120,12 +157,8 @@ export function canvasSeries(
     if (opts.variants || opts.steps) {
       const variantStats: Record<string, unknown> = {};
       const stepStats: Record<string, unknown> = {};
-      for (const v of canvas?.variants ?? []) {
-        const c = count(
-          day,
-          sends.filter((s) => s.variationId === v.id),
-          events,
-        );
+      for (const { v, count } of variants) {
+        const c = count(day);
         variantStats[v.id] = {
           name: v.name,
           revenue: c.revenue,
