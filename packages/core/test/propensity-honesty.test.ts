@@ -255,6 +255,19 @@ describe.each(thompsonKinds)(
             learn: 120,
           };
           expectHonest(honesty(trained(across), context));
+          // Untried options all have the prior mean: optimistic draws tie at it with positive probability
+          // (the first of a ranking is picked at random among them, whatever topK), still exact.
+          const prior: Scenario = {
+            name: "prior",
+            kind,
+            settings: { optimistic },
+            actionSpace: unconstrained,
+            options: { topK: 3 },
+            learn: 0,
+          };
+          const h0 = honesty(trained(prior), context, prior.options);
+          expectHonest(h0);
+          expect(h0.meanError).toBe(0);
         }
       },
     );

@@ -12,11 +12,14 @@ let stepSds = new Float64Array(0);
 const rivals: number[] = [];
 
 /**
- * P(unit `target`'s optimistic draw is the largest among `units`), draws independent; the means of `units`
- * must be distinct (equal means tie with positive probability: the caller redraws instead).
+ * P(the policy chooses unit `target` among `units`, each scoring an independent optimistic draw, exact ties
+ * broken uniformly at random, as the search does within a block).
  *
- * With F_j(s) = Φ((s − μ_j)/σ_j)·1[s > μ_j]: P = ½·Π_j F_j(μ_t) + ∫_{s > μ_t} φ_t(s)·Π_j F_j(s) ds, the
- * first term the target's point mass (all of it when σ_t = 0).
+ * With F_j(s) = P(S_j < s) = Φ((s − μ_j)/σ_j)·1[s > μ_j] and T the units whose mean is μ_t (t among them):
+ * P = Π_{j∈T} q_j · Π_{j∉T} F_j(μ_t) / |T| + ∫_{s > μ_t} φ_t(s)·Π_{j≠t} F_j(s) ds. The first term is the
+ * choice at μ_t: the maximum is μ_t only when every unit of T sits at its mean (q_j = ½, or 1 for a
+ * zero-width draw) and every other unit is below, and then the |T| tied units share it. The integral is the
+ * target's draw above its mean beating every other (none when σ_t = 0).
  */
 export function optimisticArgmaxProbability(
   means: Float64Array,
@@ -26,7 +29,15 @@ export function optimisticArgmaxProbability(
 ): number {
   const mt = means[target]!;
   let atMean = 1;
-  for (const j of units) if (j !== target) atMean *= mt > means[j]! ? beats(mt, means[j]!, sds[j]!) : 0;
+  let tied = 0;
+  for (const j of units) {
+    if (means[j] === mt) {
+      tied++;
+      if (sds[j] !== 0) atMean *= 0.5;
+    } else if (mt > means[j]!) atMean *= beats(mt, means[j]!, sds[j]!);
+    else atMean = 0;
+  }
+  atMean /= tied;
   if (sds[target] === 0) return atMean;
   const n = means.length;
   if (stepMeans.length < 2 * n) {
@@ -43,5 +54,5 @@ export function optimisticArgmaxProbability(
     if (j !== target && sds[j] !== 0) rivals.push(j);
   }
   rivals.push(target);
-  return 0.5 * atMean + argmaxProbability(stepMeans, stepSds, rivals, target);
+  return atMean + argmaxProbability(stepMeans, stepSds, rivals, target);
 }

@@ -34,6 +34,19 @@ export class DecisionScope {
     return this.searchFor(request).topK(this.unitScores, this.eligibility, k, rng);
   }
 
+  /**
+   * The k best feasible actions under one scoring, the first picked at random among those tied for the best
+   * (so it follows the same law whatever k; {@link rank} orders ties by index).
+   */
+  rankTiesAtRandom(request: ScoreRequest, k: number, rng: Rng = this.rng): ScoredAction[] {
+    const search = this.searchFor(request);
+    const best = search.ties.pick(this.unitScores, this.eligibility, rng)?.best;
+    if (!best) return [];
+    if (k === 1) return [best];
+    const rest = search.topK(this.unitScores, this.eligibility, k, rng).filter((a) => a.index !== best.index);
+    return [best, ...rest].slice(0, k);
+  }
+
   /** The best feasible action under a scoring, exact ties broken at random, with the size of its tie set. */
   best(request: ScoreRequest): TiedBest | undefined {
     return this.searchFor(request).ties.pick(this.unitScores, this.eligibility, this.rng);

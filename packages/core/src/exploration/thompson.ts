@@ -5,7 +5,7 @@ import {
   hasGaussianPosterior,
   hasStudentPosterior,
 } from "../models/thompson-posterior.js";
-import { createRng } from "../rng.js";
+import { createRng, type Rng } from "../rng.js";
 import type { ScoredAction } from "../search/action-search.js";
 import { argmaxProbability } from "./argmax-probability.js";
 import { optimisticArgmaxProbability } from "./optimistic-argmax-probability.js";
@@ -71,7 +71,7 @@ export class ThompsonRule implements ExplorationRule {
   constructor(private readonly draws = 100) {}
 
   choose(scope: DecisionScope, topK: number): Choice {
-    const ranked = scope.rank({ mode: "sample", rng: scope.rng }, topK);
+    const ranked = this.sample(scope, scope.rng, topK);
     if (ranked.length === 0 || this.draws === 0) return { ranked, propensity: Number.NaN };
     const exact = this.independentGaussian(scope, ranked[0]!);
     if (exact !== undefined)
@@ -138,8 +138,10 @@ export class ThompsonRule implements ExplorationRule {
     const structure = thompsonStructure(blocks, scope.eligibility);
     if (!structure.independent) return undefined;
     this.readGaussian(scope.x, model);
-    const optimistic = model.optimistic === true;
-    if (tiedPointMasses(this.means, this.sds, structure.allowed, optimistic)) return undefined;
+    const optimistic = isOptimistic(model);
+    // Optimistic draws' ties (options with equal means) are integrated: the blocks are independent, so
+    // each block's tie is broken uniformly at random, as the integral assumes.
+    if (!optimistic && tiedPointMasses(this.means, this.sds, structure.allowed)) return undefined;
     const argmax = optimistic ? optimisticArgmaxProbability : argmaxProbability;
     let p = 1;
     for (let b = 0; b < blocks.count; b++) {
@@ -280,9 +282,15 @@ export class ThompsonRule implements ExplorationRule {
       const structure = thompsonStructure(blocks, scope.eligibility);
       this.readGaussian(scope.x, model);
       // Zero-width draws that tie (e.g. an all-zero context) are chosen by the search's tie rule, which no
-      // integral knows: redraw instead.
-      const optimistic = model.optimistic === true;
-      if (tiedPointMasses(this.means, this.sds, structure.allowed, optimistic)) return undefined;
+      // integral knows: redraw instead. Optimistic draws put half their mass at the mean, so options with
+      // equal means tie too; their integral takes the ties where blocks are independent (uniform per block).
+      const optimistic = isOptimistic(model);
+      if (
+        optimistic
+          ? !structure.independent && tiedMeans(this.means, structure.allowed)
+          : tiedPointMasses(this.means, this.sds, structure.allowed)
+      )
+        return undefined;
       return { structure, law: new GaussianLaw(this.means, this.sds, structure.allowed, optimistic) };
     }
     const revision = this.posterior.read(model, n);
@@ -312,12 +320,25 @@ export class ThompsonRule implements ExplorationRule {
     return state.setting;
   }
 
+  /**
+   * One draw of the rule: the `topK` best actions under a posterior draw from `rng`. Optimistic draws tie
+   * whenever options with the same mean (untried ones) all fall at it; the best action is then picked at
+   * random among the tied (per block where blocks are independent), so no two dimensions move in lockstep
+   * and the integrals' ties are the rule's.
+   */
+  private sample(scope: DecisionScope, rng: Rng, topK: number): ScoredAction[] {
+    const request = { mode: "sample", rng } as const;
+    return scope.model !== undefined && isOptimistic(scope.model)
+      ? scope.rankTiesAtRandom(request, topK, rng)
+      : scope.rank(request, topK, rng);
+  }
+
   /** Geometric trials: full redraws until the chosen action comes up again (see the class comment). */
   private geometric(scope: DecisionScope, chosen: ScoredAction): Estimate {
     const limit = Math.max(this.draws, 1) * GEOMETRIC_LIMIT_PER_DRAW;
     const rng = scope.propensityRng;
     for (let n = 1; n <= limit; n++) {
-      const [best] = scope.rank({ mode: "sample", rng }, 1, rng);
+      const [best] = this.sample(scope, rng, 1);
       if (best?.index === chosen.index) return { value: 1 / n, error: Math.sqrt(1 - 1 / n) / n };
     }
     return { value: 1 / limit, error: 1 / limit };
@@ -329,7 +350,7 @@ export class ThompsonRule implements ExplorationRule {
     const rng = scope.propensityRng;
     const counts = new Map<number, number>();
     for (let i = 0; i < draws; i++) {
-      const [best] = scope.rank({ mode: "sample", rng }, 1, rng);
+      const [best] = this.sample(scope, rng, 1);
       if (best) counts.set(best.index, (counts.get(best.index) ?? 0) + 1);
     }
     for (const [a, c] of counts) counts.set(a, c / draws);
@@ -337,21 +358,28 @@ export class ThompsonRule implements ExplorationRule {
   }
 }
 
-/**
- * Whether two allowed units of a block have point masses at the same value: zero-width draws, or with
- * optimistic draws (half their mass at the mean) any two units with the same mean (e.g. unseen options).
- */
+/** Whether a model's Thompson draws are optimistic (see GaussianPosterior). */
+function isOptimistic(model: RewardModel): boolean {
+  return (model as { optimistic?: boolean }).optimistic === true;
+}
+
+/** Whether two allowed units of a block have the same mean (optimistic draws' point masses tie). */
+function tiedMeans(means: Float64Array, allowed: readonly (readonly number[])[]): boolean {
+  for (const units of allowed) if (new Set(units.map((u) => means[u])).size < units.length) return true;
+  return false;
+}
+
+/** Whether two allowed units of a block have zero-width draws at the same value. */
 function tiedPointMasses(
   means: Float64Array,
   sds: Float64Array,
   allowed: readonly (readonly number[])[],
-  optimistic: boolean,
 ): boolean {
-  if (!optimistic && !sds.includes(0)) return false;
+  if (!sds.includes(0)) return false;
   for (const units of allowed) {
     const seen = new Set<number>();
     for (const u of units) {
-      if (!optimistic && sds[u] !== 0) continue;
+      if (sds[u] !== 0) continue;
       if (seen.has(means[u]!)) return true;
       seen.add(means[u]!);
     }
