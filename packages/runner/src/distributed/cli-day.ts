@@ -24,6 +24,7 @@ export const DISTRIBUTED_DAY_OPTIONS = {
 export const DISTRIBUTED_DAY_USAGE = `  --redis URL       run the day on the workers (kairos worker --redis URL) through Redis: the
                     audience split in shards, each shard's decisions and sends on any worker; the
                     decisions and the day's cycle are then written to --state, for status and report
+                    (with the day's data_series when BRAZE_REST_ENDPOINT and BRAZE_API_KEY are set)
   --shards N        audience shards (default 16; fixed by the use case's first day on Redis)
   --ledger-days N   days a settled send stays in the Redis ledgers (default 2, at least 1)
   --prefix P        key prefix in Redis (default ${DEFAULT_PREFIX}; the workers')
@@ -46,7 +47,11 @@ export async function runDayOnRedis(
       "--ledger-days",
       `must be an integer of at least 1, got "${values["ledger-days"]}"`,
     );
-  const creds = "segment" in useCase.file.audience ? brazeCredentials(io.env) : undefined;
+  // Needed for a segment audience; else used, when present, to pull the day's data_series.
+  const creds =
+    "segment" in useCase.file.audience || (io.env.BRAZE_REST_ENDPOINT && io.env.BRAZE_API_KEY)
+      ? brazeCredentials(io.env)
+      : undefined;
   const braze = creds && new BrazeClient(creds);
   const state = openState(stateDirOf(values, useCase), useCase.id);
   try {

@@ -7,12 +7,13 @@
 // `kairos status`, `kairos report` and `kairos export-log`: the day's learned model and rewards once learned
 // (learned-log.ts), its decisions and cycle once done (decision-rows.ts; a run also logs an earlier finished
 // day a killed coordinator had not logged). Then the shards' ledgers drop the sends settled more than
-// `ledgerDays` ago.
+// `ledgerDays` ago, and the day's data_series is pulled into the local state, as one process does.
 import type { BrazeClient, Clock } from "@kairos/braze-adapter";
 import { systemClock } from "@kairos/braze-adapter";
 import { KairosError, ValidationError } from "@kairos/core";
 import { FlowProducer, type Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
+import { pullDataSeries } from "../data-series/pull.js";
 import { dayOf } from "../days.js";
 import { loadPolicy } from "../policy-state.js";
 import type { ProgressListener } from "../progress.js";
@@ -38,7 +39,10 @@ export interface DistributedDayOptions {
   shards?: number;
   day?: string;
   clock?: Clock;
-  /** For a segment audience (the export runs in the coordinator). */
+  /**
+   * For a segment audience (the export runs in the coordinator), and to pull the day's data_series into the
+   * local state once the day is done (Braze vs Kairos in status and report; skipped without a client).
+   */
   braze?: BrazeClient;
   audienceFile?: string;
   outcomesFolder?: string;
@@ -197,6 +201,12 @@ async function coordinate(
       step: "register",
       message: `${pruned} ledger rows settled before ${new Date(before).toISOString()} pruned`,
     });
+  progress({
+    step: "data_series",
+    message: options.braze
+      ? (await pullDataSeries(useCase, options.state, options.braze, clock.now())).note
+      : "not pulled: no Braze credentials in the coordinator's environment",
+  });
   return { day, alreadyDone: false, summary };
 }
 

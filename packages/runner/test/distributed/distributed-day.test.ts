@@ -267,6 +267,9 @@ describe("the daily cycle on several worker processes", () => {
       }),
     ).toBe(0);
     for (const day of DAYS) expect(status).toMatch(new RegExp(`^${day}  done\\s+${CUSTOMERS} `, "m"));
+    // The coordinator had Braze credentials on day 2: it pulled the day's data_series, as one process does.
+    expect(status).not.toContain("no data_series pulled yet");
+    expect(status).toContain("Braze vs Kairos (data_series");
     // Day 2 learned day 1's rewards: the same rewards in the local reward table, and the model as a snapshot.
     const rewardsOf = (st: typeof state) =>
       st.db.prepare("SELECT decision_id, reward FROM rewards ORDER BY decision_id").all();
