@@ -14,15 +14,63 @@ import { useTestRedis } from "./use-test-redis.js";
 
 const env = useTestRedis();
 
+/** A use-case file and a state directory of its own. */
+async function world() {
+  const dir = mkdtempSync(join(tmpdir(), "kairos-rollback-redis-"));
+  const file = join(dir, "promo.json");
+  writeFileSync(file, JSON.stringify(testUseCase()));
+  const useCase = await loadUseCase(file);
+  const stateDir = join(dir, "state");
+  /** Appends a snapshot to the local history, as the coordinator records a learned day; returns its id. */
+  const record = async (snapshot: PolicySnapshot, day: string): Promise<number> => {
+    const state = openState(stateDir, useCase.id);
+    try {
+      return state.snapshots.append({
+        createdAt: 0,
+        day,
+        reason: "learned",
+        policyVersion: snapshot.version,
+        learnedThrough: 13,
+        learned: 1,
+        json: JSON.stringify(snapshot),
+      });
+    } finally {
+      await state.close();
+    }
+  };
+  /** `kairos rollback <file> --to N --redis <test server> --prefix P`. */
+  const rollback = (to: number, prefix: string) =>
+    kairos([
+      "rollback",
+      file,
+      "--state",
+      stateDir,
+      "--to",
+      String(to),
+      "--redis",
+      env.server.url,
+      "--prefix",
+      prefix,
+    ]);
+  /** The local history's snapshots, newest first. */
+  const history = async () => {
+    const state = openState(stateDir, useCase.id);
+    try {
+      return state.snapshots.list(50).map((s) => state.snapshots.get(s.id)!.json);
+    } finally {
+      await state.close();
+    }
+  };
+  return { useCase, record, rollback, history };
+}
+
 describe("kairos rollback --redis", () => {
   it("makes an earlier snapshot the workers' model, keeping the day and each shard's learned rewards", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kairos-rollback-redis-"));
-    const file = join(dir, "promo.json");
-    writeFileSync(file, JSON.stringify(testUseCase()));
-    const useCase = await loadUseCase(file);
+    const { useCase, record, rollback, history } = await world();
     const keys = new UseCaseKeys("rb", useCase.id);
+    const modelInRedis = async () => JSON.parse((await env.redis.get(keys.model))!) as SharedModel;
 
-    // Two learned days, as the coordinator records them: the prior, then a model that learned.
+    // Two learned days: the prior, then a model that learned one reward.
     const prior = (await readModel(env.redis, keys, useCase)).snapshot;
     const policy = createPolicy(useCase.policyConfig);
     policy.restore(prior);
@@ -34,107 +82,30 @@ describe("kairos rollback --redis", () => {
       snapshot: policy.snapshot(),
     };
     await env.redis.set(keys.model, JSON.stringify(learned));
-    const state = openState(join(dir, "state"), useCase.id);
-    const record = (json: PolicySnapshot, day: string) =>
-      state.snapshots.append({
-        createdAt: 0,
-        day,
-        reason: "learned",
-        policyVersion: json.version,
-        learnedThrough: 13,
-        learned: 1,
-        json: JSON.stringify(json),
-      });
-    record(prior, "2026-03-02");
-    record(learned.snapshot, "2026-03-03");
-    await state.close();
+    const first = await record(prior, "2026-03-02");
+    await record(learned.snapshot, "2026-03-03");
 
-    const url = env.server.url;
-    const back = await kairos([
-      "rollback",
-      file,
-      "--state",
-      join(dir, "state"),
-      "--to",
-      "1",
-      "--redis",
-      url,
-      "--prefix",
-      "rb",
-    ]);
+    const back = await rollback(first, "rb");
     expect(back.code).toBe(0);
     expect(back.out).toContain("in Redis too");
-    const now = JSON.parse((await env.redis.get(keys.model))!) as SharedModel;
-    expect(now.snapshot).toEqual(prior);
-    expect(now.day).toBe("2026-03-03");
-    expect(now.learnedThrough).toEqual({ 0: 4, 1: 9 });
-    const local = openState(join(dir, "state"), useCase.id);
-    expect(local.snapshots.latest()!.json).toBe(JSON.stringify(prior));
-    await local.close();
+    expect(await modelInRedis()).toEqual({ ...learned, snapshot: prior });
+    expect((await history())[0]).toBe(JSON.stringify(prior));
 
-    // A snapshot of another policy: refused, Redis and the local history untouched.
-    const other = { ...prior, kind: "lints" };
-    const state2 = openState(join(dir, "state"), useCase.id);
-    const bad = state2.snapshots.append({
-      createdAt: 0,
-      day: "2026-03-03",
-      reason: "learned",
-      policyVersion: 0,
-      learnedThrough: 13,
-      learned: 0,
-      json: JSON.stringify(other),
-    });
-    const count = state2.snapshots.list(50).length;
-    await state2.close();
-    const refused = await kairos([
-      "rollback",
-      file,
-      "--state",
-      join(dir, "state"),
-      "--to",
-      String(bad),
-      "--redis",
-      url,
-      "--prefix",
-      "rb",
-    ]);
+    // A snapshot of another policy: refused in one line, Redis and the local history untouched.
+    const bad = await record({ ...prior, kind: "lints" }, "2026-03-03");
+    const before = await history();
+    const refused = await rollback(bad, "rb");
     expect(refused.code).not.toBe(0);
     expect(refused.err.trim().split("\n")).toHaveLength(1);
     expect(refused.err).toContain("does not fit the use-case file");
-    expect(JSON.parse((await env.redis.get(keys.model))!).snapshot).toEqual(prior);
-    const state3 = openState(join(dir, "state"), useCase.id);
-    expect(state3.snapshots.list(50)).toHaveLength(count);
-    await state3.close();
+    expect((await modelInRedis()).snapshot).toEqual(prior);
+    expect(await history()).toEqual(before);
   });
 
   it("says so when no day has run on Redis under that prefix", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "kairos-rollback-redis-"));
-    const file = join(dir, "promo.json");
-    writeFileSync(file, JSON.stringify(testUseCase()));
-    const useCase = await loadUseCase(file);
-    const state = openState(join(dir, "state"), useCase.id);
-    state.snapshots.append({
-      createdAt: 0,
-      day: "2026-03-02",
-      reason: "learned",
-      policyVersion: 0,
-      learnedThrough: 0,
-      learned: 0,
-      json: JSON.stringify(createPolicy(useCase.policyConfig).snapshot()),
-    });
-    await state.close();
-    const r = await kairos([
-      "rollback",
-      file,
-      "--state",
-      join(dir, "state"),
-      "--to",
-      "1",
-      "--redis",
-      env.server.url,
-      "--prefix",
-      "empty",
-    ]);
+    const { useCase, record, rollback } = await world();
+    const id = await record(createPolicy(useCase.policyConfig).snapshot(), "2026-03-02");
+    const r = await rollback(id, "empty");
     expect(r.code).not.toBe(0);
     expect(r.err).toContain("no day has run there yet");
   });
