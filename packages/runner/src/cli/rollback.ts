@@ -45,6 +45,7 @@ example:
     const to = values.to === undefined ? undefined : Number(values.to);
     if (to !== undefined && (!Number.isInteger(to) || to < 1))
       throw new UsageError(`--to needs a snapshot number, got "${values.to}"`);
+    if (values.redis !== undefined) connectionOf(values.redis as string); // a bad URL: one line, before anything
     const state = openState(stateDirOf(values, useCase), useCase.id, { lock: to !== undefined });
     try {
       if (to !== undefined) {

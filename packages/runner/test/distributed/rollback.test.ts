@@ -61,7 +61,7 @@ async function world() {
       await state.close();
     }
   };
-  return { useCase, record, rollback, history };
+  return { file, useCase, record, rollback, history };
 }
 
 describe("kairos rollback --redis", () => {
@@ -108,5 +108,13 @@ describe("kairos rollback --redis", () => {
     const r = await rollback(id, "empty");
     expect(r.code).not.toBe(0);
     expect(r.err).toContain("no day has run there yet");
+  });
+
+  it("answers a URL that is not redis:// with one line and exit code 2", async () => {
+    const { file } = await world();
+    const r = await kairos(["rollback", file, "--to", "1", "--redis", "http://127.0.0.1:6379"]);
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+    expect(r.err).toContain("--redis: expected redis://host:port");
   });
 });
