@@ -8,7 +8,7 @@
 import { MultiRowInsert } from "@kairos/braze-adapter";
 import type { BanditPolicy } from "@kairos/core";
 import { addDays } from "./days.js";
-import { Decider, policyFromSnapshot, type SkipReason } from "./decide.js";
+import { Decider, EXPLAIN_SAMPLE, policyFromSnapshot, type SkipReason } from "./decide.js";
 import { type ChunkItem, type ChunkResult, DecidePool, decideChunk } from "./decide-pool.js";
 import type { ProgressListener } from "./progress.js";
 import type { DecisionRow, Group } from "./state/decision-log.js";
@@ -138,7 +138,7 @@ export async function decideAndLog(
         counts?.get(id) ?? 0,
       ]);
       // The explained sample: the first Kairos decisions of the first page (the same in every run).
-      const chunk = { items, explain: first ? (options.explainSample ?? 20) : 0 };
+      const chunk = { items, explain: first ? (options.explainSample ?? EXPLAIN_SAMPLE) : 0 };
       first = false;
       const decided = pool ? pool.decide(chunk) : Promise.resolve(decideChunk(decider!, useCase, chunk));
       // Awaited in order by commit; a failure while earlier pages are being written must not go unhandled.

@@ -171,6 +171,9 @@ export class Decider {
   }
 }
 
+/** Kairos decisions of a day logged with their explanation (topK 3, option scores): the report's sample. */
+export const EXPLAIN_SAMPLE = 20;
+
 /**
  * Decides for `members` (already in their groups) in memory, as the dry run does; `capped` customers are
  * skipped; the first `explainSample` Kairos customers keep their explanation.
@@ -182,7 +185,7 @@ export function decideDay(
   groups: ReadonlyMap<string, Group>,
   capped: ReadonlySet<string>,
   day: string,
-  explainSample = 20,
+  explainSample = EXPLAIN_SAMPLE,
 ): DayDecisions {
   const out: DayDecisions = {
     rows: [],

@@ -15,7 +15,7 @@ import { type ActivationRequest, Activator, type BrazeClient, systemClock } from
 import { type ActionRecord, createPolicy } from "@kairos/core";
 import { RewardJoiner } from "@kairos/rewards";
 import type { Redis } from "ioredis";
-import { Decider, type SkipReason } from "../decide.js";
+import { Decider, EXPLAIN_SAMPLE, type SkipReason } from "../decide.js";
 import { drawGroup } from "../groups.js";
 import { feedbackToLearn } from "../learn.js";
 import { SendRegistration } from "../register-sends.js";
@@ -180,6 +180,7 @@ export async function decideShard(
   const cap = useCase.file.frequencyCap;
   const history = cap && new ShardSendHistory(redis, keys.sendDays(shard), cap, day);
   let seen = 0;
+  let explained = 0;
   for await (const page of pages(redis, keys.audience(day, shard))) {
     const members = page.map((raw) => JSON.parse(raw) as StoredMember);
     const stored = await redis.hmget(keys.groups(shard), ...members.map((m) => m[0]));
@@ -196,7 +197,10 @@ export async function decideShard(
         out.skipped.frequency_cap++;
         return;
       }
-      const r = decider.decide({ externalId, timeZone, attrs, group, explain: false });
+      // The report's explained sample: shard 0's first Kairos customers (one process: the day's first).
+      const explain = shard === 0 && group === "kairos" && explained < EXPLAIN_SAMPLE;
+      if (explain) explained++;
+      const r = decider.decide({ externalId, timeZone, attrs, group, explain });
       if ("skip" in r) {
         out.skipped[r.skip]++;
         return;

@@ -255,6 +255,13 @@ describe("the daily cycle on several worker processes", () => {
         .prepare("SELECT decision_id, grp, action, status FROM decisions WHERE day = ? ORDER BY decision_id")
         .all(day);
     expect(rowsOf(logged, DAYS[0])).toEqual(rowsOf(state, DAYS[0]));
+    // The report's explained sample: shard 0's first Kairos decisions of each day carry an explanation.
+    const explained = logged.db
+      .prepare("SELECT grp, explanation FROM decisions WHERE day = ? AND explanation IS NOT NULL")
+      .all(DAYS[0]) as { grp: string; explanation: string }[];
+    expect(explained.length).toBeGreaterThan(0);
+    expect(explained.length).toBeLessThanOrEqual(20);
+    expect(explained.every((r) => r.grp === "kairos")).toBe(true);
     expect(rowsOf(logged, DAYS[1])).toHaveLength(CUSTOMERS);
     for (const [i, day] of DAYS.entries())
       expect(logged.cycles.get(day)).toMatchObject({ step: "done", summary: { sent: summaries[i].sent } });
