@@ -3,7 +3,6 @@
 // reached Braze) and replaced; two days, the second through `kairos day --redis`. Every decision is sent exactly
 // once, the first day's decisions are the single-process runner's, and the model learned from the shards'
 // merged statistics equals the one a single process learns on the same data.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { RedisSendLedger } from "../../src/distributed/redis-ledger.js";
 import { loadUseCase, openState, reportData, runCli } from "../../src/index.js";
 import { runChildDay } from "../fixtures/run-day-child.js";
 import { audienceJsonl, CAMPAIGNS, customerIds, SimulatedCustomers, testUseCase } from "../helpers/world.js";
+import { type ChildWorker, startChildWorker as startWorkerProcess } from "./child-worker.js";
 import { startTestRedis, type TestRedis } from "./redis-server.js";
 
 const CUSTOMERS = 480;
@@ -24,7 +24,6 @@ const SHARDS = 4;
 const DAYS = ["2026-03-02", "2026-03-03"] as const;
 const PREFIX = "kt";
 const WINDOW_MS = 4_000;
-const child = new URL("./worker-child.ts", import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let server: TestRedis;
@@ -67,25 +66,11 @@ async function world(name: string) {
   return { dir, fake, env, useCase: join(dir, "use-case.json"), state: join(dir, "state") };
 }
 
-/** A worker process; `lines` holds what it printed (one line per job started, completed, failed). */
-function startChildWorker(env: NodeJS.ProcessEnv) {
-  const proc: ChildProcess = spawn(
-    process.execPath,
-    ["--conditions=kairos-source", "--import", "tsx", child, server.url, PREFIX],
-    { env, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const w = { proc, lines: [] as string[], err: "", exited: false };
-  let buffer = "";
-  proc.stdout!.on("data", (b) => {
-    buffer += b;
-    const parts = buffer.split("\n");
-    buffer = parts.pop()!;
-    w.lines.push(...parts);
-  });
-  proc.stderr!.on("data", (b) => (w.err += b));
-  proc.on("exit", () => (w.exited = true));
+/** A worker process (see child-worker.ts), killed at the end if still running. */
+function startChildWorker(env: NodeJS.ProcessEnv): ChildWorker {
+  const w = startWorkerProcess(server.url, PREFIX, env);
   cleanups.push(() => {
-    if (!w.exited) proc.kill("SIGKILL");
+    if (!w.exited) w.proc.kill("SIGKILL");
   });
   return w;
 }
