@@ -56,22 +56,39 @@ export function shermanMorrison(
 ): void {
   const u = matVec(inv, x, d, scratch);
   const denom = 1 + w * dot(x, u, d);
-  const f = w / denom;
+  subtractOuter(inv, u, w / denom, d);
+}
+
+/**
+ * m −= f·u·u'. The term is symmetric: each product is computed once and subtracted in both triangles (half
+ * the multiplications; a symmetric m stays exactly symmetric).
+ */
+export function subtractOuter(m: Float64Array, u: Float64Array, f: number, d: number): void {
   for (let i = 0; i < d; i++) {
-    const ui = u[i]! * f;
+    const ui = f * u[i]!;
     if (ui === 0) continue;
     const row = i * d;
-    for (let j = 0; j < d; j++) inv[row + j]! -= ui * u[j]!;
+    m[row + i]! -= ui * u[i]!;
+    for (let j = i + 1; j < d; j++) {
+      const v = ui * u[j]!;
+      m[row + j]! -= v;
+      m[j * d + i]! -= v;
+    }
   }
 }
 
-/** m += w·x·x'. */
+/** m += w·x·x' (each product computed once and added in both triangles, as in {@link subtractOuter}). */
 export function addOuter(m: Float64Array, x: Float64Array, w: number, d: number): void {
   for (let i = 0; i < d; i++) {
     const xi = w * x[i]!;
     if (xi === 0) continue;
     const row = i * d;
-    for (let j = 0; j < d; j++) m[row + j]! += xi * x[j]!;
+    m[row + i]! += xi * x[i]!;
+    for (let j = i + 1; j < d; j++) {
+      const v = xi * x[j]!;
+      m[row + j]! += v;
+      m[j * d + i]! += v;
+    }
   }
 }
 

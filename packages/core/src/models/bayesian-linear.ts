@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { MergeError, SnapshotMismatchError } from "../errors.js";
-import { addOuter, dot, invertSpd, matVec, quadraticForm, sameVector } from "../linalg/dense.js";
+import {
+  addOuter,
+  dot,
+  invertSpd,
+  matVec,
+  quadraticForm,
+  sameVector,
+  subtractOuter,
+} from "../linalg/dense.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
 import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
@@ -255,12 +263,7 @@ export class BayesianLinearModel implements RewardModel {
     const f = weight / (1 + weight * dot(x, u, d));
     const ub = dot(u, unit.target, d);
     for (let i = 0; i < d; i++) unit.theta[i]! += weight * reward * u[i]! - f * u[i]! * ub;
-    for (let i = 0; i < d; i++) {
-      const ui = f * u[i]!;
-      if (ui === 0) continue;
-      const row = i * d;
-      for (let j = 0; j < d; j++) unit.inverse[row + j]! -= ui * u[j]!;
-    }
+    subtractOuter(unit.inverse, u, f, d);
   }
 
   startBatch(): void {
