@@ -360,7 +360,7 @@ export class ThompsonRule implements ExplorationRule {
 
 /** Whether a model's Thompson draws are optimistic (see GaussianPosterior). */
 function isOptimistic(model: RewardModel): boolean {
-  return (model as { optimistic?: boolean }).optimistic === true;
+  return hasGaussianPosterior(model) && model.optimistic === true;
 }
 
 /** Whether two allowed units of a block have the same mean (optimistic draws' point masses tie). */
