@@ -6,7 +6,8 @@
 // run, the wall time and customers per second, Redis' memory per customer once the day is done (INFO memory:
 // used_memory over a Redis holding only this use case's state), the same once every settled ledger row is
 // pruned (as `--ledger-days` days later), the ratio to the single-process run, and the Braze requests made.
-// Run: npx tsx --conditions=kairos-source packages/runner/bench/distributed.bench.ts [N] [shards]
+// Run: npx tsx --conditions=kairos-source packages/runner/bench/distributed.bench.ts [N] [shards] [workers]
+// (workers: the distributed runs' worker counts, default 1,2,4; 0 for the single-process run alone)
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -23,6 +24,10 @@ import { writeBenchAudience } from "./audience-file.js";
 
 const n = Number(process.argv[2] ?? 100_000);
 const shards = Number(process.argv[3] ?? 16);
+const workerCounts = (process.argv[4] ?? "1,2,4")
+  .split(",")
+  .map(Number)
+  .filter((w) => w > 0);
 const day = "2026-03-02";
 const dir = mkdtempSync(join(tmpdir(), "kairos-dist-bench-"));
 
@@ -129,7 +134,7 @@ cpu0 = process.cpuUsage();
 
 // Distributed, 1, 2 and 4 workers, each on a fresh Redis.
 const child = new URL("../test/distributed/worker-child.ts", import.meta.url).pathname;
-for (const workers of [1, 2, 4]) {
+for (const workers of workerCounts) {
   const redisServer = await startTestRedis();
   const redis = new Redis(redisServer.url);
   const fake = await fakeBraze();

@@ -33,6 +33,29 @@ CREATE INDEX IF NOT EXISTS send_ledger_dispatch ON send_ledger (dispatch_id);
 const SAME_PAIR = `f.external_id = s.external_id AND f.recipient_alias IS s.recipient_alias
   AND f.target_key = s.target_key AND f.decision_id <> s.decision_id`;
 
+/**
+ * Rows per status, kept by triggers on every write, so `counts()` (the Activator asks after every tick) reads
+ * four rows instead of scanning the ledger: the scan made a day's sending quadratic in its size. A ledger
+ * made before the table gets it filled once, from a scan, when first opened.
+ */
+const COUNTS = `
+CREATE TABLE send_ledger_counts (status TEXT PRIMARY KEY, n INTEGER NOT NULL);
+INSERT INTO send_ledger_counts (status, n) SELECT status, COUNT(*) FROM send_ledger GROUP BY status;
+CREATE TRIGGER send_ledger_counted_insert AFTER INSERT ON send_ledger BEGIN
+  INSERT INTO send_ledger_counts (status, n) VALUES (NEW.status, 1)
+    ON CONFLICT (status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER send_ledger_counted_update AFTER UPDATE OF status ON send_ledger
+  WHEN OLD.status <> NEW.status BEGIN
+  UPDATE send_ledger_counts SET n = n - 1 WHERE status = OLD.status;
+  INSERT INTO send_ledger_counts (status, n) VALUES (NEW.status, 1)
+    ON CONFLICT (status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER send_ledger_counted_delete AFTER DELETE ON send_ledger BEGIN
+  UPDATE send_ledger_counts SET n = n - 1 WHERE status = OLD.status;
+END;
+`;
+
 /** Created after the column check: ledgers made before alias recipients lack `recipient_alias`. */
 const RECIPIENT_INDEX =
   "CREATE INDEX IF NOT EXISTS send_ledger_recipient ON send_ledger (external_id, recipient_alias, target_key, status);";
@@ -103,6 +126,10 @@ export class SqliteSendLedger implements SendLedger {
     if (!columns.some((c) => c.name === "recipient_alias"))
       this.db.exec("ALTER TABLE send_ledger ADD COLUMN recipient_alias TEXT");
     this.db.exec(RECIPIENT_INDEX);
+    const counted = this.db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'send_ledger_counts'")
+      .get();
+    if (!counted) this.db.transaction(() => this.db.exec(COUNTS))();
     this.insert = new MultiRowInsert(
       this.db,
       `INSERT OR IGNORE INTO send_ledger (decision_id, external_id, recipient_alias, target_key, plan, decision,
@@ -225,7 +252,7 @@ export class SqliteSendLedger implements SendLedger {
 
   async counts(): Promise<Record<LedgerStatus, number>> {
     const out: Record<LedgerStatus, number> = { queued: 0, in_flight: 0, sent: 0, failed: 0 };
-    const rows = this.db.prepare("SELECT status, COUNT(*) AS n FROM send_ledger GROUP BY status").all() as {
+    const rows = this.db.prepare("SELECT status, n FROM send_ledger_counts").all() as {
       status: LedgerStatus;
       n: number;
     }[];
