@@ -44,12 +44,12 @@ export function optimisticArgmaxProbability(
     stepMeans = new Float64Array(2 * n);
     stepSds = new Float64Array(2 * n);
   }
-  stepMeans.set(means);
-  stepMeans.set(means, n);
-  stepSds.set(sds);
-  stepSds.fill(0, n, 2 * n);
+  // Only the block's units are read: copy those, not the whole model's.
   rivals.length = 0;
   for (const j of units) {
+    stepMeans[j] = stepMeans[j + n] = means[j]!;
+    stepSds[j] = sds[j]!;
+    stepSds[j + n] = 0;
     rivals.push(j + n);
     if (j !== target && sds[j] !== 0) rivals.push(j);
   }

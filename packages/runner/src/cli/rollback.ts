@@ -1,5 +1,6 @@
 // `kairos rollback <use-case.json> --to N [--redis URL]`: return to an earlier model (see ../rollback.ts),
 // and with --redis, make it the model the workers share too.
+import type { ConnectionOptions } from "bullmq";
 import { Redis } from "ioredis";
 import { UseCaseKeys } from "../distributed/keys.js";
 import { rollbackShared } from "../distributed/model.js";
@@ -45,15 +46,19 @@ example:
     const to = values.to === undefined ? undefined : Number(values.to);
     if (to !== undefined && (!Number.isInteger(to) || to < 1))
       throw new UsageError(`--to needs a snapshot number, got "${values.to}"`);
-    if (values.redis !== undefined) connectionOf(values.redis as string); // a bad URL: one line, before anything
+    // A bad URL: one line, before anything.
+    const connection = values.redis === undefined ? undefined : connectionOf(values.redis as string);
     const state = openState(stateDirOf(values, useCase), useCase.id, { lock: to !== undefined });
     try {
       if (to !== undefined) {
         // The workers' model first: if Redis refuses, the local history stays as it was.
-        if (values.redis !== undefined) await rollbackOnRedis(values, useCase, state, to);
+        if (connection) {
+          const prefix = (values.prefix as string | undefined) ?? DEFAULT_PREFIX;
+          await rollbackOnRedis(connection, new UseCaseKeys(prefix, useCase.id), useCase, state, to);
+        }
         const id = rollback(state, to, Date.now());
         io.out(
-          `model is now snapshot #${id} (a copy of #${to})${values.redis === undefined ? "" : ", in Redis too"}; the next cycle decides with it\n`,
+          `model is now snapshot #${id} (a copy of #${to})${connection ? ", in Redis too" : ""}; the next cycle decides with it\n`,
         );
       }
       for (const s of state.snapshots.list(values.list ? 50 : 3))
@@ -69,16 +74,16 @@ example:
 
 /** Makes local snapshot `to` the model in Redis (nothing when there is no such snapshot: rollback says so). */
 async function rollbackOnRedis(
-  values: Record<string, string | boolean | undefined>,
+  connection: ConnectionOptions,
+  keys: UseCaseKeys,
   useCase: UseCase,
   state: RunnerState,
   to: number,
 ): Promise<void> {
   const target = state.snapshots.get(to);
   if (!target) return;
-  const redis = new Redis({ ...(connectionOf(values.redis as string) as object), maxRetriesPerRequest: 3 });
+  const redis = new Redis({ ...(connection as object), maxRetriesPerRequest: 3 });
   try {
-    const keys = new UseCaseKeys((values.prefix as string | undefined) ?? DEFAULT_PREFIX, useCase.id);
     await rollbackShared(redis, keys, useCase, JSON.parse(target.json));
   } finally {
     redis.disconnect();
