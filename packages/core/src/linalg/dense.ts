@@ -1,26 +1,31 @@
 // Small dense linear algebra on row-major Float64Array d×d matrices: just what the linear reward models
 // need on their hot paths, with no allocation inside the loops.
 
-/** x'·M·x for a symmetric M (upper triangle only, inner loop unrolled by four: the LinTS/LinUCB hot path). */
+/**
+ * x'·M·x for a symmetric M (upper triangle only, four partial sums per row: the LinTS/LinUCB hot path).
+ * The operations and their order are those of the WebAssembly kernel in simd-kernels.wat, so the two agree
+ * bit for bit (see matrix-arena.ts).
+ */
 export function quadraticForm(m: Float64Array, x: Float64Array, d: number): number {
   let total = 0;
   for (let i = 0; i < d; i++) {
     const xi = x[i]!;
     if (xi === 0) continue;
     const row = i * d;
-    let s0 = 0.5 * m[row + i]! * xi;
+    let t = 0.5 * (xi * m[row + i]!);
+    let s0 = 0;
     let s1 = 0;
     let s2 = 0;
     let s3 = 0;
     let j = i + 1;
-    for (; j + 3 < d; j += 4) {
+    for (; j + 4 <= d; j += 4) {
       s0 += m[row + j]! * x[j]!;
       s1 += m[row + j + 1]! * x[j + 1]!;
       s2 += m[row + j + 2]! * x[j + 2]!;
       s3 += m[row + j + 3]! * x[j + 3]!;
     }
-    for (; j < d; j++) s0 += m[row + j]! * x[j]!;
-    total += 2 * xi * (s0 + s1 + s2 + s3);
+    for (; j < d; j++) t += m[row + j]! * x[j]!;
+    total += 2 * xi * (t + (s0 + s2 + (s1 + s3)));
   }
   return total;
 }

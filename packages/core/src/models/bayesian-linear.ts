@@ -1,14 +1,7 @@
 import { z } from "zod";
 import { MergeError, SnapshotMismatchError } from "../errors.js";
-import {
-  addOuter,
-  dot,
-  invertSpd,
-  matVec,
-  quadraticForm,
-  sameVector,
-  subtractOuter,
-} from "../linalg/dense.js";
+import { addOuter, dot, invertSpd, matVec, sameVector, subtractOuter } from "../linalg/dense.js";
+import { MatrixArena } from "../linalg/matrix-arena.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
 import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
@@ -57,9 +50,9 @@ class LinearUnit {
   sinceRefactor = 0;
 
   /** A unit at the prior precisions of unit `id` (λ when it has none of its own yet). */
-  constructor(d: number, prior: PriorPrecision, id: number) {
+  constructor(d: number, prior: PriorPrecision, id: number, arena: MatrixArena) {
     this.gram = new Float64Array(d * d);
-    this.inverse = new Float64Array(d * d);
+    this.inverse = arena.allocate();
     for (let i = 0; i < d; i++) {
       this.gram[i * d + i] = prior.of(id, i);
       this.inverse[i * d + i] = 1 / prior.of(id, i);
@@ -84,6 +77,8 @@ export class BayesianLinearModel implements RewardModel {
   private readonly precision: PriorPrecision;
   /** The posterior of a unit never observed. */
   private readonly prior: LinearUnit;
+  /** Where the units' inverses live (the SIMD widths kernel reads them there). */
+  private readonly arena: MatrixArena;
   private readonly scratch: Float64Array;
   private readonly scratchMatrix: Float64Array;
   /** Per-context cache of posterior means and widths, valid while `revision` is unchanged. */
@@ -117,10 +112,12 @@ export class BayesianLinearModel implements RewardModel {
       interceptColumn,
       learnPrior,
     );
+    this.arena = new MatrixArena(contextDimension);
     this.prior = new LinearUnit(
       contextDimension,
       new PriorPrecision(1, contextDimension, lambda, 0, false),
       0,
+      this.arena,
     );
     this.scratch = new Float64Array(contextDimension);
     this.scratchMatrix = new Float64Array(contextDimension * contextDimension);
@@ -227,10 +224,12 @@ export class BayesianLinearModel implements RewardModel {
       }
     }
     if (needWidth && !this.widthsValid) {
-      const priorWidth = Math.sqrt(Math.max(0, quadraticForm(this.prior.inverse, x, d)));
+      const arena = this.arena;
+      arena.load(x);
+      const priorWidth = Math.sqrt(Math.max(0, arena.quadraticForm(this.prior.inverse)));
       for (let u = 0; u < this.widths.length; u++) {
         const inverse = this.pending.inverseOf(u) ?? this.units[u]?.inverse;
-        this.widths[u] = inverse ? Math.sqrt(Math.max(0, quadraticForm(inverse, x, d))) : priorWidth;
+        this.widths[u] = inverse ? Math.sqrt(Math.max(0, arena.quadraticForm(inverse))) : priorWidth;
       }
       this.widthsValid = true;
     }
@@ -242,7 +241,7 @@ export class BayesianLinearModel implements RewardModel {
     for (let b = 0; b < units.length; b++) {
       const id = units[b]!;
       let unit = this.units[id];
-      if (!unit) unit = this.units[id] = new LinearUnit(d, this.precision, id);
+      if (!unit) unit = this.units[id] = new LinearUnit(d, this.precision, id, this.arena);
       addOuter(unit.gram, x, weight, d);
       for (let i = 0; i < d; i++) unit.target[i]! += weight * reward * x[i]!;
       unit.count += weight;
@@ -355,7 +354,7 @@ export class BayesianLinearModel implements RewardModel {
           `linear unit ${s.unit} does not fit ${units.length} units of dimension ${d}`,
         );
       }
-      const unit = new LinearUnit(d, this.precision, s.unit);
+      const unit = new LinearUnit(d, this.precision, s.unit, this.arena);
       unit.gram.set(s.gram);
       unit.target.set(s.target);
       unit.count = s.count;
@@ -388,7 +387,7 @@ export class BayesianLinearModel implements RewardModel {
     other.units.forEach((theirs, id) => {
       if (!theirs) return;
       let mine = this.units[id];
-      if (!mine) mine = this.units[id] = new LinearUnit(d, this.precision, id);
+      if (!mine) mine = this.units[id] = new LinearUnit(d, this.precision, id, this.arena);
       // Both Gram matrices hold a prior: keep mine only.
       for (let i = 0; i < d * d; i++) mine.gram[i]! += theirs.gram[i]!;
       for (let i = 0; i < d; i++) mine.gram[i * d + i]! -= other.precision.of(id, i);

@@ -7,11 +7,11 @@ import {
   dot,
   invertSpd,
   matVec,
-  quadraticForm,
   sameVector,
   scaledIdentity,
   shermanMorrison,
 } from "../linalg/dense.js";
+import { MatrixArena } from "../linalg/matrix-arena.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
 import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
@@ -81,6 +81,8 @@ export class SharedLinearModel implements RewardModel {
   /** Per-unit A_u, its inverse, and (backfit) residual targets and coefficients. */
   private unitGram: Float64Array[];
   private unitInverse: Float64Array[];
+  /** Where the units' inverses live (the SIMD widths kernel reads them there). */
+  private readonly arena: MatrixArena;
   private unitTarget: Float64Array[];
   private counts: Float64Array;
   /** Exact mode: joint Gram G, inverse P, target t and coefficients θ (D = units·d). */
@@ -121,7 +123,12 @@ export class SharedLinearModel implements RewardModel {
     this.mode = !this.options.backfit && D <= EXACT_JOINT_LIMIT ? "exact" : "backfit";
     const lambda = this.options.lambda;
     this.unitGram = Array.from({ length: this.unitCount }, () => scaledIdentity(d, lambda));
-    this.unitInverse = Array.from({ length: this.unitCount }, () => scaledIdentity(d, 1 / lambda));
+    this.arena = new MatrixArena(d);
+    this.unitInverse = Array.from({ length: this.unitCount }, () => {
+      const inverse = this.arena.allocate();
+      for (let i = 0; i < d; i++) inverse[i * d + i] = 1 / lambda;
+      return inverse;
+    });
     this.unitTarget =
       this.mode === "backfit" ? Array.from({ length: this.unitCount }, () => new Float64Array(d)) : [];
     this.counts = new Float64Array(this.unitCount);
@@ -211,13 +218,14 @@ export class SharedLinearModel implements RewardModel {
     if (this.cachedRevision === revision && sameVector(this.cachedX, x, d)) return;
     for (let i = 0; i < d; i++) this.cachedX[i] = x[i]!;
     this.cachedRevision = revision;
+    this.arena.load(x);
     for (let u = 0; u < this.unitCount; u++) {
       let m = 0;
       const at = u * d;
       for (let i = 0; i < d; i++) m += this.theta[at + i]! * x[i]!;
       this.means[u] = m;
       const inverse = this.pending.inverseOf(u) ?? this.unitInverse[u]!;
-      this.widths[u] = Math.sqrt(Math.max(0, quadraticForm(inverse, x, d)));
+      this.widths[u] = Math.sqrt(Math.max(0, this.arena.quadraticForm(inverse)));
     }
   }
 

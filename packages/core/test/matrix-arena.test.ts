@@ -1,0 +1,80 @@
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { kernelsModuleSource } from "../scripts/simd-kernels-source.js";
+import { quadraticForm } from "../src/linalg/dense.js";
+import { MatrixArena } from "../src/linalg/matrix-arena.js";
+
+/** A symmetric d×d matrix and a vector, with exact zeros (skipped rows) and negative zeros mixed in. */
+const caseArb = fc.integer({ min: 1, max: 40 }).chain((d) =>
+  fc.record({
+    d: fc.constant(d),
+    upper: fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), {
+      minLength: d * d,
+      maxLength: d * d,
+    }),
+    x: fc.array(fc.oneof(fc.double({ min: -10, max: 10, noNaN: true }), fc.constant(0), fc.constant(-0)), {
+      minLength: d,
+      maxLength: d,
+    }),
+  }),
+);
+
+function symmetric(d: number, values: number[], into: Float64Array): Float64Array {
+  for (let i = 0; i < d; i++) {
+    for (let j = i; j < d; j++) {
+      into[i * d + j] = values[i * d + j]!;
+      into[j * d + i] = values[i * d + j]!;
+    }
+  }
+  return into;
+}
+
+describe("MatrixArena (WebAssembly SIMD widths)", () => {
+  it("allocates its matrices in WebAssembly memory on this runtime (d ≥ 8)", () => {
+    const m = new MatrixArena(17).allocate();
+    expect(m.length).toBe(17 * 17);
+    expect(m.buffer.constructor).toBe(ArrayBuffer);
+    expect(m.byteOffset).toBeGreaterThan(0); // after the loaded vector, inside a memory of its own
+  });
+
+  it("gives x'Mx bit for bit as the JavaScript twin in dense.ts, for every d and zero pattern", () => {
+    fc.assert(
+      fc.property(caseArb, ({ d, upper, x }) => {
+        const arena = new MatrixArena(d);
+        const inArena = symmetric(d, upper, arena.allocate());
+        const plain = symmetric(d, upper, new Float64Array(d * d));
+        const vector = Float64Array.from(x);
+        arena.load(vector);
+        const expected = quadraticForm(plain, vector, d);
+        expect(Object.is(arena.quadraticForm(inArena), expected)).toBe(true);
+        // A matrix outside the arena takes the JavaScript path with the same vector.
+        expect(Object.is(arena.quadraticForm(plain), expected)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keeps every matrix across chunks: later allocations never detach or overwrite earlier ones", () => {
+    const d = 32; // 8 KiB a matrix: the 400 below span several chunks (64 KiB, 128 KiB, 256 KiB, …)
+    const arena = new MatrixArena(d);
+    const matrices = Array.from({ length: 400 }, (_, k) => {
+      const m = arena.allocate();
+      for (let i = 0; i < d; i++) m[i * d + i] = k + 1;
+      return m;
+    });
+    expect(new Set(matrices.map((m) => m.buffer)).size).toBeGreaterThan(2);
+    const x = new Float64Array(d).fill(1);
+    arena.load(x);
+    matrices.forEach((m, k) => {
+      expect(m.length).toBe(d * d);
+      expect(arena.quadraticForm(m)).toBe(d * (k + 1));
+    });
+  });
+
+  it("the committed binary is the compiled simd-kernels.wat (regenerate: pnpm -F @kairos/core kernels)", async () => {
+    const wat = readFileSync(new URL("../src/linalg/simd-kernels.wat", import.meta.url), "utf8");
+    const committed = readFileSync(new URL("../src/linalg/simd-kernels-binary.ts", import.meta.url), "utf8");
+    expect(await kernelsModuleSource(wat)).toBe(committed);
+  });
+});
