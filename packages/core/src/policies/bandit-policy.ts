@@ -141,6 +141,11 @@ export class BanditPolicy implements Policy {
   private readonly pendingUnits: Int32Array;
   /** An action index's codes while its feedback is prepared (only its units are kept). */
   private readonly feedbackCodes: Int32Array;
+  /**
+   * The encoded context of the decision under way (one array for all: decisions are synchronous and none
+   * keeps its vector; the models copy what they cache).
+   */
+  private readonly contextVector: Float64Array;
   private readonly explainer: Explainer | undefined;
   private version = 0;
   private decisions = 0;
@@ -162,6 +167,7 @@ export class BanditPolicy implements Policy {
     this.unitScores = new Float64Array(this.model?.blocks.unitCount ?? 0);
     this.pendingUnits = new Int32Array(this.model?.blocks.count ?? 0);
     this.feedbackCodes = new Int32Array(this.space.dimensions.length);
+    this.contextVector = new Float64Array(this.encoder.dimension);
     this.explainer = this.model ? new Explainer(this.model.blocks) : undefined;
   }
 
@@ -182,7 +188,7 @@ export class BanditPolicy implements Policy {
     field: string,
     cache?: EligibilityCache,
   ): DecisionScope {
-    const x = this.encoder.encode(context, new Float64Array(this.encoder.dimension), field);
+    const x = this.encoder.encode(context, this.contextVector, field);
     let eligibility: CompiledEligibility;
     if (cache && options.eligibility !== undefined && cache.source === options.eligibility) {
       eligibility = cache.compiled!;

@@ -33,10 +33,11 @@ export class Explainer {
    * Best mean per option (flat index), −∞ where no allowed unit uses the option, from the units' means for
    * one decision.
    */
-  capture(means: Float64Array, eligibility: CompiledEligibility): Float64Array {
+  capture(means: Float64Array, eligibility: CompiledEligibility): number[] {
     const blocks = this.blocks;
     const flat = this.flatIndexes();
-    const best = new Float64Array(this.size).fill(Number.NEGATIVE_INFINITY);
+    // A plain array: a small Float64Array per decision costs an off-heap allocation.
+    const best: number[] = new Array(this.size).fill(Number.NEGATIVE_INFINITY);
     const restricted = eligibility.key !== "*";
     for (let b = 0; b < blocks.count; b++) {
       const width = blocks.dims[b]!.length;
@@ -55,7 +56,7 @@ export class Explainer {
   }
 
   /** The record of a capture: dimensions in block order, options in declaration order. */
-  record(best: Float64Array): Explanation {
+  record(best: readonly number[]): Explanation {
     const out: Explanation = {};
     for (const dims of this.blocks.dims) {
       for (const k of dims) {

@@ -11,7 +11,7 @@ import type { Explainer, Explanation } from "./explanation.js";
 export class PolicyDecision implements Decision {
   declare readonly propensityError?: number;
   readonly #explainer: Explainer | undefined;
-  readonly #best: Float64Array | undefined;
+  readonly #best: readonly number[] | undefined;
   #scores: Explanation | undefined;
 
   constructor(
@@ -25,7 +25,7 @@ export class PolicyDecision implements Decision {
     readonly policyKind: string,
     readonly policyVersion: number,
     explainer: Explainer | undefined,
-    best: Float64Array | undefined,
+    best: readonly number[] | undefined,
   ) {
     if (propensityError !== undefined)
       (this as { propensityError?: number }).propensityError = propensityError;
