@@ -41,11 +41,21 @@ export function matVec(m: Float64Array, x: Float64Array, d: number, out: Float64
   return out;
 }
 
-/** a·b over the first d entries. */
+/** a·b over the first d entries (four partial sums: the additions do not wait on each other). */
 export function dot(a: Float64Array, b: Float64Array, d: number): number {
-  let s = 0;
-  for (let i = 0; i < d; i++) s += a[i]! * b[i]!;
-  return s;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 4 <= d; i += 4) {
+    s0 += a[i]! * b[i]!;
+    s1 += a[i + 1]! * b[i + 1]!;
+    s2 += a[i + 2]! * b[i + 2]!;
+    s3 += a[i + 3]! * b[i + 3]!;
+  }
+  for (; i < d; i++) s0 += a[i]! * b[i]!;
+  return s0 + s2 + (s1 + s3);
 }
 
 /**
