@@ -30,13 +30,23 @@ export function quadraticForm(m: Float64Array, x: Float64Array, d: number): numb
   return total;
 }
 
-/** out = M·x. */
+/** out = M·x (four partial sums per row, as in {@link dot}). */
 export function matVec(m: Float64Array, x: Float64Array, d: number, out: Float64Array): Float64Array {
   for (let i = 0; i < d; i++) {
     const row = i * d;
-    let s = 0;
-    for (let j = 0; j < d; j++) s += m[row + j]! * x[j]!;
-    out[i] = s;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let j = 0;
+    for (; j + 4 <= d; j += 4) {
+      s0 += m[row + j]! * x[j]!;
+      s1 += m[row + j + 1]! * x[j + 1]!;
+      s2 += m[row + j + 2]! * x[j + 2]!;
+      s3 += m[row + j + 3]! * x[j + 3]!;
+    }
+    for (; j < d; j++) s0 += m[row + j]! * x[j]!;
+    out[i] = s0 + s2 + (s1 + s3);
   }
   return out;
 }
