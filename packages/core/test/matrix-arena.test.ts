@@ -72,6 +72,20 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
     });
   });
 
+  it("recycles scratch matrices at release, zeroed, without touching the kept ones", () => {
+    const d = 16;
+    const arena = new MatrixArena(d);
+    const kept = arena.allocate().fill(3);
+    const first = Array.from({ length: 40 }, () => arena.allocateScratch().fill(7));
+    arena.releaseScratch();
+    const second = Array.from({ length: 40 }, () => arena.allocateScratch());
+    // The same memory, handed out again from the start, and cleared.
+    expect(second.map((m) => [m.buffer, m.byteOffset])).toEqual(first.map((m) => [m.buffer, m.byteOffset]));
+    for (const m of second) expect(m.every((v) => v === 0)).toBe(true);
+    expect(kept.every((v) => v === 3)).toBe(true);
+    expect(first.some((m) => m.buffer === kept.buffer)).toBe(false);
+  });
+
   it("the committed binary is the compiled simd-kernels.wat (regenerate: pnpm -F @kairos/core kernels)", async () => {
     const wat = readFileSync(new URL("../src/linalg/simd-kernels.wat", import.meta.url), "utf8");
     const committed = readFileSync(new URL("../src/linalg/simd-kernels-binary.ts", import.meta.url), "utf8");

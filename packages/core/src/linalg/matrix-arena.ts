@@ -50,6 +50,8 @@ function kernels(): WebAssembly.Module | null {
 
 /** One WebAssembly memory: the loaded vector at byte 0, then matrices. */
 interface Chunk {
+  /** Holds scratch matrices, all given back at once by {@link MatrixArena.releaseScratch}. */
+  scratch: boolean;
   buffer: ArrayBuffer;
   vector: Float64Array;
   quadraticForm: QuadraticFormKernel;
@@ -75,15 +77,31 @@ export class MatrixArena {
     this.enabled = d >= MIN_DIMENSION && kernels() !== null;
   }
 
-  /** A new zero d×d matrix. */
+  /** A new zero d×d matrix, kept as long as the arena. */
   allocate(): Float64Array {
+    return this.take(false);
+  }
+
+  /**
+   * A zero d×d matrix valid until the next {@link releaseScratch} (pending decisions' inverses, dropped at
+   * every update): its memory is then reused.
+   */
+  allocateScratch(): Float64Array {
+    return this.take(true).fill(0);
+  }
+
+  /** Gives back every scratch matrix: none of them may be used after this. */
+  releaseScratch(): void {
+    for (const chunk of this.chunks) if (chunk.scratch) chunk.next = this.vectorBytes;
+  }
+
+  private take(scratch: boolean): Float64Array {
     const size = this.d * this.d;
     if (!this.enabled) return new Float64Array(size);
-    let chunk = this.chunks[this.chunks.length - 1];
-    if (!chunk || chunk.next + this.matrixBytes > chunk.end) {
-      const added = this.addChunk();
-      if (!added) return new Float64Array(size);
-      chunk = added;
+    let chunk = this.chunks.find((c) => c.scratch === scratch && c.next + this.matrixBytes <= c.end);
+    if (!chunk) {
+      chunk = this.addChunk(scratch);
+      if (!chunk) return new Float64Array(size);
     }
     const matrix = new Float64Array(chunk.buffer, chunk.next, size);
     chunk.next += this.matrixBytes;
@@ -106,9 +124,12 @@ export class MatrixArena {
     return quadraticForm(m, this.vector, this.d);
   }
 
-  /** A chunk twice the size of the last (at least one matrix), or undefined when no memory can be had. */
-  private addChunk(): Chunk | undefined {
-    const last = this.chunks[this.chunks.length - 1];
+  /**
+   * A chunk twice the size of the last of its kind (at least one matrix), or undefined when no memory can
+   * be had.
+   */
+  private addChunk(scratch: boolean): Chunk | undefined {
+    const last = this.chunks.findLast((c) => c.scratch === scratch);
     const needed = Math.ceil((this.vectorBytes + this.matrixBytes) / PAGE_BYTES);
     const pages = Math.max(needed, last ? 2 * (last.end / PAGE_BYTES) : 1);
     try {
@@ -116,6 +137,7 @@ export class MatrixArena {
       const instance = new WebAssembly.Instance(kernels()!, { env: { memory } });
       const buffer = memory.buffer;
       const chunk: Chunk = {
+        scratch,
         buffer,
         vector: new Float64Array(buffer, 0, this.d),
         quadraticForm: instance.exports.quadraticForm as QuadraticFormKernel,

@@ -125,7 +125,7 @@ export class BayesianLinearModel implements RewardModel {
     this.widths = new Float64Array(blocks.unitCount);
     this.cachedX = new Float64Array(contextDimension);
     this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
-    this.pending = new PendingWidths(contextDimension);
+    this.pending = new PendingWidths(contextDimension, this.arena);
   }
 
   /** The reward noise sd in use: the `noise` setting, or its estimate from the residuals of every unit. */

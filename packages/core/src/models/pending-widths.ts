@@ -1,4 +1,5 @@
 import { shermanMorrison } from "../linalg/dense.js";
+import type { MatrixArena } from "../linalg/matrix-arena.js";
 
 /**
  * Decisions made since the last update, counted in the confidence widths as if their rewards had arrived
@@ -12,14 +13,22 @@ export class PendingWidths {
   /** Bumped by every change, so cached widths know when to recompute. */
   revision = 0;
 
-  constructor(private readonly d: number) {
+  /** `arena`: the model's, whose scratch matrices then hold the pending inverses (SIMD widths). */
+  constructor(
+    private readonly d: number,
+    private readonly arena?: MatrixArena,
+  ) {
     this.scratch = new Float64Array(d);
   }
 
   /** Counts one pending decision for `unit` at context `x`; `inverse` is the unit's A⁻¹ without pending. */
   add(unit: number, inverse: Float64Array, x: Float64Array): void {
     let pending = this.inverses.get(unit);
-    if (!pending) this.inverses.set(unit, (pending = Float64Array.from(inverse)));
+    if (!pending) {
+      pending = this.arena ? this.arena.allocateScratch() : new Float64Array(this.d * this.d);
+      pending.set(inverse);
+      this.inverses.set(unit, pending);
+    }
     shermanMorrison(pending, x, 1, this.d, this.scratch);
     this.revision++;
   }
@@ -32,6 +41,7 @@ export class PendingWidths {
   clear(): void {
     if (this.inverses.size === 0) return;
     this.inverses.clear();
+    this.arena?.releaseScratch();
     this.revision++;
   }
 }

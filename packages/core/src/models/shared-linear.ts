@@ -140,7 +140,7 @@ export class SharedLinearModel implements RewardModel {
     this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
     const { interceptColumn, learnPrior } = this.options;
     this.precision = new PriorPrecision(this.unitCount, d, lambda, interceptColumn, learnPrior);
-    this.pending = new PendingWidths(d);
+    this.pending = new PendingWidths(d, this.arena);
     this.means = new Float64Array(this.unitCount);
     this.widths = new Float64Array(this.unitCount);
     this.cachedX = new Float64Array(d);
