@@ -32,16 +32,23 @@ function symmetric(d: number, values: number[], into: Float64Array): Float64Arra
 
 describe("MatrixArena (WebAssembly SIMD widths)", () => {
   it("allocates its matrices in WebAssembly memory on this runtime (d ≥ 8)", () => {
-    const m = new MatrixArena(17).allocate();
+    const m = new MatrixArena(17, 1000).allocate();
     expect(m.length).toBe(17 * 17);
     expect(m.buffer.constructor).toBe(ArrayBuffer);
     expect(m.byteOffset).toBeGreaterThan(0); // after the loaded vector, inside a memory of its own
   });
 
+  it("keeps plain arrays for a model whose matrices would fill less than a quarter of a 64 KiB memory", () => {
+    const small = new MatrixArena(16, 3).allocate(); // 3 × 2 KiB
+    expect(small.byteOffset).toBe(0);
+    expect(small.buffer.byteLength).toBe(16 * 16 * 8);
+    expect(new MatrixArena(16, 8).allocate().byteOffset).toBeGreaterThan(0); // 8 × 2 KiB = 16 KiB
+  });
+
   it("gives x'Mx bit for bit as the JavaScript twin in dense.ts, for every d and zero pattern", () => {
     fc.assert(
       fc.property(caseArb, ({ d, upper, x }) => {
-        const arena = new MatrixArena(d);
+        const arena = new MatrixArena(d, 1000);
         const inArena = symmetric(d, upper, arena.allocate());
         const plain = symmetric(d, upper, new Float64Array(d * d));
         const vector = Float64Array.from(x);
@@ -57,7 +64,7 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
 
   it("keeps every matrix across chunks: later allocations never detach or overwrite earlier ones", () => {
     const d = 32; // 8 KiB a matrix: the 400 below span several chunks (64 KiB, 128 KiB, 256 KiB, …)
-    const arena = new MatrixArena(d);
+    const arena = new MatrixArena(d, 1000);
     const matrices = Array.from({ length: 400 }, (_, k) => {
       const m = arena.allocate();
       for (let i = 0; i < d; i++) m[i * d + i] = k + 1;
@@ -74,7 +81,7 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
 
   it("recycles scratch matrices at release, zeroed, without touching the kept ones", () => {
     const d = 16;
-    const arena = new MatrixArena(d);
+    const arena = new MatrixArena(d, 1000);
     const kept = arena.allocate().fill(3);
     const first = Array.from({ length: 40 }, () => arena.allocateScratch().fill(7));
     arena.releaseScratch();

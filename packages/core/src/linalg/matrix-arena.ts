@@ -69,12 +69,19 @@ export class MatrixArena {
   private readonly vector: Float64Array;
   private enabled: boolean;
 
-  constructor(private readonly d: number) {
+  /**
+   * `expected`: how many matrices the model may hold. A memory takes at least 64 KiB, so a model whose
+   * matrices fill less than a quarter of that keeps plain arrays (same results, no SIMD).
+   */
+  constructor(
+    private readonly d: number,
+    expected: number,
+  ) {
     // 16-byte steps keep every matrix and the vector aligned for the kernel's two-lane loads.
     this.matrixBytes = Math.ceil((d * d * 8) / 16) * 16;
     this.vectorBytes = Math.ceil((d * 8) / 16) * 16;
     this.vector = new Float64Array(d);
-    this.enabled = d >= MIN_DIMENSION && kernels() !== null;
+    this.enabled = d >= MIN_DIMENSION && expected * this.matrixBytes >= PAGE_BYTES / 4 && kernels() !== null;
   }
 
   /** A new zero d×d matrix, kept as long as the arena. */

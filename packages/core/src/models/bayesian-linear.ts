@@ -112,7 +112,7 @@ export class BayesianLinearModel implements RewardModel {
       interceptColumn,
       learnPrior,
     );
-    this.arena = new MatrixArena(contextDimension);
+    this.arena = new MatrixArena(contextDimension, blocks.unitCount + 1);
     this.prior = new LinearUnit(
       contextDimension,
       new PriorPrecision(1, contextDimension, lambda, 0, false),

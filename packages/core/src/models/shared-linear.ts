@@ -123,7 +123,7 @@ export class SharedLinearModel implements RewardModel {
     this.mode = !this.options.backfit && D <= EXACT_JOINT_LIMIT ? "exact" : "backfit";
     const lambda = this.options.lambda;
     this.unitGram = Array.from({ length: this.unitCount }, () => scaledIdentity(d, lambda));
-    this.arena = new MatrixArena(d);
+    this.arena = new MatrixArena(d, this.unitCount);
     this.unitInverse = Array.from({ length: this.unitCount }, () => {
       const inverse = this.arena.allocate();
       for (let i = 0; i < d; i++) inverse[i * d + i] = 1 / lambda;
