@@ -34,10 +34,10 @@ export interface HeapPlan {
 
 export interface HeapResult {
   key: string;
-  /** heapUsed (code spaces excluded) + arrayBuffers, per copy. */
+  /** heapUsed (code spaces excluded) + memory outside the JS heap (typed arrays, WebAssembly), per copy. */
   heapBytes: number;
   heapUsedBytes: number;
-  arrayBufferBytes: number;
+  offHeapBytes: number;
   copies: number;
   /** Feedback items learned before measuring (every unit of the model touched). */
   trainingObservations: number;
@@ -115,7 +115,7 @@ export function runHeapJobs(plan: HeapPlan): HeapResult[] {
         key: job.key,
         heapBytes: m.total,
         heapUsedBytes: m.heapUsed,
-        arrayBufferBytes: m.arrayBuffers,
+        offHeapBytes: m.offHeap,
         copies: m.copies,
         trainingObservations: training,
         units,
@@ -125,7 +125,7 @@ export function runHeapJobs(plan: HeapPlan): HeapResult[] {
         key: job.key,
         heapBytes: Number.NaN,
         heapUsedBytes: Number.NaN,
-        arrayBufferBytes: Number.NaN,
+        offHeapBytes: Number.NaN,
         copies: 0,
         trainingObservations: 0,
         units: 0,

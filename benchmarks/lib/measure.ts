@@ -104,10 +104,13 @@ export function gcExposedByFlag(): boolean {
   return typeof (globalThis as { gc?: () => void }).gc === "function";
 }
 
-/** Live memory after full collections: JS heap and typed-array backing stores (kept outside the heap). */
+/**
+ * Live memory after full collections: the JS heap, and what lives outside it (`external`: typed-array
+ * backing stores and the WebAssembly memories where linear models keep their inverses).
+ */
 export interface MemorySample {
   heapUsed: number;
-  arrayBuffers: number;
+  offHeap: number;
 }
 
 const GC_ROUNDS = Number(process.env.KAIROS_BENCH_GC_ROUNDS ?? 6);
@@ -125,7 +128,7 @@ export function settledMemory(): MemorySample {
   for (const space of v8.getHeapSpaceStatistics())
     if (space.space_name.includes("code")) code += space.space_used_size;
   const m = process.memoryUsage();
-  return { heapUsed: m.heapUsed - code, arrayBuffers: m.arrayBuffers };
+  return { heapUsed: m.heapUsed - code, offHeap: m.external };
 }
 
 /**
@@ -143,7 +146,7 @@ export function retainedBytes<T>(
 ): {
   value: T;
   heapUsed: number;
-  arrayBuffers: number;
+  offHeap: number;
   total: number;
   copies: number;
 } {
@@ -152,6 +155,6 @@ export function retainedBytes<T>(
   for (let i = 0; i < copies; i++) kept.push(build());
   const after = settledMemory();
   const heapUsed = (after.heapUsed - before.heapUsed) / copies;
-  const arrayBuffers = (after.arrayBuffers - before.arrayBuffers) / copies;
-  return { value: kept[0]!, heapUsed, arrayBuffers, total: heapUsed + arrayBuffers, copies };
+  const offHeap = (after.offHeap - before.offHeap) / copies;
+  return { value: kept[0]!, heapUsed, offHeap, total: heapUsed + offHeap, copies };
 }

@@ -119,7 +119,7 @@ export interface CellResult {
 
 export interface HeapBreakdown {
   heapUsedBytes: number;
-  arrayBufferBytes: number;
+  offHeapBytes: number;
 }
 
 export interface MemoryRow {
@@ -260,7 +260,7 @@ function heapFields(h: HeapResult | undefined): Partial<CellResult> {
   if (h.error) return { heapError: h.error };
   return {
     heapBytes: h.heapBytes,
-    heapBreakdown: { heapUsedBytes: h.heapUsedBytes, arrayBufferBytes: h.arrayBufferBytes },
+    heapBreakdown: { heapUsedBytes: h.heapUsedBytes, offHeapBytes: h.offHeapBytes },
     heapCopies: h.copies,
     ...(h.trainingObservations > 0 ? { trainingObservations: h.trainingObservations } : {}),
   };
@@ -462,7 +462,7 @@ function memoryRows(heap: Map<string, HeapResult>, opts: SuiteOptions): MemoryRo
         status: "ok",
         ...(h.units > 0 ? { units: h.units } : {}),
         heapBytes: h.heapBytes,
-        heapBreakdown: { heapUsedBytes: h.heapUsedBytes, arrayBufferBytes: h.arrayBufferBytes },
+        heapBreakdown: { heapUsedBytes: h.heapUsedBytes, offHeapBytes: h.offHeapBytes },
         heapCopies: h.copies,
         bytesPerOption: h.heapBytes / sumOf(space),
       });
@@ -642,7 +642,7 @@ export function runSuite(opts: SuiteOptions): BenchResults {
       batches:
         "per batched case: a fresh policy learns as it goes: decideBatch of `batch` pre-generated contexts (entries uniform in [-1, 1]/√d, default options: propensities as configured, topK 1), then update with their outcomes (Bernoulli(0.25)); the feedback items are built outside the timed regions; warm-up `warmupMs`, then 3 repetitions of at least `budgetMs`/3; the headline is the best repetition's µs per round (decide + update time / decisions)",
       memory:
-        "child process (node --expose-gc --no-flush-bytecode): delta of heapUsed (code spaces excluded) + arrayBuffers after forced GCs, around building and training a policy on a batch touching every unit (joint: every action; factorised: every option); small models are built several times and the delta divided",
+        "child process (node --expose-gc --no-flush-bytecode): delta of heapUsed (code spaces excluded) + external (typed arrays and WebAssembly memories) after forced GCs, around building and training a policy on a batch touching every unit (joint: every action; factorised: every option); small models are built several times and the delta divided",
     },
     baseline:
       "Same process, same inputs: the `random` policy (the full decide() path without a model: validation, encoding, keyed RNG, decision record) and plain Float64Array references without validation, encoding or propensities: θ·x argmax per action and per option, and disjoint LinUCB per action (Sherman–Morrison updates). Ratios: decisions/s ÷ random's, and decisions/s ÷ ref:linucb's on the same space and d.",
