@@ -63,8 +63,9 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
   });
 
   it("keeps every matrix across chunks: later allocations never detach or overwrite earlier ones", () => {
-    const d = 32; // 8 KiB a matrix: the 400 below span several chunks (64 KiB, 128 KiB, 256 KiB, …)
-    const arena = new MatrixArena(d, 1000);
+    // 8 KiB a matrix, 10 expected: the 400 below overflow into chunks that double (128 KiB, 256 KiB, …).
+    const d = 32;
+    const arena = new MatrixArena(d, 10);
     const matrices = Array.from({ length: 400 }, (_, k) => {
       const m = arena.allocate();
       for (let i = 0; i < d; i++) m[i * d + i] = k + 1;
@@ -77,6 +78,19 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
       expect(m.length).toBe(d * d);
       expect(arena.quadraticForm(m)).toBe(d * (k + 1));
     });
+  });
+
+  it("sizes its first memory for the matrices the model expects, and later ones at most to what is left", () => {
+    const d = 32;
+    const arena = new MatrixArena(d, 11); // 11 × 8 KiB + the vector: two 64 KiB pages
+    const first = Array.from({ length: 11 }, () => arena.allocate());
+    expect(new Set(first.map((m) => m.buffer)).size).toBe(1);
+    expect(first[0]!.buffer.byteLength).toBe(2 * 65_536);
+    // 600 expected (4.7 MiB): a first memory of 4 MiB (519 matrices), then one for the 81 left, not twice the first.
+    const large = new MatrixArena(d, 600);
+    const all = Array.from({ length: 600 }, () => large.allocate());
+    const buffers = [...new Set(all.map((m) => m.buffer))];
+    expect(buffers.map((b) => b.byteLength)).toEqual([65 * 65_536, 11 * 65_536]);
   });
 
   it("recycles scratch matrices at release, zeroed, without touching the kept ones", () => {

@@ -28,6 +28,8 @@ declare namespace WebAssembly {
 }
 
 const PAGE_BYTES = 65_536;
+/** The first memory holds every expected matrix up to this size; later ones double, up to what is left. */
+const FIRST_CHUNK_BYTES = 4 * 1024 * 1024;
 /** Below this context length the kernel call costs about what it saves: plain arrays. */
 const MIN_DIMENSION = 8;
 
@@ -68,6 +70,8 @@ export class MatrixArena {
   /** The loaded vector, for matrices outside the arena's memories. */
   private readonly vector: Float64Array;
   private enabled: boolean;
+  /** Kept (not scratch) matrices handed out. */
+  private kept = 0;
 
   /**
    * `expected`: how many matrices the model may hold. A memory takes at least 64 KiB, so a model whose
@@ -75,7 +79,7 @@ export class MatrixArena {
    */
   constructor(
     private readonly d: number,
-    expected: number,
+    private readonly expected: number,
   ) {
     // 16-byte steps keep every matrix and the vector aligned for the kernel's two-lane loads.
     this.matrixBytes = Math.ceil((d * d * 8) / 16) * 16;
@@ -86,7 +90,9 @@ export class MatrixArena {
 
   /** A new zero d×d matrix, kept as long as the arena. */
   allocate(): Float64Array {
-    return this.take(false);
+    const matrix = this.take(false);
+    this.kept++;
+    return matrix;
   }
 
   /**
@@ -132,13 +138,22 @@ export class MatrixArena {
   }
 
   /**
-   * A chunk twice the size of the last of its kind (at least one matrix), or undefined when no memory can
-   * be had.
+   * A new chunk of at least one matrix, or undefined when no memory can be had. Kept matrices: room for
+   * the expected ones not yet handed out, the first chunk at most 4 MiB and each later one at most twice
+   * the last (so a large model that touches few units reserves little); scratch chunks double.
    */
   private addChunk(scratch: boolean): Chunk | undefined {
     const last = this.chunks.findLast((c) => c.scratch === scratch);
-    const needed = Math.ceil((this.vectorBytes + this.matrixBytes) / PAGE_BYTES);
-    const pages = Math.max(needed, last ? 2 * (last.end / PAGE_BYTES) : 1);
+    const oneMatrix = this.vectorBytes + this.matrixBytes;
+    let wanted: number;
+    if (scratch) wanted = last ? 2 * last.end : oneMatrix;
+    else {
+      // Room for what the model may still hold (at most twice the last chunk), or double once past it.
+      const room = this.vectorBytes + this.matrixBytes * (this.expected - this.kept);
+      if (!last) wanted = Math.min(room, this.vectorBytes + FIRST_CHUNK_BYTES);
+      else wanted = this.kept < this.expected ? Math.min(room, 2 * last.end) : 2 * last.end;
+    }
+    const pages = Math.ceil(Math.max(oneMatrix, wanted) / PAGE_BYTES);
     try {
       const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
       const instance = new WebAssembly.Instance(kernels()!, { env: { memory } });
