@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { kernelsModuleSource } from "../scripts/simd-kernels-source.js";
-import { quadraticForm } from "../src/linalg/dense.js";
+import { matVec, quadraticForm, shermanMorrison } from "../src/linalg/dense.js";
 import { MatrixArena } from "../src/linalg/matrix-arena.js";
 
 /** A symmetric d×d matrix and a vector, with exact zeros (skipped rows) and negative zeros mixed in. */
@@ -19,6 +19,9 @@ const caseArb = fc.integer({ min: 1, max: 40 }).chain((d) =>
     }),
   }),
 );
+
+/** A number's exact bits (so −0 and NaN compare as themselves). */
+const bits = (v: number) => (Number.isNaN(v) ? "NaN" : Object.is(v, -0) ? "-0" : v);
 
 function symmetric(d: number, values: number[], into: Float64Array): Float64Array {
   for (let i = 0; i < d; i++) {
@@ -59,6 +62,28 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
         expect(Object.is(arena.quadraticForm(plain), expected)).toBe(true);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("Sherman–Morrison steps agree bit for bit with dense.ts, in the arena and outside it", () => {
+    fc.assert(
+      fc.property(caseArb, fc.double({ min: 0.1, max: 10, noNaN: true }), ({ d, upper, x }, w) => {
+        const arena = new MatrixArena(d, 1000);
+        const inArena = symmetric(d, upper, arena.allocate());
+        const plain = symmetric(d, upper, new Float64Array(d * d));
+        const outside = Float64Array.from(plain);
+        const vector = Float64Array.from(x);
+        const expectedProduct = matVec(plain, vector, d, new Float64Array(d));
+        expect(Array.from(arena.matVec(inArena, vector)).map(bits)).toEqual(
+          Array.from(expectedProduct).map(bits),
+        );
+        shermanMorrison(plain, vector, w, d, new Float64Array(d));
+        arena.shermanMorrison(inArena, vector, w);
+        arena.shermanMorrison(outside, vector, w);
+        expect(Array.from(inArena).map(bits)).toEqual(Array.from(plain).map(bits));
+        expect(Array.from(outside).map(bits)).toEqual(Array.from(plain).map(bits));
+      }),
+      { numRuns: 200 },
     );
   });
 

@@ -9,7 +9,7 @@
 // quadraticForm in dense.ts, which performs the same operations in the same order: results are identical
 // to the bit either way, so decisions never depend on which path ran.
 
-import { quadraticForm } from "./dense.js";
+import { dot, matVec, quadraticForm, subtractOuter } from "./dense.js";
 import { SIMD_KERNELS_WASM_BASE64 } from "./simd-kernels-binary.js";
 
 /** The part of the WebAssembly JavaScript API used here (the ES2023 library typings do not declare it). */
@@ -33,7 +33,12 @@ const FIRST_CHUNK_BYTES = 4 * 1024 * 1024;
 /** Below this context length the kernel call costs about what it saves: plain arrays. */
 const MIN_DIMENSION = 8;
 
-type QuadraticFormKernel = (matrixByte: number, vectorByte: number, d: number) => number;
+/** The kernels' exports (byte offsets into the chunk's memory). */
+interface Kernels {
+  quadraticForm(matrix: number, vector: number, d: number): number;
+  matVec(matrix: number, vector: number, out: number, d: number): void;
+  subtractOuter(matrix: number, vector: number, f: number, d: number): void;
+}
 
 let compiled: WebAssembly.Module | null | undefined;
 
@@ -50,25 +55,37 @@ function kernels(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** One WebAssembly memory: the loaded vector at byte 0, then matrices. */
+/**
+ * One WebAssembly memory: three vectors (the loaded x of the widths, and the input and output of
+ * {@link MatrixArena.matVec}), then matrices.
+ */
 interface Chunk {
   /** Holds scratch matrices, all given back at once by {@link MatrixArena.releaseScratch}. */
   scratch: boolean;
   buffer: ArrayBuffer;
   vector: Float64Array;
-  quadraticForm: QuadraticFormKernel;
+  input: Float64Array;
+  output: Float64Array;
+  kernels: Kernels;
   /** Byte offset of the next free matrix. */
   next: number;
   end: number;
 }
 
-/** The d×d matrices of one model, and x'·M·x for any of them against one loaded vector. */
+/**
+ * The d×d matrices of one model, and the kernels over them: x'·M·x against one loaded vector, and the
+ * Sherman–Morrison steps M·x and M −= f·u·u'.
+ */
 export class MatrixArena {
   private readonly chunks: Chunk[] = [];
   private readonly matrixBytes: number;
   private readonly vectorBytes: number;
+  /** Bytes before a chunk's first matrix: its three vectors. */
+  private readonly headerBytes: number;
   /** The loaded vector, for matrices outside the arena's memories. */
   private readonly vector: Float64Array;
+  /** {@link matVec}'s result for matrices outside the arena's memories. */
+  private readonly product: Float64Array;
   private enabled: boolean;
   /** Kept (not scratch) matrices handed out. */
   private kept = 0;
@@ -84,7 +101,9 @@ export class MatrixArena {
     // 16-byte steps keep every matrix and the vector aligned for the kernel's two-lane loads.
     this.matrixBytes = Math.ceil((d * d * 8) / 16) * 16;
     this.vectorBytes = Math.ceil((d * 8) / 16) * 16;
+    this.headerBytes = 3 * this.vectorBytes;
     this.vector = new Float64Array(d);
+    this.product = new Float64Array(d);
     this.enabled = d >= MIN_DIMENSION && expected * this.matrixBytes >= PAGE_BYTES / 4 && kernels() !== null;
   }
 
@@ -105,7 +124,7 @@ export class MatrixArena {
 
   /** Gives back every scratch matrix: none of them may be used after this. */
   releaseScratch(): void {
-    for (const chunk of this.chunks) if (chunk.scratch) chunk.next = this.vectorBytes;
+    for (const chunk of this.chunks) if (chunk.scratch) chunk.next = this.headerBytes;
   }
 
   private take(scratch: boolean): Float64Array {
@@ -130,11 +149,44 @@ export class MatrixArena {
 
   /** x'·M·x for a symmetric M (any d×d matrix; the kernel's when it lives in this arena), x as loaded. */
   quadraticForm(m: Float64Array): number {
-    const buffer = m.buffer;
-    for (const chunk of this.chunks) {
-      if (chunk.buffer === buffer) return chunk.quadraticForm(m.byteOffset, 0, this.d);
-    }
+    const chunk = this.chunkOf(m);
+    if (chunk) return chunk.kernels.quadraticForm(m.byteOffset, 0, this.d);
     return quadraticForm(m, this.vector, this.d);
+  }
+
+  /**
+   * M·x (as matVec in dense.ts, to the bit), in an array valid until the next call (in the chunk's memory
+   * when M lives in this arena, so {@link subtractOuter} takes it without a copy).
+   */
+  matVec(m: Float64Array, x: Float64Array): Float64Array {
+    const chunk = this.chunkOf(m);
+    if (!chunk) return matVec(m, x, this.d, this.product);
+    chunk.input.set(x.length === this.d ? x : x.subarray(0, this.d));
+    chunk.kernels.matVec(m.byteOffset, this.vectorBytes, 2 * this.vectorBytes, this.d);
+    return chunk.output;
+  }
+
+  /** M −= f·u·u' for a symmetric M (as subtractOuter in dense.ts, to the bit). */
+  subtractOuter(m: Float64Array, u: Float64Array, f: number): void {
+    const chunk = this.chunkOf(m);
+    if (!chunk) {
+      subtractOuter(m, u, f, this.d);
+      return;
+    }
+    if (u !== chunk.output) chunk.output.set(u.length === this.d ? u : u.subarray(0, this.d));
+    chunk.kernels.subtractOuter(m.byteOffset, 2 * this.vectorBytes, f, this.d);
+  }
+
+  /** (M + w·x·x')⁻¹ from M = A⁻¹ in place, as shermanMorrison in dense.ts (to the bit). */
+  shermanMorrison(m: Float64Array, x: Float64Array, w: number): void {
+    const u = this.matVec(m, x);
+    this.subtractOuter(m, u, w / (1 + w * dot(x, u, this.d)));
+  }
+
+  private chunkOf(m: Float64Array): Chunk | undefined {
+    const buffer = m.buffer;
+    for (const chunk of this.chunks) if (chunk.buffer === buffer) return chunk;
+    return undefined;
   }
 
   /**
@@ -144,13 +196,13 @@ export class MatrixArena {
    */
   private addChunk(scratch: boolean): Chunk | undefined {
     const last = this.chunks.findLast((c) => c.scratch === scratch);
-    const oneMatrix = this.vectorBytes + this.matrixBytes;
+    const oneMatrix = this.headerBytes + this.matrixBytes;
     let wanted: number;
     if (scratch) wanted = last ? 2 * last.end : oneMatrix;
     else {
       // Room for what the model may still hold (at most twice the last chunk), or double once past it.
-      const room = this.vectorBytes + this.matrixBytes * (this.expected - this.kept);
-      if (!last) wanted = Math.min(room, this.vectorBytes + FIRST_CHUNK_BYTES);
+      const room = this.headerBytes + this.matrixBytes * (this.expected - this.kept);
+      if (!last) wanted = Math.min(room, this.headerBytes + FIRST_CHUNK_BYTES);
       else wanted = this.kept < this.expected ? Math.min(room, 2 * last.end) : 2 * last.end;
     }
     const pages = Math.ceil(Math.max(oneMatrix, wanted) / PAGE_BYTES);
@@ -162,8 +214,10 @@ export class MatrixArena {
         scratch,
         buffer,
         vector: new Float64Array(buffer, 0, this.d),
-        quadraticForm: instance.exports.quadraticForm as QuadraticFormKernel,
-        next: this.vectorBytes,
+        input: new Float64Array(buffer, this.vectorBytes, this.d),
+        output: new Float64Array(buffer, 2 * this.vectorBytes, this.d),
+        kernels: instance.exports as unknown as Kernels,
+        next: this.headerBytes,
         end: pages * PAGE_BYTES,
       };
       chunk.vector.set(this.vector);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MergeError, SnapshotMismatchError } from "../errors.js";
-import { addOuter, dot, invertSpd, matVec, sameVector, subtractOuter } from "../linalg/dense.js";
+import { addOuter, dot, invertSpd, matVec, sameVector } from "../linalg/dense.js";
 import { MatrixArena } from "../linalg/matrix-arena.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
@@ -79,7 +79,6 @@ export class BayesianLinearModel implements RewardModel {
   private readonly prior: LinearUnit;
   /** Where the units' inverses live (the SIMD widths kernel reads them there). */
   private readonly arena: MatrixArena;
-  private readonly scratch: Float64Array;
   private readonly scratchMatrix: Float64Array;
   /** Per-context cache of posterior means and widths, valid while `revision` is unchanged. */
   private readonly means: Float64Array;
@@ -119,7 +118,6 @@ export class BayesianLinearModel implements RewardModel {
       0,
       this.arena,
     );
-    this.scratch = new Float64Array(contextDimension);
     this.scratchMatrix = new Float64Array(contextDimension * contextDimension);
     this.means = new Float64Array(blocks.unitCount);
     this.widths = new Float64Array(blocks.unitCount);
@@ -258,11 +256,11 @@ export class BayesianLinearModel implements RewardModel {
    */
   private rankOneUpdate(unit: LinearUnit, x: Float64Array, reward: number, weight: number): void {
     const d = this.contextDimension;
-    const u = matVec(unit.inverse, x, d, this.scratch);
+    const u = this.arena.matVec(unit.inverse, x);
     const f = weight / (1 + weight * dot(x, u, d));
     const ub = dot(u, unit.target, d);
     for (let i = 0; i < d; i++) unit.theta[i]! += weight * reward * u[i]! - f * u[i]! * ub;
-    subtractOuter(unit.inverse, u, f, d);
+    this.arena.subtractOuter(unit.inverse, u, f);
   }
 
   startBatch(): void {

@@ -29,7 +29,8 @@ export class PendingWidths {
       pending.set(inverse);
       this.inverses.set(unit, pending);
     }
-    shermanMorrison(pending, x, 1, this.d, this.scratch);
+    if (this.arena) this.arena.shermanMorrison(pending, x, 1);
+    else shermanMorrison(pending, x, 1, this.d, this.scratch);
     this.revision++;
   }
 

@@ -9,7 +9,6 @@ import {
   matVec,
   sameVector,
   scaledIdentity,
-  shermanMorrison,
 } from "../linalg/dense.js";
 import { MatrixArena } from "../linalg/matrix-arena.js";
 import { normal } from "../rng.js";
@@ -259,7 +258,7 @@ export class SharedLinearModel implements RewardModel {
     for (let b = 0; b < units.length; b++) {
       const u = units[b]!;
       addOuter(this.unitGram[u]!, x, weight, d);
-      shermanMorrison(this.unitInverse[u]!, x, weight, d, this.scratch);
+      this.arena.shermanMorrison(this.unitInverse[u]!, x, weight);
       this.counts[u]! += weight;
       if (this.mode === "backfit") matVec(this.unitInverse[u]!, this.unitTarget[u]!, d, this.unitTheta(u));
     }
