@@ -140,6 +140,12 @@ export function argmaxProbability(
     if (b <= a) continue;
     const panels = Math.ceil((b - a) / (finest * PANEL));
     const h = (b - a) / panels;
+    // The target's density at the nodes c ± δ of a panel centred on c, in its standard units:
+    // e^(−(z+δ)²/2) = e^(−z²/2)·e^(−zδ)·e^(−δ²/2), so three exponentials per panel instead of five.
+    const near = 0.5 * h * NODES[3]! * invSt;
+    const far = 0.5 * h * NODES[4]! * invSt;
+    const nearScale = Math.exp(-0.5 * near * near) * norm;
+    const farScale = Math.exp(-0.5 * far * far) * norm;
     let piece = 0;
     for (let k = 0; k < panels; k++) {
       if (rising) {
@@ -160,19 +166,22 @@ export function argmaxProbability(
         if (bound < NEGLIGIBLE) continue;
         rising = false;
       }
-      // The five nodes together, rival by rival: each factor multiplies each node's value in the same order
-      // as node by node would (the same result to the bit), with the support checks made once per panel.
+      // The five nodes together, rival by rival, with the support checks made once per panel.
       const centre = a + (k + 0.5) * h;
       const x0 = centre + 0.5 * h * NODES[0]!;
       const x1 = centre + 0.5 * h * NODES[1]!;
       const x2 = centre;
       const x3 = centre + 0.5 * h * NODES[3]!;
       const x4 = centre + 0.5 * h * NODES[4]!;
-      let f0 = density(x0, mt, invSt) * norm;
-      let f1 = density(x1, mt, invSt) * norm;
-      let f2 = density(x2, mt, invSt) * norm;
-      let f3 = density(x3, mt, invSt) * norm;
-      let f4 = density(x4, mt, invSt) * norm;
+      const z = (centre - mt) * invSt;
+      const atCentre = Math.exp(-0.5 * z * z);
+      const tiltNear = Math.exp(-z * near);
+      const tiltFar = Math.exp(-z * far);
+      let f0 = (atCentre * farScale) / tiltFar;
+      let f1 = (atCentre * nearScale) / tiltNear;
+      let f2 = atCentre * norm;
+      let f3 = atCentre * nearScale * tiltNear;
+      let f4 = atCentre * farScale * tiltFar;
       for (let r = 0; r < rivals; r++) {
         const top = rivalTop[r]!;
         if (x0 >= top) continue; // Φ = 1 above the rival's support, at every node
@@ -194,12 +203,6 @@ export function argmaxProbability(
     total += 0.5 * h * piece;
   }
   return Math.min(1, total);
-}
-
-/** exp(−z²/2) at x for a normal of mean m and inverse sd invS. */
-function density(x: number, m: number, invS: number): number {
-  const z = (x - m) * invS;
-  return Math.exp(-0.5 * z * z);
 }
 
 /** Inserts a cut into the sorted scratch list of `count` cuts (a few dozen at most); returns the new count. */
