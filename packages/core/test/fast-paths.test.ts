@@ -1,6 +1,7 @@
 // The shortcuts of the hot paths must not change what they compute: Alea without seedrandom's closures,
 // explanations captured as numbers and named on first read, feedback checked structurally before zod,
 // decideBatch against a loop of decide.
+import fc from "fast-check";
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import { createPolicy, createRng, type Feedback, keyedRng, type PolicyConfig } from "../src/index.js";
@@ -33,6 +34,17 @@ describe("fast paths", () => {
     }
     const reference = seedrandom.alea("7\u0000customer-1/2026-11-30");
     expect(keyedRng(7, "customer-1/2026-11-30").next()).toBe(reference());
+  });
+
+  it("keyed generators equal seedrandom's Alea for any key (Mash's truncations by Math.floor)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 80 }), fc.integer(), (key, seed) => {
+        const reference = seedrandom.alea(`${seed}\u0000${key}`);
+        const rng = keyedRng(seed, key);
+        for (let i = 0; i < 5; i++) expect(rng.next()).toBe(reference());
+      }),
+      { numRuns: 500 },
+    );
   });
 
   for (const kind of ["lints", "auto", "linucb", "epsilon-greedy"] as const) {
