@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { kernelsModuleSource } from "../scripts/simd-kernels-source.js";
-import { matVec, quadraticForm, shermanMorrison } from "../src/linalg/dense.js";
+import { addOuter, matVec, quadraticForm, shermanMorrison } from "../src/linalg/dense.js";
 import { MatrixArena } from "../src/linalg/matrix-arena.js";
 
 /** A symmetric d×d matrix and a vector, with exact zeros (skipped rows) and negative zeros mixed in. */
@@ -65,7 +65,7 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
     );
   });
 
-  it("Sherman–Morrison steps agree bit for bit with dense.ts, in the arena and outside it", () => {
+  it("Sherman–Morrison steps and rank-one additions agree bit for bit with dense.ts, in the arena and outside it", () => {
     fc.assert(
       fc.property(caseArb, fc.double({ min: 0.1, max: 10, noNaN: true }), ({ d, upper, x }, w) => {
         const arena = new MatrixArena(d, 1000);
@@ -82,6 +82,9 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
         arena.shermanMorrison(outside, vector, w);
         expect(Array.from(inArena).map(bits)).toEqual(Array.from(plain).map(bits));
         expect(Array.from(outside).map(bits)).toEqual(Array.from(plain).map(bits));
+        addOuter(plain, vector, w, d);
+        arena.addOuter(inArena, vector, w);
+        expect(Array.from(inArena).map(bits)).toEqual(Array.from(plain).map(bits));
       }),
       { numRuns: 200 },
     );

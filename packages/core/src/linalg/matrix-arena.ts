@@ -9,7 +9,7 @@
 // quadraticForm in dense.ts, which performs the same operations in the same order: results are identical
 // to the bit either way, so decisions never depend on which path ran.
 
-import { dot, matVec, quadraticForm, subtractOuter } from "./dense.js";
+import { addOuter, dot, matVec, quadraticForm, subtractOuter } from "./dense.js";
 import { SIMD_KERNELS_WASM_BASE64 } from "./simd-kernels-binary.js";
 
 /** The part of the WebAssembly JavaScript API used here (the ES2023 library typings do not declare it). */
@@ -37,7 +37,7 @@ const MIN_DIMENSION = 8;
 interface Kernels {
   quadraticForm(matrix: number, vector: number, d: number): number;
   matVec(matrix: number, vector: number, out: number, d: number): void;
-  subtractOuter(matrix: number, vector: number, f: number, d: number): void;
+  addOuter(matrix: number, vector: number, f: number, d: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -73,8 +73,8 @@ interface Chunk {
 }
 
 /**
- * The d×d matrices of one model, and the kernels over them: x'·M·x against one loaded vector, and the
- * Sherman–Morrison steps M·x and M −= f·u·u'.
+ * The d×d matrices of one model, and the kernels over them: x'·M·x against one loaded vector, M·x, and
+ * the rank-one updates M ± f·u·u'.
  */
 export class MatrixArena {
   private readonly chunks: Chunk[] = [];
@@ -166,7 +166,18 @@ export class MatrixArena {
     return chunk.output;
   }
 
-  /** M −= f·u·u' for a symmetric M (as subtractOuter in dense.ts, to the bit). */
+  /** M += w·x·x' for a symmetric M (as addOuter in dense.ts, to the bit). */
+  addOuter(m: Float64Array, x: Float64Array, w: number): void {
+    const chunk = this.chunkOf(m);
+    if (!chunk) {
+      addOuter(m, x, w, this.d);
+      return;
+    }
+    chunk.input.set(x.length === this.d ? x : x.subarray(0, this.d));
+    chunk.kernels.addOuter(m.byteOffset, this.vectorBytes, w, this.d);
+  }
+
+  /** M −= f·u·u' for a symmetric M (as subtractOuter in dense.ts, to the bit: the kernel adds −f). */
   subtractOuter(m: Float64Array, u: Float64Array, f: number): void {
     const chunk = this.chunkOf(m);
     if (!chunk) {
@@ -174,7 +185,7 @@ export class MatrixArena {
       return;
     }
     if (u !== chunk.output) chunk.output.set(u.length === this.d ? u : u.subarray(0, this.d));
-    chunk.kernels.subtractOuter(m.byteOffset, 2 * this.vectorBytes, f, this.d);
+    chunk.kernels.addOuter(m.byteOffset, 2 * this.vectorBytes, -f, this.d);
   }
 
   /** (M + w·x·x')⁻¹ from M = A⁻¹ in place, as shermanMorrison in dense.ts (to the bit). */

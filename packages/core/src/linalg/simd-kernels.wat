@@ -108,9 +108,10 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
-  ;; M −= f·u·u' for a symmetric row-major d×d M, each product (f·u_i)·u_j computed once (two at a time)
-  ;; and subtracted in both triangles, as subtractOuter in dense.ts.
-  (func (export "subtractOuter") (param $m i32) (param $u i32) (param $f f64) (param $d i32)
+  ;; M += f·u·u' for a symmetric row-major d×d M, each product (f·u_i)·u_j computed once (two at a time)
+  ;; and added in both triangles, as addOuter in dense.ts; with −f, subtractOuter to the bit (negation is
+  ;; exact and m + (−v) is m − v).
+  (func (export "addOuter") (param $m i32) (param $u i32) (param $f f64) (param $d i32)
     (local $i i32) (local $j i32) (local $row i32) (local $ui f64) (local $uis v128) (local $v v128)
     (local $at i32) (local $col i32) (local $s f64)
     (block $done
@@ -125,7 +126,7 @@
             ;; the diagonal
             (local.set $at (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 3))))
             (f64.store (local.get $at)
-              (f64.sub (f64.load (local.get $at))
+              (f64.add (f64.load (local.get $at))
                 (f64.mul (local.get $ui)
                   (f64.load (i32.add (local.get $u) (i32.shl (local.get $i) (i32.const 3)))))))
             (local.set $uis (f64x2.splat (local.get $ui)))
@@ -141,12 +142,12 @@
                   (f64x2.mul (local.get $uis)
                     (v128.load (i32.add (local.get $u) (i32.shl (local.get $j) (i32.const 3))))))
                 (local.set $at (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
-                (v128.store (local.get $at) (f64x2.sub (v128.load (local.get $at)) (local.get $v)))
+                (v128.store (local.get $at) (f64x2.add (v128.load (local.get $at)) (local.get $v)))
                 (f64.store (local.get $col)
-                  (f64.sub (f64.load (local.get $col)) (f64x2.extract_lane 0 (local.get $v))))
+                  (f64.add (f64.load (local.get $col)) (f64x2.extract_lane 0 (local.get $v))))
                 (local.set $col (i32.add (local.get $col) (i32.shl (local.get $d) (i32.const 3))))
                 (f64.store (local.get $col)
-                  (f64.sub (f64.load (local.get $col)) (f64x2.extract_lane 1 (local.get $v))))
+                  (f64.add (f64.load (local.get $col)) (f64x2.extract_lane 1 (local.get $v))))
                 (local.set $col (i32.add (local.get $col) (i32.shl (local.get $d) (i32.const 3))))
                 (local.set $j (i32.add (local.get $j) (i32.const 2)))
                 (br $pairs)))
@@ -156,8 +157,8 @@
                   (f64.mul (local.get $ui)
                     (f64.load (i32.add (local.get $u) (i32.shl (local.get $j) (i32.const 3))))))
                 (local.set $at (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
-                (f64.store (local.get $at) (f64.sub (f64.load (local.get $at)) (local.get $s)))
-                (f64.store (local.get $col) (f64.sub (f64.load (local.get $col)) (local.get $s)))))))
+                (f64.store (local.get $at) (f64.add (f64.load (local.get $at)) (local.get $s)))
+                (f64.store (local.get $col) (f64.add (f64.load (local.get $col)) (local.get $s)))))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 )

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MergeError, SnapshotMismatchError } from "../errors.js";
-import { addOuter, dot, invertSpd, matVec, sameVector } from "../linalg/dense.js";
+import { dot, invertSpd, matVec, sameVector } from "../linalg/dense.js";
 import { MatrixArena } from "../linalg/matrix-arena.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
@@ -51,7 +51,7 @@ class LinearUnit {
 
   /** A unit at the prior precisions of unit `id` (λ when it has none of its own yet). */
   constructor(d: number, prior: PriorPrecision, id: number, arena: MatrixArena) {
-    this.gram = new Float64Array(d * d);
+    this.gram = arena.allocate();
     this.inverse = arena.allocate();
     for (let i = 0; i < d; i++) {
       this.gram[i * d + i] = prior.of(id, i);
@@ -77,7 +77,7 @@ export class BayesianLinearModel implements RewardModel {
   private readonly precision: PriorPrecision;
   /** The posterior of a unit never observed. */
   private readonly prior: LinearUnit;
-  /** Where the units' inverses live (the SIMD widths kernel reads them there). */
+  /** Where the units' Gram matrices and inverses live (the SIMD kernels work on them there). */
   private readonly arena: MatrixArena;
   private readonly scratchMatrix: Float64Array;
   /** Per-context cache of posterior means and widths, valid while `revision` is unchanged. */
@@ -111,7 +111,7 @@ export class BayesianLinearModel implements RewardModel {
       interceptColumn,
       learnPrior,
     );
-    this.arena = new MatrixArena(contextDimension, blocks.unitCount + 1);
+    this.arena = new MatrixArena(contextDimension, 2 * (blocks.unitCount + 1));
     this.prior = new LinearUnit(
       contextDimension,
       new PriorPrecision(1, contextDimension, lambda, 0, false),
@@ -240,7 +240,7 @@ export class BayesianLinearModel implements RewardModel {
       const id = units[b]!;
       let unit = this.units[id];
       if (!unit) unit = this.units[id] = new LinearUnit(d, this.precision, id, this.arena);
-      addOuter(unit.gram, x, weight, d);
+      this.arena.addOuter(unit.gram, x, weight);
       for (let i = 0; i < d; i++) unit.target[i]! += weight * reward * x[i]!;
       unit.count += weight;
       if (b === 0) this.noiseEstimate.add(reward, weight);
