@@ -34,7 +34,7 @@ function symmetric(d: number, values: number[], into: Float64Array): Float64Arra
 }
 
 describe("MatrixArena (WebAssembly SIMD widths)", () => {
-  it("allocates its matrices in WebAssembly memory on this runtime (d ≥ 8)", () => {
+  it("allocates its matrices in WebAssembly memory on this runtime (d ≥ 6)", () => {
     const m = new MatrixArena(17, 1000).allocate();
     expect(m.length).toBe(17 * 17);
     expect(m.buffer.constructor).toBe(ArrayBuffer);
