@@ -1,14 +1,7 @@
 import { z } from "zod";
 import { KairosError, MergeError, SnapshotMismatchError } from "../errors.js";
-import {
-  addOuter,
-  dot,
-  invertSpd,
-  matVec,
-  quadraticForm,
-  scaledIdentity,
-  shermanMorrison,
-} from "../linalg/dense.js";
+import { addOuter, dot, invertSpd, matVec, scaledIdentity, shermanMorrison } from "../linalg/dense.js";
+import { MatrixArena } from "../linalg/matrix-arena.js";
 import type { Blocks } from "./blocks.js";
 import { NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
@@ -66,9 +59,11 @@ class HybridArm {
     lambda: number,
     /** Indices of the arm's shared features (one option per dimension). */
     readonly features: Int32Array,
+    arena: MatrixArena,
   ) {
     this.gram = scaledIdentity(d, lambda);
-    this.inverse = scaledIdentity(d, 1 / lambda);
+    this.inverse = arena.allocate();
+    for (let i = 0; i < d; i++) this.inverse[i * d + i] = 1 / lambda;
     this.contextSum = new Float64Array(d);
     this.target = new Float64Array(d);
     this.inverseContextSum = new Float64Array(d);
@@ -102,13 +97,14 @@ export class HybridLinearModel implements RewardModel {
   private readonly sharedInverse: Float64Array;
   private readonly beta: Float64Array;
   private readonly optionOffsets: number[];
-  private readonly scratchD: Float64Array;
   private readonly scratchMatrix: Float64Array;
   private readonly codes: Int32Array;
   /** Arms observed since the shared system was last solved. */
   private readonly dirtyArms = new Set<HybridArm>();
   /** A_a⁻¹ of an arm never observed: λ⁻¹I. */
   private readonly priorInverse: Float64Array;
+  /** Where the arms' inverses live (the SIMD kernels work on them there). */
+  private readonly arena: MatrixArena;
   /** A_a⁻¹ with the pending decisions counted, per arm. */
   private readonly pending: PendingWidths;
   /** s_a with the pending decisions' contexts added, per arm that has some. */
@@ -151,11 +147,12 @@ export class HybridLinearModel implements RewardModel {
     this.sharedTarget = new Float64Array(k);
     this.sharedInverse = new Float64Array(k * k);
     this.beta = new Float64Array(k);
-    this.scratchD = new Float64Array(d);
     this.scratchMatrix = new Float64Array(Math.max(k, d) ** 2);
     this.codes = new Int32Array(space.dimensions.length);
-    this.priorInverse = scaledIdentity(d, 1 / lambda);
-    this.pending = new PendingWidths(d);
+    this.arena = new MatrixArena(d, blocks.unitCount + 1);
+    this.priorInverse = this.arena.allocate();
+    for (let i = 0; i < d; i++) this.priorInverse[i * d + i] = 1 / lambda;
+    this.pending = new PendingWidths(d, this.arena);
     this.scratchK = new Float64Array(k);
     this.denseZ = new Float64Array(k);
     this.deriveShared();
@@ -170,7 +167,7 @@ export class HybridLinearModel implements RewardModel {
 
   private newArm(unit: number): HybridArm {
     const features = this.features(unit, new Int32Array(this.codes.length));
-    return new HybridArm(this.contextDimension, this.lambda, features);
+    return new HybridArm(this.contextDimension, this.lambda, features, this.arena);
   }
 
   scoreUnits(x: Float64Array, request: ScoreRequest, out: Float64Array): void {
@@ -185,6 +182,7 @@ export class HybridLinearModel implements RewardModel {
     const k = this.k;
     const z = new Int32Array(this.codes.length);
     const xx = dot(x, x, d);
+    this.arena.load(x);
     const sharedInverse = this.pendingShared ?? this.sharedInverse;
     for (let u = 0; u < out.length; u++) {
       const arm = this.arms[u];
@@ -210,9 +208,9 @@ export class HybridLinearModel implements RewardModel {
       const inverse = this.pending.inverseOf(u);
       let variance: number;
       if (inverse) {
-        const cPending = dot(matVec(inverse, x, d, this.scratchD), this.pendingSums.get(u)!, d);
-        variance = q * (1 - cPending) * (1 - cPending) + quadraticForm(inverse, x, d);
-      } else if (arm) variance = q * (1 - c) * (1 - c) + quadraticForm(arm.inverse, x, d);
+        const cPending = dot(this.arena.matVec(inverse, x), this.pendingSums.get(u)!, d);
+        variance = q * (1 - cPending) * (1 - cPending) + this.arena.quadraticForm(inverse);
+      } else if (arm) variance = q * (1 - c) * (1 - c) + this.arena.quadraticForm(arm.inverse);
       else variance = q + xx / this.lambda;
       out[u] = mean + request.alpha * this.noise * Math.sqrt(Math.max(0, variance));
     }
@@ -228,10 +226,12 @@ export class HybridLinearModel implements RewardModel {
       let sum = this.pendingSums.get(u);
       if (!sum)
         this.pendingSums.set(u, (sum = arm ? Float64Array.from(arm.contextSum) : new Float64Array(d)));
-      const pullBefore = quadraticForm(this.pending.inverseOf(u) ?? base, sum, d);
+      this.arena.load(sum);
+      const pullBefore = this.arena.quadraticForm(this.pending.inverseOf(u) ?? base);
       this.pending.add(u, base, x);
       for (let i = 0; i < d; i++) sum[i]! += x[i]!;
-      const pullAfter = quadraticForm(this.pending.inverseOf(u)!, sum, d);
+      this.arena.load(sum);
+      const pullAfter = this.arena.quadraticForm(this.pending.inverseOf(u)!);
       // A₀ = λI + Σzzᵀ − Σ_a pull_a·zzᵀ gains (1 − the rise of the arm's pull)·zzᵀ: a Schur complement of
       // the joint Gram matrix, it never shrinks as data arrive, so the weight is ≥ 0 but for round-off.
       const gain = Math.max(0, 1 - (pullAfter - pullBefore));
@@ -256,7 +256,7 @@ export class HybridLinearModel implements RewardModel {
     let arm = this.arms[u];
     if (!arm) arm = this.arms[u] = this.newArm(u);
     addOuter(arm.gram, x, weight, d);
-    shermanMorrison(arm.inverse, x, weight, d, this.scratchD);
+    this.arena.shermanMorrison(arm.inverse, x, weight);
     for (let i = 0; i < d; i++) {
       arm.contextSum[i]! += weight * x[i]!;
       arm.target[i]! += weight * reward * x[i]!;
