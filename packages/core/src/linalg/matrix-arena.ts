@@ -1,13 +1,14 @@
-// Where a linear model keeps its d×d posterior inverses: in WebAssembly memory, so that the posterior
-// widths √(x'A⁻¹x) of every unit (the largest cost of a linear Thompson or UCB decision) run in the SIMD
-// kernel of simd-kernels.wat, about 2× (d = 17) to 3.5× (d = 32) faster than in JavaScript. The matrices
-// stay ordinary Float64Arrays for every other use (updates, snapshots, merges).
+// Where a linear model keeps its d×d matrices (inverses, and the per-action units' Gram matrices): in
+// WebAssembly memory, so that the posterior widths √(x'A⁻¹x) of every unit, A⁻¹x and the rank-one updates
+// (the largest costs of a linear Thompson or UCB decision and update) run in the SIMD kernels of
+// simd-kernels.wat: the widths about 2× (d = 17) to 3.5× (d = 32) faster than in JavaScript. The matrices
+// stay ordinary Float64Arrays for every other use (refactorisations, snapshots, merges).
 //
 // A WebAssembly memory that grows detaches the arrays viewing it, so an arena never grows one: it adds
-// chunks (each its own memory and kernel instance, twice the previous size). Where WebAssembly or its SIMD
-// is unavailable, or a memory cannot be had, matrices are plain arrays and widths are computed by
-// quadraticForm in dense.ts, which performs the same operations in the same order: results are identical
-// to the bit either way, so decisions never depend on which path ran.
+// chunks, each its own memory and kernel instance (see addChunk for their sizes). Where WebAssembly or its
+// SIMD is unavailable, or a memory cannot be had, matrices are plain arrays and the same methods run the
+// JavaScript twins in dense.ts, which perform the same operations in the same order: results are
+// identical to the bit either way, so decisions never depend on which path ran.
 
 import { addOuter, dot, matVec, quadraticForm, subtractOuter } from "./dense.js";
 import { SIMD_KERNELS_WASM_BASE64 } from "./simd-kernels-binary.js";
