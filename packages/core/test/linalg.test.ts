@@ -1,7 +1,15 @@
 import fc from "fast-check";
 import { inv, matrix, multiply, transpose } from "mathjs";
 import { describe, expect, it } from "vitest";
-import { addOuter, invertSpd, quadraticForm, scaledIdentity, shermanMorrison } from "../src/linalg/dense.js";
+import {
+  addOuter,
+  cholesky,
+  inverseDiagonal,
+  invertSpd,
+  quadraticForm,
+  scaledIdentity,
+  shermanMorrison,
+} from "../src/linalg/dense.js";
 
 /** A random SPD matrix M = GᵀG + I (well conditioned) as row-major Float64Array, plus its nested-array form. */
 const spdArb = fc.integer({ min: 1, max: 8 }).chain((d) =>
@@ -20,6 +28,19 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number) => {
 };
 
 describe("dense linear algebra against mathjs", () => {
+  it("inverseDiagonal from the Cholesky factor agrees with mathjs inv's diagonal", () => {
+    fc.assert(
+      fc.property(spdArb, ({ d, m }) => {
+        const l = new Float64Array(d * d);
+        expect(cholesky(flat(m), d, l)).toBe(true);
+        const out = new Float64Array(d);
+        inverseDiagonal(l, d, out, new Float64Array(d));
+        const exact = inv(m) as number[][];
+        close(out, Float64Array.from(exact.map((row, i) => row[i]!)), 1e-9);
+      }),
+    );
+  });
+
   it("invertSpd agrees with mathjs inv on random SPD matrices", () => {
     fc.assert(
       fc.property(spdArb, ({ d, m }) => {

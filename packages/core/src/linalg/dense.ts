@@ -154,6 +154,28 @@ export function choleskySolve(l: Float64Array, b: Float64Array, d: number, out: 
 }
 
 /**
+ * The diagonal of A⁻¹ from the Cholesky factor L of A (lower, row-major, from {@link cholesky}):
+ * (A⁻¹)_ii = ‖L⁻¹eᵢ‖², each L⁻¹eᵢ by forward substitution from row i. d³/6 multiply-adds, against about
+ * 5d³/6 for the whole inverse by {@link invertSpd}. `scratch` must hold d numbers.
+ */
+export function inverseDiagonal(l: Float64Array, d: number, out: Float64Array, scratch: Float64Array): void {
+  for (let i = 0; i < d; i++) {
+    const first = 1 / l[i * d + i]!;
+    scratch[i] = first;
+    let sum = first * first;
+    for (let k = i + 1; k < d; k++) {
+      const row = k * d;
+      let s = 0;
+      for (let j = i; j < k; j++) s += l[row + j]! * scratch[j]!;
+      const y = -s / l[row + k]!;
+      scratch[k] = y;
+      sum += y * y;
+    }
+    out[i] = sum;
+  }
+}
+
+/**
  * Inverse of a symmetric positive-definite A through its Cholesky factor (the periodic refactorisation
  * that wipes out the drift Sherman–Morrison updates accumulate). `scratch` must hold d·d numbers.
  */
