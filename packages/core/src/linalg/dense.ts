@@ -68,6 +68,23 @@ export function dot(a: Float64Array, b: Float64Array, d: number): number {
   return s0 + s2 + (s1 + s3);
 }
 
+/** a[aAt..aAt+n)·b[bAt..bAt+n), with four partial sums as {@link dot}. */
+export function dotAt(a: Float64Array, aAt: number, b: Float64Array, bAt: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += a[aAt + i]! * b[bAt + i]!;
+    s1 += a[aAt + i + 1]! * b[bAt + i + 1]!;
+    s2 += a[aAt + i + 2]! * b[bAt + i + 2]!;
+    s3 += a[aAt + i + 3]! * b[bAt + i + 3]!;
+  }
+  for (; i < n; i++) s0 += a[aAt + i]! * b[bAt + i]!;
+  return s0 + s2 + (s1 + s3);
+}
+
 /**
  * Sherman–Morrison rank-one update of an inverse in place: (A + w·x·x')⁻¹ from A⁻¹ in O(d²).
  * `scratch` must hold d numbers.
@@ -125,8 +142,8 @@ export function cholesky(a: Float64Array, d: number, out: Float64Array): boolean
   out.fill(0);
   for (let i = 0; i < d; i++) {
     for (let j = 0; j <= i; j++) {
-      let s = a[i * d + j]!;
-      for (let k = 0; k < j; k++) s -= out[i * d + k]! * out[j * d + k]!;
+      // L_ij = (A_ij − Σ_{k<j} L_ik·L_jk) / L_jj: rows i and j of L, contiguous.
+      const s = a[i * d + j]! - dotAt(out, i * d, out, j * d, j);
       if (i === j) {
         if (!(s > 0)) return false;
         out[i * d + i] = Math.sqrt(s);
@@ -160,49 +177,42 @@ export function choleskySolve(l: Float64Array, b: Float64Array, d: number, out: 
  */
 export function inverseDiagonal(l: Float64Array, d: number, out: Float64Array, scratch: Float64Array): void {
   for (let i = 0; i < d; i++) {
-    const first = 1 / l[i * d + i]!;
-    scratch[i] = first;
-    let sum = first * first;
-    for (let k = i + 1; k < d; k++) {
-      const row = k * d;
-      let s = 0;
-      for (let j = i; j < k; j++) s += l[row + j]! * scratch[j]!;
-      const y = -s / l[row + k]!;
-      scratch[k] = y;
-      sum += y * y;
-    }
-    out[i] = sum;
+    inverseColumn(l, d, i, scratch, 0);
+    // ‖L⁻¹eᵢ‖² over its non-zero part, rows i to d − 1.
+    out[i] = dotAt(scratch, i, scratch, i, d - i);
   }
 }
 
 /**
+ * Column i of L⁻¹ (zero above row i) into `into` from offset `at`: y_i = 1/L_ii, then
+ * y_k = −(Σ_{i≤j<k} L_kj·y_j)/L_kk, each a contiguous dot of row k of L with y. Returns y_i.
+ */
+function inverseColumn(l: Float64Array, d: number, i: number, into: Float64Array, at: number): number {
+  const first = 1 / l[i * d + i]!;
+  into[at + i] = first;
+  for (let k = i + 1; k < d; k++) {
+    const row = k * d;
+    into[at + k] = -dotAt(l, row + i, into, at + i, k - i) / l[row + k]!;
+  }
+  return first;
+}
+
+/**
  * Inverse of a symmetric positive-definite A through its Cholesky factor (the periodic refactorisation
- * that wipes out the drift Sherman–Morrison updates accumulate). `scratch` must hold d·d numbers.
+ * that wipes out the drift Sherman–Morrison updates accumulate), as LAPACK's potri: U = L⁻ᵀ row by row
+ * (row i of U is column i of L⁻¹), then A⁻¹_ij = Σ_{k≥j} U_ik·U_jk for j ≥ i, written over U in place
+ * (row i's entries before j are no longer needed, nor are rows above i) and mirrored. About d³/2
+ * multiply-adds, every inner loop over contiguous rows. `scratch` must hold d·d numbers.
  */
 export function invertSpd(a: Float64Array, d: number, out: Float64Array, scratch: Float64Array): boolean {
   if (!cholesky(a, d, scratch)) return false;
-  const l = scratch;
-  // Solve L·Y = I column by column, then Lᵀ·X = Y; X is the inverse.
   out.fill(0);
-  for (let c = 0; c < d; c++) {
-    for (let i = c; i < d; i++) {
-      let s = i === c ? 1 : 0;
-      for (let k = c; k < i; k++) s -= l[i * d + k]! * out[k * d + c]!;
-      out[i * d + c] = s / l[i * d + i]!;
-    }
-    for (let i = d - 1; i >= 0; i--) {
-      let s = out[i * d + c]!;
-      for (let k = i + 1; k < d; k++) s -= l[k * d + i]! * out[k * d + c]!;
-      out[i * d + c] = s / l[i * d + i]!;
-    }
-  }
-  // Symmetrise to remove round-off asymmetry.
+  for (let i = 0; i < d; i++) inverseColumn(scratch, d, i, out, i * d);
   for (let i = 0; i < d; i++) {
-    for (let j = i + 1; j < d; j++) {
-      const v = 0.5 * (out[i * d + j]! + out[j * d + i]!);
-      out[i * d + j] = v;
-      out[j * d + i] = v;
-    }
+    for (let j = i; j < d; j++) out[i * d + j] = dotAt(out, i * d + j, out, j * d + j, d - j);
+  }
+  for (let i = 0; i < d; i++) {
+    for (let j = i + 1; j < d; j++) out[j * d + i] = out[i * d + j]!;
   }
   return true;
 }

@@ -5,6 +5,7 @@ import {
   cholesky,
   choleskySolve,
   dot,
+  dotAt,
   inverseDiagonal,
   invertSpd,
   matVec,
@@ -245,12 +246,12 @@ export class SharedLinearModel implements RewardModel {
     } else {
       // Out-of-sample residual for the noise estimate, before this observation moves the fit.
       let predicted = 0;
-      for (let b = 0; b < units.length; b++) predicted += dotAt(this.theta, units[b]! * d, x, d);
+      for (let b = 0; b < units.length; b++) predicted += dotAt(this.theta, units[b]! * d, x, 0, d);
       this.noiseEstimate.add(reward - predicted, weight);
       for (let b = 0; b < units.length; b++) {
         let residual = reward;
         for (let c = 0; c < units.length; c++) {
-          if (c !== b) residual -= dotAt(this.theta, units[c]! * d, x, d);
+          if (c !== b) residual -= dotAt(this.theta, units[c]! * d, x, 0, d);
         }
         const u = units[b]!;
         for (let i = 0; i < d; i++) this.unitTarget[u]![i]! += weight * residual * x[i]!;
@@ -316,7 +317,7 @@ export class SharedLinearModel implements RewardModel {
       v[i] = s;
     }
     let quad = 0;
-    for (let b = 0; b < units.length; b++) quad += dotAt(v, units[b]! * d, x, d);
+    for (let b = 0; b < units.length; b++) quad += dotAt(v, units[b]! * d, x, 0, d);
     const f = weight / (1 + weight * quad);
     for (let i = 0; i < D; i++) {
       const vi = f * v[i]!;
@@ -614,12 +615,6 @@ function addOuterAt(m: Float64Array, x: Float64Array, w: number, d: number, r: n
 }
 
 /** Σ_i v[at + i]·x[i]. */
-function dotAt(v: Float64Array, at: number, x: Float64Array, d: number): number {
-  let s = 0;
-  for (let i = 0; i < d; i++) s += v[at + i]! * x[i]!;
-  return s;
-}
-
 function readBlock(m: Float64Array, n: number, r: number, c: number, d: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out.push(m[(r + i) * n + c + j]!);
