@@ -2,7 +2,15 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { kernelsModuleSource } from "../scripts/simd-kernels-source.js";
-import { addOuter, matVec, quadraticForm, shermanMorrison } from "../src/linalg/dense.js";
+import {
+  addOuter,
+  cholesky,
+  inverseDiagonal,
+  invertSpd,
+  matVec,
+  quadraticForm,
+  shermanMorrison,
+} from "../src/linalg/dense.js";
 import { MatrixArena } from "../src/linalg/matrix-arena.js";
 
 /** A symmetric d×d matrix and a vector, with exact zeros (skipped rows) and negative zeros mixed in. */
@@ -87,6 +95,56 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
         expect(Array.from(inArena).map(bits)).toEqual(Array.from(plain).map(bits));
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it("Cholesky, the inverse's diagonal and the inverse agree bit for bit with dense.ts", () => {
+    // SPD matrices GᵀG + I, and an indefinite one (a negative diagonal) that both must refuse.
+    const spdArb = fc.integer({ min: 1, max: 30 }).chain((d) =>
+      fc
+        .array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: d * d, maxLength: d * d })
+        .map((g) => {
+          const a = new Float64Array(d * d);
+          for (let i = 0; i < d; i++) {
+            for (let j = 0; j < d; j++) {
+              let s = i === j ? 1 : 0;
+              for (let k = 0; k < d; k++) s += g[k * d + i]! * g[k * d + j]!;
+              a[i * d + j] = s;
+            }
+          }
+          return { d, a };
+        }),
+    );
+    fc.assert(
+      fc.property(spdArb, fc.boolean(), ({ d, a }, indefinite) => {
+        if (indefinite) a[(d - 1) * d + (d - 1)] = -1;
+        const arena = new MatrixArena(d, 1000);
+        const inArena = [arena.allocate(), arena.allocate(), arena.allocate()] as const;
+        inArena[0].set(a);
+        const plain = {
+          factor: new Float64Array(d * d),
+          inverse: new Float64Array(d * d),
+          scratch: new Float64Array(d * d),
+        };
+        const ok = cholesky(a, d, plain.factor);
+        expect(ok).toBe(!indefinite);
+        expect(arena.cholesky(inArena[0], inArena[1])).toBe(ok);
+        expect(Array.from(inArena[1]).map(bits)).toEqual(Array.from(plain.factor).map(bits));
+        if (!ok) return;
+        const diagonal = new Float64Array(d);
+        inverseDiagonal(plain.factor, d, diagonal, new Float64Array(d));
+        const fromArena = new Float64Array(d);
+        arena.inverseDiagonal(inArena[1], fromArena);
+        expect(Array.from(fromArena).map(bits)).toEqual(Array.from(diagonal).map(bits));
+        expect(invertSpd(a, d, plain.inverse, plain.scratch)).toBe(true);
+        expect(arena.invertSpd(inArena[0], inArena[2], inArena[1])).toBe(true);
+        expect(Array.from(inArena[2]).map(bits)).toEqual(Array.from(plain.inverse).map(bits));
+        // The diagonal agrees with the inverse's (a different order of operations: close, not equal).
+        diagonal.forEach((v, i) => {
+          expect(Math.abs(v - plain.inverse[i * d + i]!)).toBeLessThan(1e-9 * v);
+        });
+      }),
+      { numRuns: 150 },
     );
   });
 

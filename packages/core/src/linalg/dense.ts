@@ -185,16 +185,14 @@ export function inverseDiagonal(l: Float64Array, d: number, out: Float64Array, s
 
 /**
  * Column i of L⁻¹ (zero above row i) into `into` from offset `at`: y_i = 1/L_ii, then
- * y_k = −(Σ_{i≤j<k} L_kj·y_j)/L_kk, each a contiguous dot of row k of L with y. Returns y_i.
+ * y_k = −(Σ_{i≤j<k} L_kj·y_j)/L_kk, each a contiguous dot of row k of L with y.
  */
-function inverseColumn(l: Float64Array, d: number, i: number, into: Float64Array, at: number): number {
-  const first = 1 / l[i * d + i]!;
-  into[at + i] = first;
+function inverseColumn(l: Float64Array, d: number, i: number, into: Float64Array, at: number): void {
+  into[at + i] = 1 / l[i * d + i]!;
   for (let k = i + 1; k < d; k++) {
     const row = k * d;
     into[at + k] = -dotAt(l, row + i, into, at + i, k - i) / l[row + k]!;
   }
-  return first;
 }
 
 /**

@@ -10,7 +10,16 @@
 // JavaScript twins in dense.ts, which perform the same operations in the same order: results are
 // identical to the bit either way, so decisions never depend on which path ran.
 
-import { addOuter, dot, matVec, quadraticForm, subtractOuter } from "./dense.js";
+import {
+  addOuter,
+  cholesky,
+  dot,
+  inverseDiagonal,
+  invertSpd,
+  matVec,
+  quadraticForm,
+  subtractOuter,
+} from "./dense.js";
 import { SIMD_KERNELS_WASM_BASE64 } from "./simd-kernels-binary.js";
 
 /** The part of the WebAssembly JavaScript API used here (the ES2023 library typings do not declare it). */
@@ -42,6 +51,9 @@ interface Kernels {
   quadraticForm(matrix: number, vector: number, d: number): number;
   matVec(matrix: number, vector: number, out: number, d: number): void;
   addOuter(matrix: number, vector: number, f: number, d: number): void;
+  cholesky(matrix: number, out: number, d: number): number;
+  inverseDiagonal(factor: number, d: number, out: number, scratch: number): void;
+  invertSpd(matrix: number, d: number, out: number, scratch: number): number;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -77,8 +89,8 @@ interface Chunk {
 }
 
 /**
- * The d×d matrices of one model, and the kernels over them: x'·M·x against one loaded vector, M·x, and
- * the rank-one updates M ± f·u·u'.
+ * The d×d matrices of one model, and the kernels over them: x'·M·x against one loaded vector, M·x, the
+ * rank-one updates M ± f·u·u', and Cholesky factors and inverses.
  */
 export class MatrixArena {
   private readonly chunks: Chunk[] = [];
@@ -196,6 +208,33 @@ export class MatrixArena {
   shermanMorrison(m: Float64Array, x: Float64Array, w: number): void {
     const u = this.matVec(m, x);
     this.subtractOuter(m, u, w / (1 + w * dot(x, u, this.d)));
+  }
+
+  /** The Cholesky factor of an SPD A into `out`, as cholesky in dense.ts (to the bit); false if A is not. */
+  cholesky(a: Float64Array, out: Float64Array): boolean {
+    const chunk = this.chunkOf(a);
+    if (!chunk || chunk !== this.chunkOf(out)) return cholesky(a, this.d, out);
+    return chunk.kernels.cholesky(a.byteOffset, out.byteOffset, this.d) === 1;
+  }
+
+  /** diag((L·Lᵀ)⁻¹) into `out` from a Cholesky factor L, as inverseDiagonal in dense.ts (to the bit). */
+  inverseDiagonal(l: Float64Array, out: Float64Array): void {
+    const chunk = this.chunkOf(l);
+    if (!chunk) {
+      inverseDiagonal(l, this.d, out, this.product);
+      return;
+    }
+    chunk.kernels.inverseDiagonal(l.byteOffset, this.d, 2 * this.vectorBytes, this.vectorBytes);
+    out.set(chunk.output);
+  }
+
+  /** A⁻¹ of an SPD A into `out` (`scratch`: d×d), as invertSpd in dense.ts (to the bit); false if not SPD. */
+  invertSpd(a: Float64Array, out: Float64Array, scratch: Float64Array): boolean {
+    const chunk = this.chunkOf(a);
+    if (!chunk || chunk !== this.chunkOf(out) || chunk !== this.chunkOf(scratch)) {
+      return invertSpd(a, this.d, out, scratch);
+    }
+    return chunk.kernels.invertSpd(a.byteOffset, this.d, out.byteOffset, scratch.byteOffset) === 1;
   }
 
   private chunkOf(m: Float64Array): Chunk | undefined {

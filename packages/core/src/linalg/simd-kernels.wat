@@ -161,4 +161,186 @@
                 (f64.store (local.get $col) (f64.add (f64.load (local.get $col)) (local.get $s)))))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
+
+  ;; a·b over n numbers at byte addresses $a and $b: partial sums s0..s3 over j ≡ 0..3 mod 4 (two f64x2
+  ;; lane pairs), the tail added to s0, then (s0 + s2) + (s1 + s3), as dotAt in dense.ts.
+  (func $dot (param $a i32) (param $b i32) (param $n i32) (result f64)
+    (local $j i32) (local $s01 v128) (local $s23 v128) (local $s0 f64) (local $at i32)
+    (block $quadsDone
+      (loop $quads
+        (br_if $quadsDone (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+        (local.set $at (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $s01
+          (f64x2.add (local.get $s01)
+            (f64x2.mul
+              (v128.load (i32.add (local.get $a) (local.get $at)))
+              (v128.load (i32.add (local.get $b) (local.get $at))))))
+        (local.set $s23
+          (f64x2.add (local.get $s23)
+            (f64x2.mul
+              (v128.load offset=16 (i32.add (local.get $a) (local.get $at)))
+              (v128.load offset=16 (i32.add (local.get $b) (local.get $at))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $quads)))
+    (local.set $s0 (f64x2.extract_lane 0 (local.get $s01)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $at (i32.shl (local.get $j) (i32.const 3)))
+        (local.set $s0
+          (f64.add (local.get $s0)
+            (f64.mul
+              (f64.load (i32.add (local.get $a) (local.get $at)))
+              (f64.load (i32.add (local.get $b) (local.get $at))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $tail)))
+    (f64.add
+      (f64.add (local.get $s0) (f64x2.extract_lane 0 (local.get $s23)))
+      (f64.add (f64x2.extract_lane 1 (local.get $s01)) (f64x2.extract_lane 1 (local.get $s23)))))
+
+  ;; Zeroes n numbers from byte address $at.
+  (func $zero (param $at i32) (param $n i32)
+    (local $j i32)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $j) (local.get $n)))
+        (f64.store (i32.add (local.get $at) (i32.shl (local.get $j) (i32.const 3))) (f64.const 0))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $each))))
+
+  ;; The Cholesky factor L (lower, row-major) of a d×d SPD A at $a into $out, as cholesky in dense.ts:
+  ;; L_ij = (A_ij − rows i and j of L dotted over k < j) / L_jj, L_ii = √(…). 0 when A is not positive
+  ;; definite.
+  (func $cholesky (export "cholesky") (param $a i32) (param $out i32) (param $d i32) (result i32)
+    (local $i i32) (local $j i32) (local $s f64) (local $rowI i32) (local $rowJ i32)
+    (call $zero (local.get $out) (i32.mul (local.get $d) (local.get $d)))
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $d)))
+        (local.set $rowI (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3)))
+        (local.set $j (i32.const 0))
+        (block $colsDone
+          (loop $cols
+            (br_if $colsDone (i32.gt_u (local.get $j) (local.get $i)))
+            (local.set $rowJ (i32.shl (i32.mul (local.get $j) (local.get $d)) (i32.const 3)))
+            (local.set $s
+              (f64.sub
+                (f64.load (i32.add (i32.add (local.get $a) (local.get $rowI)) (i32.shl (local.get $j) (i32.const 3))))
+                (call $dot
+                  (i32.add (local.get $out) (local.get $rowI))
+                  (i32.add (local.get $out) (local.get $rowJ))
+                  (local.get $j))))
+            (if (i32.eq (local.get $i) (local.get $j))
+              (then
+                (if (i32.eqz (f64.gt (local.get $s) (f64.const 0))) (then (return (i32.const 0))))
+                (f64.store
+                  (i32.add (i32.add (local.get $out) (local.get $rowI)) (i32.shl (local.get $i) (i32.const 3)))
+                  (f64.sqrt (local.get $s))))
+              (else
+                (f64.store
+                  (i32.add (i32.add (local.get $out) (local.get $rowI)) (i32.shl (local.get $j) (i32.const 3)))
+                  (f64.div (local.get $s)
+                    (f64.load
+                      (i32.add (i32.add (local.get $out) (local.get $rowJ)) (i32.shl (local.get $j) (i32.const 3))))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $cols)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+    (i32.const 1))
+
+  ;; Column i of L⁻¹ into the vector at byte address $into (entries i to d − 1), as inverseColumn in
+  ;; dense.ts: y_i = 1/L_ii, y_k = (−(row k of L from i)·y from i) / L_kk.
+  (func $inverseColumn (param $l i32) (param $d i32) (param $i i32) (param $into i32)
+    (local $k i32) (local $row i32)
+    (f64.store (i32.add (local.get $into) (i32.shl (local.get $i) (i32.const 3)))
+      (f64.div (f64.const 1)
+        (f64.load
+          (i32.add (local.get $l)
+            (i32.shl (i32.add (i32.mul (local.get $i) (local.get $d)) (local.get $i)) (i32.const 3))))))
+    (local.set $k (i32.add (local.get $i) (i32.const 1)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $k) (local.get $d)))
+        (local.set $row (i32.mul (local.get $k) (local.get $d)))
+        (f64.store (i32.add (local.get $into) (i32.shl (local.get $k) (i32.const 3)))
+          (f64.div
+            (f64.neg
+              (call $dot
+                (i32.add (local.get $l) (i32.shl (i32.add (local.get $row) (local.get $i)) (i32.const 3)))
+                (i32.add (local.get $into) (i32.shl (local.get $i) (i32.const 3)))
+                (i32.sub (local.get $k) (local.get $i))))
+            (f64.load
+              (i32.add (local.get $l) (i32.shl (i32.add (local.get $row) (local.get $k)) (i32.const 3))))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $each))))
+
+  ;; diag((L·Lᵀ)⁻¹) into the vector at $out, with a d-vector of scratch at $scratch, as inverseDiagonal in
+  ;; dense.ts.
+  (func (export "inverseDiagonal") (param $l i32) (param $d i32) (param $out i32) (param $scratch i32)
+    (local $i i32) (local $at i32)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $i) (local.get $d)))
+        (call $inverseColumn (local.get $l) (local.get $d) (local.get $i) (local.get $scratch))
+        (local.set $at (i32.add (local.get $scratch) (i32.shl (local.get $i) (i32.const 3))))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
+          (call $dot (local.get $at) (local.get $at) (i32.sub (local.get $d) (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $each))))
+
+  ;; A⁻¹ of a d×d SPD A at $a into $out (L in the d×d $scratch), as invertSpd in dense.ts. 0 when A is not
+  ;; positive definite.
+  (func (export "invertSpd") (param $a i32) (param $d i32) (param $out i32) (param $scratch i32) (result i32)
+    (local $i i32) (local $j i32) (local $rowI i32) (local $at i32)
+    (if (i32.eqz (call $cholesky (local.get $a) (local.get $scratch) (local.get $d)))
+      (then (return (i32.const 0))))
+    (call $zero (local.get $out) (i32.mul (local.get $d) (local.get $d)))
+    (block $columnsDone
+      (loop $columns
+        (br_if $columnsDone (i32.ge_u (local.get $i) (local.get $d)))
+        (call $inverseColumn (local.get $scratch) (local.get $d) (local.get $i)
+          (i32.add (local.get $out) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $columns)))
+    ;; A⁻¹_ij = (row i of U from j)·(row j of U from j), j ≥ i, in place.
+    (local.set $i (i32.const 0))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $d)))
+        (local.set $rowI (i32.mul (local.get $i) (local.get $d)))
+        (local.set $j (local.get $i))
+        (block $colsDone
+          (loop $cols
+            (br_if $colsDone (i32.ge_u (local.get $j) (local.get $d)))
+            (local.set $at (i32.add (local.get $out) (i32.shl (i32.add (local.get $rowI) (local.get $j)) (i32.const 3))))
+            (f64.store (local.get $at)
+              (call $dot
+                (local.get $at)
+                (i32.add (local.get $out)
+                  (i32.shl (i32.add (i32.mul (local.get $j) (local.get $d)) (local.get $j)) (i32.const 3)))
+                (i32.sub (local.get $d) (local.get $j))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $cols)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+    ;; Mirror the upper triangle.
+    (local.set $i (i32.const 0))
+    (block $mirrorDone
+      (loop $mirror
+        (br_if $mirrorDone (i32.ge_u (local.get $i) (local.get $d)))
+        (local.set $j (i32.add (local.get $i) (i32.const 1)))
+        (block $innerDone
+          (loop $inner
+            (br_if $innerDone (i32.ge_u (local.get $j) (local.get $d)))
+            (f64.store
+              (i32.add (local.get $out)
+                (i32.shl (i32.add (i32.mul (local.get $j) (local.get $d)) (local.get $i)) (i32.const 3)))
+              (f64.load
+                (i32.add (local.get $out)
+                  (i32.shl (i32.add (i32.mul (local.get $i) (local.get $d)) (local.get $j)) (i32.const 3)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $inner)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $mirror)))
+    (i32.const 1))
 )

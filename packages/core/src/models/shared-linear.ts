@@ -2,11 +2,9 @@ import { z } from "zod";
 import { MergeError, SnapshotMismatchError } from "../errors.js";
 import {
   addOuter,
-  cholesky,
   choleskySolve,
   dot,
   dotAt,
-  inverseDiagonal,
   invertSpd,
   matVec,
   sameVector,
@@ -87,8 +85,12 @@ export class SharedLinearModel implements RewardModel {
   private unitTarget: Float64Array[];
   private counts: Float64Array;
   /** Exact mode: joint Gram G, inverse P, target t and coefficients θ (D = units·d). */
-  private jointGram: Float64Array;
-  private jointInverse: Float64Array;
+  private readonly jointGram: Float64Array;
+  private readonly jointInverse: Float64Array;
+  /** Room for the Cholesky factor while the inverse is rebuilt. */
+  private readonly jointScratch: Float64Array;
+  /** Where the joint system's D×D matrices live (the SIMD kernels factor and invert them there). */
+  private readonly jointArena: MatrixArena;
   private jointTarget: Float64Array;
   private theta: Float64Array;
   /** Whether P = G⁻¹ is current (batch flushes solve by Cholesky and leave it stale). */
@@ -134,8 +136,14 @@ export class SharedLinearModel implements RewardModel {
       this.mode === "backfit" ? Array.from({ length: this.unitCount }, () => new Float64Array(d)) : [];
     this.counts = new Float64Array(this.unitCount);
     const exact = this.mode === "exact";
-    this.jointGram = exact ? scaledIdentity(D, lambda) : new Float64Array(0);
-    this.jointInverse = exact ? scaledIdentity(D, 1 / lambda) : new Float64Array(0);
+    this.jointArena = new MatrixArena(exact ? D : 0, exact ? 3 : 0);
+    this.jointGram = exact ? this.jointArena.allocate() : new Float64Array(0);
+    this.jointInverse = exact ? this.jointArena.allocate() : new Float64Array(0);
+    this.jointScratch = exact ? this.jointArena.allocate() : new Float64Array(0);
+    for (let i = 0; exact && i < D; i++) {
+      this.jointGram[i * (D + 1)] = lambda;
+      this.jointInverse[i * (D + 1)] = 1 / lambda;
+    }
     this.jointTarget = new Float64Array(exact ? D : 0);
     this.theta = new Float64Array(D);
     this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
@@ -297,7 +305,7 @@ export class SharedLinearModel implements RewardModel {
   /** θ = G⁻¹t by Cholesky, its factor written over the (now stale) inverse's storage. */
   private solveJoint(): void {
     const D = this.unitCount * this.d;
-    if (!cholesky(this.jointGram, D, this.jointInverse)) {
+    if (!this.jointArena.cholesky(this.jointGram, this.jointInverse)) {
       throw new Error("joint Gram matrix lost positive definiteness; this is a bug in Kairos");
     }
     choleskySolve(this.jointInverse, this.jointTarget, D, this.theta);
@@ -345,7 +353,7 @@ export class SharedLinearModel implements RewardModel {
 
   private refactorJoint(): void {
     const D = this.unitCount * this.d;
-    if (!invertSpd(this.jointGram, D, this.jointInverse, new Float64Array(D * D))) {
+    if (!this.jointArena.invertSpd(this.jointGram, this.jointInverse, this.jointScratch)) {
       throw new Error("joint Gram matrix lost positive definiteness; this is a bug in Kairos");
     }
     matVec(this.jointInverse, this.jointTarget, D, this.theta);
@@ -483,10 +491,10 @@ export class SharedLinearModel implements RewardModel {
       for (let i = 0; i < D; i++) out[i] = this.jointInverse[i * (D + 1)]!;
       return;
     }
-    if (!factored && !cholesky(this.jointGram, D, this.jointInverse)) {
+    if (!factored && !this.jointArena.cholesky(this.jointGram, this.jointInverse)) {
       throw new Error("joint Gram matrix lost positive definiteness; this is a bug in Kairos");
     }
-    inverseDiagonal(this.jointInverse, D, out, this.scratch);
+    this.jointArena.inverseDiagonal(this.jointInverse, out);
   }
 
   load(json: unknown, remap?: UnitRemap): void {
@@ -521,7 +529,8 @@ export class SharedLinearModel implements RewardModel {
     // sides of the diagonal.
     this.unitGram = Array.from({ length: this.unitCount }, () => scaledIdentity(d, lambda));
     if (this.mode === "exact") {
-      this.jointGram = scaledIdentity(D, lambda);
+      this.jointGram.fill(0);
+      for (let i = 0; i < D; i++) this.jointGram[i * (D + 1)] = lambda;
       for (const b of stats.gram) {
         const r = to(b.row);
         const c = to(b.column);
