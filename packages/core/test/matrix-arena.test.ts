@@ -10,6 +10,8 @@ import {
   matVec,
   quadraticForm,
   shermanMorrison,
+  slotMatVec,
+  subtractOuterRows,
 } from "../src/linalg/dense.js";
 import { MatrixArena } from "../src/linalg/matrix-arena.js";
 
@@ -145,6 +147,42 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
         });
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it("the joint model's sparse product and full-row downdate agree bit for bit with dense.ts", () => {
+    const caseArb = fc
+      .record({ width: fc.integer({ min: 1, max: 8 }), slotCount: fc.integer({ min: 2, max: 6 }) })
+      .chain(({ width, slotCount }) => {
+        const n = width * slotCount;
+        return fc.record({
+          width: fc.constant(width),
+          n: fc.constant(n),
+          m: fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: n * n, maxLength: n * n }),
+          x: fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: width, maxLength: width }),
+          slots: fc.uniqueArray(fc.integer({ min: 0, max: slotCount - 1 }), {
+            minLength: 1,
+            maxLength: slotCount,
+          }),
+          f: fc.double({ min: -3, max: 3, noNaN: true }),
+        });
+      });
+    fc.assert(
+      fc.property(caseArb, ({ width, n, m, x, slots, f }) => {
+        const arena = new MatrixArena(n, 1000);
+        const inArena = arena.allocate();
+        inArena.set(m);
+        const plain = Float64Array.from(m);
+        const at = Int32Array.from(slots);
+        const vector = Float64Array.from(x);
+        const expected = slotMatVec(plain, n, at, vector, width, new Float64Array(n));
+        const product = arena.slotMatVec(inArena, at, vector, width);
+        expect(Array.from(product).map(bits)).toEqual(Array.from(expected).map(bits));
+        subtractOuterRows(plain, expected, f, n);
+        arena.subtractOuterRows(inArena, product, f);
+        expect(Array.from(inArena).map(bits)).toEqual(Array.from(plain).map(bits));
+      }),
+      { numRuns: 200 },
     );
   });
 

@@ -119,6 +119,39 @@ export function subtractOuter(m: Float64Array, u: Float64Array, f: number, d: nu
   }
 }
 
+/**
+ * m −= f·u·u' row by row over the whole matrix (each product (f·u_i)·u_j; unlike {@link subtractOuter} the
+ * two triangles may drift apart by round-off, which the joint model's periodic rebuild wipes out).
+ */
+export function subtractOuterRows(m: Float64Array, u: Float64Array, f: number, d: number): void {
+  for (let i = 0; i < d; i++) {
+    const ui = f * u[i]!;
+    if (ui === 0) continue;
+    const row = i * d;
+    for (let j = 0; j < d; j++) m[row + j]! -= ui * u[j]!;
+  }
+}
+
+/**
+ * out = M·φ for an n×n M and the sparse φ that holds x (d numbers) at each of the given slots (slot s
+ * covers entries s·d to s·d + d − 1): per row, one {@link dotAt} per slot, summed in slot order.
+ */
+export function slotMatVec(
+  m: Float64Array,
+  n: number,
+  slots: Int32Array,
+  x: Float64Array,
+  d: number,
+  out: Float64Array,
+): Float64Array {
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let b = 0; b < slots.length; b++) s += dotAt(m, i * n + slots[b]! * d, x, 0, d);
+    out[i] = s;
+  }
+  return out;
+}
+
 /** m += w·x·x' (each product computed once and added in both triangles, as in {@link subtractOuter}). */
 export function addOuter(m: Float64Array, x: Float64Array, w: number, d: number): void {
   for (let i = 0; i < d; i++) {

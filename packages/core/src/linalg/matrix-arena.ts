@@ -18,7 +18,9 @@ import {
   invertSpd,
   matVec,
   quadraticForm,
+  slotMatVec,
   subtractOuter,
+  subtractOuterRows,
 } from "./dense.js";
 import { SIMD_KERNELS_WASM_BASE64 } from "./simd-kernels-binary.js";
 
@@ -54,6 +56,16 @@ interface Kernels {
   cholesky(matrix: number, out: number, d: number): number;
   inverseDiagonal(factor: number, d: number, out: number, scratch: number): void;
   invertSpd(matrix: number, d: number, out: number, scratch: number): number;
+  sparseMatVec(
+    matrix: number,
+    n: number,
+    slots: number,
+    count: number,
+    x: number,
+    d: number,
+    out: number,
+  ): void;
+  subtractOuterRows(matrix: number, vector: number, f: number, d: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -235,6 +247,39 @@ export class MatrixArena {
       return invertSpd(a, this.d, out, scratch);
     }
     return chunk.kernels.invertSpd(a.byteOffset, this.d, out.byteOffset, scratch.byteOffset) === 1;
+  }
+
+  /**
+   * M·φ for the sparse φ holding `x` (its first `width` numbers) at each slot, as slotMatVec in dense.ts
+   * (to the bit), in an array valid until the next call (the chunk's, for {@link subtractOuterRows}).
+   */
+  slotMatVec(m: Float64Array, slots: Int32Array, x: Float64Array, width: number): Float64Array {
+    const chunk = this.chunkOf(m);
+    if (!chunk || slots.length > 2 * this.d) return slotMatVec(m, this.d, slots, x, width, this.product);
+    // The slots go where the widths' vector would (this use has none), x where matVec's input goes.
+    new Int32Array(chunk.buffer, 0, slots.length).set(slots);
+    chunk.input.set(x.subarray(0, width));
+    chunk.kernels.sparseMatVec(
+      m.byteOffset,
+      this.d,
+      0,
+      slots.length,
+      this.vectorBytes,
+      width,
+      2 * this.vectorBytes,
+    );
+    return chunk.output;
+  }
+
+  /** M −= f·u·u' row by row over the whole matrix, as subtractOuterRows in dense.ts (to the bit). */
+  subtractOuterRows(m: Float64Array, u: Float64Array, f: number): void {
+    const chunk = this.chunkOf(m);
+    if (!chunk) {
+      subtractOuterRows(m, u, f, this.d);
+      return;
+    }
+    if (u !== chunk.output) chunk.output.set(u.subarray(0, this.d));
+    chunk.kernels.subtractOuterRows(m.byteOffset, 2 * this.vectorBytes, f, this.d);
   }
 
   private chunkOf(m: Float64Array): Chunk | undefined {

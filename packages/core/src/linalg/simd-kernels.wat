@@ -343,4 +343,73 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $mirror)))
     (i32.const 1))
+
+  ;; v = P·φ for the sparse φ that holds x (d numbers at $x) in each of $count unit slots (i32 slot indices
+  ;; at $slots): v_i = Σ_b (row i of P at slot b)·x, each dot as $dot, summed over b in order; as the
+  ;; exact shared model's jointRankOne. P is D×D at $m, v at $out.
+  (func (export "sparseMatVec")
+    (param $m i32) (param $bigD i32) (param $slots i32) (param $count i32) (param $x i32) (param $d i32)
+    (param $out i32)
+    (local $i i32) (local $b i32) (local $s f64) (local $row i32)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $bigD)))
+        (local.set $row (i32.mul (local.get $i) (local.get $bigD)))
+        (local.set $s (f64.const 0))
+        (local.set $b (i32.const 0))
+        (block $slotsDone
+          (loop $each
+            (br_if $slotsDone (i32.ge_u (local.get $b) (local.get $count)))
+            (local.set $s
+              (f64.add (local.get $s)
+                (call $dot
+                  (i32.add (local.get $m)
+                    (i32.shl
+                      (i32.add (local.get $row)
+                        (i32.mul
+                          (i32.load (i32.add (local.get $slots) (i32.shl (local.get $b) (i32.const 2))))
+                          (local.get $d)))
+                      (i32.const 3)))
+                  (local.get $x)
+                  (local.get $d))))
+            (local.set $b (i32.add (local.get $b) (i32.const 1)))
+            (br $each)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3))) (local.get $s))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; M −= f·u·u' row by row over the whole d×d M (each product (f·u_i)·u_j, rows with f·u_i = 0 skipped),
+  ;; as subtractOuterRows in dense.ts.
+  (func (export "subtractOuterRows") (param $m i32) (param $u i32) (param $f f64) (param $d i32)
+    (local $i i32) (local $j i32) (local $row i32) (local $ui f64) (local $uis v128) (local $at i32)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $d)))
+        (local.set $ui
+          (f64.mul (local.get $f) (f64.load (i32.add (local.get $u) (i32.shl (local.get $i) (i32.const 3))))))
+        (if (f64.ne (local.get $ui) (f64.const 0))
+          (then
+            (local.set $row
+              (i32.add (local.get $m) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3))))
+            (local.set $uis (f64x2.splat (local.get $ui)))
+            (local.set $j (i32.const 0))
+            (block $pairsDone
+              (loop $pairs
+                (br_if $pairsDone (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (local.get $d)))
+                (local.set $at (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
+                (v128.store (local.get $at)
+                  (f64x2.sub (v128.load (local.get $at))
+                    (f64x2.mul (local.get $uis)
+                      (v128.load (i32.add (local.get $u) (i32.shl (local.get $j) (i32.const 3)))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 2)))
+                (br $pairs)))
+            (if (i32.lt_u (local.get $j) (local.get $d))
+              (then
+                (local.set $at (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
+                (f64.store (local.get $at)
+                  (f64.sub (f64.load (local.get $at))
+                    (f64.mul (local.get $ui)
+                      (f64.load (i32.add (local.get $u) (i32.shl (local.get $j) (i32.const 3)))))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
 )

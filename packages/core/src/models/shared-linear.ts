@@ -109,7 +109,6 @@ export class SharedLinearModel implements RewardModel {
   /** σ̂ of the exact fit, valid until the next change of the statistics. */
   private noiseCache: number | undefined;
   private revision = 0;
-  private readonly scratch: Float64Array;
   observations = 0;
 
   constructor(
@@ -153,7 +152,6 @@ export class SharedLinearModel implements RewardModel {
     this.means = new Float64Array(this.unitCount);
     this.widths = new Float64Array(this.unitCount);
     this.cachedX = new Float64Array(d);
-    this.scratch = new Float64Array(Math.max(D, d));
   }
 
   /** Posterior mean coefficients of a unit. */
@@ -321,17 +319,7 @@ export class SharedLinearModel implements RewardModel {
   private jointRankOne(x: Float64Array, units: Int32Array, reward: number, weight: number): void {
     const d = this.d;
     const D = this.unitCount * d;
-    const P = this.jointInverse;
-    const v = this.scratch;
-    for (let i = 0; i < D; i++) {
-      let s = 0;
-      const row = i * D;
-      for (let b = 0; b < units.length; b++) {
-        const at = row + units[b]! * d;
-        for (let j = 0; j < d; j++) s += P[at + j]! * x[j]!;
-      }
-      v[i] = s;
-    }
+    const v = this.jointArena.slotMatVec(this.jointInverse, units, x, d);
     let quad = 0;
     let fitted = 0;
     for (let b = 0; b < units.length; b++) {
@@ -343,12 +331,7 @@ export class SharedLinearModel implements RewardModel {
     const pull = f * (fitted + gain * quad);
     const theta = this.theta;
     for (let i = 0; i < D; i++) theta[i]! += (gain - pull) * v[i]!;
-    for (let i = 0; i < D; i++) {
-      const vi = f * v[i]!;
-      if (vi === 0) continue;
-      const row = i * D;
-      for (let j = 0; j < D; j++) P[row + j]! -= vi * v[j]!;
-    }
+    this.jointArena.subtractOuterRows(this.jointInverse, v, f);
   }
 
   private refactorJoint(): void {
