@@ -87,8 +87,6 @@ export class SharedLinearModel implements RewardModel {
   /** Exact mode: joint Gram G, inverse P, target t and coefficients θ (D = units·d). */
   private readonly jointGram: Float64Array;
   private readonly jointInverse: Float64Array;
-  /** Room for the Cholesky factor while the inverse is rebuilt. */
-  private readonly jointScratch: Float64Array;
   /** Where the joint system's D×D matrices live (the SIMD kernels factor and invert them there). */
   private readonly jointArena: MatrixArena;
   private jointTarget: Float64Array;
@@ -135,10 +133,9 @@ export class SharedLinearModel implements RewardModel {
       this.mode === "backfit" ? Array.from({ length: this.unitCount }, () => new Float64Array(d)) : [];
     this.counts = new Float64Array(this.unitCount);
     const exact = this.mode === "exact";
-    this.jointArena = new MatrixArena(exact ? D : 0, exact ? 3 : 0);
+    this.jointArena = new MatrixArena(exact ? D : 0, exact ? 2 : 0);
     this.jointGram = exact ? this.jointArena.allocate() : new Float64Array(0);
     this.jointInverse = exact ? this.jointArena.allocate() : new Float64Array(0);
-    this.jointScratch = exact ? this.jointArena.allocate() : new Float64Array(0);
     for (let i = 0; exact && i < D; i++) {
       this.jointGram[i * (D + 1)] = lambda;
       this.jointInverse[i * (D + 1)] = 1 / lambda;
@@ -336,7 +333,9 @@ export class SharedLinearModel implements RewardModel {
 
   private refactorJoint(): void {
     const D = this.unitCount * this.d;
-    if (!this.jointArena.invertSpd(this.jointGram, this.jointInverse, this.jointScratch)) {
+    // The factor's room is only needed here (rarely: after a batch, or every 4·D updates one at a time),
+    // so it is not kept: the JavaScript inversion, identical to the kernel's, takes a transient one.
+    if (!invertSpd(this.jointGram, D, this.jointInverse, new Float64Array(D * D))) {
       throw new Error("joint Gram matrix lost positive definiteness; this is a bug in Kairos");
     }
     matVec(this.jointInverse, this.jointTarget, D, this.theta);
