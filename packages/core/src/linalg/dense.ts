@@ -230,15 +230,36 @@ function inverseColumn(l: Float64Array, d: number, i: number, into: Float64Array
 
 /**
  * Inverse of a symmetric positive-definite A through its Cholesky factor (the periodic refactorisation
- * that wipes out the drift Sherman–Morrison updates accumulate), as LAPACK's potri: U = L⁻ᵀ row by row
- * (row i of U is column i of L⁻¹), then A⁻¹_ij = Σ_{k≥j} U_ik·U_jk for j ≥ i, written over U in place
- * (row i's entries before j are no longer needed, nor are rows above i) and mirrored. About d³/2
- * multiply-adds, every inner loop over contiguous rows. `scratch` must hold d·d numbers.
+ * that wipes out the drift Sherman–Morrison updates accumulate), in `out` alone, as LAPACK's potri:
+ * L into `out`; L⁻¹ in place, row by row (row i of L⁻¹ is −(L_i below the diagonal)·L⁻¹ / L_ii, summed as
+ * multiples of the rows above, with L_i set aside in `scratch`); U = (L⁻¹)ᵀ moved to the upper triangle;
+ * A⁻¹_ij = Σ_{k≥j} U_ik·U_jk for j ≥ i written over U in place (row i's entries before j are no longer
+ * needed, nor are rows above i); then mirrored. About d³/2 multiply-adds, every inner loop over contiguous
+ * rows. `scratch` must hold d numbers.
  */
 export function invertSpd(a: Float64Array, d: number, out: Float64Array, scratch: Float64Array): boolean {
-  if (!cholesky(a, d, scratch)) return false;
-  out.fill(0);
-  for (let i = 0; i < d; i++) inverseColumn(scratch, d, i, out, i * d);
+  if (!cholesky(a, d, out)) return false;
+  for (let i = 0; i < d; i++) {
+    const row = i * d;
+    for (let k = 0; k < i; k++) {
+      scratch[k] = out[row + k]!;
+      out[row + k] = 0;
+    }
+    for (let k = 0; k < i; k++) {
+      const c = scratch[k]!;
+      const above = k * d;
+      for (let j = 0; j <= k; j++) out[row + j]! += c * out[above + j]!;
+    }
+    const diagonal = out[row + i]!;
+    for (let j = 0; j < i; j++) out[row + j] = -out[row + j]! / diagonal;
+    out[row + i] = 1 / diagonal;
+  }
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j < i; j++) {
+      out[j * d + i] = out[i * d + j]!;
+      out[i * d + j] = 0;
+    }
+  }
   for (let i = 0; i < d; i++) {
     for (let j = i; j < d; j++) out[i * d + j] = dotAt(out, i * d + j, out, j * d + j, d - j);
   }

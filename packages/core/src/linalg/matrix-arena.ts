@@ -240,13 +240,11 @@ export class MatrixArena {
     out.set(chunk.output);
   }
 
-  /** A⁻¹ of an SPD A into `out` (`scratch`: d×d), as invertSpd in dense.ts (to the bit); false if not SPD. */
-  invertSpd(a: Float64Array, out: Float64Array, scratch: Float64Array): boolean {
+  /** A⁻¹ of an SPD A into `out`, as invertSpd in dense.ts (to the bit); false if A is not SPD. */
+  invertSpd(a: Float64Array, out: Float64Array): boolean {
     const chunk = this.chunkOf(a);
-    if (!chunk || chunk !== this.chunkOf(out) || chunk !== this.chunkOf(scratch)) {
-      return invertSpd(a, this.d, out, scratch);
-    }
-    return chunk.kernels.invertSpd(a.byteOffset, this.d, out.byteOffset, scratch.byteOffset) === 1;
+    if (!chunk || chunk !== this.chunkOf(out)) return invertSpd(a, this.d, out, this.product);
+    return chunk.kernels.invertSpd(a.byteOffset, this.d, out.byteOffset, this.vectorBytes) === 1;
   }
 
   /**

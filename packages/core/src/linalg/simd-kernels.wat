@@ -288,20 +288,91 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $each))))
 
-  ;; A⁻¹ of a d×d SPD A at $a into $out (L in the d×d $scratch), as invertSpd in dense.ts. 0 when A is not
-  ;; positive definite.
+  ;; A⁻¹ of a d×d SPD A at $a into $out, with a d-vector of scratch at $scratch, as invertSpd in dense.ts:
+  ;; L into $out, L⁻¹ in place row by row, moved to the upper triangle, then U·Uᵀ in place and mirrored.
+  ;; 0 when A is not positive definite.
   (func (export "invertSpd") (param $a i32) (param $d i32) (param $out i32) (param $scratch i32) (result i32)
-    (local $i i32) (local $j i32) (local $rowI i32) (local $at i32)
-    (if (i32.eqz (call $cholesky (local.get $a) (local.get $scratch) (local.get $d)))
+    (local $i i32) (local $j i32) (local $k i32) (local $rowI i32) (local $at i32) (local $row i32)
+    (local $above i32) (local $c f64) (local $cs v128) (local $diagonal f64) (local $lower i32)
+    (if (i32.eqz (call $cholesky (local.get $a) (local.get $out) (local.get $d)))
       (then (return (i32.const 0))))
-    (call $zero (local.get $out) (i32.mul (local.get $d) (local.get $d)))
-    (block $columnsDone
-      (loop $columns
-        (br_if $columnsDone (i32.ge_u (local.get $i) (local.get $d)))
-        (call $inverseColumn (local.get $scratch) (local.get $d) (local.get $i)
-          (i32.add (local.get $out) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3))))
+    ;; L⁻¹ in place: row i = −(Σ_{k<i} L_ik·(row k of L⁻¹)) / L_ii, the diagonal 1/L_ii.
+    (block $invDone
+      (loop $inv
+        (br_if $invDone (i32.ge_u (local.get $i) (local.get $d)))
+        (local.set $row (i32.add (local.get $out) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3))))
+        (local.set $k (i32.const 0))
+        (block $asideDone
+          (loop $aside
+            (br_if $asideDone (i32.ge_u (local.get $k) (local.get $i)))
+            (local.set $at (i32.add (local.get $row) (i32.shl (local.get $k) (i32.const 3))))
+            (f64.store (i32.add (local.get $scratch) (i32.shl (local.get $k) (i32.const 3))) (f64.load (local.get $at)))
+            (f64.store (local.get $at) (f64.const 0))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $aside)))
+        (local.set $k (i32.const 0))
+        (block $kDone
+          (loop $kLoop
+            (br_if $kDone (i32.ge_u (local.get $k) (local.get $i)))
+            (local.set $c (f64.load (i32.add (local.get $scratch) (i32.shl (local.get $k) (i32.const 3)))))
+            (local.set $cs (f64x2.splat (local.get $c)))
+            (local.set $above
+              (i32.add (local.get $out) (i32.shl (i32.mul (local.get $k) (local.get $d)) (i32.const 3))))
+            (local.set $j (i32.const 0))
+            ;; j runs over 0..k inclusive: pairs while j + 2 ≤ k + 1.
+            (block $pairsDone
+              (loop $pairs
+                (br_if $pairsDone (i32.gt_u (i32.add (local.get $j) (i32.const 2)) (i32.add (local.get $k) (i32.const 1))))
+                (local.set $at (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
+                (v128.store (local.get $at)
+                  (f64x2.add (v128.load (local.get $at))
+                    (f64x2.mul (local.get $cs)
+                      (v128.load (i32.add (local.get $above) (i32.shl (local.get $j) (i32.const 3)))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 2)))
+                (br $pairs)))
+            (if (i32.le_u (local.get $j) (local.get $k))
+              (then
+                (local.set $at (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
+                (f64.store (local.get $at)
+                  (f64.add (f64.load (local.get $at))
+                    (f64.mul (local.get $c)
+                      (f64.load (i32.add (local.get $above) (i32.shl (local.get $j) (i32.const 3)))))))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $kLoop)))
+        (local.set $diagonal (f64.load (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $j (i32.const 0))
+        (block $scaleDone
+          (loop $scale
+            (br_if $scaleDone (i32.ge_u (local.get $j) (local.get $i)))
+            (local.set $at (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
+            (f64.store (local.get $at) (f64.div (f64.neg (f64.load (local.get $at))) (local.get $diagonal)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $scale)))
+        (f64.store (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 3)))
+          (f64.div (f64.const 1) (local.get $diagonal)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $columns)))
+        (br $inv)))
+    ;; U = (L⁻¹)ᵀ: each entry below the diagonal moves above it, leaving 0.
+    (local.set $i (i32.const 0))
+    (block $moveDone
+      (loop $move
+        (br_if $moveDone (i32.ge_u (local.get $i) (local.get $d)))
+        (local.set $j (i32.const 0))
+        (block $moveRowDone
+          (loop $moveRow
+            (br_if $moveRowDone (i32.ge_u (local.get $j) (local.get $i)))
+            (local.set $lower
+              (i32.add (local.get $out)
+                (i32.shl (i32.add (i32.mul (local.get $i) (local.get $d)) (local.get $j)) (i32.const 3))))
+            (f64.store
+              (i32.add (local.get $out)
+                (i32.shl (i32.add (i32.mul (local.get $j) (local.get $d)) (local.get $i)) (i32.const 3)))
+              (f64.load (local.get $lower)))
+            (f64.store (local.get $lower) (f64.const 0))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $moveRow)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $move)))
     ;; A⁻¹_ij = (row i of U from j)·(row j of U from j), j ≥ i, in place.
     (local.set $i (i32.const 0))
     (block $rowsDone

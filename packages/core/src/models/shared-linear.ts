@@ -333,9 +333,7 @@ export class SharedLinearModel implements RewardModel {
 
   private refactorJoint(): void {
     const D = this.unitCount * this.d;
-    // The factor's room is only needed here (rarely: after a batch, or every 4·D updates one at a time),
-    // so it is not kept: the JavaScript inversion, identical to the kernel's, takes a transient one.
-    if (!invertSpd(this.jointGram, D, this.jointInverse, new Float64Array(D * D))) {
+    if (!this.jointArena.invertSpd(this.jointGram, this.jointInverse)) {
       throw new Error("joint Gram matrix lost positive definiteness; this is a bug in Kairos");
     }
     matVec(this.jointInverse, this.jointTarget, D, this.theta);
