@@ -217,6 +217,14 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
     expect(buffers.map((b) => b.byteLength)).toEqual([65 * 65_536, 11 * 65_536]);
   });
 
+  it("puts an eager model's matrices in one memory whatever their size", () => {
+    const d = 600; // 2.9 MB a matrix: two exceed the 4 MiB a first memory holds otherwise
+    const lazy = new MatrixArena(d, 2);
+    expect(lazy.allocate().buffer).not.toBe(lazy.allocate().buffer);
+    const eager = new MatrixArena(d, 2, true);
+    expect(eager.allocate().buffer).toBe(eager.allocate().buffer);
+  });
+
   it("recycles scratch matrices at release, zeroed, without touching the kept ones", () => {
     const d = 16;
     const arena = new MatrixArena(d, 1000);

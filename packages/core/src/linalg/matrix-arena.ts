@@ -120,11 +120,17 @@ export class MatrixArena {
 
   /**
    * `expected`: how many matrices the model may hold. A memory takes at least 64 KiB, so a model whose
-   * matrices fill less than a quarter of that keeps plain arrays (same results, no SIMD).
+   * matrices fill less than a quarter of that keeps plain arrays (same results, no SIMD). Matrices in
+   * different memories still work with every method, by the JavaScript path.
    */
   constructor(
     private readonly d: number,
     private readonly expected: number,
+    /**
+     * The model allocates all its matrices at once (the joint system): one memory for all of them, whatever
+     * their size, since the kernels that take several matrices need them in the same memory.
+     */
+    private readonly eager = false,
   ) {
     // 16-byte steps keep every matrix and the vector aligned for the kernel's two-lane loads.
     this.matrixBytes = Math.ceil((d * d * 8) / 16) * 16;
@@ -299,7 +305,7 @@ export class MatrixArena {
     else {
       // Room for what the model may still hold (at most twice the last chunk), or double once past it.
       const room = this.headerBytes + this.matrixBytes * (this.expected - this.kept);
-      if (!last) wanted = Math.min(room, this.headerBytes + FIRST_CHUNK_BYTES);
+      if (!last) wanted = this.eager ? room : Math.min(room, this.headerBytes + FIRST_CHUNK_BYTES);
       else wanted = this.kept < this.expected ? Math.min(room, 2 * last.end) : 2 * last.end;
     }
     const pages = Math.ceil(Math.max(oneMatrix, wanted) / PAGE_BYTES);

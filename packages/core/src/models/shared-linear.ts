@@ -133,7 +133,7 @@ export class SharedLinearModel implements RewardModel {
       this.mode === "backfit" ? Array.from({ length: this.unitCount }, () => new Float64Array(d)) : [];
     this.counts = new Float64Array(this.unitCount);
     const exact = this.mode === "exact";
-    this.jointArena = new MatrixArena(exact ? D : 0, exact ? 2 : 0);
+    this.jointArena = new MatrixArena(exact ? D : 0, exact ? 2 : 0, true);
     this.jointGram = exact ? this.jointArena.allocate() : new Float64Array(0);
     this.jointInverse = exact ? this.jointArena.allocate() : new Float64Array(0);
     for (let i = 0; exact && i < D; i++) {
