@@ -195,7 +195,7 @@ export class MatrixArena {
   matVec(m: Float64Array, x: Float64Array): Float64Array {
     const chunk = this.chunkOf(m);
     if (!chunk) return matVec(m, x, this.d, this.product);
-    chunk.input.set(x.length === this.d ? x : x.subarray(0, this.d));
+    copyInto(chunk.input, x, this.d);
     chunk.kernels.matVec(m.byteOffset, this.vectorBytes, 2 * this.vectorBytes, this.d);
     return chunk.output;
   }
@@ -207,7 +207,7 @@ export class MatrixArena {
       addOuter(m, x, w, this.d);
       return;
     }
-    chunk.input.set(x.length === this.d ? x : x.subarray(0, this.d));
+    copyInto(chunk.input, x, this.d);
     chunk.kernels.addOuter(m.byteOffset, this.vectorBytes, w, this.d);
   }
 
@@ -218,7 +218,7 @@ export class MatrixArena {
       subtractOuter(m, u, f, this.d);
       return;
     }
-    if (u !== chunk.output) chunk.output.set(u.length === this.d ? u : u.subarray(0, this.d));
+    if (u !== chunk.output) copyInto(chunk.output, u, this.d);
     chunk.kernels.addOuter(m.byteOffset, 2 * this.vectorBytes, -f, this.d);
   }
 
@@ -262,7 +262,7 @@ export class MatrixArena {
     if (!chunk || slots.length > 2 * this.d) return slotMatVec(m, this.d, slots, x, width, this.product);
     // The slots go where the widths' vector would (this use has none), x where matVec's input goes.
     new Int32Array(chunk.buffer, 0, slots.length).set(slots);
-    chunk.input.set(x.subarray(0, width));
+    copyInto(chunk.input, x, width);
     chunk.kernels.sparseMatVec(
       m.byteOffset,
       this.d,
@@ -282,7 +282,7 @@ export class MatrixArena {
       subtractOuterRows(m, u, f, this.d);
       return;
     }
-    if (u !== chunk.output) chunk.output.set(u.subarray(0, this.d));
+    if (u !== chunk.output) copyInto(chunk.output, u, this.d);
     chunk.kernels.subtractOuterRows(m.byteOffset, 2 * this.vectorBytes, f, this.d);
   }
 
@@ -332,4 +332,9 @@ export class MatrixArena {
       return undefined;
     }
   }
+}
+
+/** The first n numbers of `from` into the start of `into` (a chunk's vector slot). */
+function copyInto(into: Float64Array, from: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) into[i] = from[i]!;
 }
