@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MergeError, SnapshotMismatchError } from "../errors.js";
-import { dot, invertSpd, matVec, sameVector } from "../linalg/dense.js";
+import { dot, matVec, sameVector } from "../linalg/dense.js";
 import { MatrixArena } from "../linalg/matrix-arena.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
@@ -79,7 +79,6 @@ export class BayesianLinearModel implements RewardModel {
   private readonly prior: LinearUnit;
   /** Where the units' Gram matrices and inverses live (the SIMD kernels work on them there). */
   private readonly arena: MatrixArena;
-  private readonly scratchMatrix: Float64Array;
   /** Per-context cache of posterior means and widths, valid while `revision` is unchanged. */
   private readonly means: Float64Array;
   private readonly widths: Float64Array;
@@ -118,12 +117,11 @@ export class BayesianLinearModel implements RewardModel {
       0,
       this.arena,
     );
-    this.scratchMatrix = new Float64Array(contextDimension * contextDimension);
     this.means = new Float64Array(blocks.unitCount);
     this.widths = new Float64Array(blocks.unitCount);
     this.cachedX = new Float64Array(contextDimension);
     this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
-    this.pending = new PendingWidths(contextDimension, this.arena);
+    this.pending = new PendingWidths(this.arena);
   }
 
   /** The reward noise sd in use: the `noise` setting, or its estimate from the residuals of every unit. */
@@ -301,7 +299,7 @@ export class BayesianLinearModel implements RewardModel {
 
   private refactor(unit: LinearUnit): void {
     const d = this.contextDimension;
-    if (!invertSpd(unit.gram, d, unit.inverse, this.scratchMatrix)) {
+    if (!this.arena.invertSpd(unit.gram, unit.inverse)) {
       throw new Error("Gram matrix lost positive definiteness; this is a bug in Kairos");
     }
     matVec(unit.inverse, unit.target, d, unit.theta);
@@ -357,7 +355,7 @@ export class BayesianLinearModel implements RewardModel {
       unit.target.set(s.target);
       unit.count = s.count;
       // The Gram matrix must be positive definite; the stored inverse is then used as is.
-      if (!invertSpd(unit.gram, d, unit.inverse, this.scratchMatrix)) {
+      if (!this.arena.invertSpd(unit.gram, unit.inverse)) {
         throw new SnapshotMismatchError(`linear unit ${s.unit}: Gram matrix is not positive definite`);
       }
       unit.inverse.set(s.inverse);

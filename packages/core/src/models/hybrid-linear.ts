@@ -97,7 +97,6 @@ export class HybridLinearModel implements RewardModel {
   private readonly sharedInverse: Float64Array;
   private readonly beta: Float64Array;
   private readonly optionOffsets: number[];
-  private readonly scratchMatrix: Float64Array;
   private readonly codes: Int32Array;
   /** Arms observed since the shared system was last solved. */
   private readonly dirtyArms = new Set<HybridArm>();
@@ -147,12 +146,11 @@ export class HybridLinearModel implements RewardModel {
     this.sharedTarget = new Float64Array(k);
     this.sharedInverse = new Float64Array(k * k);
     this.beta = new Float64Array(k);
-    this.scratchMatrix = new Float64Array(Math.max(k, d) ** 2);
     this.codes = new Int32Array(space.dimensions.length);
     this.arena = new MatrixArena(d, blocks.unitCount + 1);
     this.priorInverse = this.arena.allocate();
     for (let i = 0; i < d; i++) this.priorInverse[i * d + i] = 1 / lambda;
-    this.pending = new PendingWidths(d, this.arena);
+    this.pending = new PendingWidths(this.arena);
     this.scratchK = new Float64Array(k);
     this.denseZ = new Float64Array(k);
     this.deriveShared();
@@ -337,7 +335,7 @@ export class HybridLinearModel implements RewardModel {
   }
 
   private solveShared(): void {
-    if (!invertSpd(this.sharedGram, this.k, this.sharedInverse, this.scratchMatrix)) {
+    if (!invertSpd(this.sharedGram, this.k, this.sharedInverse, this.scratchK)) {
       throw new Error("shared Gram matrix lost positive definiteness; this is a bug in Kairos");
     }
     matVec(this.sharedInverse, this.sharedTarget, this.k, this.beta);
@@ -345,11 +343,10 @@ export class HybridLinearModel implements RewardModel {
 
   /** Rebuilds every derived quantity from the raw sums (after merge or discount). */
   private rebuildShared(): void {
-    const d = this.contextDimension;
     this.dirtyArms.clear();
     for (const arm of this.arms) {
       if (!arm) continue;
-      if (!invertSpd(arm.gram, d, arm.inverse, this.scratchMatrix)) {
+      if (!this.arena.invertSpd(arm.gram, arm.inverse)) {
         throw new SnapshotMismatchError("arm Gram matrix is not positive definite");
       }
       this.computePull(arm);
@@ -426,7 +423,7 @@ export class HybridLinearModel implements RewardModel {
       arm.gram.set(a.gram);
       arm.contextSum.set(a.contextSum);
       arm.target.set(a.target);
-      if (!invertSpd(arm.gram, d, arm.inverse, this.scratchMatrix)) {
+      if (!this.arena.invertSpd(arm.gram, arm.inverse)) {
         throw new SnapshotMismatchError(`hybrid arm ${a.unit}: Gram matrix is not positive definite`);
       }
       arm.inverse.set(a.inverse);

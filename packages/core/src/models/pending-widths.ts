@@ -1,4 +1,3 @@
-import { shermanMorrison } from "../linalg/dense.js";
 import type { MatrixArena } from "../linalg/matrix-arena.js";
 
 /**
@@ -9,28 +8,21 @@ import type { MatrixArena } from "../linalg/matrix-arena.js";
  */
 export class PendingWidths {
   private readonly inverses = new Map<number, Float64Array>();
-  private readonly scratch: Float64Array;
   /** Bumped by every change, so cached widths know when to recompute. */
   revision = 0;
 
-  /** `arena`: the model's, whose scratch matrices then hold the pending inverses (SIMD widths). */
-  constructor(
-    private readonly d: number,
-    private readonly arena?: MatrixArena,
-  ) {
-    this.scratch = new Float64Array(d);
-  }
+  /** `arena`: the model's, whose scratch matrices hold the pending inverses (SIMD widths). */
+  constructor(private readonly arena: MatrixArena) {}
 
   /** Counts one pending decision for `unit` at context `x`; `inverse` is the unit's A⁻¹ without pending. */
   add(unit: number, inverse: Float64Array, x: Float64Array): void {
     let pending = this.inverses.get(unit);
     if (!pending) {
-      pending = this.arena ? this.arena.allocateScratch() : new Float64Array(this.d * this.d);
+      pending = this.arena.allocateScratch();
       pending.set(inverse);
       this.inverses.set(unit, pending);
     }
-    if (this.arena) this.arena.shermanMorrison(pending, x, 1);
-    else shermanMorrison(pending, x, 1, this.d, this.scratch);
+    this.arena.shermanMorrison(pending, x, 1);
     this.revision++;
   }
 
@@ -42,7 +34,7 @@ export class PendingWidths {
   clear(): void {
     if (this.inverses.size === 0) return;
     this.inverses.clear();
-    this.arena?.releaseScratch();
+    this.arena.releaseScratch();
     this.revision++;
   }
 }

@@ -145,7 +145,7 @@ export class SharedLinearModel implements RewardModel {
     this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
     const { interceptColumn, learnPrior } = this.options;
     this.precision = new PriorPrecision(this.unitCount, d, lambda, interceptColumn, learnPrior);
-    this.pending = new PendingWidths(d, this.arena);
+    this.pending = new PendingWidths(this.arena);
     this.means = new Float64Array(this.unitCount);
     this.widths = new Float64Array(this.unitCount);
     this.cachedX = new Float64Array(d);
@@ -343,9 +343,8 @@ export class SharedLinearModel implements RewardModel {
 
   private refactorUnits(): void {
     const d = this.d;
-    const scratch = new Float64Array(d * d);
     for (let u = 0; u < this.unitCount; u++) {
-      if (!invertSpd(this.unitGram[u]!, d, this.unitInverse[u]!, scratch)) {
+      if (!this.arena.invertSpd(this.unitGram[u]!, this.unitInverse[u]!)) {
         throw new SnapshotMismatchError(`shared-linear unit ${u}: Gram matrix is not positive definite`);
       }
       if (this.mode === "backfit") matVec(this.unitInverse[u]!, this.unitTarget[u]!, d, this.unitTheta(u));
@@ -353,10 +352,17 @@ export class SharedLinearModel implements RewardModel {
   }
 
   /** Every derived quantity recomputed from the sums: the canonical state snapshots and merges leave. */
-  private refactorAll(): void {
+  /**
+   * Rebuilds everything derived from the sums. The joint system is inverted, or with `solveOnly` only
+   * factored to solve θ (its inverse then stale until an update needs it).
+   */
+  private refactorAll(solveOnly = false): void {
     this.unflushed = [];
     this.refactorUnits();
-    if (this.mode === "exact") this.refactorJoint();
+    if (this.mode === "exact") {
+      if (solveOnly) this.solveJoint();
+      else this.refactorJoint();
+    }
     this.revision++;
     this.noiseCache = undefined;
   }
@@ -453,11 +459,7 @@ export class SharedLinearModel implements RewardModel {
           if (exact) this.jointGram[(u * d + i) * (D + 1)]! += change;
         }
       }
-      this.unflushed = [];
-      this.refactorUnits();
-      if (exact) this.solveJoint();
-      this.revision++;
-      this.noiseCache = undefined;
+      this.refactorAll(true);
     }
   }
 
@@ -590,7 +592,7 @@ function foldRemovedUnits(
     writeBlock(full, D, b.column * d, b.row * d, d, b.values);
   }
   const inverse = new Float64Array(D * D);
-  if (!invertSpd(full, D, inverse, new Float64Array(D * D))) {
+  if (!invertSpd(full, D, inverse, new Float64Array(D))) {
     throw new SnapshotMismatchError("shared-linear snapshot: Gram matrix is not positive definite");
   }
   const theta = new Float64Array(D);
@@ -619,7 +621,6 @@ function addOuterAt(m: Float64Array, x: Float64Array, w: number, d: number, r: n
   }
 }
 
-/** Σ_i v[at + i]·x[i]. */
 function readBlock(m: Float64Array, n: number, r: number, c: number, d: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out.push(m[(r + i) * n + c + j]!);
