@@ -30,45 +30,21 @@ export function quadraticForm(m: Float64Array, x: Float64Array, d: number): numb
   return total;
 }
 
-/** out = M·x (four partial sums per row, as in {@link dot}). */
+/** out = M·x, each row by {@link dotAt}. */
 export function matVec(m: Float64Array, x: Float64Array, d: number, out: Float64Array): Float64Array {
-  for (let i = 0; i < d; i++) {
-    const row = i * d;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let j = 0;
-    for (; j + 4 <= d; j += 4) {
-      s0 += m[row + j]! * x[j]!;
-      s1 += m[row + j + 1]! * x[j + 1]!;
-      s2 += m[row + j + 2]! * x[j + 2]!;
-      s3 += m[row + j + 3]! * x[j + 3]!;
-    }
-    for (; j < d; j++) s0 += m[row + j]! * x[j]!;
-    out[i] = s0 + s2 + (s1 + s3);
-  }
+  for (let i = 0; i < d; i++) out[i] = dotAt(m, i * d, x, 0, d);
   return out;
 }
 
-/** a·b over the first d entries (four partial sums: the additions do not wait on each other). */
+/** a·b over the first d entries, by {@link dotAt}. */
 export function dot(a: Float64Array, b: Float64Array, d: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = 0;
-  for (; i + 4 <= d; i += 4) {
-    s0 += a[i]! * b[i]!;
-    s1 += a[i + 1]! * b[i + 1]!;
-    s2 += a[i + 2]! * b[i + 2]!;
-    s3 += a[i + 3]! * b[i + 3]!;
-  }
-  for (; i < d; i++) s0 += a[i]! * b[i]!;
-  return s0 + s2 + (s1 + s3);
+  return dotAt(a, 0, b, 0, d);
 }
 
-/** a[aAt..aAt+n)·b[bAt..bAt+n), with four partial sums as {@link dot}. */
+/**
+ * a[aAt..aAt+n)·b[bAt..bAt+n) with four partial sums (the additions do not wait on each other): s0..s3 over
+ * i ≡ 0..3 mod 4, the tail added to s0, then (s0 + s2) + (s1 + s3), as $dot in simd-kernels.wat.
+ */
 export function dotAt(a: Float64Array, aAt: number, b: Float64Array, bAt: number, n: number): number {
   let s0 = 0;
   let s1 = 0;

@@ -107,9 +107,11 @@ interface Chunk {
 export class MatrixArena {
   private readonly chunks: Chunk[] = [];
   private readonly matrixBytes: number;
-  private readonly vectorBytes: number;
   /** Bytes before a chunk's first matrix: its three vectors. */
   private readonly headerBytes: number;
+  /** Byte offsets of a chunk's input and output vectors (the loaded vector is at 0). */
+  private readonly inputAt: number;
+  private readonly outputAt: number;
   /** The loaded vector, for matrices outside the arena's memories. */
   private readonly vector: Float64Array;
   /** {@link matVec}'s result for matrices outside the arena's memories. */
@@ -134,8 +136,10 @@ export class MatrixArena {
   ) {
     // 16-byte steps keep every matrix and the vector aligned for the kernel's two-lane loads.
     this.matrixBytes = Math.ceil((d * d * 8) / 16) * 16;
-    this.vectorBytes = Math.ceil((d * 8) / 16) * 16;
-    this.headerBytes = 3 * this.vectorBytes;
+    const vectorBytes = Math.ceil((d * 8) / 16) * 16;
+    this.headerBytes = 3 * vectorBytes;
+    this.inputAt = vectorBytes;
+    this.outputAt = 2 * vectorBytes;
     this.vector = new Float64Array(d);
     this.product = new Float64Array(d);
     this.enabled = d >= MIN_DIMENSION && expected * this.matrixBytes >= PAGE_BYTES / 4 && kernels() !== null;
@@ -196,7 +200,7 @@ export class MatrixArena {
     const chunk = this.chunkOf(m);
     if (!chunk) return matVec(m, x, this.d, this.product);
     copyInto(chunk.input, x, this.d);
-    chunk.kernels.matVec(m.byteOffset, this.vectorBytes, 2 * this.vectorBytes, this.d);
+    chunk.kernels.matVec(m.byteOffset, this.inputAt, this.outputAt, this.d);
     return chunk.output;
   }
 
@@ -208,7 +212,7 @@ export class MatrixArena {
       return;
     }
     copyInto(chunk.input, x, this.d);
-    chunk.kernels.addOuter(m.byteOffset, this.vectorBytes, w, this.d);
+    chunk.kernels.addOuter(m.byteOffset, this.inputAt, w, this.d);
   }
 
   /** M −= f·u·u' for a symmetric M (as subtractOuter in dense.ts, to the bit: the kernel adds −f). */
@@ -219,7 +223,7 @@ export class MatrixArena {
       return;
     }
     if (u !== chunk.output) copyInto(chunk.output, u, this.d);
-    chunk.kernels.addOuter(m.byteOffset, 2 * this.vectorBytes, -f, this.d);
+    chunk.kernels.addOuter(m.byteOffset, this.outputAt, -f, this.d);
   }
 
   /** (M + w·x·x')⁻¹ from M = A⁻¹ in place, as shermanMorrison in dense.ts (to the bit). */
@@ -242,7 +246,7 @@ export class MatrixArena {
       inverseDiagonal(l, this.d, out, this.product);
       return;
     }
-    chunk.kernels.inverseDiagonal(l.byteOffset, this.d, 2 * this.vectorBytes, this.vectorBytes);
+    chunk.kernels.inverseDiagonal(l.byteOffset, this.d, this.outputAt, this.inputAt);
     out.set(chunk.output);
   }
 
@@ -250,7 +254,7 @@ export class MatrixArena {
   invertSpd(a: Float64Array, out: Float64Array): boolean {
     const chunk = this.chunkOf(a);
     if (!chunk || chunk !== this.chunkOf(out)) return invertSpd(a, this.d, out, this.product);
-    return chunk.kernels.invertSpd(a.byteOffset, this.d, out.byteOffset, this.vectorBytes) === 1;
+    return chunk.kernels.invertSpd(a.byteOffset, this.d, out.byteOffset, this.inputAt) === 1;
   }
 
   /**
@@ -263,15 +267,7 @@ export class MatrixArena {
     // The slots go where the widths' vector would (this use has none), x where matVec's input goes.
     new Int32Array(chunk.buffer, 0, slots.length).set(slots);
     copyInto(chunk.input, x, width);
-    chunk.kernels.sparseMatVec(
-      m.byteOffset,
-      this.d,
-      0,
-      slots.length,
-      this.vectorBytes,
-      width,
-      2 * this.vectorBytes,
-    );
+    chunk.kernels.sparseMatVec(m.byteOffset, this.d, 0, slots.length, this.inputAt, width, this.outputAt);
     return chunk.output;
   }
 
@@ -283,7 +279,7 @@ export class MatrixArena {
       return;
     }
     if (u !== chunk.output) copyInto(chunk.output, u, this.d);
-    chunk.kernels.subtractOuterRows(m.byteOffset, 2 * this.vectorBytes, f, this.d);
+    chunk.kernels.subtractOuterRows(m.byteOffset, this.outputAt, f, this.d);
   }
 
   private chunkOf(m: Float64Array): Chunk | undefined {
@@ -317,8 +313,8 @@ export class MatrixArena {
         scratch,
         buffer,
         vector: new Float64Array(buffer, 0, this.d),
-        input: new Float64Array(buffer, this.vectorBytes, this.d),
-        output: new Float64Array(buffer, 2 * this.vectorBytes, this.d),
+        input: new Float64Array(buffer, this.inputAt, this.d),
+        output: new Float64Array(buffer, this.outputAt, this.d),
         kernels: instance.exports as unknown as Kernels,
         next: this.headerBytes,
         end: pages * PAGE_BYTES,

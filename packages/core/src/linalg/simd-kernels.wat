@@ -63,48 +63,17 @@
         (br $rows)))
     (local.get $total))
 
-  ;; out = M·x for a row-major d×d M: per row, partial sums s0..s3 over j ≡ 0..3 mod 4 (two f64x2 lanes
-  ;; pairs), the tail added to s0, then (s0 + s2) + (s1 + s3), as matVec in dense.ts.
+  ;; out = M·x for a row-major d×d M, each row by $dot, as matVec in dense.ts.
   (func (export "matVec") (param $m i32) (param $x i32) (param $out i32) (param $d i32)
-    (local $i i32) (local $j i32) (local $row i32) (local $s01 v128) (local $s23 v128) (local $s0 f64)
+    (local $i i32)
     (block $done
       (loop $rows
         (br_if $done (i32.ge_u (local.get $i) (local.get $d)))
-        (local.set $row
-          (i32.add (local.get $m) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3))))
-        (local.set $s01 (v128.const f64x2 0 0))
-        (local.set $s23 (v128.const f64x2 0 0))
-        (local.set $j (i32.const 0))
-        (block $quadsDone
-          (loop $quads
-            (br_if $quadsDone (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $d)))
-            (local.set $s01
-              (f64x2.add (local.get $s01)
-                (f64x2.mul
-                  (v128.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
-                  (v128.load (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 3)))))))
-            (local.set $s23
-              (f64x2.add (local.get $s23)
-                (f64x2.mul
-                  (v128.load offset=16 (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
-                  (v128.load offset=16 (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 3)))))))
-            (local.set $j (i32.add (local.get $j) (i32.const 4)))
-            (br $quads)))
-        (local.set $s0 (f64x2.extract_lane 0 (local.get $s01)))
-        (block $tailDone
-          (loop $tail
-            (br_if $tailDone (i32.ge_u (local.get $j) (local.get $d)))
-            (local.set $s0
-              (f64.add (local.get $s0)
-                (f64.mul
-                  (f64.load (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3))))
-                  (f64.load (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 3)))))))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
-            (br $tail)))
         (f64.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 3)))
-          (f64.add
-            (f64.add (local.get $s0) (f64x2.extract_lane 0 (local.get $s23)))
-            (f64.add (f64x2.extract_lane 1 (local.get $s01)) (f64x2.extract_lane 1 (local.get $s23)))))
+          (call $dot
+            (i32.add (local.get $m) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3)))
+            (local.get $x)
+            (local.get $d)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
