@@ -75,6 +75,33 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
     );
   });
 
+  it("gives many x'Mx in one call bit for bit as one at a time, across memories and plain arrays", () => {
+    // 8 KiB a matrix at d = 32, 10 expected: 40 matrices span several memories; plain arrays mixed in.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 6, max: 32 }),
+        fc.array(fc.integer({ min: 0, max: 44 }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (d, picks, seed) => {
+          const arena = new MatrixArena(d, 10);
+          let state = seed;
+          const next = () => ((state = (state * 48271) % 2147483647) / 2147483647) * 2 - 1;
+          const pool = Array.from({ length: 45 }, (_, k) => {
+            const m = k < 40 ? arena.allocate() : new Float64Array(d * d);
+            return symmetric(d, Array.from({ length: d * d }, next), m);
+          });
+          const x = Float64Array.from({ length: d }, next);
+          arena.load(x);
+          const matrices = picks.map((k) => pool[k]!);
+          const out = new Float64Array(matrices.length);
+          arena.quadraticForms(matrices, matrices.length, out);
+          expect(Array.from(out).map(bits)).toEqual(matrices.map((m) => bits(quadraticForm(m, x, d))));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it("Sherman–Morrison steps and rank-one additions agree bit for bit with dense.ts, in the arena and outside it", () => {
     fc.assert(
       fc.property(caseArb, fc.double({ min: 0.1, max: 10, noNaN: true }), ({ d, upper, x }, w) => {

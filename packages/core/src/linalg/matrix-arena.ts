@@ -51,6 +51,7 @@ const MIN_DIMENSION = 6;
 /** The kernels' exports (byte offsets into the chunk's memory). */
 interface Kernels {
   quadraticForm(matrix: number, vector: number, d: number): number;
+  quadraticForms(table: number, count: number, vector: number, d: number, out: number): void;
   matVec(matrix: number, vector: number, out: number, d: number): void;
   addOuter(matrix: number, vector: number, f: number, d: number): void;
   cholesky(matrix: number, out: number, d: number): number;
@@ -94,6 +95,8 @@ interface Chunk {
   vector: Float64Array;
   input: Float64Array;
   output: Float64Array;
+  /** The input vector's bytes as d matrix offsets, for {@link MatrixArena.quadraticForms}. */
+  table: Int32Array;
   kernels: Kernels;
   /** Byte offset of the next free matrix. */
   next: number;
@@ -193,6 +196,28 @@ export class MatrixArena {
   }
 
   /**
+   * x'·Mₖ·x (x as loaded) for the first `count` matrices into `out`, each as {@link quadraticForm} (to the
+   * bit), with one kernel call per run of up to d matrices in one memory instead of a call per matrix.
+   */
+  quadraticForms(matrices: readonly Float64Array[], count: number, out: Float64Array): void {
+    const d = this.d;
+    for (let k = 0; k < count; ) {
+      const chunk = this.chunkOf(matrices[k]!);
+      if (!chunk) {
+        out[k] = quadraticForm(matrices[k]!, this.vector, d);
+        k++;
+        continue;
+      }
+      let n = 0;
+      for (; n < d && k + n < count && matrices[k + n]!.buffer === chunk.buffer; n++)
+        chunk.table[n] = matrices[k + n]!.byteOffset;
+      chunk.kernels.quadraticForms(this.inputAt, n, 0, d, this.outputAt);
+      for (let i = 0; i < n; i++) out[k + i] = chunk.output[i]!;
+      k += n;
+    }
+  }
+
+  /**
    * M·x (as matVec in dense.ts, to the bit), in an array valid until the next call (in the chunk's memory
    * when M lives in this arena, so {@link subtractOuter} takes it without a copy).
    */
@@ -284,7 +309,8 @@ export class MatrixArena {
 
   private chunkOf(m: Float64Array): Chunk | undefined {
     const buffer = m.buffer;
-    for (const chunk of this.chunks) if (chunk.buffer === buffer) return chunk;
+    const chunks = this.chunks;
+    for (let i = 0; i < chunks.length; i++) if (chunks[i]!.buffer === buffer) return chunks[i];
     return undefined;
   }
 
@@ -315,6 +341,7 @@ export class MatrixArena {
         vector: new Float64Array(buffer, 0, this.d),
         input: new Float64Array(buffer, this.inputAt, this.d),
         output: new Float64Array(buffer, this.outputAt, this.d),
+        table: new Int32Array(buffer, this.inputAt, this.d),
         kernels: instance.exports as unknown as Kernels,
         next: this.headerBytes,
         end: pages * PAGE_BYTES,

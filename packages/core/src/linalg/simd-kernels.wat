@@ -8,7 +8,7 @@
   ;; x'·M·x for a symmetric row-major d×d M at byte offset $m (upper triangle read) and x at byte offset $x.
   ;; Per row i: t = 0.5·(x_i·M_ii), four partial sums over j > i (as two f64x2 lanes pairs: j ≡ 0,1 and
   ;; j ≡ 2,3 mod 4 from i + 1), the tail added to t; total += (2·x_i)·(t + ((s0 + s2) + (s1 + s3))).
-  (func (export "quadraticForm") (param $m i32) (param $x i32) (param $d i32) (result f64)
+  (func $quadraticForm (export "quadraticForm") (param $m i32) (param $x i32) (param $d i32) (result f64)
     (local $i i32) (local $j i32) (local $row i32) (local $xi f64) (local $t f64) (local $total f64)
     (local $s01 v128) (local $s23 v128) (local $pair v128)
     (block $done
@@ -62,6 +62,20 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows)))
     (local.get $total))
+
+  ;; out[k] = x'·M_k·x for k < $count, M_k at the byte offset held by the i32 at $table + 4k, each by
+  ;; $quadraticForm (as quadraticForm in dense.ts): the widths of a model's units in one call.
+  (func (export "quadraticForms") (param $table i32) (param $count i32) (param $x i32) (param $d i32) (param $out i32)
+    (local $k i32)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3)))
+          (call $quadraticForm
+            (i32.load (i32.add (local.get $table) (i32.shl (local.get $k) (i32.const 2))))
+            (local.get $x) (local.get $d)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $each))))
 
   ;; out = M·x for a row-major d×d M, each row by $dot, as matVec in dense.ts.
   (func (export "matVec") (param $m i32) (param $x i32) (param $out i32) (param $d i32)

@@ -82,6 +82,11 @@ export class BayesianLinearModel implements RewardModel {
   /** Per-context cache of posterior means and widths, valid while `revision` is unchanged. */
   private readonly means: Float64Array;
   private readonly widths: Float64Array;
+  /** The matrices whose quadratic forms give the widths (the units' inverses, then the prior's), reused. */
+  private readonly widthMatrices: Float64Array[] = [];
+  /** The unit of each of those matrices (−1: the prior, shared by units without data), and their forms. */
+  private readonly widthOwners: Int32Array;
+  private readonly forms: Float64Array;
   private readonly cachedX: Float64Array;
   private cachedRevision = -1;
   private widthsValid = false;
@@ -119,6 +124,8 @@ export class BayesianLinearModel implements RewardModel {
     );
     this.means = new Float64Array(blocks.unitCount);
     this.widths = new Float64Array(blocks.unitCount);
+    this.widthOwners = new Int32Array(blocks.unitCount + 1);
+    this.forms = new Float64Array(blocks.unitCount + 1);
     this.cachedX = new Float64Array(contextDimension);
     this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
     this.pending = new PendingWidths(this.arena);
@@ -222,10 +229,27 @@ export class BayesianLinearModel implements RewardModel {
     if (needWidth && !this.widthsValid) {
       const arena = this.arena;
       arena.load(x);
-      const priorWidth = Math.sqrt(Math.max(0, arena.quadraticForm(this.prior.inverse)));
+      // One kernel call for all units' x'A⁻¹x; the prior's once, for the units without data.
+      const matrices = this.widthMatrices;
+      const owners = this.widthOwners;
+      let n = 0;
       for (let u = 0; u < this.widths.length; u++) {
         const inverse = this.pending.inverseOf(u) ?? this.units[u]?.inverse;
-        this.widths[u] = inverse ? Math.sqrt(Math.max(0, arena.quadraticForm(inverse))) : priorWidth;
+        if (!inverse) continue;
+        matrices[n] = inverse;
+        owners[n++] = u;
+      }
+      const anyWithoutData = n < this.widths.length;
+      if (anyWithoutData) {
+        matrices[n] = this.prior.inverse;
+        owners[n++] = -1;
+      }
+      const forms = this.forms;
+      arena.quadraticForms(matrices, n, forms);
+      if (anyWithoutData) this.widths.fill(Math.sqrt(Math.max(0, forms[n - 1]!)));
+      for (let k = 0; k < n; k++) {
+        const u = owners[k]!;
+        if (u >= 0) this.widths[u] = Math.sqrt(Math.max(0, forms[k]!));
       }
       this.widthsValid = true;
     }
