@@ -5,6 +5,7 @@ import fc from "fast-check";
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import { createPolicy, createRng, type Feedback, keyedRng, type PolicyConfig } from "../src/index.js";
+import { decisionRng } from "../src/rng.js";
 
 const space = {
   dimensions: { offer: ["a", "b", "c"], channel: ["email", "sms", "push"], hour: [8, 12, 18] },
@@ -45,6 +46,37 @@ describe("fast paths", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("decision generators: one stream per (seed, key), uniform, and uncorrelated across consecutive ids", () => {
+    expect(decisionRng(3, "a-1").next()).toBe(decisionRng(3, "a-1").next());
+    expect(decisionRng(3, "a-1").next()).not.toBe(decisionRng(3, "a-2").next());
+    expect(decisionRng(3, "a-1").next()).not.toBe(decisionRng(4, "a-1").next());
+    // Ids as a policy generates them (<id>-<seed>-<n>): each of the first three draws over 100 bins, and
+    // pairs of consecutive ids' first draws over 10 × 10 cells. Chi-square bounds are the 99.9% quantiles
+    // (df 99: 148.2; df 99 for the pairs too); the lag-1 correlation of uniforms has sd 1/√n.
+    const n = 50_000;
+    for (let draw = 0; draw < 3; draw++) {
+      const bins = new Float64Array(100);
+      const pairs = new Float64Array(100);
+      let previous = 0;
+      let cross = 0;
+      for (let i = 0; i < n; i++) {
+        const rng = decisionRng(42, `lints-42-${i}`);
+        let u = rng.next();
+        for (let k = 0; k < draw; k++) u = rng.next();
+        bins[Math.floor(u * 100)]!++;
+        if (i > 0) pairs[Math.floor(previous * 10) * 10 + Math.floor(u * 10)]!++;
+        cross += (u - 0.5) * (previous - 0.5);
+        previous = u;
+      }
+      const chiSquare = (counts: Float64Array, total: number) =>
+        counts.reduce((s, c) => s + (c - total / counts.length) ** 2 / (total / counts.length), 0);
+      expect(chiSquare(bins, n)).toBeLessThan(148.2);
+      expect(chiSquare(pairs, n - 1)).toBeLessThan(148.2);
+      // Var((U − ½)(V − ½)) = 1/144 for independent uniforms: |mean| ≤ 4 sd.
+      expect(Math.abs(cross / (n - 1))).toBeLessThan(4 * Math.sqrt(1 / 144 / (n - 1)));
+    }
   });
 
   for (const kind of ["lints", "auto", "linucb", "epsilon-greedy"] as const) {

@@ -138,10 +138,12 @@ describe("contextual policies find each segment's best arm", () => {
   const base = { actionSpace: arms(4), context: { vectorLength: 2, intercept: false }, rewardRange: [0, 1] };
   it.each([
     ["lints", { kind: "lints", propensityDraws: 0 }],
-    ["linucb", { kind: "linucb", alpha: 0.5 }],
+    // UCB at its default α = 2: at α = 0.5 LinUCB and hybrid LinUCB lock onto a wrong arm in one segment
+    // for 7–9 of 30 problem seeds (measured); at α = 2, none of 30.
+    ["linucb", { kind: "linucb" }],
     ["epsilon-greedy", { kind: "epsilon-greedy", epsilon: 0.1 }],
     ["squarecb", { kind: "squarecb" }],
-    ["hybrid-linucb", { kind: "hybrid-linucb", alpha: 0.5 }],
+    ["hybrid-linucb", { kind: "hybrid-linucb" }],
     ["factorised-thompson", { kind: "factorised-thompson", propensityDraws: 0 }],
   ] as [string, Partial<PolicyConfig>][])("%s: ≥ 70%% per-segment best late", (_n, settings) => {
     const policy = createPolicy({ ...base, ...settings } as PolicyConfig);

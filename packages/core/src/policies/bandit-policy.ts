@@ -28,7 +28,7 @@ import type {
   RestoreOptions,
   UpdateReport,
 } from "../policy.js";
-import { keyedRng } from "../rng.js";
+import { decisionRng } from "../rng.js";
 import type { ActionSearch } from "../search/action-search.js";
 import { Explainer } from "./explanation.js";
 import { PolicyDecision } from "./policy-decision.js";
@@ -205,8 +205,8 @@ export class BanditPolicy implements Policy {
       this.search,
       x,
       eligibility,
-      keyedRng(this.parts.seed, decisionId),
-      () => keyedRng(this.parts.seed, `${decisionId}#propensity`),
+      decisionRng(this.parts.seed, decisionId),
+      () => decisionRng(this.parts.seed, `${decisionId}#propensity`),
       this.unitScores,
     );
   }
