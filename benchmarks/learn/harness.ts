@@ -36,7 +36,7 @@ export function defaultOptions(mode: "full" | "quick"): LearnOptions {
     mode,
     problems: [...PROBLEM_IDS],
     batchSizes: [1, 100],
-    seeds: quick ? [1, 2] : [1, 2, 3],
+    seeds: quick ? [1, 2] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     horizon: quick ? 500 : undefined,
     checkpoints: quick ? 10 : 50,
     only: [],

@@ -50,7 +50,7 @@ problems with a known truth; writes benchmarks/results/learn.json and learn.html
   --problems a,b          problems to run (default: linear, marketing, marketing-constrained, nonlinear)
   --only a,b              Kairos presets and peers whose id contains one of these (references and random
                           always run; without a peer there is no ratio to the best peer)
-  --seeds N               seeds 1..N (default 3)
+  --seeds N               seeds 1..N (default 10)
   --horizon N             rounds per problem (default: each problem's own)
   --batches 1,100         batch sizes (default 1 and 100)
   --workers N             worker threads (default 2, or the cores there are)
