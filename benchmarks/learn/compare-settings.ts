@@ -42,14 +42,16 @@ function seedList(text: string): number[] {
 /** Regret of one replay. */
 function regretOf(problem: string, seed: number, batch: number, settings: object): number {
   const stream = makeStream(problem, seed);
-  const policy = createPolicy({
+  const config = {
     kind: values.kind,
     actionSpace: actionSpaceOf(stream.problem),
     context: { vectorLength: stream.problem.featureNames.length },
     seed: `learn-${seed}`,
-    propensityDraws: 0,
     ...settings,
-  } as PolicyConfig);
+  };
+  // Thompson presets skip their propensities (they never change a decision); the others have no such setting.
+  const takesDraws = /thompson|lints|auto/.test(values.kind);
+  const policy = createPolicy({ ...config, ...(takesDraws ? { propensityDraws: 0 } : {}) } as PolicyConfig);
   const learner = new KairosLearner(policy, stream);
   let regret = 0;
   for (let t0 = 0; t0 < stream.rounds; t0 += batch) {

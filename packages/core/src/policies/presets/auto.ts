@@ -30,10 +30,9 @@ export const auto = definePreset({
     propensityDraws: z.number().int().min(0).default(100),
   }),
   build: (s, context) => {
-    const structure = context.space.dimensions.length === 1 ? "joint" : "factorised";
     return {
       rule: new ThompsonRule(s.propensityDraws),
-      makeModel: linearModel(blocksFor(context.space, structure, s.interactions), s, context),
+      makeModel: linearModel(blocksFor(context.space, "auto", s.interactions), s, context),
     };
   },
 });

