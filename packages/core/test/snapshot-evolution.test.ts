@@ -78,4 +78,24 @@ describe("snapshots across changes of options", () => {
     });
     expect(() => other.restore(old.snapshot())).toThrow(/added: day; removed: channel/);
   });
+
+  it("refuses a model of another shape (another version's) in one line naming the field, unchanged", () => {
+    // A per-action model under the configuration of a shared one: what a greedy snapshot over several
+    // dimensions taken before structure "auto" moved to the shared model looks like to this version.
+    const perAction = trained({ kind: "greedy", structure: "joint" } as PolicyConfig).snapshot();
+    const shared = trained({ kind: "greedy" });
+    // (Taken first: a snapshot canonicalises the shared model, which moves its last bits.)
+    const forged = { ...perAction, config: shared.snapshot().config };
+    const before = shared.decide({ x: 0.4 }, { decisionId: "b" });
+    let message = "";
+    try {
+      shared.restore(forged);
+    } catch (error) {
+      expect(error).toBeInstanceOf(SnapshotMismatchError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^snapshot\.model\.\w+: .+another version of Kairos\?\)$/);
+    expect(message).not.toContain("\n");
+    expect(shared.decide({ x: 0.4 }, { decisionId: "b" })).toEqual(before);
+  });
 });

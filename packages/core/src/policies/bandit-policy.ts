@@ -387,7 +387,14 @@ export class BanditPolicy implements Policy {
         model.load(s.model, remap);
       } catch (error) {
         if (error instanceof SnapshotMismatchError) throw error;
-        throw new SnapshotMismatchError(`snapshot.model: ${(error as Error).message.split("\n")[0]}`);
+        // A zod error's message is its issues as JSON: name the first issue's field instead. A model of
+        // another shape is most likely another version's (the README's "Snapshots across versions").
+        const issues = (error as { issues?: Parameters<typeof validationErrorFrom>[1] }).issues;
+        if (!issues?.length)
+          throw new SnapshotMismatchError(`snapshot.model: ${(error as Error).message.split("\n")[0]}`);
+        throw new SnapshotMismatchError(
+          `${validationErrorFrom("snapshot.model", issues).message} (the snapshot holds another kind of model than this policy builds: was it taken by another version of Kairos?)`,
+        );
       }
     }
     this.model = model;
