@@ -106,37 +106,20 @@ function finalMix(h: number): number {
  * its streams must never change (control groups are assigned by it).
  */
 export function decisionRng(seed: string | number, key: string): Rng {
-  laneA = 0x2545f491;
-  laneB = 0x9e3779b9;
-  laneC = 0x6a09e667;
-  absorb(typeof seed === "string" ? seed : String(seed));
-  absorb("\u0000");
-  absorb(key);
-  const a = finalMix(laneA ^ Math.imul(laneB, 0x165667b1));
-  const b = finalMix(laneB ^ Math.imul(laneC, 0x9e3779b1));
-  const c = finalMix(laneC ^ Math.imul(a, 0x85ebca77));
-  return Alea.fromWords(a, b, c);
-}
-
-/** {@link decisionRng}'s hash lanes (decisions are synchronous), fed text by {@link absorb}. */
-let laneA = 0;
-let laneB = 0;
-let laneC = 0;
-
-/** Folds text into the three lanes, a character at a time (no concatenated key to flatten). */
-function absorb(text: string): void {
-  let a = laneA;
-  let b = laneB;
-  let c = laneC;
+  const text = `${seed}\u0000${key}`;
+  let a = 0x2545f491;
+  let b = 0x9e3779b9;
+  let c = 0x6a09e667;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     a = Math.imul(a ^ code, 0x01000193);
     b = Math.imul(b ^ code, 0x5bd1e995);
     c = Math.imul(c ^ code, 0x27d4eb2d);
   }
-  laneA = a;
-  laneB = b;
-  laneC = c;
+  a = finalMix(a ^ Math.imul(b, 0x165667b1));
+  b = finalMix(b ^ Math.imul(c, 0x9e3779b1));
+  c = finalMix(c ^ Math.imul(a, 0x85ebca77));
+  return Alea.fromWords(a, b, c);
 }
 
 /** Standard normal draw (Box–Muller; one of the pair is discarded to keep the generator stateless). */
