@@ -97,6 +97,8 @@ interface Chunk {
   output: Float64Array;
   /** The input vector's bytes as d matrix offsets, for {@link MatrixArena.quadraticForms}. */
   table: Int32Array;
+  /** The loaded vector's bytes as 2d unit slots, for {@link MatrixArena.slotMatVec}. */
+  slots: Int32Array;
   kernels: Kernels;
   /** Byte offset of the next free matrix. */
   next: number;
@@ -148,10 +150,11 @@ export class MatrixArena {
     this.enabled = d >= MIN_DIMENSION && expected * this.matrixBytes >= PAGE_BYTES / 4 && kernels() !== null;
   }
 
-  /** A new zero d×d matrix, kept as long as the arena. */
-  allocate(): Float64Array {
+  /** A new d×d matrix, `diagonal`·I (zero by default), kept as long as the arena. */
+  allocate(diagonal = 0): Float64Array {
     const matrix = this.take(false);
     this.kept++;
+    if (diagonal !== 0) for (let i = 0; i < this.d; i++) matrix[i * (this.d + 1)] = diagonal;
     return matrix;
   }
 
@@ -290,7 +293,7 @@ export class MatrixArena {
     const chunk = this.chunkOf(m);
     if (!chunk || slots.length > 2 * this.d) return slotMatVec(m, this.d, slots, x, width, this.product);
     // The slots go where the widths' vector would (this use has none), x where matVec's input goes.
-    new Int32Array(chunk.buffer, 0, slots.length).set(slots);
+    chunk.slots.set(slots);
     copyInto(chunk.input, x, width);
     chunk.kernels.sparseMatVec(m.byteOffset, this.d, 0, slots.length, this.inputAt, width, this.outputAt);
     return chunk.output;
@@ -342,6 +345,7 @@ export class MatrixArena {
         input: new Float64Array(buffer, this.inputAt, this.d),
         output: new Float64Array(buffer, this.outputAt, this.d),
         table: new Int32Array(buffer, this.inputAt, this.d),
+        slots: new Int32Array(buffer, 0, 2 * this.d),
         kernels: instance.exports as unknown as Kernels,
         next: this.headerBytes,
         end: pages * PAGE_BYTES,

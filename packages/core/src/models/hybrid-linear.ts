@@ -62,8 +62,7 @@ class HybridArm {
     arena: MatrixArena,
   ) {
     this.gram = scaledIdentity(d, lambda);
-    this.inverse = arena.allocate();
-    for (let i = 0; i < d; i++) this.inverse[i * d + i] = 1 / lambda;
+    this.inverse = arena.allocate(1 / lambda);
     this.contextSum = new Float64Array(d);
     this.target = new Float64Array(d);
     this.inverseContextSum = new Float64Array(d);
@@ -148,8 +147,7 @@ export class HybridLinearModel implements RewardModel {
     this.beta = new Float64Array(k);
     this.codes = new Int32Array(space.dimensions.length);
     this.arena = new MatrixArena(d, blocks.unitCount + 1);
-    this.priorInverse = this.arena.allocate();
-    for (let i = 0; i < d; i++) this.priorInverse[i * d + i] = 1 / lambda;
+    this.priorInverse = this.arena.allocate(1 / lambda);
     this.pending = new PendingWidths(this.arena);
     this.scratchK = new Float64Array(k);
     this.denseZ = new Float64Array(k);

@@ -124,22 +124,14 @@ export class SharedLinearModel implements RewardModel {
     const lambda = this.options.lambda;
     this.unitGram = Array.from({ length: this.unitCount }, () => scaledIdentity(d, lambda));
     this.arena = new MatrixArena(d, this.unitCount);
-    this.unitInverse = Array.from({ length: this.unitCount }, () => {
-      const inverse = this.arena.allocate();
-      for (let i = 0; i < d; i++) inverse[i * d + i] = 1 / lambda;
-      return inverse;
-    });
+    this.unitInverse = Array.from({ length: this.unitCount }, () => this.arena.allocate(1 / lambda));
     this.unitTarget =
       this.mode === "backfit" ? Array.from({ length: this.unitCount }, () => new Float64Array(d)) : [];
     this.counts = new Float64Array(this.unitCount);
     const exact = this.mode === "exact";
     this.jointArena = new MatrixArena(exact ? D : 0, exact ? 2 : 0, true);
-    this.jointGram = exact ? this.jointArena.allocate() : new Float64Array(0);
-    this.jointInverse = exact ? this.jointArena.allocate() : new Float64Array(0);
-    for (let i = 0; exact && i < D; i++) {
-      this.jointGram[i * (D + 1)] = lambda;
-      this.jointInverse[i * (D + 1)] = 1 / lambda;
-    }
+    this.jointGram = exact ? this.jointArena.allocate(lambda) : new Float64Array(0);
+    this.jointInverse = exact ? this.jointArena.allocate(1 / lambda) : new Float64Array(0);
     this.jointTarget = new Float64Array(exact ? D : 0);
     this.theta = new Float64Array(D);
     this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
