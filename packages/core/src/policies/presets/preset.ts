@@ -83,8 +83,8 @@ export function blocksFor(
   structure: z.infer<typeof structureSchema>,
   interactions: readonly (readonly string[])[],
 ): Blocks {
-  const oneDimension = space.dimensions.length === 1 && space.size <= JOINT_LIMIT;
-  const chosen = structure === "auto" ? (oneDimension ? "joint" : "factorised") : structure;
+  const perAction = space.dimensions.length === 1 && space.size <= JOINT_LIMIT;
+  const chosen = structure === "auto" ? (perAction ? "joint" : "factorised") : structure;
   if (chosen === "factorised") return Blocks.factorised(space, interactions);
   if (space.size > JOINT_LIMIT) {
     throw new ValidationError(
