@@ -122,10 +122,19 @@ export class ContextEncoder {
   ): Float64Array {
     if (context === null || typeof context !== "object")
       throw new ValidationError(field, "must be an object or a vector");
-    out.fill(0);
     let at = 0;
     if (this.intercept) out[at++] = 1;
     if (this.vectorLength !== undefined) {
+      // The hot path of embedded use: a Float64Array holds only numbers, so only finiteness is checked.
+      if (context instanceof Float64Array && context.length === this.vectorLength) {
+        let finite = 0;
+        for (let i = 0; i < context.length; i++) {
+          const x = context[i]!;
+          finite += x - x; // 0 for a finite x, NaN otherwise
+          out[at + i] = x;
+        }
+        if (finite === 0) return out;
+      }
       const v = context as ArrayLike<number>;
       if (typeof v.length !== "number" || v.length !== this.vectorLength) {
         throw new ValidationError(
@@ -142,6 +151,7 @@ export class ContextEncoder {
       return out;
     }
     const record = context as Record<string, unknown>;
+    out.fill(0, at);
     for (const slot of this.slots)
       this.encodeFeature(slot, record[slot.feature.name], out, `${field}.${slot.feature.name}`);
     return out;

@@ -19,7 +19,7 @@
 // Σ(d − R·w)²/(Σw)² floored by R̃(1 − R̃)/(n + 1): n = (Σw)²/Σw² binding draws, R̃ = R smoothed by one
 // draw at P₀/(1 − q) (each d/w lies in [0, 1], so a Bernoulli variance bounds it: a rare correction that
 // no draw showed is not reported as exact).
-import type { Rng } from "../rng.js";
+import { normal, type Rng } from "../rng.js";
 import { argmaxProbability } from "./argmax-probability.js";
 import { optimisticArgmaxProbability } from "./optimistic-argmax-probability.js";
 import { posteriorArgmaxProbability, type UnitDraws } from "./posterior-argmax-probability.js";
@@ -50,8 +50,6 @@ export interface UnitLaw {
 export class GaussianLaw implements UnitLaw {
   private memo: Map<number, number> | undefined;
   private shiftedMeans: Float64Array | undefined;
-  private spare = Number.NaN;
-  private spareRng: Rng | undefined;
   private readonly argmax: typeof argmaxProbability;
 
   constructor(
@@ -85,17 +83,7 @@ export class GaussianLaw implements UnitLaw {
   sample(u: number, rng: Rng): number {
     const s = this.sds[u]!;
     if (s === 0) return this.means[u]!;
-    // Box–Muller, keeping the pair's second normal for the next draw (estimation draws only).
-    let z = this.spare;
-    if (Number.isNaN(z) || rng !== this.spareRng) {
-      let r = rng.next();
-      while (r <= Number.MIN_VALUE) r = rng.next();
-      const radius = Math.sqrt(-2 * Math.log(r));
-      const angle = 2 * Math.PI * rng.next();
-      z = radius * Math.cos(angle);
-      this.spare = radius * Math.sin(angle);
-      this.spareRng = rng;
-    } else this.spare = Number.NaN;
+    const z = normal(rng);
     return this.means[u]! + s * (this.optimistic ? Math.max(0, z) : z);
   }
 
