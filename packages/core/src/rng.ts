@@ -69,9 +69,18 @@ class Alea implements Rng {
     return new Alea(s0, s1, s2);
   }
 
-  /** Alea's recurrence started from three 32-bit words instead of Mash's hash of a seed. */
-  static fromWords(w0: number, w1: number, w2: number): Alea {
-    return new Alea((w0 >>> 0) * TWO_TO_MINUS_32, (w1 >>> 0) * TWO_TO_MINUS_32, (w2 >>> 0) * TWO_TO_MINUS_32);
+  /** Alea's recurrence (re)started from three 32-bit words instead of Mash's hash of a seed. */
+  restart(w0: number, w1: number, w2: number): this {
+    const s = this.state;
+    s[0] = (w0 >>> 0) * TWO_TO_MINUS_32;
+    s[1] = (w1 >>> 0) * TWO_TO_MINUS_32;
+    s[2] = (w2 >>> 0) * TWO_TO_MINUS_32;
+    s[3] = 1;
+    return this;
+  }
+
+  static blank(): Alea {
+    return new Alea(0, 0, 0);
   }
 
   next(): number {
@@ -108,9 +117,10 @@ function finalMix(h: number): number {
  * from a one-pass hash of the key: three independent multiply–xor lanes, crossed and finalised by
  * Murmur3's mixer. Mash, which seeds {@link keyedRng}, runs three serial passes of floating-point steps
  * over the key: about 0.5 µs, a third of a random policy's whole decision. `keyedRng` keeps Mash, because
- * its streams must never change (control groups are assigned by it).
+ * its streams must never change (control groups are assigned by it). `reuse`, a generator this function
+ * returned earlier and nobody draws from any more, is restarted instead of allocating one.
  */
-export function decisionRng(seed: string | number, key: string): Rng {
+export function decisionRng(seed: string | number, key: string, reuse?: Rng): Rng {
   const text = `${seed}\u0000${key}`;
   let a = 0x2545f491;
   let b = 0x9e3779b9;
@@ -124,7 +134,7 @@ export function decisionRng(seed: string | number, key: string): Rng {
   a = finalMix(a ^ Math.imul(b, 0x165667b1));
   b = finalMix(b ^ Math.imul(c, 0x9e3779b1));
   c = finalMix(c ^ Math.imul(a, 0x85ebca77));
-  return Alea.fromWords(a, b, c);
+  return (reuse instanceof Alea ? reuse : Alea.blank()).restart(a, b, c);
 }
 
 // The ziggurat (Marsaglia & Tsang 2000, with Doornik's 2005 correction: the layer comes from its own draw,

@@ -5,6 +5,7 @@ import { kernelsModuleSource } from "../scripts/simd-kernels-source.js";
 import {
   addOuter,
   cholesky,
+  dot,
   inverseDiagonal,
   invertSpd,
   matVec,
@@ -96,6 +97,40 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
           const out = new Float64Array(matrices.length);
           arena.quadraticForms(matrices, matrices.length, out);
           expect(Array.from(out).map(bits)).toEqual(matrices.map((m) => bits(quadraticForm(m, x, d))));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("gives the widths and means of many units in one call bit for bit as quadraticForm and dot, across memories", () => {
+    // Each matrix followed by its vector (a unit's A⁻¹ and θ); 40 in arenas that span several memories, 5
+    // plain arrays (the JavaScript path), picked with repeats.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 6, max: 32 }),
+        fc.array(fc.integer({ min: 0, max: 44 }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (d, picks, seed) => {
+          const arena = new MatrixArena(d, 10, false, true);
+          let state = seed;
+          const next = () => ((state = (state * 48271) % 2147483647) / 2147483647) * 2 - 1;
+          const pool = Array.from({ length: 45 }, (_, k) => {
+            const m = k < 40 ? arena.allocate() : new Float64Array(d * d + d).subarray(0, d * d);
+            symmetric(d, Array.from({ length: d * d }, next), m);
+            arena.vectorAfter(m).set(Array.from({ length: d }, next));
+            return m;
+          });
+          const x = Float64Array.from({ length: d }, next);
+          arena.load(x);
+          const matrices = picks.map((k) => pool[k]!);
+          const forms = new Float64Array(matrices.length);
+          const means = new Float64Array(matrices.length);
+          arena.posteriors(matrices, matrices.length, forms, means);
+          expect(Array.from(forms).map(bits)).toEqual(matrices.map((m) => bits(quadraticForm(m, x, d))));
+          expect(Array.from(means).map(bits)).toEqual(
+            matrices.map((m) => bits(dot(arena.vectorAfter(m), x, d))),
+          );
         },
       ),
       { numRuns: 100 },

@@ -52,6 +52,7 @@ const MIN_DIMENSION = 6;
 interface Kernels {
   quadraticForm(matrix: number, vector: number, d: number): number;
   quadraticForms(table: number, count: number, vector: number, d: number, out: number): void;
+  posteriors(table: number, count: number, vector: number, d: number, out: number): void;
   matVec(matrix: number, vector: number, out: number, d: number): void;
   addOuter(matrix: number, vector: number, f: number, d: number): void;
   cholesky(matrix: number, out: number, d: number): number;
@@ -85,8 +86,9 @@ function kernels(): WebAssembly.Module | null {
 }
 
 /**
- * One WebAssembly memory: three vectors (the loaded x of the widths, and the input and output of
- * {@link MatrixArena.matVec}), then matrices.
+ * One WebAssembly memory: the loaded x of the widths, the input of {@link MatrixArena.matVec} and two
+ * vectors of output (matVec's result, or two numbers per matrix of {@link MatrixArena.posteriors}), then
+ * matrices.
  */
 interface Chunk {
   /** Holds scratch matrices, all given back at once by {@link MatrixArena.releaseScratch}. */
@@ -95,6 +97,8 @@ interface Chunk {
   vector: Float64Array;
   input: Float64Array;
   output: Float64Array;
+  /** The output region as 2d numbers. */
+  outputs: Float64Array;
   /** The input vector's bytes as d matrix offsets, for {@link MatrixArena.quadraticForms}. */
   table: Int32Array;
   /** The loaded vector's bytes as 2d unit slots, for {@link MatrixArena.slotMatVec}. */
@@ -112,7 +116,9 @@ interface Chunk {
 export class MatrixArena {
   private readonly chunks: Chunk[] = [];
   private readonly matrixBytes: number;
-  /** Bytes before a chunk's first matrix: its three vectors. */
+  /** Numbers per matrix: d², plus d when each matrix is followed by its vector (see the constructor). */
+  private readonly slotSize: number;
+  /** Bytes before a chunk's first matrix: its four vectors. */
   private readonly headerBytes: number;
   /** Byte offsets of a chunk's input and output vectors (the loaded vector is at 0). */
   private readonly inputAt: number;
@@ -138,11 +144,17 @@ export class MatrixArena {
      * their size, since the kernels that take several matrices need them in the same memory.
      */
     private readonly eager = false,
+    /**
+     * Every matrix is followed by a vector of d numbers in the same memory ({@link vectorAfter}): a linear
+     * unit's coefficients after its inverse, so that {@link posteriors} reads both in one kernel call.
+     */
+    trailingVector = false,
   ) {
+    this.slotSize = d * d + (trailingVector ? d : 0);
     // 16-byte steps keep every matrix and the vector aligned for the kernel's two-lane loads.
-    this.matrixBytes = Math.ceil((d * d * 8) / 16) * 16;
+    this.matrixBytes = Math.ceil((this.slotSize * 8) / 16) * 16;
     const vectorBytes = Math.ceil((d * 8) / 16) * 16;
-    this.headerBytes = 3 * vectorBytes;
+    this.headerBytes = 4 * vectorBytes;
     this.inputAt = vectorBytes;
     this.outputAt = 2 * vectorBytes;
     this.vector = new Float64Array(d);
@@ -173,15 +185,20 @@ export class MatrixArena {
 
   private take(scratch: boolean): Float64Array {
     const size = this.d * this.d;
-    if (!this.enabled) return new Float64Array(size);
+    if (!this.enabled) return new Float64Array(this.slotSize).subarray(0, size);
     let chunk = this.chunks.find((c) => c.scratch === scratch && c.next + this.matrixBytes <= c.end);
     if (!chunk) {
       chunk = this.addChunk(scratch);
-      if (!chunk) return new Float64Array(size);
+      if (!chunk) return new Float64Array(this.slotSize).subarray(0, size);
     }
     const matrix = new Float64Array(chunk.buffer, chunk.next, size);
     chunk.next += this.matrixBytes;
     return matrix;
+  }
+
+  /** The d numbers that follow a matrix of this arena (built with `trailingVector`), as a view. */
+  vectorAfter(m: Float64Array): Float64Array {
+    return new Float64Array(m.buffer, m.byteOffset + this.d * this.d * 8, this.d);
   }
 
   /** Sets the vector x of the following {@link quadraticForm} calls. */
@@ -216,6 +233,39 @@ export class MatrixArena {
         chunk.table[n] = matrices[k + n]!.byteOffset;
       chunk.kernels.quadraticForms(this.inputAt, n, 0, d, this.outputAt);
       for (let i = 0; i < n; i++) out[k + i] = chunk.output[i]!;
+      k += n;
+    }
+  }
+
+  /**
+   * x'·Mₖ·x into `forms` and vₖ·x into `means` (x as loaded, vₖ the vector after Mₖ: the arena has trailing
+   * vectors) for the first `count` matrices, as {@link quadraticForm} and dot in dense.ts (to the bit), with
+   * one kernel call per run of up to d matrices in one memory.
+   */
+  posteriors(
+    matrices: readonly Float64Array[],
+    count: number,
+    forms: Float64Array,
+    means: Float64Array,
+  ): void {
+    const d = this.d;
+    for (let k = 0; k < count; ) {
+      const chunk = this.chunkOf(matrices[k]!);
+      if (!chunk) {
+        forms[k] = quadraticForm(matrices[k]!, this.vector, d);
+        means[k] = dot(this.vectorAfter(matrices[k]!), this.vector, d);
+        k++;
+        continue;
+      }
+      let n = 0;
+      for (; n < d && k + n < count && matrices[k + n]!.buffer === chunk.buffer; n++)
+        chunk.table[n] = matrices[k + n]!.byteOffset;
+      chunk.kernels.posteriors(this.inputAt, n, 0, d, this.outputAt);
+      const outputs = chunk.outputs;
+      for (let i = 0; i < n; i++) {
+        forms[k + i] = outputs[i]!;
+        means[k + i] = outputs[n + i]!;
+      }
       k += n;
     }
   }
@@ -344,6 +394,7 @@ export class MatrixArena {
         vector: new Float64Array(buffer, 0, this.d),
         input: new Float64Array(buffer, this.inputAt, this.d),
         output: new Float64Array(buffer, this.outputAt, this.d),
+        outputs: new Float64Array(buffer, this.outputAt, 2 * this.d),
         table: new Int32Array(buffer, this.inputAt, this.d),
         slots: new Int32Array(buffer, 0, 2 * this.d),
         kernels: instance.exports as unknown as Kernels,

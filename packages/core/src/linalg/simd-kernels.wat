@@ -77,6 +77,26 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $each))))
 
+  ;; out[k] = x'·M_k·x and out[$count + k] = v_k·x for k < $count, M_k at the byte offset held by the i32 at
+  ;; $table + 4k and v_k the d numbers right after it (a linear unit's A⁻¹ and θ), by $quadraticForm and $dot
+  ;; (as quadraticForm and dot in dense.ts): the widths² and means of a model's units in one call.
+  (func (export "posteriors") (param $table i32) (param $count i32) (param $x i32) (param $d i32) (param $out i32)
+    (local $k i32) (local $m i32)
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $m (i32.load (i32.add (local.get $table) (i32.shl (local.get $k) (i32.const 2)))))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3)))
+          (call $quadraticForm (local.get $m) (local.get $x) (local.get $d)))
+        (f64.store
+          (i32.add (local.get $out) (i32.shl (i32.add (local.get $count) (local.get $k)) (i32.const 3)))
+          (call $dot
+            (i32.add (local.get $m) (i32.shl (i32.mul (local.get $d) (local.get $d)) (i32.const 3)))
+            (local.get $x)
+            (local.get $d)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $each))))
+
   ;; out = M·x for a row-major d×d M, each row by $dot, as matVec in dense.ts.
   (func (export "matVec") (param $m i32) (param $x i32) (param $out i32) (param $d i32)
     (local $i i32)

@@ -45,6 +45,7 @@ class LinearUnit {
   /** Σ w·r·x. */
   readonly target: Float64Array;
   readonly inverse: Float64Array;
+  /** θ = A⁻¹b, right after the inverse in the arena's memory (one kernel call reads both). */
   readonly theta: Float64Array;
   count = 0;
   sinceRefactor = 0;
@@ -58,7 +59,7 @@ class LinearUnit {
       this.inverse[i * d + i] = 1 / prior.of(id, i);
     }
     this.target = new Float64Array(d);
-    this.theta = new Float64Array(d);
+    this.theta = arena.vectorAfter(this.inverse);
   }
 }
 
@@ -84,9 +85,10 @@ export class BayesianLinearModel implements RewardModel {
   private readonly widths: Float64Array;
   /** The matrices whose quadratic forms give the widths (the units' inverses, then the prior's), reused. */
   private readonly widthMatrices: Float64Array[] = [];
-  /** The unit of each of those matrices (−1: the prior, shared by units without data), and their forms. */
+  /** The unit of each of those matrices (−1: the prior, shared by units without data), their forms and means. */
   private readonly widthOwners: Int32Array;
   private readonly forms: Float64Array;
+  private readonly formMeans: Float64Array;
   private readonly cachedX: Float64Array;
   private cachedRevision = -1;
   private widthsValid = false;
@@ -115,7 +117,7 @@ export class BayesianLinearModel implements RewardModel {
       interceptColumn,
       learnPrior,
     );
-    this.arena = new MatrixArena(contextDimension, 2 * (blocks.unitCount + 1));
+    this.arena = new MatrixArena(contextDimension, 2 * (blocks.unitCount + 1), false, true);
     this.prior = new LinearUnit(
       contextDimension,
       new PriorPrecision(1, contextDimension, lambda, 0, false),
@@ -126,6 +128,7 @@ export class BayesianLinearModel implements RewardModel {
     this.widths = new Float64Array(blocks.unitCount);
     this.widthOwners = new Int32Array(blocks.unitCount + 1);
     this.forms = new Float64Array(blocks.unitCount + 1);
+    this.formMeans = new Float64Array(blocks.unitCount + 1);
     this.cachedX = new Float64Array(contextDimension);
     this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
     this.pending = new PendingWidths(this.arena);
@@ -220,39 +223,56 @@ export class BayesianLinearModel implements RewardModel {
       for (let i = 0; i < d; i++) this.cachedX[i] = x[i]!;
       this.cachedRevision = revision;
       this.widthsValid = false;
+      // Without pending decisions, each unit's mean comes from the widths' kernel call, with its width.
+      if (needWidth && this.pending.empty) {
+        this.computeWidths(x, true);
+        return;
+      }
       const priorMean = dot(this.prior.theta, x, d);
       for (let u = 0; u < this.means.length; u++) {
         const unit = this.units[u];
         this.means[u] = unit ? dot(unit.theta, x, d) : priorMean;
       }
     }
-    if (needWidth && !this.widthsValid) {
-      const arena = this.arena;
-      arena.load(x);
-      // One kernel call for all units' x'A⁻¹x; the prior's once, for the units without data.
-      const matrices = this.widthMatrices;
-      const owners = this.widthOwners;
-      let n = 0;
-      for (let u = 0; u < this.widths.length; u++) {
-        const inverse = this.pending.inverseOf(u) ?? this.units[u]?.inverse;
-        if (!inverse) continue;
-        matrices[n] = inverse;
-        owners[n++] = u;
-      }
-      const anyWithoutData = n < this.widths.length;
-      if (anyWithoutData) {
-        matrices[n] = this.prior.inverse;
-        owners[n++] = -1;
-      }
-      const forms = this.forms;
-      arena.quadraticForms(matrices, n, forms);
-      if (anyWithoutData) this.widths.fill(Math.sqrt(Math.max(0, forms[n - 1]!)));
-      for (let k = 0; k < n; k++) {
-        const u = owners[k]!;
-        if (u >= 0) this.widths[u] = Math.sqrt(Math.max(0, forms[k]!));
-      }
-      this.widthsValid = true;
+    if (needWidth && !this.widthsValid) this.computeWidths(x, false);
+  }
+
+  /**
+   * Every unit's width √(x'A⁻¹x) (pending decisions counted), and with `withMeans` its mean θ·x, in one
+   * kernel call per run of matrices (the prior's once, for the units without data).
+   */
+  private computeWidths(x: Float64Array, withMeans: boolean): void {
+    const arena = this.arena;
+    arena.load(x);
+    const matrices = this.widthMatrices;
+    const owners = this.widthOwners;
+    let n = 0;
+    for (let u = 0; u < this.widths.length; u++) {
+      const inverse = this.pending.inverseOf(u) ?? this.units[u]?.inverse;
+      if (!inverse) continue;
+      matrices[n] = inverse;
+      owners[n++] = u;
     }
+    const anyWithoutData = n < this.widths.length;
+    if (anyWithoutData) {
+      matrices[n] = this.prior.inverse;
+      owners[n++] = -1;
+    }
+    const forms = this.forms;
+    const means = this.formMeans;
+    if (withMeans) arena.posteriors(matrices, n, forms, means);
+    else arena.quadraticForms(matrices, n, forms);
+    if (anyWithoutData) {
+      this.widths.fill(Math.sqrt(Math.max(0, forms[n - 1]!)));
+      if (withMeans) this.means.fill(means[n - 1]!);
+    }
+    for (let k = 0; k < n; k++) {
+      const u = owners[k]!;
+      if (u < 0) continue;
+      this.widths[u] = Math.sqrt(Math.max(0, forms[k]!));
+      if (withMeans) this.means[u] = means[k]!;
+    }
+    this.widthsValid = true;
   }
 
   observe(x: Float64Array, units: Int32Array, reward: number, weight: number): void {

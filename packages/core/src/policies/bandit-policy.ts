@@ -147,6 +147,12 @@ export class BanditPolicy implements Policy {
    */
   private readonly contextVector: Float64Array;
   private readonly explainer: Explainer | undefined;
+  /**
+   * The generators of the decision under way and of its propensity estimate, restarted per decision (no
+   * decision keeps its generator once made).
+   */
+  private readonly decisionStream = decisionRng(0, "");
+  private readonly propensityStream = decisionRng(0, "");
   private version = 0;
   private decisions = 0;
   /**
@@ -205,8 +211,8 @@ export class BanditPolicy implements Policy {
       this.search,
       x,
       eligibility,
-      decisionRng(this.parts.seed, decisionId),
-      () => decisionRng(this.parts.seed, `${decisionId}#propensity`),
+      decisionRng(this.parts.seed, decisionId, this.decisionStream),
+      () => decisionRng(this.parts.seed, `${decisionId}#propensity`, this.propensityStream),
       this.unitScores,
     );
   }
