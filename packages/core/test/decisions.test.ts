@@ -117,6 +117,40 @@ describe("decisions", () => {
     );
     expect(decisions.map((d) => d.action.offer)).toEqual(["a", "b"]);
   });
+
+  it("decideBatch makes no decision when any entry is invalid, and names it", () => {
+    // A UCB policy counts each decision in its widths until the next update: a batch rejected halfway would
+    // leave phantom decisions behind, and skip their ids.
+    const policy = createPolicy({ kind: "linucb", actionSpace: space, context, seed: 1 });
+    const twin = createPolicy({ kind: "linucb", actionSpace: space, context, seed: 1 });
+    expect(() =>
+      policy.decideBatch([
+        [0, 1],
+        [1, 0],
+        [0, Number.NaN],
+      ]),
+    ).toThrow(/contexts\[2\]\[1\]/);
+    expect(() =>
+      policy.decideBatch(
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        [{}, { topK: 0 }],
+      ),
+    ).toThrow(/options\.topK/);
+    const after = policy.decideBatch([
+      [0, 1],
+      [1, 0],
+    ]);
+    const fresh = twin.decideBatch([
+      [0, 1],
+      [1, 0],
+    ]);
+    expect(after.map((d) => [d.decisionId, d.actionIndex, d.ranked[0]!.score])).toEqual(
+      fresh.map((d) => [d.decisionId, d.actionIndex, d.ranked[0]!.score]),
+    );
+  });
 });
 
 describe("action search", () => {

@@ -100,6 +100,14 @@ const feedbackSchema = z.object({
 
 const MEAN: ScoreRequest = { mode: "mean" };
 
+/** One decision's validated input. */
+interface PreparedDecision {
+  x: Float64Array;
+  eligibility: CompiledEligibility;
+  topK: number;
+  decisionId: string | undefined;
+}
+
 /** The last eligibility compiled during one decideBatch call, by object identity. */
 interface EligibilityCache {
   source: Eligibility | undefined;
@@ -187,24 +195,8 @@ export class BanditPolicy implements Policy {
     return this.model;
   }
 
-  private scope(
-    context: Context,
-    options: DecideOptions,
-    decisionId: string,
-    field: string,
-    cache?: EligibilityCache,
-  ): DecisionScope {
-    const x = this.encoder.encode(context, this.contextVector, field);
-    let eligibility: CompiledEligibility;
-    if (cache && options.eligibility !== undefined && cache.source === options.eligibility) {
-      eligibility = cache.compiled!;
-    } else {
-      eligibility = this.space.compileEligibility(options.eligibility);
-      if (cache) {
-        cache.source = options.eligibility;
-        cache.compiled = eligibility;
-      }
-    }
+  /** A decision's scope: its encoded context and compiled eligibility, and its generators (keyed by its id). */
+  private scope(x: Float64Array, eligibility: CompiledEligibility, decisionId: string): DecisionScope {
     return new DecisionScope(
       this.space,
       this.model,
@@ -217,6 +209,34 @@ export class BanditPolicy implements Policy {
     );
   }
 
+  /**
+   * Validates one decision's input (context, eligibility, topK), encoding the context into `x`; an
+   * eligibility identical to the cache's last one is not compiled again.
+   */
+  private validate(
+    context: Context,
+    options: DecideOptions,
+    field: string,
+    x: Float64Array,
+    cache?: EligibilityCache,
+  ): PreparedDecision {
+    const topK = options.topK ?? 1;
+    if (!Number.isInteger(topK) || topK < 1)
+      throw new ValidationError("options.topK", "must be a positive integer");
+    this.encoder.encode(context, x, field);
+    let eligibility: CompiledEligibility;
+    if (cache && options.eligibility !== undefined && cache.source === options.eligibility) {
+      eligibility = cache.compiled!;
+    } else {
+      eligibility = this.space.compileEligibility(options.eligibility);
+      if (cache) {
+        cache.source = options.eligibility;
+        cache.compiled = eligibility;
+      }
+    }
+    return { x, eligibility, topK, decisionId: options.decisionId };
+  }
+
   /** Prefix of generated decision ids: id and seed, plus the instance number from the second instance on. */
   private defaultIdPrefix(): string {
     const base = `${this.id}-${this.parts.seed}`;
@@ -224,21 +244,14 @@ export class BanditPolicy implements Policy {
   }
 
   decide(context: Context, options: DecideOptions = {}): Decision {
-    return this.decideOne(context, options, "context");
+    return this.decideValid(this.validate(context, options, "context", this.contextVector));
   }
 
-  private decideOne(
-    context: Context,
-    options: DecideOptions,
-    field: string,
-    cache?: EligibilityCache,
-  ): Decision {
-    const topK = options.topK ?? 1;
-    if (!Number.isInteger(topK) || topK < 1)
-      throw new ValidationError("options.topK", "must be a positive integer");
-    const decisionId = options.decisionId ?? `${this.defaultIdPrefix()}-${this.decisions}`;
+  /** Decides for a validated input (nothing can fail here but an empty feasible set). */
+  private decideValid({ x, eligibility, topK, decisionId: given }: PreparedDecision): Decision {
+    const decisionId = given ?? `${this.defaultIdPrefix()}-${this.decisions}`;
     this.decisions++;
-    const scope = this.scope(context, options, decisionId, field, cache);
+    const scope = this.scope(x, eligibility, decisionId);
     const choice = this.parts.rule.choose(scope, topK);
     if (choice.ranked.length === 0) throw new NoEligibleActionError();
     if (this.parts.rule.countsPending && this.model?.countPending) {
@@ -269,15 +282,22 @@ export class BanditPolicy implements Policy {
 
   /**
    * Decides for each context in turn, as a loop of {@link decide} with the same options would (same ids,
-   * same decisions). An eligibility object shared by consecutive entries (or given once for all) is
+   * same decisions), once every entry is valid: a bad context or option anywhere in the batch throws before
+   * any decision is made. An eligibility object shared by consecutive entries (or given once for all) is
    * validated and compiled once: nothing can change it during the call.
    */
   decideBatch(contexts: readonly Context[], options?: DecideOptions | readonly DecideOptions[]): Decision[] {
+    if (!Array.isArray(contexts)) throw new ValidationError("contexts", "must be an array");
     const cache: EligibilityCache = { source: undefined, compiled: undefined };
-    return contexts.map((context, i) => {
+    // One buffer holds every encoded context: a small Float64Array of its own costs ~20 times a view.
+    const d = this.encoder.dimension;
+    const encoded = new Float64Array(contexts.length * d);
+    const prepared = contexts.map((context, i) => {
       const o = Array.isArray(options) ? (options[i] ?? {}) : ((options as DecideOptions | undefined) ?? {});
-      return this.decideOne(context, o, `contexts[${i}]`, cache);
+      const x = new Float64Array(encoded.buffer, i * d * 8, d);
+      return this.validate(context, o, `contexts[${i}]`, x, cache);
     });
+    return prepared.map((p) => this.decideValid(p));
   }
 
   /** The model's posterior mean of every unit for a context (in the shared unit-score buffer). */
@@ -301,7 +321,8 @@ export class BanditPolicy implements Policy {
       );
     }
     const decisionId = options.decisionId ?? `${this.defaultIdPrefix()}-probabilities`;
-    const scope = this.scope(context, options, decisionId, "context");
+    const { x, eligibility } = this.validate(context, options, "context", this.contextVector);
+    const scope = this.scope(x, eligibility, decisionId);
     const probs = new Float64Array(this.space.size);
     for (const [index, p] of this.parts.rule.distribution(scope)) probs[index] = p;
     return probs;
