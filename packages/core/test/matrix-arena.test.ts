@@ -8,6 +8,7 @@ import {
   dot,
   inverseDiagonal,
   invertSpd,
+  learnObservation,
   matVec,
   quadraticForm,
   shermanMorrison,
@@ -158,6 +159,49 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
         arena.addOuter(inArena, vector, w);
         expect(Array.from(inArena).map(bits)).toEqual(Array.from(plain).map(bits));
       }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("learns an observation (Gram, target, Sherman–Morrison on the inverse and θ) bit for bit as dense.ts", () => {
+    fc.assert(
+      fc.property(
+        caseArb,
+        fc.double({ min: 0.1, max: 10, noNaN: true }),
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        ({ d, upper, x }, w, r) => {
+          // A unit as the model keeps it: A and b, P and θ, each vector right after its matrix; A = P = a
+          // symmetric matrix with a dominant diagonal (the update only needs them symmetric and 1 + w·x'Px > 0).
+          const arena = new MatrixArena(d, 1000, false, true);
+          const unit = () => {
+            const gram = symmetric(d, upper, arena.allocate());
+            for (let i = 0; i < d; i++) gram[i * d + i] = Math.abs(gram[i * d + i]!) + 1e4;
+            const inverse = arena.allocate();
+            inverse.set(gram);
+            arena.vectorAfter(gram).set(x);
+            arena.vectorAfter(inverse).set(upper.slice(0, d));
+            return { gram, inverse };
+          };
+          const inArena = unit();
+          const plain = unit();
+          const [gram, inverse] = [Float64Array.from(plain.gram), Float64Array.from(plain.inverse)];
+          const [target, theta] = [
+            Float64Array.from(arena.vectorAfter(plain.gram)),
+            Float64Array.from(arena.vectorAfter(plain.inverse)),
+          ];
+          const vector = Float64Array.from(x);
+          learnObservation(gram, target, inverse, theta, vector, w, r, d, new Float64Array(d));
+          arena.learnObservation(inArena.gram, inArena.inverse, vector, w, r);
+          for (const [got, expected] of [
+            [inArena.gram, gram],
+            [arena.vectorAfter(inArena.gram), target],
+            [inArena.inverse, inverse],
+            [arena.vectorAfter(inArena.inverse), theta],
+          ] as const) {
+            expect(Array.from(got).map(bits)).toEqual(Array.from(expected).map(bits));
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

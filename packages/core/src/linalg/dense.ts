@@ -144,6 +144,32 @@ export function addOuter(m: Float64Array, x: Float64Array, w: number, d: number)
 }
 
 /**
+ * One observation (x, reward r, weight w) of a linear unit with Gram matrix A, target b, inverse P = A⁻¹ and
+ * coefficients θ = P·b: A += w·x·x', b += (w·r)·x, then Sherman–Morrison from u = P·x (written to `u`):
+ * f = w / (1 + w·(x·u)), θ += (w·r)·u − (f·u)·(u·b) (which is the new P·b expanded), P −= f·u·u'.
+ */
+export function learnObservation(
+  gram: Float64Array,
+  target: Float64Array,
+  inverse: Float64Array,
+  theta: Float64Array,
+  x: Float64Array,
+  w: number,
+  r: number,
+  d: number,
+  u: Float64Array,
+): void {
+  addOuter(gram, x, w, d);
+  const wr = w * r;
+  for (let i = 0; i < d; i++) target[i]! += wr * x[i]!;
+  matVec(inverse, x, d, u);
+  const f = w / (1 + w * dot(x, u, d));
+  const ub = dot(u, target, d);
+  for (let i = 0; i < d; i++) theta[i]! += wr * u[i]! - f * u[i]! * ub;
+  subtractOuter(inverse, u, f, d);
+}
+
+/**
  * Cholesky factor L (lower, row-major) of a symmetric positive-definite A, written to `out`.
  * Returns false when A is not positive definite.
  */

@@ -16,6 +16,7 @@ import {
   dot,
   inverseDiagonal,
   invertSpd,
+  learnObservation,
   matVec,
   quadraticForm,
   slotMatVec,
@@ -54,6 +55,15 @@ interface Kernels {
   quadraticForms(table: number, count: number, vector: number, d: number, out: number): void;
   posteriors(table: number, count: number, vector: number, d: number, out: number): void;
   matVec(matrix: number, vector: number, out: number, d: number): void;
+  learnObservation(
+    gram: number,
+    inverse: number,
+    x: number,
+    w: number,
+    r: number,
+    d: number,
+    u: number,
+  ): void;
   addOuter(matrix: number, vector: number, f: number, d: number): void;
   cholesky(matrix: number, out: number, d: number): number;
   inverseDiagonal(factor: number, d: number, out: number, scratch: number): void;
@@ -302,6 +312,40 @@ export class MatrixArena {
     }
     if (u !== chunk.output) copyInto(chunk.output, u, this.d);
     chunk.kernels.addOuter(m.byteOffset, this.outputAt, -f, this.d);
+  }
+
+  /**
+   * One observation of a linear unit whose Gram matrix is followed by its target and whose inverse by its
+   * coefficients (an arena with trailing vectors), as learnObservation in dense.ts (to the bit): one kernel
+   * call when both matrices live in the same memory.
+   */
+  learnObservation(gram: Float64Array, inverse: Float64Array, x: Float64Array, w: number, r: number): void {
+    const chunk = this.chunkOf(gram);
+    if (!chunk || chunk !== this.chunkOf(inverse)) {
+      const { d } = this;
+      learnObservation(
+        gram,
+        this.vectorAfter(gram),
+        inverse,
+        this.vectorAfter(inverse),
+        x,
+        w,
+        r,
+        d,
+        this.product,
+      );
+      return;
+    }
+    copyInto(chunk.input, x, this.d);
+    chunk.kernels.learnObservation(
+      gram.byteOffset,
+      inverse.byteOffset,
+      this.inputAt,
+      w,
+      r,
+      this.d,
+      this.outputAt,
+    );
   }
 
   /** (M + w·x·x')⁻¹ from M = A⁻¹ in place, as shermanMorrison in dense.ts (to the bit). */

@@ -97,8 +97,47 @@
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $each))))
 
+  ;; One observation (x, reward r, weight w) of a linear unit whose Gram matrix A is followed by its target b
+  ;; and whose inverse P = A⁻¹ is followed by its coefficients θ, as learnObservation in dense.ts: A += w·x·x',
+  ;; b += (w·r)·x, u = P·x (into $u), f = w / (1 + w·(x·u)), θ += (w·r)·u − (f·u)·(u·b), P −= f·u·u'.
+  (func (export "learnObservation")
+    (param $gram i32) (param $inverse i32) (param $x i32) (param $w f64) (param $r f64) (param $d i32) (param $u i32)
+    (local $i i32) (local $at i32) (local $target i32) (local $theta i32) (local $wr f64) (local $f f64) (local $ub f64)
+    (local $ui f64)
+    (local.set $target (i32.add (local.get $gram) (i32.shl (i32.mul (local.get $d) (local.get $d)) (i32.const 3))))
+    (local.set $theta (i32.add (local.get $inverse) (i32.shl (i32.mul (local.get $d) (local.get $d)) (i32.const 3))))
+    (local.set $wr (f64.mul (local.get $w) (local.get $r)))
+    (call $addOuter (local.get $gram) (local.get $x) (local.get $w) (local.get $d))
+    (block $targetDone
+      (loop $targetLoop
+        (br_if $targetDone (i32.ge_u (local.get $i) (local.get $d)))
+        (local.set $at (i32.add (local.get $target) (i32.shl (local.get $i) (i32.const 3))))
+        (f64.store (local.get $at)
+          (f64.add (f64.load (local.get $at))
+            (f64.mul (local.get $wr) (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $targetLoop)))
+    (call $matVec (local.get $inverse) (local.get $x) (local.get $u) (local.get $d))
+    (local.set $f
+      (f64.div (local.get $w)
+        (f64.add (f64.const 1) (f64.mul (local.get $w) (call $dot (local.get $x) (local.get $u) (local.get $d))))))
+    (local.set $ub (call $dot (local.get $u) (local.get $target) (local.get $d)))
+    (local.set $i (i32.const 0))
+    (block $thetaDone
+      (loop $thetaLoop
+        (br_if $thetaDone (i32.ge_u (local.get $i) (local.get $d)))
+        (local.set $ui (f64.load (i32.add (local.get $u) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $at (i32.add (local.get $theta) (i32.shl (local.get $i) (i32.const 3))))
+        (f64.store (local.get $at)
+          (f64.add (f64.load (local.get $at))
+            (f64.sub (f64.mul (local.get $wr) (local.get $ui))
+              (f64.mul (f64.mul (local.get $f) (local.get $ui)) (local.get $ub)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $thetaLoop)))
+    (call $addOuter (local.get $inverse) (local.get $u) (f64.neg (local.get $f)) (local.get $d)))
+
   ;; out = M·x for a row-major d×d M, each row by $dot, as matVec in dense.ts.
-  (func (export "matVec") (param $m i32) (param $x i32) (param $out i32) (param $d i32)
+  (func $matVec (export "matVec") (param $m i32) (param $x i32) (param $out i32) (param $d i32)
     (local $i i32)
     (block $done
       (loop $rows
@@ -114,7 +153,7 @@
   ;; M += f·u·u' for a symmetric row-major d×d M, each product (f·u_i)·u_j computed once (two at a time)
   ;; and added in both triangles, as addOuter in dense.ts; with −f, subtractOuter to the bit (negation is
   ;; exact and m + (−v) is m − v).
-  (func (export "addOuter") (param $m i32) (param $u i32) (param $f f64) (param $d i32)
+  (func $addOuter (export "addOuter") (param $m i32) (param $u i32) (param $f f64) (param $d i32)
     (local $i i32) (local $j i32) (local $row i32) (local $ui f64) (local $uis v128) (local $v v128)
     (local $at i32) (local $col i32) (local $s f64)
     (block $done

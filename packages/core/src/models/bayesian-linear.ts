@@ -40,9 +40,9 @@ const statsSchema = z.strictObject({
 
 /** Sufficient statistics of one unit plus the cached inverse and coefficients derived from them. */
 class LinearUnit {
-  /** A = Λ + Σ w·x·xᵀ, Λ the diagonal prior precision. */
+  /** A = Λ + Σ w·x·xᵀ, Λ the diagonal prior precision; A⁻¹ follows by Sherman–Morrison (learnObservation). */
   readonly gram: Float64Array;
-  /** Σ w·r·x. */
+  /** Σ w·r·x, right after the Gram matrix in the arena's memory. */
   readonly target: Float64Array;
   readonly inverse: Float64Array;
   /** θ = A⁻¹b, right after the inverse in the arena's memory (one kernel call reads both). */
@@ -58,7 +58,7 @@ class LinearUnit {
       this.gram[i * d + i] = prior.of(id, i);
       this.inverse[i * d + i] = 1 / prior.of(id, i);
     }
-    this.target = new Float64Array(d);
+    this.target = arena.vectorAfter(this.gram);
     this.theta = arena.vectorAfter(this.inverse);
   }
 }
@@ -282,27 +282,15 @@ export class BayesianLinearModel implements RewardModel {
       const id = units[b]!;
       let unit = this.units[id];
       if (!unit) unit = this.units[id] = new LinearUnit(d, this.precision, id, this.arena);
-      this.arena.addOuter(unit.gram, x, weight);
-      for (let i = 0; i < d; i++) unit.target[i]! += weight * reward * x[i]!;
       unit.count += weight;
       if (b === 0) this.noiseEstimate.add(reward, weight);
-      if (++unit.sinceRefactor >= this.options.refactorEvery) this.refactor(unit);
-      else this.rankOneUpdate(unit, x, reward, weight);
+      if (++unit.sinceRefactor >= this.options.refactorEvery) {
+        this.arena.addOuter(unit.gram, x, weight);
+        for (let i = 0; i < d; i++) unit.target[i]! += weight * reward * x[i]!;
+        this.refactor(unit);
+      } else this.arena.learnObservation(unit.gram, unit.inverse, x, weight, reward);
     }
     this.observations += weight;
-  }
-
-  /**
-   * A⁻¹ by Sherman–Morrison and θ in O(d) from u = A⁻¹x (before the update): with f = w / (1 + w·xᵀu),
-   * θ′ = θ + w·r·u − f·u·(uᵀb′), which is A′⁻¹b′ expanded.
-   */
-  private rankOneUpdate(unit: LinearUnit, x: Float64Array, reward: number, weight: number): void {
-    const d = this.contextDimension;
-    const u = this.arena.matVec(unit.inverse, x);
-    const f = weight / (1 + weight * dot(x, u, d));
-    const ub = dot(u, unit.target, d);
-    for (let i = 0; i < d; i++) unit.theta[i]! += weight * reward * u[i]! - f * u[i]! * ub;
-    this.arena.subtractOuter(unit.inverse, u, f);
   }
 
   startBatch(): void {
