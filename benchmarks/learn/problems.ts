@@ -1,13 +1,18 @@
 // The learning benchmark's problems: synthetic customers with a known expected reward for every (context,
 // action), so regret is exact. Each problem is drawn afresh per seed (coefficients and customers), from
 // fixed structure: see README "Learning benchmark" for what each one tests.
-import {
-  type ConstraintRule,
-  createRng,
-  normal,
-  type OptionValue,
-  type Rng,
-} from "../../packages/core/src/index.js";
+import { type ConstraintRule, createRng, type OptionValue, type Rng } from "../../packages/core/src/index.js";
+
+/**
+ * A standard normal draw by Box–Muller, the problems' own: drawn with core's `normal`, every problem would
+ * change whenever the engine's sampler does (it moved to the ziggurat after 7760b5d), and results would no
+ * longer compare across versions.
+ */
+function normal(rng: Rng): number {
+  let u = rng.next();
+  while (u <= Number.MIN_VALUE) u = rng.next();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
+}
 
 /** One dimension of an action space. */
 export interface Dimension {
