@@ -231,20 +231,14 @@ export class MatrixArena {
    */
   quadraticForms(matrices: readonly Float64Array[], count: number, out: Float64Array): void {
     const d = this.d;
-    for (let k = 0; k < count; ) {
-      const chunk = this.chunkOf(matrices[k]!);
+    this.inRuns(matrices, count, (chunk, k, n) => {
       if (!chunk) {
         out[k] = quadraticForm(matrices[k]!, this.vector, d);
-        k++;
-        continue;
+        return;
       }
-      let n = 0;
-      for (; n < d && k + n < count && matrices[k + n]!.buffer === chunk.buffer; n++)
-        chunk.table[n] = matrices[k + n]!.byteOffset;
       chunk.kernels.quadraticForms(this.inputAt, n, 0, d, this.outputAt);
       for (let i = 0; i < n; i++) out[k + i] = chunk.output[i]!;
-      k += n;
-    }
+    });
   }
 
   /**
@@ -259,23 +253,40 @@ export class MatrixArena {
     means: Float64Array,
   ): void {
     const d = this.d;
-    for (let k = 0; k < count; ) {
-      const chunk = this.chunkOf(matrices[k]!);
+    this.inRuns(matrices, count, (chunk, k, n) => {
       if (!chunk) {
         forms[k] = quadraticForm(matrices[k]!, this.vector, d);
         means[k] = dot(this.vectorAfter(matrices[k]!), this.vector, d);
-        k++;
-        continue;
+        return;
       }
-      let n = 0;
-      for (; n < d && k + n < count && matrices[k + n]!.buffer === chunk.buffer; n++)
-        chunk.table[n] = matrices[k + n]!.byteOffset;
       chunk.kernels.posteriors(this.inputAt, n, 0, d, this.outputAt);
       const outputs = chunk.outputs;
       for (let i = 0; i < n; i++) {
         forms[k + i] = outputs[i]!;
         means[k + i] = outputs[n + i]!;
       }
+    });
+  }
+
+  /**
+   * Splits the first `count` matrices into runs of up to d in one memory, their offsets written to that
+   * chunk's table for a kernel: `run(chunk, k, n)` for matrices k … k + n − 1, or `run(undefined, k, 1)` for
+   * a matrix outside the arena's memories.
+   */
+  private inRuns(
+    matrices: readonly Float64Array[],
+    count: number,
+    run: (chunk: Chunk | undefined, k: number, n: number) => void,
+  ): void {
+    for (let k = 0; k < count; ) {
+      const chunk = this.chunkOf(matrices[k]!);
+      let n = 1;
+      if (chunk) {
+        n = 0;
+        for (; n < this.d && k + n < count && matrices[k + n]!.buffer === chunk.buffer; n++)
+          chunk.table[n] = matrices[k + n]!.byteOffset;
+      }
+      run(chunk, k, n);
       k += n;
     }
   }
