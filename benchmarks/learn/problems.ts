@@ -1,18 +1,13 @@
 // The learning benchmark's problems: synthetic customers with a known expected reward for every (context,
 // action), so regret is exact. Each problem is drawn afresh per seed (coefficients and customers), from
 // fixed structure: see README "Learning benchmark" for what each one tests.
-import { type ConstraintRule, createRng, type OptionValue, type Rng } from "../../packages/core/src/index.js";
-
-/**
- * A standard normal draw by Box–Muller, the problems' own: drawn with core's `normal`, every problem would
- * change whenever the engine's sampler does (it moved to the ziggurat after 7760b5d), and results would no
- * longer compare across versions.
- */
-function normal(rng: Rng): number {
-  let u = rng.next();
-  while (u <= Number.MIN_VALUE) u = rng.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
-}
+import {
+  type ConstraintRule,
+  createRng,
+  type OptionValue,
+  type Rng,
+  stableNormal,
+} from "../../packages/core/src/index.js";
 
 /** One dimension of an action space. */
 export interface Dimension {
@@ -199,9 +194,9 @@ function linearProblem(rng: Rng): Problem {
   // 0.05 or 0.95 at a corner of the feature box.
   const offsets = range(LINEAR_ARMS).map(() => uniform(rng, -0.06, 0.06));
   const raw = range(LINEAR_ARMS).map(() => {
-    const v = range(p).map(() => 0.25 * normal(rng));
+    const v = range(p).map(() => 0.25 * stableNormal(rng));
     for (let i = 0; i < 4; i++)
-      v[Math.floor(rng.next() * p)] += normal(rng) >= 0 ? 1 + rng.next() : -1 - rng.next();
+      v[Math.floor(rng.next() * p)] += stableNormal(rng) >= 0 ? 1 + rng.next() : -1 - rng.next();
     return v;
   });
   let scale = Number.POSITIVE_INFINITY;
@@ -298,7 +293,7 @@ function marketingProblem(rng: Rng, constrained: boolean): Problem {
   });
   const form: Form = { units, unitsOf };
   const weights = units.map((u) => new Float64Array(u.hi - u.lo));
-  const jitter = (sd: number) => sd * normal(rng);
+  const jitter = (sd: number) => sd * stableNormal(rng);
   // Baseline: who converts at all (same for every action: moves rates, not decisions).
   const base = weights[0]!;
   base[0] = 0.005;
@@ -452,7 +447,7 @@ function nonlinearProblem(rng: Rng): Problem {
   const offsets = range(NL_ARMS).map(() => uniform(rng, -0.06, 0.06));
   for (let a = 0; a < NL_ARMS; a++) {
     const w = weights[a]!;
-    for (let j = 1; j <= p; j++) w[j] = 0.25 * normal(rng);
+    for (let j = 1; j <= p; j++) w[j] = 0.25 * stableNormal(rng);
     // Three nonlinear terms, one of each kind, each worth about twice the whole linear part.
     w[1 + p + Math.floor(rng.next() * 8)] += (rng.next() < 0.5 ? -1 : 1) * (1.5 + rng.next());
     w[1 + p + 8 + Math.floor(rng.next() * 8)] += (rng.next() < 0.5 ? -1 : 1) * (2 + rng.next());

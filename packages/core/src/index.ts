@@ -95,5 +95,5 @@ export type {
 } from "./policy.js";
 
 // Seeded randomness and the linear algebra the other packages reuse.
-export { beta, createRng, gamma, keyedRng, normal, type Rng } from "./rng.js";
+export { beta, createRng, gamma, keyedRng, normal, type Rng, stableNormal } from "./rng.js";
 export { ActionSearch, type ScoredAction, type SearchOptions } from "./search/action-search.js";

@@ -193,6 +193,15 @@ export function normal(rng: Rng): number {
   }
 }
 
+/**
+ * A standard normal draw whose stream never changes across versions of Kairos (Box–Muller, the pair's
+ * second value discarded), for what must stay the same from one version to the next: simulated customers
+ * and benchmark problems. Decisions draw with {@link normal}, which is faster and may change.
+ */
+export function stableNormal(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(positiveUniform(rng))) * Math.cos(2 * Math.PI * rng.next());
+}
+
 /** Gamma(shape, 1) draw by Marsaglia–Tsang, with the boost for shape < 1. */
 export function gamma(rng: Rng, shape: number): number {
   if (shape < 1) return gamma(rng, shape + 1) * rng.next() ** (1 / shape);

@@ -6,7 +6,7 @@ import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import { normalCdf } from "../src/exploration/normal-cdf.js";
 import { createPolicy, createRng, type Feedback, keyedRng, type PolicyConfig } from "../src/index.js";
-import { decisionRng, normal } from "../src/rng.js";
+import { decisionRng, normal, stableNormal } from "../src/rng.js";
 
 const space = {
   dimensions: { offer: ["a", "b", "c"], channel: ["email", "sms", "push"], hour: [8, 12, 18] },
@@ -77,6 +77,16 @@ describe("fast paths", () => {
       expect(chiSquare(pairs, n - 1)).toBeLessThan(148.2);
       // Var((U − ½)(V − ½)) = 1/144 for independent uniforms: |mean| ≤ 4 sd.
       expect(Math.abs(cross / (n - 1))).toBeLessThan(4 * Math.sqrt(1 / 144 / (n - 1)));
+    }
+  });
+
+  it("stableNormal is Box–Muller over seedrandom's Alea: the same draws in every version", () => {
+    const reference = seedrandom.alea("stable");
+    const rng = createRng("stable");
+    for (let i = 0; i < 500; i++) {
+      let u = reference();
+      while (u <= Number.MIN_VALUE) u = reference();
+      expect(stableNormal(rng)).toBe(Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * reference()));
     }
   });
 

@@ -1,4 +1,4 @@
-import { type ContextSchemaConfig, createRng, normal, type Rng } from "@kairos/core";
+import { type ContextSchemaConfig, createRng, type Rng, stableNormal } from "@kairos/core";
 import type { FeatureConfig, NumericDist, Scenario } from "./scenario/schema.js";
 
 /** A feature value of one customer. */
@@ -145,9 +145,9 @@ function pickWeighted(weights: Record<string, number>, rng: Rng): string {
 export function drawNumeric(d: NumericDist, rng: Rng): number {
   switch (d.kind) {
     case "normal":
-      return d.mean + d.sd * normal(rng);
+      return d.mean + d.sd * stableNormal(rng);
     case "lognormal":
-      return Math.exp(d.mu + d.sigma * normal(rng));
+      return Math.exp(d.mu + d.sigma * stableNormal(rng));
     case "uniform":
       return d.min + (d.max - d.min) * rng.next();
     case "exponential":
@@ -168,7 +168,7 @@ export function drawNumeric(d: NumericDist, rng: Rng): number {
 function poisson(mean: number, rng: Rng): number {
   // Knuth's product method is exact and fast for the small means customer counts have; a rounded
   // normal is close enough above 30.
-  if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(rng)));
+  if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * stableNormal(rng)));
   const limit = Math.exp(-mean);
   let k = 0;
   let p = rng.next();

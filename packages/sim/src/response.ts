@@ -1,4 +1,4 @@
-import { type ActionSpace, normal } from "@kairos/core";
+import { type ActionSpace, stableNormal } from "@kairos/core";
 import type { Population } from "./population.js";
 import { matchesCondition } from "./scenario/condition.js";
 import type { Scenario, Term } from "./scenario/schema.js";
@@ -178,7 +178,7 @@ export class ResponseModel {
   draw(seedHash: number, i: number, cal: Calendar, f: number, ev: Evaluation): Outcome {
     const rng = keyedStream(seedHash, i, cal.day, 1);
     const uConvert = rng.next();
-    const z = normal(rng);
+    const z = stableNormal(rng);
     const uDelay = rng.next();
     const uUnsub = rng.next();
     const s = this.scenario;

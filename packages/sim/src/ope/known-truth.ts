@@ -1,4 +1,4 @@
-import { createRng, normal, type Rng } from "@kairos/core";
+import { createRng, type Rng, stableNormal } from "@kairos/core";
 import { emptyOpeData, type OpeData } from "./estimators.js";
 
 /** A synthetic log whose target value is known: the truth Σₐ π(a|x) E[r | x, a] averaged over its rounds. */
@@ -54,15 +54,15 @@ function linearLog(rng: Rng, n: number): KnownTruthLog {
   const d = 5;
   const k = 6;
   const theta = Array.from({ length: k }, () =>
-    Float64Array.from({ length: d }, () => normal(rng) / Math.sqrt(d)),
+    Float64Array.from({ length: d }, () => stableNormal(rng) / Math.sqrt(d)),
   );
   const phi = Array.from({ length: k }, () =>
-    Float64Array.from({ length: d }, () => normal(rng) / Math.sqrt(d)),
+    Float64Array.from({ length: d }, () => stableNormal(rng) / Math.sqrt(d)),
   );
   const data = emptyOpeData();
   let truth = 0;
   for (let i = 0; i < n; i++) {
-    const x = Float64Array.from({ length: d }, () => normal(rng));
+    const x = Float64Array.from({ length: d }, () => stableNormal(rng));
     const mean = theta.map((t) => 0.5 + dot(t, x));
     const mu = softmax(
       phi.map((f) => dot(f, x)),
@@ -72,7 +72,7 @@ function linearLog(rng: Rng, n: number): KnownTruthLog {
     const a = pick(rng, mu);
     data.x.push(x);
     data.a.push(a);
-    data.r.push(mean[a]! + normal(rng));
+    data.r.push(mean[a]! + stableNormal(rng));
     data.pscore.push(mu[a]!);
     data.pi.push(pi);
     truth += dot(pi, mean);
@@ -88,12 +88,12 @@ function linearLog(rng: Rng, n: number): KnownTruthLog {
 function classificationLog(rng: Rng, n: number): KnownTruthLog {
   const d = 4;
   const k = 4;
-  const w = Array.from({ length: k }, () => Float64Array.from({ length: d }, () => normal(rng)));
-  const quad = Float64Array.from({ length: k }, () => normal(rng));
+  const w = Array.from({ length: k }, () => Float64Array.from({ length: d }, () => stableNormal(rng)));
+  const quad = Float64Array.from({ length: k }, () => stableNormal(rng));
   const data = emptyOpeData();
   let truth = 0;
   for (let i = 0; i < n; i++) {
-    const x = Float64Array.from({ length: d }, () => normal(rng));
+    const x = Float64Array.from({ length: d }, () => stableNormal(rng));
     const linear = w.map((wc) => dot(wc, x));
     const py = softmax(
       linear.map((s, c) => s + quad[c]! * (x[0]! * x[0]! - 1)),
@@ -124,14 +124,14 @@ function classificationLog(rng: Rng, n: number): KnownTruthLog {
 function marketingLog(rng: Rng, n: number): KnownTruthLog {
   const sizes = [4, 3, 6, 8];
   const segments = 3;
-  const effects = sizes.map((m) => Float64Array.from({ length: m }, () => 0.4 * normal(rng)));
+  const effects = sizes.map((m) => Float64Array.from({ length: m }, () => 0.4 * stableNormal(rng)));
   const bySegment = Array.from({ length: segments }, () =>
-    Float64Array.from({ length: 3 }, () => 0.6 * normal(rng)),
+    Float64Array.from({ length: 3 }, () => 0.6 * stableNormal(rng)),
   );
-  const spendSlope = Float64Array.from({ length: 4 }, () => 0.3 * normal(rng));
+  const spendSlope = Float64Array.from({ length: 4 }, () => 0.3 * stableNormal(rng));
   const logging = sizes.map((m) =>
     softmax(
-      Float64Array.from({ length: m }, () => 0.5 * normal(rng)),
+      Float64Array.from({ length: m }, () => 0.5 * stableNormal(rng)),
       1,
     ),
   );
@@ -148,7 +148,7 @@ function marketingLog(rng: Rng, n: number): KnownTruthLog {
   };
   for (let i = 0; i < n; i++) {
     const segment = Math.floor(rng.next() * segments);
-    const spend = normal(rng);
+    const spend = stableNormal(rng);
     const x = new Float64Array(segments + 1);
     x[segment] = 1;
     x[segments] = spend;
