@@ -125,16 +125,6 @@ export class ContextEncoder {
     let at = 0;
     if (this.intercept) out[at++] = 1;
     if (this.vectorLength !== undefined) {
-      // The hot path of embedded use: a Float64Array holds only numbers, so only finiteness is checked.
-      if (context instanceof Float64Array && context.length === this.vectorLength) {
-        let finite = 0;
-        for (let i = 0; i < context.length; i++) {
-          const x = context[i]!;
-          finite += x - x; // 0 for a finite x, NaN otherwise
-          out[at + i] = x;
-        }
-        if (finite === 0) return out;
-      }
       const v = context as ArrayLike<number>;
       if (typeof v.length !== "number" || v.length !== this.vectorLength) {
         throw new ValidationError(
