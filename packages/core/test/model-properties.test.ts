@@ -1,7 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  ActionSpace,
   type BanditPolicy,
+  BayesianLinearModel,
+  Blocks,
   createPolicy,
   type Feedback,
   type PolicyConfig,
@@ -150,6 +153,34 @@ describe.each(mergeable.map((c) => [c.kind + ("structure" in c ? `/${c.structure
 
 describe("snapshots and merges across mismatched policies", () => {
   const base: PolicyConfig = { kind: "lints", actionSpace: space, context: { vectorLength: d } };
+
+  it("per-action linear model: pending decisions narrow the widths and leave the means to the bit", () => {
+    // At d = 8 with 12 units the matrices live in WebAssembly memory, where one kernel call reads each
+    // unit's θ after its inverse: a pending inverse must carry its unit's θ too.
+    const blocks = Blocks.joint(new ActionSpace(space));
+    const model = new BayesianLinearModel(blocks, 8);
+    const units = new Int32Array(1);
+    const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => Math.sin(k * 7 + i));
+    model.startBatch();
+    for (let k = 0; k < 60; k++) {
+      units[0] = k % 11; // unit 11 stays at the prior
+      model.observe(x(k), units, k % 3 === 0 ? 1 : 0, 1);
+    }
+    model.endBatch();
+    const n = blocks.unitCount;
+    const [means, sds, pendingMeans, pendingSds] = [0, 1, 2, 3].map(() => new Float64Array(n));
+    model.gaussianScores(x(100), means!, sds!);
+    for (const u of [2, 11]) {
+      units[0] = u;
+      model.countPending(x(101), units);
+    }
+    model.gaussianScores(x(100), pendingMeans!, pendingSds!);
+    expect(Array.from(pendingMeans!)).toEqual(Array.from(means!));
+    for (let u = 0; u < n; u++) {
+      if (u === 2 || u === 11) expect(pendingSds![u]!).toBeLessThan(sds![u]!);
+      else expect(pendingSds![u]).toBe(sds![u]);
+    }
+  });
 
   it("rejects a snapshot of another action space, schema or kind with a clear error", () => {
     const snap = createPolicy(base).snapshot();

@@ -52,7 +52,6 @@ const MIN_DIMENSION = 6;
 /** The kernels' exports (byte offsets into the chunk's memory). */
 interface Kernels {
   quadraticForm(matrix: number, vector: number, d: number): number;
-  quadraticForms(table: number, count: number, vector: number, d: number, out: number): void;
   posteriors(table: number, count: number, vector: number, d: number, out: number): void;
   matVec(matrix: number, vector: number, out: number, d: number): void;
   learnObservation(
@@ -109,7 +108,7 @@ interface Chunk {
   output: Float64Array;
   /** The output region as 2d numbers. */
   outputs: Float64Array;
-  /** The input vector's bytes as d matrix offsets, for {@link MatrixArena.quadraticForms}. */
+  /** The input vector's bytes as d matrix offsets, for {@link MatrixArena.posteriors}. */
   table: Int32Array;
   /** The loaded vector's bytes as 2d unit slots, for {@link MatrixArena.slotMatVec}. */
   slots: Int32Array;
@@ -128,6 +127,7 @@ export class MatrixArena {
   private readonly matrixBytes: number;
   /** Numbers per matrix: d², plus d when each matrix is followed by its vector (see the constructor). */
   private readonly slotSize: number;
+  private readonly trailingVector: boolean;
   /** Bytes before a chunk's first matrix: its four vectors. */
   private readonly headerBytes: number;
   /** Byte offsets of a chunk's input and output vectors (the loaded vector is at 0). */
@@ -160,6 +160,7 @@ export class MatrixArena {
      */
     trailingVector = false,
   ) {
+    this.trailingVector = trailingVector;
     this.slotSize = d * d + (trailingVector ? d : 0);
     // 16-byte steps keep every matrix and the vector aligned for the kernel's two-lane loads.
     this.matrixBytes = Math.ceil((this.slotSize * 8) / 16) * 16;
@@ -208,7 +209,14 @@ export class MatrixArena {
 
   /** The d numbers that follow a matrix of this arena (built with `trailingVector`), as a view. */
   vectorAfter(m: Float64Array): Float64Array {
+    if (!this.trailingVector) throw new Error("this arena keeps no vector after its matrices");
     return new Float64Array(m.buffer, m.byteOffset + this.d * this.d * 8, this.d);
+  }
+
+  /** Copies a matrix of this arena into another, with the vector that follows it when there is one. */
+  copy(from: Float64Array, to: Float64Array): void {
+    to.set(from);
+    if (this.trailingVector) this.vectorAfter(to).set(this.vectorAfter(from));
   }
 
   /** Sets the vector x of the following {@link quadraticForm} calls. */
@@ -226,25 +234,9 @@ export class MatrixArena {
   }
 
   /**
-   * x'·Mₖ·x (x as loaded) for the first `count` matrices into `out`, each as {@link quadraticForm} (to the
-   * bit), with one kernel call per run of up to d matrices in one memory instead of a call per matrix.
-   */
-  quadraticForms(matrices: readonly Float64Array[], count: number, out: Float64Array): void {
-    const d = this.d;
-    this.inRuns(matrices, count, (chunk, k, n) => {
-      if (!chunk) {
-        out[k] = quadraticForm(matrices[k]!, this.vector, d);
-        return;
-      }
-      chunk.kernels.quadraticForms(this.inputAt, n, 0, d, this.outputAt);
-      for (let i = 0; i < n; i++) out[k + i] = chunk.output[i]!;
-    });
-  }
-
-  /**
    * x'·Mₖ·x into `forms` and vₖ·x into `means` (x as loaded, vₖ the vector after Mₖ: the arena has trailing
    * vectors) for the first `count` matrices, as {@link quadraticForm} and dot in dense.ts (to the bit), with
-   * one kernel call per run of up to d matrices in one memory.
+   * one kernel call per run of up to d matrices in one memory instead of a call per matrix.
    */
   posteriors(
     matrices: readonly Float64Array[],
@@ -253,40 +245,23 @@ export class MatrixArena {
     means: Float64Array,
   ): void {
     const d = this.d;
-    this.inRuns(matrices, count, (chunk, k, n) => {
+    for (let k = 0; k < count; ) {
+      const chunk = this.chunkOf(matrices[k]!);
       if (!chunk) {
         forms[k] = quadraticForm(matrices[k]!, this.vector, d);
         means[k] = dot(this.vectorAfter(matrices[k]!), this.vector, d);
-        return;
+        k++;
+        continue;
       }
+      let n = 0;
+      for (; n < d && k + n < count && matrices[k + n]!.buffer === chunk.buffer; n++)
+        chunk.table[n] = matrices[k + n]!.byteOffset;
       chunk.kernels.posteriors(this.inputAt, n, 0, d, this.outputAt);
       const outputs = chunk.outputs;
       for (let i = 0; i < n; i++) {
         forms[k + i] = outputs[i]!;
         means[k + i] = outputs[n + i]!;
       }
-    });
-  }
-
-  /**
-   * Splits the first `count` matrices into runs of up to d in one memory, their offsets written to that
-   * chunk's table for a kernel: `run(chunk, k, n)` for matrices k … k + n − 1, or `run(undefined, k, 1)` for
-   * a matrix outside the arena's memories.
-   */
-  private inRuns(
-    matrices: readonly Float64Array[],
-    count: number,
-    run: (chunk: Chunk | undefined, k: number, n: number) => void,
-  ): void {
-    for (let k = 0; k < count; ) {
-      const chunk = this.chunkOf(matrices[k]!);
-      let n = 1;
-      if (chunk) {
-        n = 0;
-        for (; n < this.d && k + n < count && matrices[k + n]!.buffer === chunk.buffer; n++)
-          chunk.table[n] = matrices[k + n]!.byteOffset;
-      }
-      run(chunk, k, n);
       k += n;
     }
   }

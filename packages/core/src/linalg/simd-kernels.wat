@@ -63,20 +63,6 @@
         (br $rows)))
     (local.get $total))
 
-  ;; out[k] = x'·M_k·x for k < $count, M_k at the byte offset held by the i32 at $table + 4k, each by
-  ;; $quadraticForm (as quadraticForm in dense.ts): the widths of a model's units in one call.
-  (func (export "quadraticForms") (param $table i32) (param $count i32) (param $x i32) (param $d i32) (param $out i32)
-    (local $k i32)
-    (block $done
-      (loop $each
-        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
-        (f64.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3)))
-          (call $quadraticForm
-            (i32.load (i32.add (local.get $table) (i32.shl (local.get $k) (i32.const 2))))
-            (local.get $x) (local.get $d)))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br $each))))
-
   ;; out[k] = x'·M_k·x and out[$count + k] = v_k·x for k < $count, M_k at the byte offset held by the i32 at
   ;; $table + 4k and v_k the d numbers right after it (a linear unit's A⁻¹ and θ), by $quadraticForm and $dot
   ;; (as quadraticForm and dot in dense.ts): the widths² and means of a model's units in one call.

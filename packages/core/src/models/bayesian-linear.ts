@@ -223,25 +223,23 @@ export class BayesianLinearModel implements RewardModel {
       for (let i = 0; i < d; i++) this.cachedX[i] = x[i]!;
       this.cachedRevision = revision;
       this.widthsValid = false;
-      // Without pending decisions, each unit's mean comes from the widths' kernel call, with its width.
-      if (needWidth && this.pending.empty) {
-        this.computeWidths(x, true);
-        return;
-      }
-      const priorMean = dot(this.prior.theta, x, d);
-      for (let u = 0; u < this.means.length; u++) {
-        const unit = this.units[u];
-        this.means[u] = unit ? dot(unit.theta, x, d) : priorMean;
-      }
     }
-    if (needWidth && !this.widthsValid) this.computeWidths(x, false);
+    if (needWidth) {
+      this.computeMeansAndWidths(x);
+      return;
+    }
+    const priorMean = dot(this.prior.theta, x, d);
+    for (let u = 0; u < this.means.length; u++) {
+      const unit = this.units[u];
+      this.means[u] = unit ? dot(unit.theta, x, d) : priorMean;
+    }
   }
 
   /**
-   * Every unit's width √(x'A⁻¹x) (pending decisions counted), and with `withMeans` its mean θ·x, in one
-   * kernel call per run of matrices (the prior's once, for the units without data).
+   * Every unit's mean θ·x and width √(x'A⁻¹x) (pending decisions counted: their inverses carry θ too), in
+   * one kernel call per run of matrices (the prior's once, for the units without data).
    */
-  private computeWidths(x: Float64Array, withMeans: boolean): void {
+  private computeMeansAndWidths(x: Float64Array): void {
     const arena = this.arena;
     arena.load(x);
     const matrices = this.widthMatrices;
@@ -260,17 +258,16 @@ export class BayesianLinearModel implements RewardModel {
     }
     const forms = this.forms;
     const means = this.formMeans;
-    if (withMeans) arena.posteriors(matrices, n, forms, means);
-    else arena.quadraticForms(matrices, n, forms);
+    arena.posteriors(matrices, n, forms, means);
     if (anyWithoutData) {
       this.widths.fill(Math.sqrt(Math.max(0, forms[n - 1]!)));
-      if (withMeans) this.means.fill(means[n - 1]!);
+      this.means.fill(means[n - 1]!);
     }
     for (let k = 0; k < n; k++) {
       const u = owners[k]!;
       if (u < 0) continue;
       this.widths[u] = Math.sqrt(Math.max(0, forms[k]!));
-      if (withMeans) this.means[u] = means[k]!;
+      this.means[u] = means[k]!;
     }
     this.widthsValid = true;
   }

@@ -19,7 +19,7 @@ export class PendingWidths {
     let pending = this.inverses.get(unit);
     if (!pending) {
       pending = this.arena.allocateScratch();
-      pending.set(inverse);
+      this.arena.copy(inverse, pending);
       this.inverses.set(unit, pending);
     }
     this.arena.shermanMorrison(pending, x, 1);
