@@ -4,8 +4,7 @@
 //   pnpm tsx --conditions=kairos-source benchmarks/learn/compare-settings.ts --kind auto \
 //     --a '{"optimistic":false}' --b '{}' --problems linear,nonlinear --batches 1,100 --seeds 11-40
 import { parseArgs } from "node:util";
-import { createPolicy, type PolicyConfig } from "../../packages/core/src/index.js";
-import { actionSpaceOf, KairosLearner } from "./learner.js";
+import { createKairos, KairosLearner } from "./learner.js";
 import { PROBLEM_IDS } from "./problems.js";
 import { makeStream } from "./stream.js";
 
@@ -42,16 +41,7 @@ function seedList(text: string): number[] {
 /** Regret of one replay. */
 function regretOf(problem: string, seed: number, batch: number, settings: object): number {
   const stream = makeStream(problem, seed);
-  const config = {
-    kind: values.kind,
-    actionSpace: actionSpaceOf(stream.problem),
-    context: { vectorLength: stream.problem.featureNames.length },
-    seed: `learn-${seed}`,
-    ...settings,
-  };
-  // Thompson presets skip their propensities (they never change a decision); the others have no such setting.
-  const takesDraws = /thompson|lints|auto/.test(values.kind);
-  const policy = createPolicy({ ...config, ...(takesDraws ? { propensityDraws: 0 } : {}) } as PolicyConfig);
+  const policy = createKairos(values.kind, stream.problem, seed, false, settings);
   const learner = new KairosLearner(policy, stream);
   let regret = 0;
   for (let t0 = 0; t0 < stream.rounds; t0 += batch) {

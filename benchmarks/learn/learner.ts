@@ -7,6 +7,8 @@ import {
   createRng,
   type Decision,
   type Policy,
+  type PolicyConfig,
+  registeredPresets,
 } from "../../packages/core/src/index.js";
 import { choleskySolve } from "./linalg.js";
 import type { Form, Problem } from "./problems.js";
@@ -28,25 +30,27 @@ export function actionSpaceOf(problem: Problem) {
 }
 
 /**
- * Builds a Kairos preset at its default settings. Unless `propensities` is set, `propensityDraws: 0` is
- * passed to presets that take it: propensities come from a separate random stream and never change a
- * decision (checked by the test), and on 576 actions Monte-Carlo propensities cost up to 20 ms a decision.
+ * Builds a Kairos preset at its default settings, with `settings` over them. Unless `propensities` is set,
+ * `propensityDraws: 0` is passed to presets that take it: propensities come from a separate random stream
+ * and never change a decision (checked by the test), and on 576 actions Monte-Carlo propensities cost up to
+ * 20 ms a decision.
  */
-export function createKairos(kind: string, problem: Problem, seed: number, propensities: boolean): Policy {
-  const config = {
-    kind: kind as never,
+export function createKairos(
+  kind: string,
+  problem: Problem,
+  seed: number,
+  propensities: boolean,
+  settings: object = {},
+): Policy {
+  const takesDraws = "propensityDraws" in (registeredPresets()[kind]?.settings.shape ?? {});
+  return createPolicy({
+    kind,
     actionSpace: actionSpaceOf(problem),
     context: { vectorLength: problem.featureNames.length },
     seed: `learn-${seed}`,
-  };
-  if (!propensities) {
-    try {
-      return createPolicy({ ...config, propensityDraws: 0 });
-    } catch {
-      // The preset has no propensityDraws setting (or rejects the problem: the retry says why).
-    }
-  }
-  return createPolicy(config);
+    ...(takesDraws && !propensities ? { propensityDraws: 0 } : {}),
+    ...settings,
+  } as PolicyConfig);
 }
 
 export class KairosLearner implements Learner {

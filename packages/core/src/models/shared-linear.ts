@@ -343,10 +343,10 @@ export class SharedLinearModel implements RewardModel {
     }
   }
 
-  /** Every derived quantity recomputed from the sums: the canonical state snapshots and merges leave. */
   /**
-   * Rebuilds everything derived from the sums. The joint system is inverted, or with `solveOnly` only
-   * factored to solve θ (its inverse then stale until an update needs it).
+   * Every derived quantity recomputed from the sums: the canonical state snapshots and merges leave. The
+   * joint system is inverted, or with `solveOnly` only factored to solve θ (its inverse then stale until an
+   * update needs it).
    */
   private refactorAll(solveOnly = false): void {
     this.unflushed = [];
