@@ -5,7 +5,14 @@ import fc from "fast-check";
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import { normalCdf } from "../src/exploration/normal-cdf.js";
-import { createPolicy, createRng, type Feedback, keyedRng, type PolicyConfig } from "../src/index.js";
+import {
+  createPolicy,
+  createRng,
+  type Feedback,
+  keyedRng,
+  type PolicyConfig,
+  type Rng,
+} from "../src/index.js";
 import { decisionRng, normal, stableNormal } from "../src/rng.js";
 
 const space = {
@@ -13,13 +20,19 @@ const space = {
   constraints: [{ forbid: { channel: "sms", hour: { lt: 9 } } }],
 };
 
+/** Random contexts of the config's length. */
+function contextOf(config: PolicyConfig, rng: Rng): number[] {
+  const length = config.context && "vectorLength" in config.context ? config.context.vectorLength : 2;
+  return Array.from({ length }, () => rng.next());
+}
+
 function trained(config: PolicyConfig) {
   const policy = createPolicy(config);
   const rng = createRng("fast-paths");
   for (let b = 0; b < 4; b++) {
     policy.update(
       Array.from({ length: 50 }, () => {
-        const x = [rng.next(), rng.next()];
+        const x = contextOf(config, rng);
         return { context: x, action: Math.floor(rng.next() * 27), reward: rng.next() < 0.3 ? 1 : 0 };
       }),
     );
@@ -122,23 +135,25 @@ describe("fast paths", () => {
     expect(Math.abs(squares / n - 1)).toBeLessThan(4 * Math.sqrt(2 / n));
   });
 
-  for (const kind of ["lints", "auto", "linucb", "epsilon-greedy"] as const) {
-    it(`${kind}: decideBatch decides as a loop of decide with the same ids`, () => {
-      const config = { kind, actionSpace: space, context: { vectorLength: 2 }, seed: 5 } as PolicyConfig;
-      const a = trained(config);
-      const b = trained(config);
-      const rng = createRng("contexts");
-      const contexts = Array.from({ length: 30 }, () => [rng.next(), rng.next()]);
-      const options = contexts.map((_, i) => ({
-        decisionId: `c${i}`,
-        ...(i % 3 === 0 ? { eligibility: { deny: { channel: ["sms"] } } } : {}),
-        ...(i % 4 === 0 ? { topK: 3 } : {}),
-      }));
-      const batch = a.decideBatch(contexts, options);
-      const loop = contexts.map((x, i) => b.decide(x, options[i]));
-      expect(JSON.parse(JSON.stringify(batch))).toEqual(JSON.parse(JSON.stringify(loop)));
-    });
-  }
+  // With 16 features the linear models' matrices live in WebAssembly memory, and Thompson sampling's batch
+  // computes its widths together (MatrixArena.posteriorsOfRows); with 2, plain arrays.
+  for (const kind of ["lints", "auto", "linucb", "epsilon-greedy"] as const)
+    for (const vectorLength of [2, 16])
+      it(`${kind}, ${vectorLength} features: decideBatch decides as a loop of decide with the same ids`, () => {
+        const config = { kind, actionSpace: space, context: { vectorLength }, seed: 5 } as PolicyConfig;
+        const a = trained(config);
+        const b = trained(config);
+        const rng = createRng("contexts");
+        const contexts = Array.from({ length: 30 }, () => contextOf(config, rng));
+        const options = contexts.map((_, i) => ({
+          decisionId: `c${i}`,
+          ...(i % 3 === 0 ? { eligibility: { deny: { channel: ["sms"] } } } : {}),
+          ...(i % 4 === 0 ? { topK: 3 } : {}),
+        }));
+        const batch = a.decideBatch(contexts, options);
+        const loop = contexts.map((x, i) => b.decide(x, options[i]));
+        expect(JSON.parse(JSON.stringify(batch))).toEqual(JSON.parse(JSON.stringify(loop)));
+      });
 
   it("an eligibility shared by a batch is compiled once and decides as it would one by one", () => {
     const config = {

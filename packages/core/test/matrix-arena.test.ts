@@ -112,6 +112,52 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
     );
   });
 
+  it("gives a batch of contexts' forms and means bit for bit as one context at a time", () => {
+    // Up to 40 contexts (blocks of 16, pairs and a last odd one), with exact zeros and negative zeros in
+    // their entries (rows skipped for one context of a pair and not the other), against matrices spread
+    // over several memories and plain arrays.
+    const entry = fc.oneof(
+      fc.double({ min: -10, max: 10, noNaN: true }),
+      fc.constant(0),
+      fc.constant(-0),
+      fc.double({ min: -10, max: 10, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 6, max: 32 }),
+        fc.array(fc.integer({ min: 0, max: 44 }), { minLength: 1, maxLength: 50 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(entry, { minLength: 40 * 32, maxLength: 40 * 32 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (d, picks, rows, entries, seed) => {
+          const arena = new MatrixArena(d, 10, false, true);
+          let state = seed;
+          const next = () => ((state = (state * 48271) % 2147483647) / 2147483647) * 2 - 1;
+          const pool = Array.from({ length: 45 }, (_, k) => {
+            const m = k < 40 ? arena.allocate() : new Float64Array(d * d + d).subarray(0, d * d);
+            symmetric(d, Array.from({ length: d * d }, next), m);
+            arena.vectorAfter(m).set(Array.from({ length: d }, next));
+            return m;
+          });
+          const matrices = picks.map((k) => pool[k]!);
+          const count = matrices.length;
+          const xs = Float64Array.from(entries.slice(0, rows * d));
+          const forms = new Float64Array(rows * count);
+          const means = new Float64Array(rows * count);
+          arena.posteriorsOfRows(matrices, count, xs, rows, forms, means);
+          for (let r = 0; r < rows; r++) {
+            const x = xs.subarray(r * d, (r + 1) * d);
+            const row = (values: Float64Array) =>
+              Array.from(values.subarray(r * count, (r + 1) * count), bits);
+            expect(row(forms)).toEqual(matrices.map((m) => bits(quadraticForm(m, x, d))));
+            expect(row(means)).toEqual(matrices.map((m) => bits(dot(arena.vectorAfter(m), x, d))));
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
   it("Sherman–Morrison steps and rank-one additions agree bit for bit with dense.ts, in the arena and outside it", () => {
     fc.assert(
       fc.property(caseArb, fc.double({ min: 0.1, max: 10, noNaN: true }), ({ d, upper, x }, w) => {

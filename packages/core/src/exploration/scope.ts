@@ -112,6 +112,11 @@ export interface ExplorationRule {
    * (optimistic rules: spreads a batch of decisions over the uncertain options instead of repeating one).
    */
   readonly countsPending?: boolean;
+  /**
+   * Whether its decisions score with the model's widths and leave the model unchanged (Thompson sampling):
+   * a batch's widths can then be computed together before its decisions.
+   */
+  readonly scoresWithWidths?: boolean;
   /** Picks an action and reports its propensity; `ranked` holds up to `topK` actions, the chosen one first. */
   choose(scope: DecisionScope, topK: number): Choice;
   /** The rule's probability of each feasible action (exact or Monte-Carlo, as the rule documents). */

@@ -63,6 +63,7 @@ const GEOMETRIC_LIMIT_PER_DRAW = 100;
  */
 export class ThompsonRule implements ExplorationRule {
   readonly name = "thompson";
+  readonly scoresWithWidths = true;
   private readonly contextFree = new ContextFreeCache();
   private readonly posterior = new ContextFreePosterior();
   private means = new Float64Array(0);

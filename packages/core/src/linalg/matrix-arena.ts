@@ -48,11 +48,14 @@ const FIRST_CHUNK_BYTES = 4 * 1024 * 1024;
  * quadratic form: d = 4, 13 ns in JavaScript against 19 ns through the kernel; d = 6, 46 against 27.
  */
 const MIN_DIMENSION = 6;
+/** Contexts per call of {@link MatrixArena.posteriorsOfRows}' kernel (their room in every memory). */
+const BATCH_ROWS = 16;
 
 /** The kernels' exports (byte offsets into the chunk's memory). */
 interface Kernels {
   quadraticForm(matrix: number, vector: number, d: number): number;
   posteriors(table: number, count: number, vector: number, d: number, out: number): void;
+  posteriorsOfRows(table: number, count: number, xs: number, rows: number, d: number, out: number): void;
   matVec(matrix: number, vector: number, out: number, d: number): void;
   learnObservation(
     gram: number,
@@ -96,8 +99,9 @@ function kernels(): WebAssembly.Module | null {
 
 /**
  * One WebAssembly memory: the loaded x of the widths, the input of {@link MatrixArena.matVec} and two
- * vectors of output (matVec's result, or two numbers per matrix of {@link MatrixArena.posteriors}), then
- * matrices.
+ * vectors of output (matVec's result, or two numbers per matrix of {@link MatrixArena.posteriors}); in an
+ * arena with trailing vectors, room for a block of contexts and their results
+ * ({@link MatrixArena.posteriorsOfRows}); then matrices.
  */
 interface Chunk {
   /** Holds scratch matrices, all given back at once by {@link MatrixArena.releaseScratch}. */
@@ -112,6 +116,11 @@ interface Chunk {
   table: Int32Array;
   /** The loaded vector's bytes as 2d unit slots, for {@link MatrixArena.slotMatVec}. */
   slots: Int32Array;
+  /** A block of contexts, and two numbers per matrix and context, for {@link MatrixArena.posteriorsOfRows}. */
+  rows: Float64Array;
+  rowOutputs: Float64Array;
+  /** Which block of contexts `rows` holds (see {@link MatrixArena.posteriorsOfRows}). */
+  rowsBlock: number;
   kernels: Kernels;
   /** Byte offset of the next free matrix. */
   next: number;
@@ -128,11 +137,17 @@ export class MatrixArena {
   /** Numbers per matrix: d², plus d when each matrix is followed by its vector (see the constructor). */
   private readonly slotSize: number;
   private readonly trailingVector: boolean;
-  /** Bytes before a chunk's first matrix: its four vectors. */
+  /** Bytes before a chunk's first matrix: its four vectors, and the contexts' block and results if any. */
   private readonly headerBytes: number;
   /** Byte offsets of a chunk's input and output vectors (the loaded vector is at 0). */
   private readonly inputAt: number;
   private readonly outputAt: number;
+  /** Contexts a chunk holds for {@link posteriorsOfRows} (0 without trailing vectors), and where. */
+  private readonly batchRows: number;
+  private readonly rowsAt: number;
+  private readonly rowOutputsAt: number;
+  /** Numbers the blocks of contexts of {@link posteriorsOfRows}: a chunk whose `rowsBlock` is the current one holds it. */
+  private rowsBlock = 0;
   /** The loaded vector, for matrices outside the arena's memories. */
   private readonly vector: Float64Array;
   /** {@link matVec}'s result for matrices outside the arena's memories. */
@@ -165,9 +180,13 @@ export class MatrixArena {
     // 16-byte steps keep every matrix and the vector aligned for the kernel's two-lane loads.
     this.matrixBytes = Math.ceil((this.slotSize * 8) / 16) * 16;
     const vectorBytes = Math.ceil((d * 8) / 16) * 16;
-    this.headerBytes = 4 * vectorBytes;
     this.inputAt = vectorBytes;
     this.outputAt = 2 * vectorBytes;
+    this.batchRows = trailingVector ? BATCH_ROWS : 0;
+    this.rowsAt = 4 * vectorBytes;
+    this.rowOutputsAt = this.rowsAt + Math.ceil((this.batchRows * d * 8) / 16) * 16;
+    // A call's results: two numbers per matrix (at most d of them) and context.
+    this.headerBytes = this.rowOutputsAt + 2 * this.batchRows * vectorBytes;
     this.vector = new Float64Array(d);
     this.product = new Float64Array(d);
     this.enabled = d >= MIN_DIMENSION && expected * this.matrixBytes >= PAGE_BYTES / 4 && kernels() !== null;
@@ -263,6 +282,59 @@ export class MatrixArena {
         means[k + i] = outputs[n + i]!;
       }
       k += n;
+    }
+  }
+
+  /**
+   * {@link posteriors} for `rows` contexts at once, the rows of `xs` (d numbers each, contiguous):
+   * x_r'·Mₖ·x_r into `forms[r·count + k]` and vₖ·x_r into `means[r·count + k]`, to the bit what posteriors
+   * gives with each context loaded in turn, in one kernel call per run of up to d matrices in one memory and
+   * block of 16 contexts.
+   */
+  posteriorsOfRows(
+    matrices: readonly Float64Array[],
+    count: number,
+    xs: Float64Array,
+    rows: number,
+    forms: Float64Array,
+    means: Float64Array,
+  ): void {
+    const d = this.d;
+    for (let r0 = 0; r0 < rows; r0 += this.batchRows || rows) {
+      const n = Math.min(this.batchRows || rows, rows - r0);
+      const block = ++this.rowsBlock;
+      for (let k = 0; k < count; ) {
+        const chunk = this.chunkOf(matrices[k]!);
+        if (!chunk) {
+          const m = matrices[k]!;
+          const v = this.vectorAfter(m);
+          for (let r = r0; r < r0 + n; r++) {
+            const x = xs.subarray(r * d, (r + 1) * d);
+            forms[r * count + k] = quadraticForm(m, x, d);
+            means[r * count + k] = dot(v, x, d);
+          }
+          k++;
+          continue;
+        }
+        if (chunk.rowsBlock !== block) {
+          chunk.rows.set(xs.subarray(r0 * d, (r0 + n) * d));
+          chunk.rowsBlock = block;
+        }
+        let runs = 0;
+        for (; runs < d && k + runs < count && matrices[k + runs]!.buffer === chunk.buffer; runs++)
+          chunk.table[runs] = matrices[k + runs]!.byteOffset;
+        chunk.kernels.posteriorsOfRows(this.inputAt, runs, this.rowsAt, n, d, this.rowOutputsAt);
+        const outputs = chunk.rowOutputs;
+        for (let r = 0; r < n; r++) {
+          const from = 2 * runs * r;
+          const to = (r0 + r) * count + k;
+          for (let i = 0; i < runs; i++) {
+            forms[to + i] = outputs[from + i]!;
+            means[to + i] = outputs[from + runs + i]!;
+          }
+        }
+        k += runs;
+      }
     }
   }
 
@@ -427,6 +499,9 @@ export class MatrixArena {
         outputs: new Float64Array(buffer, this.outputAt, 2 * this.d),
         table: new Int32Array(buffer, this.inputAt, this.d),
         slots: new Int32Array(buffer, 0, 2 * this.d),
+        rows: new Float64Array(buffer, this.rowsAt, this.batchRows * this.d),
+        rowOutputs: new Float64Array(buffer, this.rowOutputsAt, 2 * this.batchRows * this.d),
+        rowsBlock: 0,
         kernels: instance.exports as unknown as Kernels,
         next: this.headerBytes,
         end: pages * PAGE_BYTES,

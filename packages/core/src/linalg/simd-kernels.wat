@@ -63,6 +63,87 @@
         (br $rows)))
     (local.get $total))
 
+;; x'·M·x and y'·M·y (into the f64s at $outX and $outY) in one pass over M: for each context exactly the
+  ;; operations of $quadraticForm in its order (a row whose x_i is 0 is computed but not added, which
+  ;; leaves the total as skipping it does), each of M's pairs loaded once for both.
+  (func $quadraticForms2
+    (param $m i32) (param $x i32) (param $y i32) (param $d i32) (param $outX i32) (param $outY i32)
+    (local $i i32) (local $j i32) (local $row i32) (local $at i32) (local $mii f64) (local $m01 v128)
+    (local $m23 v128) (local $xi f64) (local $yi f64) (local $tx f64) (local $ty f64) (local $totalX f64)
+    (local $totalY f64) (local $x01 v128) (local $x23 v128) (local $y01 v128) (local $y23 v128) (local $mij f64)
+    (local $pair v128)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $d)))
+        (local.set $at (i32.shl (local.get $i) (i32.const 3)))
+        (local.set $xi (f64.load (i32.add (local.get $x) (local.get $at))))
+        (local.set $yi (f64.load (i32.add (local.get $y) (local.get $at))))
+        (if (i32.or (f64.ne (local.get $xi) (f64.const 0)) (f64.ne (local.get $yi) (f64.const 0)))
+          (then
+            (local.set $row
+              (i32.add (local.get $m) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3))))
+            (local.set $mii (f64.load (i32.add (local.get $row) (local.get $at))))
+            (local.set $tx (f64.mul (f64.const 0.5) (f64.mul (local.get $xi) (local.get $mii))))
+            (local.set $ty (f64.mul (f64.const 0.5) (f64.mul (local.get $yi) (local.get $mii))))
+            (local.set $x01 (v128.const f64x2 0 0))
+            (local.set $x23 (v128.const f64x2 0 0))
+            (local.set $y01 (v128.const f64x2 0 0))
+            (local.set $y23 (v128.const f64x2 0 0))
+            (local.set $j (i32.add (local.get $i) (i32.const 1)))
+            (block $quadsDone
+              (loop $quads
+                (br_if $quadsDone (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $d)))
+                (local.set $at (i32.shl (local.get $j) (i32.const 3)))
+                (local.set $m01 (v128.load (i32.add (local.get $row) (local.get $at))))
+                (local.set $m23 (v128.load offset=16 (i32.add (local.get $row) (local.get $at))))
+                (local.set $x01
+                  (f64x2.add (local.get $x01)
+                    (f64x2.mul (local.get $m01) (v128.load (i32.add (local.get $x) (local.get $at))))))
+                (local.set $x23
+                  (f64x2.add (local.get $x23)
+                    (f64x2.mul (local.get $m23) (v128.load offset=16 (i32.add (local.get $x) (local.get $at))))))
+                (local.set $y01
+                  (f64x2.add (local.get $y01)
+                    (f64x2.mul (local.get $m01) (v128.load (i32.add (local.get $y) (local.get $at))))))
+                (local.set $y23
+                  (f64x2.add (local.get $y23)
+                    (f64x2.mul (local.get $m23) (v128.load offset=16 (i32.add (local.get $y) (local.get $at))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $quads)))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_u (local.get $j) (local.get $d)))
+                (local.set $at (i32.shl (local.get $j) (i32.const 3)))
+                (local.set $mij (f64.load (i32.add (local.get $row) (local.get $at))))
+                (local.set $tx
+                  (f64.add (local.get $tx) (f64.mul (local.get $mij) (f64.load (i32.add (local.get $x) (local.get $at))))))
+                (local.set $ty
+                  (f64.add (local.get $ty) (f64.mul (local.get $mij) (f64.load (i32.add (local.get $y) (local.get $at))))))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $tail)))
+            (if (f64.ne (local.get $xi) (f64.const 0))
+              (then
+                (local.set $pair (f64x2.add (local.get $x01) (local.get $x23)))
+                (local.set $totalX
+                  (f64.add (local.get $totalX)
+                    (f64.mul
+                      (f64.mul (f64.const 2) (local.get $xi))
+                      (f64.add (local.get $tx)
+                        (f64.add (f64x2.extract_lane 0 (local.get $pair)) (f64x2.extract_lane 1 (local.get $pair)))))))))
+            (if (f64.ne (local.get $yi) (f64.const 0))
+              (then
+                (local.set $pair (f64x2.add (local.get $y01) (local.get $y23)))
+                (local.set $totalY
+                  (f64.add (local.get $totalY)
+                    (f64.mul
+                      (f64.mul (f64.const 2) (local.get $yi))
+                      (f64.add (local.get $ty)
+                        (f64.add (f64x2.extract_lane 0 (local.get $pair)) (f64x2.extract_lane 1 (local.get $pair)))))))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+    (f64.store (local.get $outX) (local.get $totalX))
+    (f64.store (local.get $outY) (local.get $totalY)))
+
   ;; out[k] = x'·M_k·x and out[$count + k] = v_k·x for k < $count, M_k at the byte offset held by the i32 at
   ;; $table + 4k and v_k the d numbers right after it (a linear unit's A⁻¹ and θ), by $quadraticForm and $dot
   ;; (as quadraticForm and dot in dense.ts): the widths² and means of a model's units in one call.
@@ -82,6 +163,48 @@
             (local.get $d)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $each))))
+
+  ;; For k < $count and r < $rows: out[2·$count·r + k] = x_r'·M_k·x_r and out[2·$count·r + $count + k] =
+  ;; v_k·x_r, with M_k and v_k as in posteriors and x_r the d numbers at $xs + 8·d·r: a batch of contexts
+  ;; against the same matrices in one call, each number exactly posteriors' (each matrix is read for every
+  ;; row while it is in cache).
+  (func (export "posteriorsOfRows")
+    (param $table i32) (param $count i32) (param $xs i32) (param $rows i32) (param $d i32) (param $out i32)
+    (local $k i32) (local $r i32) (local $m i32) (local $v i32) (local $x i32) (local $at i32)
+    (local $rowBytes i32) (local $step i32)
+    (local.set $rowBytes (i32.shl (local.get $d) (i32.const 3)))
+    ;; Bytes from one row's results to the next.
+    (local.set $step (i32.shl (local.get $count) (i32.const 4)))
+    (block $done
+      (loop $matrices
+        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
+        (local.set $m (i32.load (i32.add (local.get $table) (i32.shl (local.get $k) (i32.const 2)))))
+        (local.set $v (i32.add (local.get $m) (i32.shl (i32.mul (local.get $d) (local.get $d)) (i32.const 3))))
+        (local.set $r (i32.const 0))
+        (local.set $x (local.get $xs))
+        (local.set $at (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3))))
+        ;; Two rows at a time, then the last one alone.
+        (block $pairsDone
+          (loop $pairs
+            (br_if $pairsDone (i32.gt_u (i32.add (local.get $r) (i32.const 2)) (local.get $rows)))
+            (call $quadraticForms2 (local.get $m) (local.get $x) (i32.add (local.get $x) (local.get $rowBytes))
+              (local.get $d) (local.get $at) (i32.add (local.get $at) (local.get $step)))
+            (f64.store (i32.add (local.get $at) (i32.shl (local.get $count) (i32.const 3)))
+              (call $dot (local.get $v) (local.get $x) (local.get $d)))
+            (f64.store
+              (i32.add (i32.add (local.get $at) (local.get $step)) (i32.shl (local.get $count) (i32.const 3)))
+              (call $dot (local.get $v) (i32.add (local.get $x) (local.get $rowBytes)) (local.get $d)))
+            (local.set $x (i32.add (local.get $x) (i32.shl (local.get $rowBytes) (i32.const 1))))
+            (local.set $at (i32.add (local.get $at) (i32.shl (local.get $step) (i32.const 1))))
+            (local.set $r (i32.add (local.get $r) (i32.const 2)))
+            (br $pairs)))
+        (if (i32.lt_u (local.get $r) (local.get $rows))
+          (then
+            (f64.store (local.get $at) (call $quadraticForm (local.get $m) (local.get $x) (local.get $d)))
+            (f64.store (i32.add (local.get $at) (i32.shl (local.get $count) (i32.const 3)))
+              (call $dot (local.get $v) (local.get $x) (local.get $d)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $matrices))))
 
   ;; One observation (x, reward r, weight w) of a linear unit whose Gram matrix A is followed by its target b
   ;; and whose inverse P = A⁻¹ is followed by its coefficients θ, as learnObservation in dense.ts: A += w·x·x',

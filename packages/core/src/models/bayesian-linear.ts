@@ -10,6 +10,18 @@ import { PriorPrecision, priorPrecisionSchema } from "./prior-precision.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
 import type { UnitRemap } from "./unit-remap.js";
 
+/** The posterior means and widths of a batch of contexts in one model state ({@link BayesianLinearModel.prepareContexts}). */
+interface PreparedContexts {
+  xs: Float64Array;
+  rows: number;
+  /** The model's revision (pending decisions included) they were computed in. */
+  revision: number;
+  /** The unit of each matrix (−1: the prior), and per row its matrices' forms x'A⁻¹x and means θ·x. */
+  owners: Int32Array;
+  forms: Float64Array;
+  means: Float64Array;
+}
+
 /** Fixed-point steps per estimate of the prior precisions (warm started from the previous estimate). */
 const FIXED_POINT_STEPS = 3;
 
@@ -92,6 +104,8 @@ export class BayesianLinearModel implements RewardModel {
   private readonly cachedX: Float64Array;
   private cachedRevision = -1;
   private widthsValid = false;
+  /** The means and widths of a batch of contexts, computed together by {@link prepareContexts}. */
+  private prepared: PreparedContexts | undefined;
   /** Bumped by every change of the statistics. */
   private revision = 0;
   private readonly noiseEstimate: NoiseEstimate;
@@ -219,6 +233,7 @@ export class BayesianLinearModel implements RewardModel {
     const revision = this.revision + this.pending.revision;
     const same = this.cachedRevision === revision && sameVector(this.cachedX, x, d);
     if (same && (this.widthsValid || !needWidth)) return;
+    if (this.fromPrepared(x, revision)) return;
     if (!same) {
       for (let i = 0; i < d; i++) this.cachedX[i] = x[i]!;
       this.cachedRevision = revision;
@@ -240,8 +255,48 @@ export class BayesianLinearModel implements RewardModel {
    * one kernel call per run of matrices (the prior's once, for the units without data).
    */
   private computeMeansAndWidths(x: Float64Array): void {
-    const arena = this.arena;
-    arena.load(x);
+    const n = this.collectMatrices();
+    this.arena.load(x);
+    this.arena.posteriors(this.widthMatrices, n, this.forms, this.formMeans);
+    this.fill(this.widthOwners, n, this.forms, this.formMeans, 0);
+  }
+
+  /**
+   * Computes every unit's mean and width for `rows` contexts, the rows of `xs` (contiguous), together: each
+   * matrix is read once for a block of contexts instead of once per context. While the model is unchanged,
+   * scoring a context that is a view of one of those rows reads them (to the bit what scoring it alone gives).
+   */
+  prepareContexts(xs: Float64Array, rows: number): void {
+    const n = this.collectMatrices();
+    const forms = new Float64Array(rows * n);
+    const means = new Float64Array(rows * n);
+    this.arena.posteriorsOfRows(this.widthMatrices, n, xs, rows, forms, means);
+    const revision = this.revision + this.pending.revision;
+    const owners = this.widthOwners.slice(0, n);
+    this.prepared = { xs, rows, revision, owners, forms, means };
+  }
+
+  /** Fills the cache from {@link prepareContexts}' results when `x` is one of its rows, in this state. */
+  private fromPrepared(x: Float64Array, revision: number): boolean {
+    const p = this.prepared;
+    if (!p || p.revision !== revision || x.buffer !== p.xs.buffer) return false;
+    const rowBytes = 8 * this.contextDimension;
+    const offset = x.byteOffset - p.xs.byteOffset;
+    const row = offset / rowBytes;
+    if (x.length !== this.contextDimension || !Number.isInteger(row) || row < 0 || row >= p.rows)
+      return false;
+    this.cachedX.set(x);
+    this.cachedRevision = revision;
+    this.fill(p.owners, p.owners.length, p.forms, p.means, row * p.owners.length);
+    return true;
+  }
+
+  /**
+   * The matrices whose quadratic forms give the widths, into `widthMatrices` and their units into
+   * `widthOwners`: every unit's inverse (its pending one if any), then the prior's once when some unit has
+   * no data (owner −1). Returns their number.
+   */
+  private collectMatrices(): number {
     const matrices = this.widthMatrices;
     const owners = this.widthOwners;
     let n = 0;
@@ -251,23 +306,24 @@ export class BayesianLinearModel implements RewardModel {
       matrices[n] = inverse;
       owners[n++] = u;
     }
-    const anyWithoutData = n < this.widths.length;
-    if (anyWithoutData) {
+    if (n < this.widths.length) {
       matrices[n] = this.prior.inverse;
       owners[n++] = -1;
     }
-    const forms = this.forms;
-    const means = this.formMeans;
-    arena.posteriors(matrices, n, forms, means);
-    if (anyWithoutData) {
-      this.widths.fill(Math.sqrt(Math.max(0, forms[n - 1]!)));
-      this.means.fill(means[n - 1]!);
+    return n;
+  }
+
+  /** Every unit's width and mean from the forms and means of its matrix (at `at` in those arrays). */
+  private fill(owners: Int32Array, n: number, forms: Float64Array, means: Float64Array, at: number): void {
+    if (owners[n - 1]! < 0) {
+      this.widths.fill(Math.sqrt(Math.max(0, forms[at + n - 1]!)));
+      this.means.fill(means[at + n - 1]!);
     }
     for (let k = 0; k < n; k++) {
       const u = owners[k]!;
       if (u < 0) continue;
-      this.widths[u] = Math.sqrt(Math.max(0, forms[k]!));
-      this.means[u] = means[k]!;
+      this.widths[u] = Math.sqrt(Math.max(0, forms[at + k]!));
+      this.means[u] = means[at + k]!;
     }
     this.widthsValid = true;
   }
@@ -292,6 +348,7 @@ export class BayesianLinearModel implements RewardModel {
 
   startBatch(): void {
     this.pending.clear();
+    this.prepared = undefined;
     if (this.discount === 1) return;
     this.revision++;
     const d = this.contextDimension;

@@ -38,6 +38,12 @@ export interface RewardModel {
   countPending?(x: Float64Array, units: Int32Array): void;
   /** Forgets the pending decisions (their outcomes are never coming, or a snapshot was restored). */
   clearPending?(): void;
+  /**
+   * Before a batch of decisions that leave the model unchanged (Thompson sampling): computes what scoring
+   * needs for `rows` contexts, the rows of `xs`, together; scoring a view of one of those rows then reads it,
+   * while the model is unchanged. Results are to the bit those of scoring each context alone.
+   */
+  prepareContexts?(xs: Float64Array, rows: number): void;
   /** Sufficient statistics as plain JSON. */
   toJSON(): unknown;
   /**

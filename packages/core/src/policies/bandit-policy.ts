@@ -297,6 +297,8 @@ export class BanditPolicy implements Policy {
       const x = new Float64Array(encoded.buffer, i * d * 8, d);
       return this.validate(context, o, `contexts[${i}]`, x, cache);
     });
+    const rule = this.parts.rule;
+    if (rule.scoresWithWidths && !rule.countsPending) this.model?.prepareContexts?.(encoded, contexts.length);
     return prepared.map((p) => this.decideValid(p));
   }
 
