@@ -285,7 +285,7 @@ export class BayesianLinearModel implements RewardModel {
     const row = offset / rowBytes;
     if (x.length !== this.contextDimension || !Number.isInteger(row) || row < 0 || row >= p.rows)
       return false;
-    this.cachedX.set(x);
+    for (let i = 0; i < x.length; i++) this.cachedX[i] = x[i]!;
     this.cachedRevision = revision;
     this.fill(p.owners, p.owners.length, p.forms, p.means, row * p.owners.length);
     return true;
