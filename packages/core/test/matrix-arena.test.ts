@@ -141,12 +141,14 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
           });
           const matrices = picks.map((k) => pool[k]!);
           const count = matrices.length;
-          const xs = Float64Array.from(entries.slice(0, rows * d));
+          const contexts = Array.from({ length: rows }, (_, r) =>
+            Float64Array.from(entries.slice(r * d, (r + 1) * d)),
+          );
           const forms = new Float64Array(rows * count);
           const means = new Float64Array(rows * count);
-          arena.posteriorsOfRows(matrices, count, xs, rows, forms, means);
+          arena.posteriorsOfRows(matrices, count, contexts, forms, means);
           for (let r = 0; r < rows; r++) {
-            const x = xs.subarray(r * d, (r + 1) * d);
+            const x = contexts[r]!;
             const row = (values: Float64Array) =>
               Array.from(values.subarray(r * count, (r + 1) * count), bits);
             expect(row(forms)).toEqual(matrices.map((m) => bits(quadraticForm(m, x, d))));

@@ -182,6 +182,43 @@ describe("snapshots and merges across mismatched policies", () => {
     }
   });
 
+  it("per-action linear model: prepared contexts score as alone, whatever is scored between them", () => {
+    // d = 8, 12 units: WebAssembly matrices, so prepareContexts runs the batch kernel. Scoring other arrays
+    // (equal in value or not) between prepared ones, and an update, must never serve stale numbers.
+    const blocks = Blocks.joint(new ActionSpace(space));
+    const make = () => new BayesianLinearModel(blocks, 8);
+    const [prepared, alone] = [make(), make()];
+    const units = new Int32Array(1);
+    const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => Math.sin(k * 7 + i));
+    const learn = (from: number, to: number) => {
+      for (const model of [prepared, alone]) {
+        model.startBatch();
+        for (let k = from; k < to; k++) {
+          units[0] = k % 11; // unit 11 stays at the prior
+          model.observe(x(k), units, k % 3 === 0 ? 1 : 0, 1);
+        }
+        model.endBatch();
+      }
+    };
+    learn(0, 60);
+    const contexts = Array.from({ length: 37 }, (_, k) => x(200 + k));
+    prepared.prepareContexts(contexts);
+    const n = blocks.unitCount;
+    const scores = (model: BayesianLinearModel, v: Float64Array) => {
+      const [means, sds] = [new Float64Array(n), new Float64Array(n)];
+      model.gaussianScores(v, means, sds);
+      return [...means, ...sds];
+    };
+    const order = [0, 1, 1, 5, -1, 5, 36, 2, -2, 2, -2, 20, 0, 1];
+    for (const k of order) {
+      // −1: another array equal to context 5; −2: a context that was not prepared.
+      const v = k === -1 ? Float64Array.from(contexts[5]!) : k === -2 ? x(999) : contexts[k]!;
+      expect(scores(prepared, v)).toEqual(scores(alone, v));
+    }
+    learn(60, 61); // a new state: the prepared numbers no longer apply
+    for (const k of [3, 4]) expect(scores(prepared, contexts[k]!)).toEqual(scores(alone, contexts[k]!));
+  });
+
   it("rejects a snapshot of another action space, schema or kind with a clear error", () => {
     const snap = createPolicy(base).snapshot();
     // Other options are matched by name (see snapshot-evolution.test.ts); other dimensions are refused.

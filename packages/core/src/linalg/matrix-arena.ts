@@ -286,22 +286,22 @@ export class MatrixArena {
   }
 
   /**
-   * {@link posteriors} for `rows` contexts at once, the rows of `xs` (d numbers each, contiguous):
-   * x_r'·Mₖ·x_r into `forms[r·count + k]` and vₖ·x_r into `means[r·count + k]`, to the bit what posteriors
-   * gives with each context loaded in turn, in one kernel call per run of up to d matrices in one memory and
-   * block of 16 contexts.
+   * {@link posteriors} for several contexts at once: x_r'·Mₖ·x_r into `forms[r·count + k]` and vₖ·x_r into
+   * `means[r·count + k]` for the r-th context, to the bit what posteriors gives with each context loaded in
+   * turn, in one kernel call per run of up to d matrices in one memory and block of 16 contexts.
    */
   posteriorsOfRows(
     matrices: readonly Float64Array[],
     count: number,
-    xs: Float64Array,
-    rows: number,
+    contexts: readonly Float64Array[],
     forms: Float64Array,
     means: Float64Array,
   ): void {
     const d = this.d;
-    for (let r0 = 0; r0 < rows; r0 += this.batchRows || rows) {
-      const n = Math.min(this.batchRows || rows, rows - r0);
+    const rows = contexts.length;
+    const blockRows = this.batchRows || rows;
+    for (let r0 = 0; r0 < rows; r0 += blockRows) {
+      const n = Math.min(blockRows, rows - r0);
       const block = ++this.rowsBlock;
       for (let k = 0; k < count; ) {
         const chunk = this.chunkOf(matrices[k]!);
@@ -309,15 +309,14 @@ export class MatrixArena {
           const m = matrices[k]!;
           const v = this.vectorAfter(m);
           for (let r = r0; r < r0 + n; r++) {
-            const x = xs.subarray(r * d, (r + 1) * d);
-            forms[r * count + k] = quadraticForm(m, x, d);
-            means[r * count + k] = dot(v, x, d);
+            forms[r * count + k] = quadraticForm(m, contexts[r]!, d);
+            means[r * count + k] = dot(v, contexts[r]!, d);
           }
           k++;
           continue;
         }
         if (chunk.rowsBlock !== block) {
-          chunk.rows.set(xs.subarray(r0 * d, (r0 + n) * d));
+          for (let r = 0; r < n; r++) copyInto(chunk.rows.subarray(r * d), contexts[r0 + r]!, d);
           chunk.rowsBlock = block;
         }
         let runs = 0;

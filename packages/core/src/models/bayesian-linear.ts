@@ -12,10 +12,12 @@ import type { UnitRemap } from "./unit-remap.js";
 
 /** The posterior means and widths of a batch of contexts in one model state ({@link BayesianLinearModel.prepareContexts}). */
 interface PreparedContexts {
-  xs: Float64Array;
-  rows: number;
+  contexts: readonly Float64Array[];
   /** The model's revision (pending decisions included) they were computed in. */
   revision: number;
+  /** The row whose numbers are in the means and widths (−1: none), and the one expected next. */
+  current: number;
+  next: number;
   /** The unit of each matrix (−1: the prior), and per row its matrices' forms x'A⁻¹x and means θ·x. */
   owners: Int32Array;
   forms: Float64Array;
@@ -231,9 +233,12 @@ export class BayesianLinearModel implements RewardModel {
   private computePosterior(x: Float64Array, needWidth: boolean): void {
     const d = this.contextDimension;
     const revision = this.revision + this.pending.revision;
+    const prepared = this.prepared;
+    if (prepared?.revision === revision && this.fromPrepared(prepared, x)) return;
     const same = this.cachedRevision === revision && sameVector(this.cachedX, x, d);
     if (same && (this.widthsValid || !needWidth)) return;
-    if (this.fromPrepared(x, revision)) return;
+    // The means and widths are about to hold another context's numbers.
+    if (prepared) prepared.current = -1;
     if (!same) {
       for (let i = 0; i < d; i++) this.cachedX[i] = x[i]!;
       this.cachedRevision = revision;
@@ -262,31 +267,32 @@ export class BayesianLinearModel implements RewardModel {
   }
 
   /**
-   * Computes every unit's mean and width for `rows` contexts, the rows of `xs` (contiguous), together: each
-   * matrix is read once for a block of contexts instead of once per context. While the model is unchanged,
-   * scoring a context that is a view of one of those rows reads them (to the bit what scoring it alone gives).
+   * Computes every unit's mean and width for a batch of contexts together: each matrix is read once for a
+   * block of contexts instead of once per context. While the model and the contexts are unchanged, scoring
+   * one of these arrays reads them (to the bit what scoring it alone gives).
    */
-  prepareContexts(xs: Float64Array, rows: number): void {
+  prepareContexts(contexts: readonly Float64Array[]): void {
     const n = this.collectMatrices();
-    const forms = new Float64Array(rows * n);
-    const means = new Float64Array(rows * n);
-    this.arena.posteriorsOfRows(this.widthMatrices, n, xs, rows, forms, means);
+    const forms = new Float64Array(contexts.length * n);
+    const means = new Float64Array(contexts.length * n);
+    this.arena.posteriorsOfRows(this.widthMatrices, n, contexts, forms, means);
     const revision = this.revision + this.pending.revision;
     const owners = this.widthOwners.slice(0, n);
-    this.prepared = { xs, rows, revision, owners, forms, means };
+    this.prepared = { contexts, revision, current: -1, next: 0, owners, forms, means };
   }
 
-  /** Fills the cache from {@link prepareContexts}' results when `x` is one of its rows, in this state. */
-  private fromPrepared(x: Float64Array, revision: number): boolean {
-    const p = this.prepared;
-    if (!p || p.revision !== revision || x.buffer !== p.xs.buffer) return false;
-    const rowBytes = 8 * this.contextDimension;
-    const offset = x.byteOffset - p.xs.byteOffset;
-    const row = offset / rowBytes;
-    if (x.length !== this.contextDimension || !Number.isInteger(row) || row < 0 || row >= p.rows)
-      return false;
-    for (let i = 0; i < x.length; i++) this.cachedX[i] = x[i]!;
-    this.cachedRevision = revision;
+  /**
+   * Whether `x` is one of the prepared contexts (of the current state), looked up by identity (decisions
+   * usually take them in order): its means and widths are then in place.
+   */
+  private fromPrepared(p: PreparedContexts, x: Float64Array): boolean {
+    if (p.current >= 0 && p.contexts[p.current] === x) return true;
+    const row = p.contexts[p.next] === x ? p.next : p.contexts.indexOf(x);
+    if (row < 0) return false;
+    p.current = row;
+    p.next = row + 1;
+    // The per-context cache now holds another context's numbers.
+    this.cachedRevision = -1;
     this.fill(p.owners, p.owners.length, p.forms, p.means, row * p.owners.length);
     return true;
   }

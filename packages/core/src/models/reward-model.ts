@@ -40,10 +40,10 @@ export interface RewardModel {
   clearPending?(): void;
   /**
    * Before a batch of decisions that leave the model unchanged (Thompson sampling): computes what scoring
-   * needs for `rows` contexts, the rows of `xs`, together; scoring a view of one of those rows then reads it,
-   * while the model is unchanged. Results are to the bit those of scoring each context alone.
+   * needs for these contexts together; scoring one of these arrays then reads it, while the model and the
+   * arrays are unchanged. Results are to the bit those of scoring each context alone.
    */
-  prepareContexts?(xs: Float64Array, rows: number): void;
+  prepareContexts?(contexts: readonly Float64Array[]): void;
   /** Sufficient statistics as plain JSON. */
   toJSON(): unknown;
   /**

@@ -298,7 +298,7 @@ export class BanditPolicy implements Policy {
       return this.validate(context, o, `contexts[${i}]`, x, cache);
     });
     const rule = this.parts.rule;
-    if (rule.scoresWithWidths && !rule.countsPending) this.model?.prepareContexts?.(encoded, contexts.length);
+    if (rule.scoresWithWidths && !rule.countsPending) this.model?.prepareContexts?.(prepared.map((p) => p.x));
     return prepared.map((p) => this.decideValid(p));
   }
 
