@@ -144,7 +144,8 @@ describe("fast paths", () => {
         const a = trained(config);
         const b = trained(config);
         const rng = createRng("contexts");
-        const contexts = Array.from({ length: 30 }, () => contextOf(config, rng));
+        // 300: more than one slice of contexts prepared together (256).
+        const contexts = Array.from({ length: vectorLength === 16 ? 300 : 30 }, () => contextOf(config, rng));
         const options = contexts.map((_, i) => ({
           decisionId: `c${i}`,
           ...(i % 3 === 0 ? { eligibility: { deny: { channel: ["sms"] } } } : {}),

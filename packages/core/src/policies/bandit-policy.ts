@@ -108,6 +108,9 @@ interface PreparedDecision {
   decisionId: string | undefined;
 }
 
+/** Contexts of a batch whose posterior widths are computed together (see decideBatch). */
+const PREPARED_SLICE = 256;
+
 /** The last eligibility compiled during one decideBatch call, by object identity. */
 interface EligibilityCache {
   source: Eligibility | undefined;
@@ -297,9 +300,17 @@ export class BanditPolicy implements Policy {
       const x = new Float64Array(encoded.buffer, i * d * 8, d);
       return this.validate(context, o, `contexts[${i}]`, x, cache);
     });
+    // Nothing changes the model between a Thompson batch's decisions: its widths are computed together, a
+    // slice at a time (their memory stays small whatever the batch).
     const rule = this.parts.rule;
-    if (rule.scoresWithWidths && !rule.countsPending) this.model?.prepareContexts?.(prepared.map((p) => p.x));
-    return prepared.map((p) => this.decideValid(p));
+    const model = rule.scoresWithWidths && !rule.countsPending ? this.model : undefined;
+    const decisions: Decision[] = new Array(prepared.length);
+    for (let i = 0; i < prepared.length; i++) {
+      if (i % PREPARED_SLICE === 0)
+        model?.prepareContexts?.(prepared.slice(i, i + PREPARED_SLICE).map((p) => p.x));
+      decisions[i] = this.decideValid(prepared[i]!);
+    }
+    return decisions;
   }
 
   /** The model's posterior mean of every unit for a context (in the shared unit-score buffer). */
