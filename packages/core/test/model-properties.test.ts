@@ -8,6 +8,8 @@ import {
   createPolicy,
   type Feedback,
   type PolicyConfig,
+  type RewardModel,
+  SharedLinearModel,
   ValidationError,
 } from "../src/index.js";
 
@@ -154,70 +156,97 @@ describe.each(mergeable.map((c) => [c.kind + ("structure" in c ? `/${c.structure
 describe("snapshots and merges across mismatched policies", () => {
   const base: PolicyConfig = { kind: "lints", actionSpace: space, context: { vectorLength: d } };
 
-  it("per-action linear model: pending decisions narrow the widths and leave the means to the bit", () => {
-    // At d = 8 with 12 units the matrices live in WebAssembly memory, where one kernel call reads each
-    // unit's θ after its inverse: a pending inverse must carry its unit's θ too.
-    const blocks = Blocks.joint(new ActionSpace(space));
-    const model = new BayesianLinearModel(blocks, 8);
-    const units = new Int32Array(1);
-    const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => Math.sin(k * 7 + i));
-    model.startBatch();
-    for (let k = 0; k < 60; k++) {
-      units[0] = k % 11; // unit 11 stays at the prior
-      model.observe(x(k), units, k % 3 === 0 ? 1 : 0, 1);
-    }
-    model.endBatch();
-    const n = blocks.unitCount;
-    const [means, sds, pendingMeans, pendingSds] = [0, 1, 2, 3].map(() => new Float64Array(n));
-    model.gaussianScores(x(100), means!, sds!);
-    for (const u of [2, 11]) {
-      units[0] = u;
-      model.countPending(x(101), units);
-    }
-    model.gaussianScores(x(100), pendingMeans!, pendingSds!);
-    expect(Array.from(pendingMeans!)).toEqual(Array.from(means!));
-    for (let u = 0; u < n; u++) {
-      if (u === 2 || u === 11) expect(pendingSds![u]!).toBeLessThan(sds![u]!);
-      else expect(pendingSds![u]).toBe(sds![u]);
-    }
-  });
-
-  it("per-action linear model: prepared contexts score as alone, whatever is scored between them", () => {
-    // d = 8, 12 units: WebAssembly matrices, so prepareContexts runs the batch kernel. Scoring other arrays
-    // (equal in value or not) between prepared ones, and an update, must never serve stale numbers.
-    const blocks = Blocks.joint(new ActionSpace(space));
-    const make = () => new BayesianLinearModel(blocks, 8);
-    const [prepared, alone] = [make(), make()];
-    const units = new Int32Array(1);
-    const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => Math.sin(k * 7 + i));
-    const learn = (from: number, to: number) => {
-      for (const model of [prepared, alone]) {
+  // At d = 8 the matrices live in WebAssembly memory, where one kernel call reads each unit's θ after its
+  // inverse: a pending inverse must carry its unit's θ, also after a merge moved it.
+  for (const [name, make] of [
+    ["per-action linear model", () => new BayesianLinearModel(Blocks.joint(new ActionSpace(space)), 8)],
+    ["shared model", () => new SharedLinearModel(Blocks.factorised(new ActionSpace(space)), 8)],
+  ] as const) {
+    it(`${name}: pending decisions narrow the widths and leave the means to the bit, across a merge`, () => {
+      const units = new Int32Array(make().blocks.count);
+      const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => Math.sin(k * 7 + i));
+      const trained = (from: number) => {
+        const model = make();
         model.startBatch();
-        for (let k = from; k < to; k++) {
-          units[0] = k % 11; // unit 11 stays at the prior
+        for (let k = from; k < from + 60; k++) {
+          model.blocks.unitsOf(model.blocks.space.codesOf(k % 11), units); // action 11 stays unseen
           model.observe(x(k), units, k % 3 === 0 ? 1 : 0, 1);
         }
         model.endBatch();
+        return model;
+      };
+      const [plain, pending] = [trained(0), trained(0)];
+      const n = plain.blocks.unitCount;
+      const scores = (model: RewardModel) => {
+        const [means, sds] = [new Float64Array(n), new Float64Array(n)];
+        (model as BayesianLinearModel).gaussianScores(x(100), means, sds);
+        return { means: Array.from(means), sds: Array.from(sds) };
+      };
+      const counted = new Set<number>();
+      const countPending = (model: RewardModel) => {
+        for (const action of [2, 11]) {
+          model.blocks.unitsOf(model.blocks.space.codesOf(action), units);
+          model.countPending!(x(101), units);
+          for (const u of units) counted.add(u);
+        }
+      };
+      countPending(pending);
+      for (const step of ["before", "after a merge"]) {
+        if (step !== "before") for (const model of [plain, pending]) model.merge(trained(300));
+        const [a, b] = [scores(plain), scores(pending)];
+        expect(b.means, step).toEqual(a.means);
+        for (let u = 0; u < n; u++) {
+          if (counted.has(u)) expect(b.sds[u]!, step).toBeLessThan(a.sds[u]!);
+          else expect(b.sds[u], step).toBe(a.sds[u]);
+        }
       }
-    };
-    learn(0, 60);
-    const contexts = Array.from({ length: 37 }, (_, k) => x(200 + k));
-    prepared.prepareContexts(contexts);
-    const n = blocks.unitCount;
-    const scores = (model: BayesianLinearModel, v: Float64Array) => {
-      const [means, sds] = [new Float64Array(n), new Float64Array(n)];
-      model.gaussianScores(v, means, sds);
-      return [...means, ...sds];
-    };
-    const order = [0, 1, 1, 5, -1, 5, 36, 2, -2, 2, -2, 20, 0, 1];
-    for (const k of order) {
-      // −1: another array equal to context 5; −2: a context that was not prepared.
-      const v = k === -1 ? Float64Array.from(contexts[5]!) : k === -2 ? x(999) : contexts[k]!;
-      expect(scores(prepared, v)).toEqual(scores(alone, v));
-    }
-    learn(60, 61); // a new state: the prepared numbers no longer apply
-    for (const k of [3, 4]) expect(scores(prepared, contexts[k]!)).toEqual(scores(alone, contexts[k]!));
-  });
+      // Counted before the merge or after it: the same widths, to the bit.
+      const later = trained(0);
+      later.merge(trained(300));
+      countPending(later);
+      expect(scores(pending)).toEqual(scores(later));
+    });
+  }
+
+  for (const [name, make] of [
+    ["per-action linear model", () => new BayesianLinearModel(Blocks.joint(new ActionSpace(space)), 8)],
+    ["shared model", () => new SharedLinearModel(Blocks.factorised(new ActionSpace(space)), 8)],
+  ] as const) {
+    it(`${name}: prepared contexts score as alone, whatever is scored between them`, () => {
+      // d = 8: WebAssembly matrices, so prepareContexts runs the batch kernel. Scoring other arrays (equal
+      // in value or not) between prepared ones, and an update, must never serve stale numbers.
+      const [prepared, alone] = [make(), make()];
+      const units = new Int32Array(prepared.blocks.count);
+      const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => Math.sin(k * 7 + i));
+      const learn = (from: number, to: number) => {
+        for (const model of [prepared, alone]) {
+          model.startBatch();
+          for (let k = from; k < to; k++) {
+            model.blocks.unitsOf(model.blocks.space.codesOf(k % 11), units); // action 11 stays unseen
+            model.observe(x(k), units, k % 3 === 0 ? 1 : 0, 1);
+          }
+          model.endBatch();
+        }
+      };
+      learn(0, 60);
+      const contexts = Array.from({ length: 37 }, (_, k) => x(200 + k));
+      prepared.prepareContexts(contexts);
+      const n = prepared.blocks.unitCount;
+      const scores = (model: RewardModel, v: Float64Array) => {
+        const [means, sds] = [new Float64Array(n), new Float64Array(n)];
+        (model as BayesianLinearModel).gaussianScores(v, means, sds);
+        return [...means, ...sds];
+      };
+      const order = [0, 1, 1, 5, -1, 5, 36, 2, -2, 2, -2, 20, 0, 1];
+      for (const k of order) {
+        // −1: another array equal to context 5; −2: a context that was not prepared.
+        const v = k === -1 ? Float64Array.from(contexts[5]!) : k === -2 ? x(999) : contexts[k]!;
+        expect(scores(prepared, v)).toEqual(scores(alone, v));
+      }
+      learn(60, 61); // a new state: the prepared numbers no longer apply
+      for (const k of [3, 4]) expect(scores(prepared, contexts[k]!)).toEqual(scores(alone, contexts[k]!));
+    });
+  }
 
   it("rejects a snapshot of another action space, schema or kind with a clear error", () => {
     const snap = createPolicy(base).snapshot();

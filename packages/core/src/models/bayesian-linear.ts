@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MergeError, SnapshotMismatchError } from "../errors.js";
-import { dot, matVec, sameVector } from "../linalg/dense.js";
+import { dot, matVec } from "../linalg/dense.js";
 import { MatrixArena } from "../linalg/matrix-arena.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
@@ -8,21 +8,8 @@ import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import { PriorPrecision, priorPrecisionSchema } from "./prior-precision.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
+import { UnitPosteriors } from "./unit-posteriors.js";
 import type { UnitRemap } from "./unit-remap.js";
-
-/** The posterior means and widths of a batch of contexts in one model state ({@link BayesianLinearModel.prepareContexts}). */
-interface PreparedContexts {
-  contexts: readonly Float64Array[];
-  /** The model's revision (pending decisions included) they were computed in. */
-  revision: number;
-  /** The row whose numbers are in the means and widths (−1: none), and the one expected next. */
-  current: number;
-  next: number;
-  /** The unit of each matrix (−1: the prior), and per row its matrices' forms x'A⁻¹x and means θ·x. */
-  owners: Int32Array;
-  forms: Float64Array;
-  means: Float64Array;
-}
 
 /** Fixed-point steps per estimate of the prior precisions (warm started from the previous estimate). */
 const FIXED_POINT_STEPS = 3;
@@ -94,20 +81,8 @@ export class BayesianLinearModel implements RewardModel {
   private readonly prior: LinearUnit;
   /** Where the units' Gram matrices and inverses live (the SIMD kernels work on them there). */
   private readonly arena: MatrixArena;
-  /** Per-context cache of posterior means and widths, valid while `revision` is unchanged. */
-  private readonly means: Float64Array;
-  private readonly widths: Float64Array;
-  /** The matrices whose quadratic forms give the widths (the units' inverses, then the prior's), reused. */
-  private readonly widthMatrices: Float64Array[] = [];
-  /** The unit of each of those matrices (−1: the prior, shared by units without data), their forms and means. */
-  private readonly widthOwners: Int32Array;
-  private readonly forms: Float64Array;
-  private readonly formMeans: Float64Array;
-  private readonly cachedX: Float64Array;
-  private cachedRevision = -1;
-  private widthsValid = false;
-  /** The means and widths of a batch of contexts, computed together by {@link prepareContexts}. */
-  private prepared: PreparedContexts | undefined;
+  /** Every unit's posterior mean and width for the context being scored (see collectMatrices). */
+  private readonly posteriors: UnitPosteriors;
   /** Bumped by every change of the statistics. */
   private revision = 0;
   private readonly noiseEstimate: NoiseEstimate;
@@ -140,12 +115,9 @@ export class BayesianLinearModel implements RewardModel {
       0,
       this.arena,
     );
-    this.means = new Float64Array(blocks.unitCount);
-    this.widths = new Float64Array(blocks.unitCount);
-    this.widthOwners = new Int32Array(blocks.unitCount + 1);
-    this.forms = new Float64Array(blocks.unitCount + 1);
-    this.formMeans = new Float64Array(blocks.unitCount + 1);
-    this.cachedX = new Float64Array(contextDimension);
+    this.posteriors = new UnitPosteriors(this.arena, blocks.unitCount, contextDimension, (m, t, o) =>
+      this.collectMatrices(m, t, o),
+    );
     this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
     this.pending = new PendingWidths(this.arena);
   }
@@ -197,10 +169,8 @@ export class BayesianLinearModel implements RewardModel {
   }
 
   scoreUnits(x: Float64Array, request: ScoreRequest, out: Float64Array): void {
-    const needWidth = request.mode !== "mean";
-    this.computePosterior(x, needWidth);
-    const means = this.means;
-    const widths = this.widths;
+    this.posteriors.update(x, this.revision + this.pending.revision, request.mode !== "mean");
+    const { means, widths } = this.posteriors;
     if (request.mode === "mean") out.set(means);
     else if (request.mode === "upper") {
       const a = request.alpha * this.noise;
@@ -219,119 +189,41 @@ export class BayesianLinearModel implements RewardModel {
   }
 
   gaussianScores(x: Float64Array, means: Float64Array, sds: Float64Array): void {
-    this.computePosterior(x, true);
-    means.set(this.means);
+    this.posteriors.update(x, this.revision + this.pending.revision, true);
+    means.set(this.posteriors.means);
     const scale = this.options.sampleScale * this.noise;
-    for (let u = 0; u < sds.length; u++) sds[u] = scale * this.widths[u]!;
+    for (let u = 0; u < sds.length; u++) sds[u] = scale * this.posteriors.widths[u]!;
   }
 
   /**
-   * Fills the per-unit posterior mean θ·x and width √(xᵀA⁻¹x) for a context, reusing them while neither the
-   * context nor the model changed: Thompson propensity draws and explanations then cost O(units), not
-   * O(units·d²).
-   */
-  private computePosterior(x: Float64Array, needWidth: boolean): void {
-    const d = this.contextDimension;
-    const revision = this.revision + this.pending.revision;
-    const prepared = this.prepared;
-    if (prepared?.revision === revision && this.fromPrepared(prepared, x)) return;
-    const same = this.cachedRevision === revision && sameVector(this.cachedX, x, d);
-    if (same && (this.widthsValid || !needWidth)) return;
-    // The means and widths are about to hold another context's numbers.
-    if (prepared) prepared.current = -1;
-    if (!same) {
-      for (let i = 0; i < d; i++) this.cachedX[i] = x[i]!;
-      this.cachedRevision = revision;
-      this.widthsValid = false;
-    }
-    if (needWidth) {
-      this.computeMeansAndWidths(x);
-      return;
-    }
-    const priorMean = dot(this.prior.theta, x, d);
-    for (let u = 0; u < this.means.length; u++) {
-      const unit = this.units[u];
-      this.means[u] = unit ? dot(unit.theta, x, d) : priorMean;
-    }
-  }
-
-  /**
-   * Every unit's mean θ·x and width √(x'A⁻¹x) (pending decisions counted: their inverses carry θ too), in
-   * one kernel call per run of matrices (the prior's once, for the units without data).
-   */
-  private computeMeansAndWidths(x: Float64Array): void {
-    const n = this.collectMatrices();
-    this.arena.load(x);
-    this.arena.posteriors(this.widthMatrices, n, this.forms, this.formMeans);
-    this.fill(this.widthOwners, n, this.forms, this.formMeans, 0);
-  }
-
-  /**
-   * Computes every unit's mean and width for a batch of contexts together: each matrix is read once for a
-   * block of contexts instead of once per context. While the model and the contexts are unchanged, scoring
-   * one of these arrays reads them (to the bit what scoring it alone gives).
+   * A batch of contexts' means and widths, computed together (see {@link UnitPosteriors.prepare}); scoring
+   * one of these arrays reads them while the model is unchanged.
    */
   prepareContexts(contexts: readonly Float64Array[]): void {
-    const n = this.collectMatrices();
-    const forms = new Float64Array(contexts.length * n);
-    const means = new Float64Array(contexts.length * n);
-    this.arena.posteriorsOfRows(this.widthMatrices, n, contexts, forms, means);
-    const revision = this.revision + this.pending.revision;
-    const owners = this.widthOwners.slice(0, n);
-    this.prepared = { contexts, revision, current: -1, next: 0, owners, forms, means };
+    this.posteriors.prepare(contexts, this.revision + this.pending.revision);
   }
 
   /**
-   * Whether `x` is one of the prepared contexts (of the current state), looked up by identity (decisions
-   * usually take them in order): its means and widths are then in place.
+   * The matrices the units score with: every unit's inverse (its pending one if any, which carries θ too),
+   * then the prior's once when some unit has no data (owner −1).
    */
-  private fromPrepared(p: PreparedContexts, x: Float64Array): boolean {
-    if (p.current >= 0 && p.contexts[p.current] === x) return true;
-    const row = p.contexts[p.next] === x ? p.next : p.contexts.indexOf(x);
-    if (row < 0) return false;
-    p.current = row;
-    p.next = row + 1;
-    // The per-context cache now holds another context's numbers.
-    this.cachedRevision = -1;
-    this.fill(p.owners, p.owners.length, p.forms, p.means, row * p.owners.length);
-    return true;
-  }
-
-  /**
-   * The matrices whose quadratic forms give the widths, into `widthMatrices` and their units into
-   * `widthOwners`: every unit's inverse (its pending one if any), then the prior's once when some unit has
-   * no data (owner −1). Returns their number.
-   */
-  private collectMatrices(): number {
-    const matrices = this.widthMatrices;
-    const owners = this.widthOwners;
+  private collectMatrices(matrices: Float64Array[], thetas: Float64Array[], owners: Int32Array): number {
+    const count = this.blocks.unitCount;
     let n = 0;
-    for (let u = 0; u < this.widths.length; u++) {
-      const inverse = this.pending.inverseOf(u) ?? this.units[u]?.inverse;
-      if (!inverse) continue;
-      matrices[n] = inverse;
+    for (let u = 0; u < count; u++) {
+      const unit = this.units[u];
+      const pending = this.pending.inverseOf(u);
+      if (!unit && !pending) continue;
+      matrices[n] = pending ?? unit!.inverse;
+      thetas[n] = (unit ?? this.prior).theta;
       owners[n++] = u;
     }
-    if (n < this.widths.length) {
+    if (n < count) {
       matrices[n] = this.prior.inverse;
+      thetas[n] = this.prior.theta;
       owners[n++] = -1;
     }
     return n;
-  }
-
-  /** Every unit's width and mean from the forms and means of its matrix (at `at` in those arrays). */
-  private fill(owners: Int32Array, n: number, forms: Float64Array, means: Float64Array, at: number): void {
-    if (owners[n - 1]! < 0) {
-      this.widths.fill(Math.sqrt(Math.max(0, forms[at + n - 1]!)));
-      this.means.fill(means[at + n - 1]!);
-    }
-    for (let k = 0; k < n; k++) {
-      const u = owners[k]!;
-      if (u < 0) continue;
-      this.widths[u] = Math.sqrt(Math.max(0, forms[at + k]!));
-      this.means[u] = means[at + k]!;
-    }
-    this.widthsValid = true;
   }
 
   observe(x: Float64Array, units: Int32Array, reward: number, weight: number): void {
@@ -354,7 +246,7 @@ export class BayesianLinearModel implements RewardModel {
 
   startBatch(): void {
     this.pending.clear();
-    this.prepared = undefined;
+    this.posteriors.dropPrepared();
     if (this.discount === 1) return;
     this.revision++;
     const d = this.contextDimension;
@@ -486,5 +378,6 @@ export class BayesianLinearModel implements RewardModel {
     this.noiseEstimate.merge(other.noiseEstimate);
     this.observations += other.observations;
     this.endBatch();
+    this.pending.rebase((u) => (this.units[u] ?? this.prior).inverse);
   }
 }

@@ -8,6 +8,8 @@ import type { MatrixArena } from "../linalg/matrix-arena.js";
  */
 export class PendingWidths {
   private readonly inverses = new Map<number, Float64Array>();
+  /** The contexts counted for each unit, to count them again on new statistics (see rebase). */
+  private readonly contexts = new Map<number, Float64Array[]>();
   /** Bumped by every change, so cached widths know when to recompute. */
   revision = 0;
 
@@ -21,8 +23,10 @@ export class PendingWidths {
       pending = this.arena.allocateScratch();
       this.arena.copy(inverse, pending);
       this.inverses.set(unit, pending);
+      this.contexts.set(unit, []);
     }
     this.arena.shermanMorrison(pending, x, 1);
+    this.contexts.get(unit)!.push(Float64Array.from(x));
     this.revision++;
   }
 
@@ -36,9 +40,23 @@ export class PendingWidths {
     return this.inverses.size === 0 ? undefined : this.inverses.get(unit);
   }
 
+  /**
+   * Counts the pending decisions again on each unit's current A⁻¹ (and the θ after it), for when the
+   * statistics changed under them without their outcomes (a merge).
+   */
+  rebase(inverseOf: (unit: number) => Float64Array): void {
+    if (this.inverses.size === 0) return;
+    for (const [unit, pending] of this.inverses) {
+      this.arena.copy(inverseOf(unit), pending);
+      for (const x of this.contexts.get(unit)!) this.arena.shermanMorrison(pending, x, 1);
+    }
+    this.revision++;
+  }
+
   clear(): void {
     if (this.inverses.size === 0) return;
     this.inverses.clear();
+    this.contexts.clear();
     this.arena.releaseScratch();
     this.revision++;
   }

@@ -1,15 +1,6 @@
 import { z } from "zod";
 import { MergeError, SnapshotMismatchError } from "../errors.js";
-import {
-  addOuter,
-  choleskySolve,
-  dot,
-  dotAt,
-  invertSpd,
-  matVec,
-  sameVector,
-  scaledIdentity,
-} from "../linalg/dense.js";
+import { addOuter, choleskySolve, dot, dotAt, invertSpd, matVec, scaledIdentity } from "../linalg/dense.js";
 import { MatrixArena } from "../linalg/matrix-arena.js";
 import { normal } from "../rng.js";
 import type { Blocks } from "./blocks.js";
@@ -17,6 +8,7 @@ import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import { PriorPrecision, priorPrecisionSchema } from "./prior-precision.js";
 import type { RewardModel, ScoreRequest } from "./reward-model.js";
+import { UnitPosteriors } from "./unit-posteriors.js";
 import { remapValues, type UnitRemap } from "./unit-remap.js";
 
 /**
@@ -100,10 +92,11 @@ export class SharedLinearModel implements RewardModel {
   /** Λ, per unit and column: the Gram matrices hold it on their diagonals. */
   private readonly precision: PriorPrecision;
   private readonly pending: PendingWidths;
-  private readonly means: Float64Array;
-  private readonly widths: Float64Array;
-  private readonly cachedX: Float64Array;
-  private cachedRevision = -1;
+  /** Each unit's θ, copied right after its inverse in the arena (one kernel call reads both), and when. */
+  private readonly thetaSlots: Float64Array[];
+  private thetaSlotsRevision = -1;
+  /** Every unit's posterior mean and width for the context being scored. */
+  private readonly posteriors: UnitPosteriors;
   /** σ̂ of the exact fit, valid until the next change of the statistics. */
   private noiseCache: number | undefined;
   private revision = 0;
@@ -123,8 +116,9 @@ export class SharedLinearModel implements RewardModel {
     this.mode = !this.options.backfit && D <= EXACT_JOINT_LIMIT ? "exact" : "backfit";
     const lambda = this.options.lambda;
     this.unitGram = Array.from({ length: this.unitCount }, () => scaledIdentity(d, lambda));
-    this.arena = new MatrixArena(d, this.unitCount);
+    this.arena = new MatrixArena(d, this.unitCount, false, true);
     this.unitInverse = Array.from({ length: this.unitCount }, () => this.arena.allocate(1 / lambda));
+    this.thetaSlots = this.unitInverse.map((m) => this.arena.vectorAfter(m));
     this.unitTarget =
       this.mode === "backfit" ? Array.from({ length: this.unitCount }, () => new Float64Array(d)) : [];
     this.counts = new Float64Array(this.unitCount);
@@ -138,9 +132,14 @@ export class SharedLinearModel implements RewardModel {
     const { interceptColumn, learnPrior } = this.options;
     this.precision = new PriorPrecision(this.unitCount, d, lambda, interceptColumn, learnPrior);
     this.pending = new PendingWidths(this.arena);
-    this.means = new Float64Array(this.unitCount);
-    this.widths = new Float64Array(this.unitCount);
-    this.cachedX = new Float64Array(d);
+    this.posteriors = new UnitPosteriors(this.arena, this.unitCount, d, (matrices, thetas, owners) => {
+      for (let u = 0; u < this.unitCount; u++) {
+        matrices[u] = this.pending.inverseOf(u) ?? this.unitInverse[u]!;
+        thetas[u] = this.thetaSlots[u]!;
+        owners[u] = u;
+      }
+      return this.unitCount;
+    });
   }
 
   /** Posterior mean coefficients of a unit. */
@@ -179,19 +178,20 @@ export class SharedLinearModel implements RewardModel {
 
   scoreUnits(x: Float64Array, request: ScoreRequest, out: Float64Array): void {
     this.computePosterior(x);
+    const { means, widths } = this.posteriors;
     if (request.mode === "mean") {
-      out.set(this.means);
+      out.set(means);
       return;
     }
     const sigma = this.noise;
     if (request.mode === "upper") {
       const a = request.alpha * sigma;
-      for (let u = 0; u < out.length; u++) out[u] = this.means[u]! + a * this.widths[u]!;
+      for (let u = 0; u < out.length; u++) out[u] = means[u]! + a * widths[u]!;
     } else {
       const scale = this.options.sampleScale * sigma;
       const floor = this.options.optimistic ? 0 : Number.NEGATIVE_INFINITY;
       for (let u = 0; u < out.length; u++)
-        out[u] = this.means[u]! + scale * this.widths[u]! * Math.max(floor, normal(request.rng));
+        out[u] = means[u]! + scale * widths[u]! * Math.max(floor, normal(request.rng));
     }
   }
 
@@ -202,27 +202,32 @@ export class SharedLinearModel implements RewardModel {
   gaussianScores(x: Float64Array, means: Float64Array, sds: Float64Array): void {
     this.computePosterior(x);
     const scale = this.options.sampleScale * this.noise;
-    means.set(this.means);
-    for (let u = 0; u < sds.length; u++) sds[u] = scale * this.widths[u]!;
+    means.set(this.posteriors.means);
+    for (let u = 0; u < sds.length; u++) sds[u] = scale * this.posteriors.widths[u]!;
   }
 
   /** Per-unit means θ_u·x and conditional widths √(xᵀA_u⁻¹x), cached while x and the model are unchanged. */
   private computePosterior(x: Float64Array): void {
+    this.syncThetaSlots();
+    this.posteriors.update(x, this.revision + this.pending.revision, true);
+  }
+
+  /**
+   * A batch of contexts' means and widths, computed together (see {@link UnitPosteriors.prepare}); scoring
+   * one of these arrays reads them while the model is unchanged.
+   */
+  prepareContexts(contexts: readonly Float64Array[]): void {
+    this.syncThetaSlots();
+    this.posteriors.prepare(contexts, this.revision + this.pending.revision);
+  }
+
+  /** Brings θ up to date (flush) and copies each unit's after its inverse, once per revision. */
+  private syncThetaSlots(): void {
     this.flush();
-    const d = this.d;
-    const revision = this.revision + this.pending.revision;
-    if (this.cachedRevision === revision && sameVector(this.cachedX, x, d)) return;
-    for (let i = 0; i < d; i++) this.cachedX[i] = x[i]!;
-    this.cachedRevision = revision;
-    this.arena.load(x);
-    for (let u = 0; u < this.unitCount; u++) {
-      let m = 0;
-      const at = u * d;
-      for (let i = 0; i < d; i++) m += this.theta[at + i]! * x[i]!;
-      this.means[u] = m;
-      const inverse = this.pending.inverseOf(u) ?? this.unitInverse[u]!;
-      this.widths[u] = Math.sqrt(Math.max(0, this.arena.quadraticForm(inverse)));
-    }
+    if (this.thetaSlotsRevision === this.revision) return;
+    for (let u = 0; u < this.unitCount; u++) this.thetaSlots[u]!.set(this.unitTheta(u));
+    this.pending.rebase((u) => this.unitInverse[u]!);
+    this.thetaSlotsRevision = this.revision;
   }
 
   observe(x: Float64Array, units: Int32Array, reward: number, weight: number): void {
@@ -360,6 +365,8 @@ export class SharedLinearModel implements RewardModel {
   }
 
   countPending(x: Float64Array, units: Int32Array): void {
+    // A pending inverse is a copy of the unit's, with the θ after it.
+    this.syncThetaSlots();
     for (let b = 0; b < units.length; b++) this.pending.add(units[b]!, this.unitInverse[units[b]!]!, x);
   }
 
@@ -369,6 +376,7 @@ export class SharedLinearModel implements RewardModel {
 
   startBatch(): void {
     this.pending.clear();
+    this.posteriors.dropPrepared();
     if (this.discount === 1) return;
     this.flush();
     const g = this.discount;

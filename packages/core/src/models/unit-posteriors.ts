@@ -1,0 +1,137 @@
+import { dot, sameVector } from "../linalg/dense.js";
+import type { MatrixArena } from "../linalg/matrix-arena.js";
+
+/**
+ * The matrices a linear model scores with, in its current state: writes each one (a unit's A⁻¹, its
+ * pending one if any, with θ right after it in the arena) into `matrices`, that θ into `thetas` and its
+ * unit into `owners` (−1: one matrix shared by every unit without one of its own, the prior), and returns
+ * their number.
+ */
+export type CollectMatrices = (
+  matrices: Float64Array[],
+  thetas: Float64Array[],
+  owners: Int32Array,
+) => number;
+
+/** The numbers of a batch of contexts, computed together in one model state ({@link UnitPosteriors.prepare}). */
+interface PreparedContexts {
+  contexts: readonly Float64Array[];
+  revision: number;
+  /** The context whose numbers are in the means and widths (−1: none), and the one expected next. */
+  current: number;
+  next: number;
+  /** The unit of each matrix, and per context its matrices' forms x'A⁻¹x and means θ·x. */
+  owners: Int32Array;
+  forms: Float64Array;
+  means: Float64Array;
+}
+
+/**
+ * Every unit's posterior mean θ·x and width √(x'A⁻¹x) for a context, as a linear model scores it: one
+ * kernel call per run of matrices, kept while neither the context nor the model's revision changes (a
+ * Thompson propensity or an explanation then costs O(units), not O(units·d²)). For a batch of contexts,
+ * {@link prepare} computes them all together; each number is to the bit what the context alone gives.
+ */
+export class UnitPosteriors {
+  readonly means: Float64Array;
+  readonly widths: Float64Array;
+  private readonly matrices: Float64Array[] = [];
+  private readonly thetas: Float64Array[] = [];
+  private readonly owners: Int32Array;
+  private readonly forms: Float64Array;
+  private readonly formMeans: Float64Array;
+  private readonly cachedX: Float64Array;
+  private cachedRevision = -1;
+  private widthsValid = false;
+  private prepared: PreparedContexts | undefined;
+
+  constructor(
+    private readonly arena: MatrixArena,
+    unitCount: number,
+    private readonly d: number,
+    private readonly collect: CollectMatrices,
+  ) {
+    this.means = new Float64Array(unitCount);
+    this.widths = new Float64Array(unitCount);
+    this.owners = new Int32Array(unitCount + 1);
+    this.forms = new Float64Array(unitCount + 1);
+    this.formMeans = new Float64Array(unitCount + 1);
+    this.cachedX = new Float64Array(d);
+  }
+
+  /** Brings the means, and the widths when `needWidth`, up to date for `x` in model state `revision`. */
+  update(x: Float64Array, revision: number, needWidth: boolean): void {
+    const prepared = this.prepared;
+    if (prepared?.revision === revision && this.fromPrepared(prepared, x)) return;
+    const same = this.cachedRevision === revision && sameVector(this.cachedX, x, this.d);
+    if (same && (this.widthsValid || !needWidth)) return;
+    // The means and widths are about to hold another context's numbers.
+    if (prepared) prepared.current = -1;
+    if (!same) {
+      for (let i = 0; i < this.d; i++) this.cachedX[i] = x[i]!;
+      this.cachedRevision = revision;
+      this.widthsValid = false;
+    }
+    const n = this.collect(this.matrices, this.thetas, this.owners);
+    if (needWidth) {
+      this.arena.load(x);
+      this.arena.posteriors(this.matrices, n, this.forms, this.formMeans);
+    } else {
+      // The kernel's dot products, without its quadratic forms.
+      for (let k = 0; k < n; k++) this.formMeans[k] = dot(this.thetas[k]!, x, this.d);
+    }
+    this.fill(this.owners, n, needWidth ? this.forms : undefined, this.formMeans, 0);
+  }
+
+  /**
+   * Computes the means and widths of a batch of contexts together in model state `revision` (each matrix
+   * read once for a block of contexts): {@link update} then reads them for these arrays, by identity.
+   */
+  prepare(contexts: readonly Float64Array[], revision: number): void {
+    const n = this.collect(this.matrices, this.thetas, this.owners);
+    const forms = new Float64Array(contexts.length * n);
+    const means = new Float64Array(contexts.length * n);
+    this.arena.posteriorsOfRows(this.matrices, n, contexts, forms, means);
+    const owners = this.owners.slice(0, n);
+    this.prepared = { contexts, revision, current: -1, next: 0, owners, forms, means };
+  }
+
+  /** Forgets a prepared batch (its state is gone). */
+  dropPrepared(): void {
+    this.prepared = undefined;
+  }
+
+  /** Whether `x` is one of the prepared contexts (looked up in decision order first): its numbers are then in place. */
+  private fromPrepared(p: PreparedContexts, x: Float64Array): boolean {
+    if (p.current >= 0 && p.contexts[p.current] === x) return true;
+    const row = p.contexts[p.next] === x ? p.next : p.contexts.indexOf(x);
+    if (row < 0) return false;
+    p.current = row;
+    p.next = row + 1;
+    // The per-context cache now holds another context's numbers.
+    this.cachedRevision = -1;
+    this.fill(p.owners, p.owners.length, p.forms, p.means, row * p.owners.length);
+    return true;
+  }
+
+  /** Every unit's mean (and width, given forms) from its matrix's numbers at `at` in those arrays. */
+  private fill(
+    owners: Int32Array,
+    n: number,
+    forms: Float64Array | undefined,
+    means: Float64Array,
+    at: number,
+  ): void {
+    if (owners[n - 1]! < 0) {
+      this.means.fill(means[at + n - 1]!);
+      if (forms) this.widths.fill(Math.sqrt(Math.max(0, forms[at + n - 1]!)));
+    }
+    for (let k = 0; k < n; k++) {
+      const u = owners[k]!;
+      if (u < 0) continue;
+      this.means[u] = means[at + k]!;
+      if (forms) this.widths[u] = Math.sqrt(Math.max(0, forms[at + k]!));
+    }
+    this.widthsValid = forms !== undefined;
+  }
+}
