@@ -67,8 +67,16 @@ const COMBOS: Record<string, string[]> = Object.fromEntries(
   [8, 7, 6, 6, 5, 12].map((count, k) => [`dim${k}`, options(`d${k}o`, count)]),
 );
 
-/** Decisions one at a time on a policy that learned 1,024 random outcomes first. */
-function decisions(kind: string, dimensions: Record<string, string[]>, draws: number): Workload["make"] {
+/**
+ * Decisions on a policy that learned 1,024 random outcomes first: one at a time, or `decideBatch` of
+ * `batch` contexts.
+ */
+function decisions(
+  kind: string,
+  dimensions: Record<string, string[]>,
+  draws: number,
+  batch = 1,
+): Workload["make"] {
   return (core) => {
     const policy = core.createPolicy({
       kind,
@@ -89,6 +97,15 @@ function decisions(kind: string, dimensions: Record<string, string[]>, draws: nu
       })),
     );
     let k = 0;
+    if (batch > 1) {
+      const batches = Array.from({ length: pool.length / batch }, (_, b) =>
+        pool.slice(b * batch, (b + 1) * batch),
+      );
+      return () => {
+        policy.decideBatch(batches[k++ % batches.length]!);
+        return batch;
+      };
+    }
     return () => {
       for (let i = 0; i < 20; i++) policy.decide(pool[k++ % pool.length]!);
       return 20;
@@ -146,6 +163,13 @@ export const AGAINST_WORKLOADS: Workload[] = [
       make: decisions("factorised-thompson", COMBOS, draws),
     }),
   ),
+  {
+    id: "factorised-thompson@draws0:combos-120960:d32:b128",
+    label:
+      "factorised-thompson (shared model) [propensityDraws 0], 120,960 combinations, d = 32, decideBatch of 128",
+    measure: "decision",
+    make: decisions("factorised-thompson", COMBOS, 0, 128),
+  },
 ];
 
 /**

@@ -297,11 +297,11 @@ export class MatrixArena {
     forms: Float64Array,
     means: Float64Array,
   ): void {
+    if (!this.trailingVector) throw new Error("this arena keeps no vector after its matrices");
     const d = this.d;
     const rows = contexts.length;
-    const blockRows = this.batchRows || rows;
-    for (let r0 = 0; r0 < rows; r0 += blockRows) {
-      const n = Math.min(blockRows, rows - r0);
+    for (let r0 = 0; r0 < rows; r0 += this.batchRows) {
+      const n = Math.min(this.batchRows, rows - r0);
       const block = ++this.rowsBlock;
       for (let k = 0; k < count; ) {
         const chunk = this.chunkOf(matrices[k]!);
