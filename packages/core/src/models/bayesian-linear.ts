@@ -378,6 +378,6 @@ export class BayesianLinearModel implements RewardModel {
     this.noiseEstimate.merge(other.noiseEstimate);
     this.observations += other.observations;
     this.endBatch();
-    this.pending.rebase((u) => (this.units[u] ?? this.prior).inverse);
+    this.pending.refreshThetas((u) => (this.units[u] ?? this.prior).theta);
   }
 }

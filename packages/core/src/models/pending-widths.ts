@@ -8,8 +8,6 @@ import type { MatrixArena } from "../linalg/matrix-arena.js";
  */
 export class PendingWidths {
   private readonly inverses = new Map<number, Float64Array>();
-  /** The contexts counted for each unit, to count them again on new statistics (see rebase). */
-  private readonly contexts = new Map<number, Float64Array[]>();
   /** Bumped by every change, so cached widths know when to recompute. */
   revision = 0;
 
@@ -23,10 +21,8 @@ export class PendingWidths {
       pending = this.arena.allocateScratch();
       this.arena.copy(inverse, pending);
       this.inverses.set(unit, pending);
-      this.contexts.set(unit, []);
     }
     this.arena.shermanMorrison(pending, x, 1);
-    this.contexts.get(unit)!.push(Float64Array.from(x));
     this.revision++;
   }
 
@@ -41,22 +37,19 @@ export class PendingWidths {
   }
 
   /**
-   * Counts the pending decisions again on each unit's current A⁻¹ (and the θ after it), for when the
-   * statistics changed under them without their outcomes (a merge).
+   * Copies each pending unit's current θ after its pending inverse, where the means read it, when θ moved
+   * under pending decisions (a merge). Their widths stay on the statistics they were counted on until
+   * the next update clears them (keeping their contexts to count them again would grow with every decision).
    */
-  rebase(inverseOf: (unit: number) => Float64Array): void {
+  refreshThetas(thetaOf: (unit: number) => Float64Array): void {
     if (this.inverses.size === 0) return;
-    for (const [unit, pending] of this.inverses) {
-      this.arena.copy(inverseOf(unit), pending);
-      for (const x of this.contexts.get(unit)!) this.arena.shermanMorrison(pending, x, 1);
-    }
+    for (const [unit, inverse] of this.inverses) this.arena.vectorAfter(inverse).set(thetaOf(unit));
     this.revision++;
   }
 
   clear(): void {
     if (this.inverses.size === 0) return;
     this.inverses.clear();
-    this.contexts.clear();
     this.arena.releaseScratch();
     this.revision++;
   }

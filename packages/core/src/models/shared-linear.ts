@@ -226,7 +226,7 @@ export class SharedLinearModel implements RewardModel {
     this.flush();
     if (this.thetaSlotsRevision === this.revision) return;
     for (let u = 0; u < this.unitCount; u++) this.thetaSlots[u]!.set(this.unitTheta(u));
-    this.pending.rebase((u) => this.unitInverse[u]!);
+    this.pending.refreshThetas((u) => this.unitTheta(u));
     this.thetaSlotsRevision = this.revision;
   }
 

@@ -43,6 +43,9 @@ export class UnitPosteriors {
   private readonly cachedX: Float64Array;
   private cachedRevision = -1;
   private widthsValid = false;
+  /** The revision the matrices were collected in, and their number. */
+  private collectedRevision = -1;
+  private count = 0;
   private prepared: PreparedContexts | undefined;
 
   constructor(
@@ -72,7 +75,7 @@ export class UnitPosteriors {
       this.cachedRevision = revision;
       this.widthsValid = false;
     }
-    const n = this.collect(this.matrices, this.thetas, this.owners);
+    const n = this.collected(revision);
     if (needWidth) {
       this.arena.load(x);
       this.arena.posteriors(this.matrices, n, this.forms, this.formMeans);
@@ -88,12 +91,21 @@ export class UnitPosteriors {
    * read once for a block of contexts): {@link update} then reads them for these arrays, by identity.
    */
   prepare(contexts: readonly Float64Array[], revision: number): void {
-    const n = this.collect(this.matrices, this.thetas, this.owners);
+    const n = this.collected(revision);
     const forms = new Float64Array(contexts.length * n);
     const means = new Float64Array(contexts.length * n);
     this.arena.posteriorsOfRows(this.matrices, n, contexts, forms, means);
     const owners = this.owners.slice(0, n);
     this.prepared = { contexts, revision, current: -1, next: 0, owners, forms, means };
+  }
+
+  /** The model's matrices in state `revision`, collected once per revision; returns their number. */
+  private collected(revision: number): number {
+    if (this.collectedRevision !== revision) {
+      this.count = this.collect(this.matrices, this.thetas, this.owners);
+      this.collectedRevision = revision;
+    }
+    return this.count;
   }
 
   /** Forgets a prepared batch (its state is gone). */
