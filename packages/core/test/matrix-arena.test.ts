@@ -45,6 +45,24 @@ function symmetric(d: number, values: number[], into: Float64Array): Float64Arra
   return into;
 }
 
+/**
+ * An arena with trailing vectors (a unit's A⁻¹ and θ) and 45 seeded symmetric matrices with their vectors:
+ * 8 KiB a matrix at d = 32 with 10 expected, so the 40 in the arena span several memories, and 5 plain
+ * arrays (the JavaScript path). `next` draws more numbers from the same seed.
+ */
+function matrixPool(d: number, seed: number) {
+  const arena = new MatrixArena(d, 10, false, true);
+  let state = seed;
+  const next = () => ((state = (state * 48271) % 2147483647) / 2147483647) * 2 - 1;
+  const pool = Array.from({ length: 45 }, (_, k) => {
+    const m = k < 40 ? arena.allocate() : new Float64Array(d * d + d).subarray(0, d * d);
+    symmetric(d, Array.from({ length: d * d }, next), m);
+    arena.vectorAfter(m).set(Array.from({ length: d }, next));
+    return m;
+  });
+  return { arena, pool, next };
+}
+
 describe("MatrixArena (WebAssembly SIMD widths)", () => {
   it("allocates its matrices in WebAssembly memory on this runtime (d ≥ 6)", () => {
     const m = new MatrixArena(17, 1000).allocate();
@@ -87,15 +105,7 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
         fc.array(fc.integer({ min: 0, max: 44 }), { minLength: 1, maxLength: 60 }),
         fc.integer({ min: 1, max: 1000 }),
         (d, picks, seed) => {
-          const arena = new MatrixArena(d, 10, false, true);
-          let state = seed;
-          const next = () => ((state = (state * 48271) % 2147483647) / 2147483647) * 2 - 1;
-          const pool = Array.from({ length: 45 }, (_, k) => {
-            const m = k < 40 ? arena.allocate() : new Float64Array(d * d + d).subarray(0, d * d);
-            symmetric(d, Array.from({ length: d * d }, next), m);
-            arena.vectorAfter(m).set(Array.from({ length: d }, next));
-            return m;
-          });
+          const { arena, pool, next } = matrixPool(d, seed);
           const x = Float64Array.from({ length: d }, next);
           arena.load(x);
           const matrices = picks.map((k) => pool[k]!);
@@ -130,15 +140,7 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
         fc.array(entry, { minLength: 40 * 32, maxLength: 40 * 32 }),
         fc.integer({ min: 1, max: 1000 }),
         (d, picks, rows, entries, seed) => {
-          const arena = new MatrixArena(d, 10, false, true);
-          let state = seed;
-          const next = () => ((state = (state * 48271) % 2147483647) / 2147483647) * 2 - 1;
-          const pool = Array.from({ length: 45 }, (_, k) => {
-            const m = k < 40 ? arena.allocate() : new Float64Array(d * d + d).subarray(0, d * d);
-            symmetric(d, Array.from({ length: d * d }, next), m);
-            arena.vectorAfter(m).set(Array.from({ length: d }, next));
-            return m;
-          });
+          const { arena, pool } = matrixPool(d, seed);
           const matrices = picks.map((k) => pool[k]!);
           const count = matrices.length;
           const contexts = Array.from({ length: rows }, (_, r) =>
