@@ -136,7 +136,7 @@ describe("fast paths", () => {
   });
 
   // With 16 features the linear models' matrices live in WebAssembly memory, and Thompson sampling's batch
-  // computes its widths together (MatrixArena.posteriorsOfRows); with 2, plain arrays.
+  // computes its widths together (MatrixArena.posteriors); with 2, plain arrays.
   for (const kind of ["lints", "auto", "linucb", "epsilon-greedy"] as const)
     for (const vectorLength of [2, 16])
       it(`${kind}, ${vectorLength} features: decideBatch decides as a loop of decide with the same ids`, () => {

@@ -107,11 +107,10 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
         (d, picks, seed) => {
           const { arena, pool, next } = matrixPool(d, seed);
           const x = Float64Array.from({ length: d }, next);
-          arena.load(x);
           const matrices = picks.map((k) => pool[k]!);
           const forms = new Float64Array(matrices.length);
           const means = new Float64Array(matrices.length);
-          arena.posteriors(matrices, matrices.length, forms, means);
+          arena.posteriors(matrices, matrices.length, [x], forms, means);
           expect(Array.from(forms).map(bits)).toEqual(matrices.map((m) => bits(quadraticForm(m, x, d))));
           expect(Array.from(means).map(bits)).toEqual(
             matrices.map((m) => bits(dot(arena.vectorAfter(m), x, d))),
@@ -148,7 +147,7 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
           );
           const forms = new Float64Array(rows * count);
           const means = new Float64Array(rows * count);
-          arena.posteriorsOfRows(matrices, count, contexts, forms, means);
+          arena.posteriors(matrices, count, contexts, forms, means);
           for (let r = 0; r < rows; r++) {
             const x = contexts[r]!;
             const row = (values: Float64Array) =>

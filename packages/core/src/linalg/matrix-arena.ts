@@ -48,14 +48,13 @@ const FIRST_CHUNK_BYTES = 4 * 1024 * 1024;
  * quadratic form: d = 4, 13 ns in JavaScript against 19 ns through the kernel; d = 6, 46 against 27.
  */
 const MIN_DIMENSION = 6;
-/** Contexts per call of {@link MatrixArena.posteriorsOfRows}' kernel (their room in every memory). */
+/** Contexts per call of {@link MatrixArena.posteriors}' kernel (their room in every memory). */
 const BATCH_ROWS = 16;
 
 /** The kernels' exports (byte offsets into the chunk's memory). */
 interface Kernels {
   quadraticForm(matrix: number, vector: number, d: number): number;
-  posteriors(table: number, count: number, vector: number, d: number, out: number): void;
-  posteriorsOfRows(table: number, count: number, xs: number, rows: number, d: number, out: number): void;
+  posteriors(table: number, count: number, xs: number, rows: number, d: number, out: number): void;
   matVec(matrix: number, vector: number, out: number, d: number): void;
   learnObservation(
     gram: number,
@@ -98,10 +97,9 @@ function kernels(): WebAssembly.Module | null {
 }
 
 /**
- * One WebAssembly memory: the loaded x of the widths, the input of {@link MatrixArena.matVec} and two
- * vectors of output (matVec's result, or two numbers per matrix of {@link MatrixArena.posteriors}); in an
- * arena with trailing vectors, room for a block of contexts and their results
- * ({@link MatrixArena.posteriorsOfRows}); then matrices.
+ * One WebAssembly memory: the loaded x of the quadratic forms, the input of {@link MatrixArena.matVec} and
+ * two vectors of output; in an arena with trailing vectors, room for a block of contexts and their results
+ * ({@link MatrixArena.posteriors}); then matrices.
  */
 interface Chunk {
   /** Holds scratch matrices, all given back at once by {@link MatrixArena.releaseScratch}. */
@@ -110,16 +108,14 @@ interface Chunk {
   vector: Float64Array;
   input: Float64Array;
   output: Float64Array;
-  /** The output region as 2d numbers. */
-  outputs: Float64Array;
   /** The input vector's bytes as d matrix offsets, for {@link MatrixArena.posteriors}. */
   table: Int32Array;
   /** The loaded vector's bytes as 2d unit slots, for {@link MatrixArena.slotMatVec}. */
   slots: Int32Array;
-  /** A block of contexts, and two numbers per matrix and context, for {@link MatrixArena.posteriorsOfRows}. */
+  /** A block of contexts, and two numbers per matrix and context, for {@link MatrixArena.posteriors}. */
   rows: Float64Array;
   rowOutputs: Float64Array;
-  /** Which block of contexts `rows` holds (see {@link MatrixArena.posteriorsOfRows}). */
+  /** Which block of contexts `rows` holds (see {@link MatrixArena.posteriors}). */
   rowsBlock: number;
   kernels: Kernels;
   /** Byte offset of the next free matrix. */
@@ -142,11 +138,11 @@ export class MatrixArena {
   /** Byte offsets of a chunk's input and output vectors (the loaded vector is at 0). */
   private readonly inputAt: number;
   private readonly outputAt: number;
-  /** Contexts a chunk holds for {@link posteriorsOfRows} (0 without trailing vectors), and where. */
+  /** Contexts a chunk holds for {@link posteriors} (0 without trailing vectors), and where. */
   private readonly batchRows: number;
   private readonly rowsAt: number;
   private readonly rowOutputsAt: number;
-  /** Numbers the blocks of contexts of {@link posteriorsOfRows}: a chunk whose `rowsBlock` is the current one holds it. */
+  /** Numbers the blocks of contexts of {@link posteriors}: a chunk whose `rowsBlock` is the current one holds it. */
   private rowsBlock = 0;
   /** The loaded vector, for matrices outside the arena's memories. */
   private readonly vector: Float64Array;
@@ -253,44 +249,12 @@ export class MatrixArena {
   }
 
   /**
-   * x'·Mₖ·x into `forms` and vₖ·x into `means` (x as loaded, vₖ the vector after Mₖ: the arena has trailing
-   * vectors) for the first `count` matrices, as {@link quadraticForm} and dot in dense.ts (to the bit), with
-   * one kernel call per run of up to d matrices in one memory instead of a call per matrix.
+   * The widths² and means of linear units for one context or several: x_r'·Mₖ·x_r into `forms[r·count + k]`
+   * and vₖ·x_r into `means[r·count + k]` for the r-th context and the first `count` matrices (vₖ the vector
+   * after Mₖ: the arena has trailing vectors), as quadraticForm and dot in dense.ts give them (to the bit),
+   * in one kernel call per run of up to d matrices in one memory and block of 16 contexts.
    */
   posteriors(
-    matrices: readonly Float64Array[],
-    count: number,
-    forms: Float64Array,
-    means: Float64Array,
-  ): void {
-    const d = this.d;
-    for (let k = 0; k < count; ) {
-      const chunk = this.chunkOf(matrices[k]!);
-      if (!chunk) {
-        forms[k] = quadraticForm(matrices[k]!, this.vector, d);
-        means[k] = dot(this.vectorAfter(matrices[k]!), this.vector, d);
-        k++;
-        continue;
-      }
-      let n = 0;
-      for (; n < d && k + n < count && matrices[k + n]!.buffer === chunk.buffer; n++)
-        chunk.table[n] = matrices[k + n]!.byteOffset;
-      chunk.kernels.posteriors(this.inputAt, n, 0, d, this.outputAt);
-      const outputs = chunk.outputs;
-      for (let i = 0; i < n; i++) {
-        forms[k + i] = outputs[i]!;
-        means[k + i] = outputs[n + i]!;
-      }
-      k += n;
-    }
-  }
-
-  /**
-   * {@link posteriors} for several contexts at once: x_r'·Mₖ·x_r into `forms[r·count + k]` and vₖ·x_r into
-   * `means[r·count + k]` for the r-th context, to the bit what posteriors gives with each context loaded in
-   * turn, in one kernel call per run of up to d matrices in one memory and block of 16 contexts.
-   */
-  posteriorsOfRows(
     matrices: readonly Float64Array[],
     count: number,
     contexts: readonly Float64Array[],
@@ -316,13 +280,17 @@ export class MatrixArena {
           continue;
         }
         if (chunk.rowsBlock !== block) {
-          for (let r = 0; r < n; r++) copyInto(chunk.rows.subarray(r * d), contexts[r0 + r]!, d);
+          const into = chunk.rows;
+          for (let r = 0; r < n; r++) {
+            const x = contexts[r0 + r]!;
+            for (let i = 0; i < d; i++) into[r * d + i] = x[i]!;
+          }
           chunk.rowsBlock = block;
         }
         let runs = 0;
         for (; runs < d && k + runs < count && matrices[k + runs]!.buffer === chunk.buffer; runs++)
           chunk.table[runs] = matrices[k + runs]!.byteOffset;
-        chunk.kernels.posteriorsOfRows(this.inputAt, runs, this.rowsAt, n, d, this.rowOutputsAt);
+        chunk.kernels.posteriors(this.inputAt, runs, this.rowsAt, n, d, this.rowOutputsAt);
         const outputs = chunk.rowOutputs;
         for (let r = 0; r < n; r++) {
           const from = 2 * runs * r;
@@ -495,7 +463,6 @@ export class MatrixArena {
         vector: new Float64Array(buffer, 0, this.d),
         input: new Float64Array(buffer, this.inputAt, this.d),
         output: new Float64Array(buffer, this.outputAt, this.d),
-        outputs: new Float64Array(buffer, this.outputAt, 2 * this.d),
         table: new Int32Array(buffer, this.inputAt, this.d),
         slots: new Int32Array(buffer, 0, 2 * this.d),
         rows: new Float64Array(buffer, this.rowsAt, this.batchRows * this.d),

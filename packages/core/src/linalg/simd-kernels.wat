@@ -63,7 +63,7 @@
         (br $rows)))
     (local.get $total))
 
-;; x'·M·x and y'·M·y (into the f64s at $outX and $outY) in one pass over M: for each context exactly the
+  ;; x'·M·x and y'·M·y (into the f64s at $outX and $outY) in one pass over M: for each context exactly the
   ;; operations of $quadraticForm in its order (a row whose x_i is 0 is computed but not added, which
   ;; leaves the total as skipping it does), each of M's pairs loaded once for both.
   (func $quadraticForms2
@@ -144,31 +144,12 @@
     (f64.store (local.get $outX) (local.get $totalX))
     (f64.store (local.get $outY) (local.get $totalY)))
 
-  ;; out[k] = x'·M_k·x and out[$count + k] = v_k·x for k < $count, M_k at the byte offset held by the i32 at
-  ;; $table + 4k and v_k the d numbers right after it (a linear unit's A⁻¹ and θ), by $quadraticForm and $dot
-  ;; (as quadraticForm and dot in dense.ts): the widths² and means of a model's units in one call.
-  (func (export "posteriors") (param $table i32) (param $count i32) (param $x i32) (param $d i32) (param $out i32)
-    (local $k i32) (local $m i32)
-    (block $done
-      (loop $each
-        (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
-        (local.set $m (i32.load (i32.add (local.get $table) (i32.shl (local.get $k) (i32.const 2)))))
-        (f64.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3)))
-          (call $quadraticForm (local.get $m) (local.get $x) (local.get $d)))
-        (f64.store
-          (i32.add (local.get $out) (i32.shl (i32.add (local.get $count) (local.get $k)) (i32.const 3)))
-          (call $dot
-            (i32.add (local.get $m) (i32.shl (i32.mul (local.get $d) (local.get $d)) (i32.const 3)))
-            (local.get $x)
-            (local.get $d)))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br $each))))
-
   ;; For k < $count and r < $rows: out[2·$count·r + k] = x_r'·M_k·x_r and out[2·$count·r + $count + k] =
-  ;; v_k·x_r, with M_k and v_k as in posteriors and x_r the d numbers at $xs + 8·d·r: a batch of contexts
-  ;; against the same matrices in one call, each number exactly posteriors' (each matrix is read for every
-  ;; row while it is in cache).
-  (func (export "posteriorsOfRows")
+  ;; v_k·x_r, where M_k is at the byte offset held by the i32 at $table + 4k, v_k the d numbers right after
+  ;; it (a linear unit's A⁻¹ and θ) and x_r the d numbers at $xs + 8·d·r: the widths² and means of a
+  ;; model's units for one context or a batch, each number as quadraticForm and dot in dense.ts give it
+  ;; (each matrix is read for every context while it is in cache, for two contexts at a time).
+  (func (export "posteriors")
     (param $table i32) (param $count i32) (param $xs i32) (param $rows i32) (param $d i32) (param $out i32)
     (local $k i32) (local $r i32) (local $m i32) (local $v i32) (local $x i32) (local $at i32)
     (local $rowBytes i32) (local $step i32)

@@ -26,11 +26,6 @@ export class PendingWidths {
     this.revision++;
   }
 
-  /** Whether no decision is pending. */
-  get empty(): boolean {
-    return this.inverses.size === 0;
-  }
-
   /** A⁻¹ of a unit with its pending decisions counted, or undefined when it has none. */
   inverseOf(unit: number): Float64Array | undefined {
     return this.inverses.size === 0 ? undefined : this.inverses.get(unit);

@@ -41,6 +41,8 @@ export class UnitPosteriors {
   private readonly forms: Float64Array;
   private readonly formMeans: Float64Array;
   private readonly cachedX: Float64Array;
+  /** The context being scored, as the one-element batch the arena takes. */
+  private readonly context: Float64Array[] = [];
   private cachedRevision = -1;
   private widthsValid = false;
   /** The revision the matrices were collected in, and their number. */
@@ -77,8 +79,8 @@ export class UnitPosteriors {
     }
     const n = this.collected(revision);
     if (needWidth) {
-      this.arena.load(x);
-      this.arena.posteriors(this.matrices, n, this.forms, this.formMeans);
+      this.context[0] = x;
+      this.arena.posteriors(this.matrices, n, this.context, this.forms, this.formMeans);
     } else {
       // The kernel's dot products, without its quadratic forms.
       for (let k = 0; k < n; k++) this.formMeans[k] = dot(this.thetas[k]!, x, this.d);
@@ -94,7 +96,7 @@ export class UnitPosteriors {
     const n = this.collected(revision);
     const forms = new Float64Array(contexts.length * n);
     const means = new Float64Array(contexts.length * n);
-    this.arena.posteriorsOfRows(this.matrices, n, contexts, forms, means);
+    this.arena.posteriors(this.matrices, n, contexts, forms, means);
     const owners = this.owners.slice(0, n);
     this.prepared = { contexts, revision, current: -1, next: 0, owners, forms, means };
   }
