@@ -8,7 +8,7 @@ import {
   type Decision,
   type Policy,
   type PolicyConfig,
-  registeredPresets,
+  presetHasSetting,
 } from "../../packages/core/src/index.js";
 import { choleskySolve } from "./linalg.js";
 import type { Form, Problem } from "./problems.js";
@@ -42,7 +42,7 @@ export function createKairos(
   propensities: boolean,
   settings: object = {},
 ): Policy {
-  const takesDraws = "propensityDraws" in (registeredPresets()[kind]?.settings.shape ?? {});
+  const takesDraws = presetHasSetting(kind, "propensityDraws");
   return createPolicy({
     kind,
     actionSpace: actionSpaceOf(problem),

@@ -4,7 +4,7 @@
 // the last 1,000 decisions, as a mean over seeds (each seed draws its own customers, rewards and policy
 // draws) with the seeds' standard deviation.
 // Usage: tsx --conditions=kairos-source packages/core/examples/batches.ts [N] [seeds, default 5]
-import { createPolicy, createRng, type PolicyConfig, policyKinds, registeredPresets } from "@kairos/core";
+import { createPolicy, createRng, type PolicyConfig, policyKinds, presetHasSetting } from "@kairos/core";
 import { best, codesOf, effects, rate, space } from "./marketing-576.js";
 
 /** The offer matters 1.5× for customers with x > 0.5 and half as much for the others. */
@@ -17,8 +17,7 @@ const seeds = Number(process.argv[3] ?? 5);
 /** Share of the random→best gap one preset closed over the last 1,000 decisions, for one seed. */
 function gapClosed(kind: PolicyConfig["kind"], seed: number): number {
   // Thompson presets skip their propensities: they never change a decision.
-  const settings =
-    "propensityDraws" in registeredPresets()[kind]!.settings.shape ? { propensityDraws: 0 } : {};
+  const settings = presetHasSetting(kind, "propensityDraws") ? { propensityDraws: 0 } : {};
   const policy = createPolicy({
     kind,
     actionSpace: space,

@@ -77,6 +77,7 @@ export { importPresetModules, resolvePresetModules } from "./policies/presets/pr
 export {
   type PolicyKind,
   policyKinds,
+  presetHasSetting,
   presets,
   presetTable,
   registeredPresets,

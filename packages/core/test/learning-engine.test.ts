@@ -7,7 +7,7 @@ import {
   createRng,
   type PolicyConfig,
   policyKinds,
-  registeredPresets,
+  presetHasSetting,
   SharedLinearModel,
 } from "../src/index.js";
 
@@ -170,8 +170,7 @@ describe("exploration in daily batches", () => {
     for (const kind of policyKinds.filter((k) => k !== "fixed" && k !== "random")) {
       it(kind, () => {
         // Thompson presets skip their propensities: they never change a decision.
-        const settings =
-          "propensityDraws" in registeredPresets()[kind]!.settings.shape ? { propensityDraws: 0 } : {};
+        const settings = presetHasSetting(kind, "propensityDraws") ? { propensityDraws: 0 } : {};
         const policy = createPolicy({
           kind,
           actionSpace: marketing.space,

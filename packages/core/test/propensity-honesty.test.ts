@@ -26,6 +26,7 @@ import {
   normal,
   type PolicyKind,
   policyKinds,
+  presetHasSetting,
   presets,
   type RewardModel,
   type Rng,
@@ -68,10 +69,6 @@ interface Scenario {
 
 function isUnit(kind: PolicyKind): boolean {
   return (presets[kind] as { rewards: string }).rewards === "unit";
-}
-
-function hasSetting(kind: PolicyKind, name: string): boolean {
-  return name in (presets[kind].settings as unknown as { shape: object }).shape;
 }
 
 /** A policy of the scenario that has learned `learn` feedback items of its own choosing. */
@@ -229,21 +226,24 @@ describe.each(thompsonKinds)(
       }
     });
 
-    it.runIf(hasSetting(kind, "structure"))("factorised, with a constraint across blocks (estimated)", () => {
-      const s: Scenario = {
-        name: "factorised",
-        kind,
-        settings: { structure: "factorised" },
-        actionSpace: channelHour,
-        learn: 120,
-      };
-      const policy = trained(s);
-      const h = honesty(policy, context);
-      expectHonest(h);
-      expect(h.meanError).toBeGreaterThan(0); // the coupled blocks are estimated, and say so
-    });
+    it.runIf(presetHasSetting(kind, "structure"))(
+      "factorised, with a constraint across blocks (estimated)",
+      () => {
+        const s: Scenario = {
+          name: "factorised",
+          kind,
+          settings: { structure: "factorised" },
+          actionSpace: channelHour,
+          learn: 120,
+        };
+        const policy = trained(s);
+        const h = honesty(policy, context);
+        expectHonest(h);
+        expect(h.meanError).toBeGreaterThan(0); // the coupled blocks are estimated, and say so
+      },
+    );
 
-    it.runIf(hasSetting(kind, "optimistic"))(
+    it.runIf(presetHasSetting(kind, "optimistic"))(
       "with optimistic and plain draws, on one dimension (exact) and across a constraint (estimated)",
       () => {
         const arms: ActionSpaceConfig = { dimensions: { arm: ["a", "b", "c", "d", "e", "f"] } };
@@ -261,7 +261,10 @@ describe.each(thompsonKinds)(
           const across: Scenario = {
             name: "optimistic-across",
             kind,
-            settings: { optimistic, ...(hasSetting(kind, "structure") ? { structure: "factorised" } : {}) },
+            settings: {
+              optimistic,
+              ...(presetHasSetting(kind, "structure") ? { structure: "factorised" } : {}),
+            },
             actionSpace: channelHour,
             learn: 120,
           };
@@ -285,7 +288,7 @@ describe.each(thompsonKinds)(
 
     it("estimating never changes the decision, and the same id reproduces the same propensity", () => {
       const s: Scenario = { name: "same", kind, settings: {}, actionSpace: channelHour, learn: 60 };
-      if (hasSetting(kind, "structure")) s.settings = { structure: "factorised" };
+      if (presetHasSetting(kind, "structure")) s.settings = { structure: "factorised" };
       const withPropensity = trained(s);
       const without = trained(s, 0);
       for (let i = 0; i < 200; i++) {

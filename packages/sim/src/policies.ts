@@ -6,6 +6,7 @@ import {
   type Policy,
   type PolicyConfig,
   type PolicyKind,
+  presetHasSetting,
   registeredPresets,
   ValidationError,
 } from "@kairos/core";
@@ -147,8 +148,7 @@ export interface PolicyEnv {
 
 /** Whether a registered preset estimates Thompson propensities (it has a `propensityDraws` setting). */
 function isThompson(kind: string): boolean {
-  const preset = registeredPresets()[kind];
-  return preset !== undefined && "propensityDraws" in preset.settings.shape;
+  return presetHasSetting(kind, "propensityDraws");
 }
 
 /** Builds the policy a spec names: a sim baseline or any core preset via `createPolicy`. */

@@ -54,6 +54,12 @@ export function registerPresets(more: Readonly<Record<string, Preset>>): void {
   registry = { ...registry, ...more };
 }
 
+/** Whether the registered preset of this kind has a setting of this name (false for an unknown kind). */
+export function presetHasSetting(kind: string, setting: string): boolean {
+  const preset = registry[kind];
+  return preset !== undefined && setting in preset.settings.shape;
+}
+
 /** Every preset createPolicy can build now, by kind: core's and the registered ones. */
 export function registeredPresets(): Readonly<Record<string, Preset>> {
   return registry;
