@@ -153,96 +153,79 @@ describe.each(mergeable.map((c) => [c.kind + ("structure" in c ? `/${c.structure
   },
 );
 
+describe.each([
+  ["per-action linear model", () => new BayesianLinearModel(Blocks.joint(new ActionSpace(space)), 8)],
+  ["shared model", () => new SharedLinearModel(Blocks.factorised(new ActionSpace(space)), 8)],
+] as const)("%s at d = 8 (matrices in WebAssembly memory)", (_, make) => {
+  const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => Math.sin(k * 7 + i));
+  /** Observations k of [from, to) into each model, in one update batch; action 11 stays unseen. */
+  const learn = (models: RewardModel[], from: number, to: number) => {
+    for (const model of models) {
+      const units = new Int32Array(model.blocks.count);
+      model.startBatch();
+      for (let k = from; k < to; k++) {
+        model.blocks.unitsOf(model.blocks.space.codesOf(k % 11), units);
+        model.observe(x(k), units, k % 3 === 0 ? 1 : 0, 1);
+      }
+      model.endBatch();
+    }
+  };
+  const trained = (from: number) => {
+    const model = make();
+    learn([model], from, from + 60);
+    return model;
+  };
+  /** Every unit's posterior mean and sd for a context. */
+  const scores = (model: RewardModel, v: Float64Array) => {
+    const n = model.blocks.unitCount;
+    const [means, sds] = [new Float64Array(n), new Float64Array(n)];
+    (model as BayesianLinearModel).gaussianScores(v, means, sds);
+    return { means: Array.from(means), sds: Array.from(sds) };
+  };
+
+  // One kernel call reads each unit's θ after its inverse: a pending inverse must carry its unit's θ, also
+  // after a merge moved it.
+  it("pending decisions narrow the widths and leave the means to the bit, also after a merge", () => {
+    const [plain, pending] = [trained(0), trained(0)];
+    const units = new Int32Array(pending.blocks.count);
+    const counted = new Set<number>();
+    for (const action of [2, 11]) {
+      pending.blocks.unitsOf(pending.blocks.space.codesOf(action), units);
+      pending.countPending!(x(101), units);
+      for (const u of units) counted.add(u);
+    }
+    const [a, b] = [scores(plain, x(100)), scores(pending, x(100))];
+    expect(b.means).toEqual(a.means);
+    for (let u = 0; u < plain.blocks.unitCount; u++) {
+      if (counted.has(u)) expect(b.sds[u]!).toBeLessThan(a.sds[u]!);
+      else expect(b.sds[u]).toBe(a.sds[u]);
+    }
+    // A merge moves θ under the pending decisions: the means follow it (their widths stay on the
+    // statistics they were counted on until the next update).
+    for (const model of [plain, pending]) model.merge(trained(300));
+    expect(scores(pending, x(100)).means).toEqual(scores(plain, x(100)).means);
+  });
+
+  it("prepared contexts score as alone, whatever is scored between them", () => {
+    // prepareContexts runs the batch kernel. Scoring other arrays (equal in value or not) between prepared
+    // ones, and an update, must never serve stale numbers.
+    const [prepared, alone] = [make(), make()];
+    learn([prepared, alone], 0, 60);
+    const contexts = Array.from({ length: 37 }, (_, k) => x(200 + k));
+    prepared.prepareContexts(contexts);
+    const order = [0, 1, 1, 5, -1, 5, 36, 2, -2, 2, -2, 20, 0, 1];
+    for (const k of order) {
+      // −1: another array equal to context 5; −2: a context that was not prepared.
+      const v = k === -1 ? Float64Array.from(contexts[5]!) : k === -2 ? x(999) : contexts[k]!;
+      expect(scores(prepared, v)).toEqual(scores(alone, v));
+    }
+    learn([prepared, alone], 60, 61); // a new state: the prepared numbers no longer apply
+    for (const k of [3, 4]) expect(scores(prepared, contexts[k]!)).toEqual(scores(alone, contexts[k]!));
+  });
+});
+
 describe("snapshots and merges across mismatched policies", () => {
   const base: PolicyConfig = { kind: "lints", actionSpace: space, context: { vectorLength: d } };
-
-  // At d = 8 the matrices live in WebAssembly memory, where one kernel call reads each unit's θ after its
-  // inverse: a pending inverse must carry its unit's θ, also after a merge moved it.
-  for (const [name, make] of [
-    ["per-action linear model", () => new BayesianLinearModel(Blocks.joint(new ActionSpace(space)), 8)],
-    ["shared model", () => new SharedLinearModel(Blocks.factorised(new ActionSpace(space)), 8)],
-  ] as const) {
-    it(`${name}: pending decisions narrow the widths and leave the means to the bit, also after a merge`, () => {
-      const units = new Int32Array(make().blocks.count);
-      const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => Math.sin(k * 7 + i));
-      const trained = (from: number) => {
-        const model = make();
-        model.startBatch();
-        for (let k = from; k < from + 60; k++) {
-          model.blocks.unitsOf(model.blocks.space.codesOf(k % 11), units); // action 11 stays unseen
-          model.observe(x(k), units, k % 3 === 0 ? 1 : 0, 1);
-        }
-        model.endBatch();
-        return model;
-      };
-      const [plain, pending] = [trained(0), trained(0)];
-      const n = plain.blocks.unitCount;
-      const scores = (model: RewardModel) => {
-        const [means, sds] = [new Float64Array(n), new Float64Array(n)];
-        (model as BayesianLinearModel).gaussianScores(x(100), means, sds);
-        return { means: Array.from(means), sds: Array.from(sds) };
-      };
-      const counted = new Set<number>();
-      const countPending = (model: RewardModel) => {
-        for (const action of [2, 11]) {
-          model.blocks.unitsOf(model.blocks.space.codesOf(action), units);
-          model.countPending!(x(101), units);
-          for (const u of units) counted.add(u);
-        }
-      };
-      countPending(pending);
-      const [a, b] = [scores(plain), scores(pending)];
-      expect(b.means).toEqual(a.means);
-      for (let u = 0; u < n; u++) {
-        if (counted.has(u)) expect(b.sds[u]!).toBeLessThan(a.sds[u]!);
-        else expect(b.sds[u]).toBe(a.sds[u]);
-      }
-      // A merge moves θ under the pending decisions: the means follow it (their widths stay on the
-      // statistics they were counted on until the next update).
-      for (const model of [plain, pending]) model.merge(trained(300));
-      expect(scores(pending).means).toEqual(scores(plain).means);
-    });
-  }
-
-  for (const [name, make] of [
-    ["per-action linear model", () => new BayesianLinearModel(Blocks.joint(new ActionSpace(space)), 8)],
-    ["shared model", () => new SharedLinearModel(Blocks.factorised(new ActionSpace(space)), 8)],
-  ] as const) {
-    it(`${name}: prepared contexts score as alone, whatever is scored between them`, () => {
-      // d = 8: WebAssembly matrices, so prepareContexts runs the batch kernel. Scoring other arrays (equal
-      // in value or not) between prepared ones, and an update, must never serve stale numbers.
-      const [prepared, alone] = [make(), make()];
-      const units = new Int32Array(prepared.blocks.count);
-      const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => Math.sin(k * 7 + i));
-      const learn = (from: number, to: number) => {
-        for (const model of [prepared, alone]) {
-          model.startBatch();
-          for (let k = from; k < to; k++) {
-            model.blocks.unitsOf(model.blocks.space.codesOf(k % 11), units); // action 11 stays unseen
-            model.observe(x(k), units, k % 3 === 0 ? 1 : 0, 1);
-          }
-          model.endBatch();
-        }
-      };
-      learn(0, 60);
-      const contexts = Array.from({ length: 37 }, (_, k) => x(200 + k));
-      prepared.prepareContexts(contexts);
-      const n = prepared.blocks.unitCount;
-      const scores = (model: RewardModel, v: Float64Array) => {
-        const [means, sds] = [new Float64Array(n), new Float64Array(n)];
-        (model as BayesianLinearModel).gaussianScores(v, means, sds);
-        return [...means, ...sds];
-      };
-      const order = [0, 1, 1, 5, -1, 5, 36, 2, -2, 2, -2, 20, 0, 1];
-      for (const k of order) {
-        // −1: another array equal to context 5; −2: a context that was not prepared.
-        const v = k === -1 ? Float64Array.from(contexts[5]!) : k === -2 ? x(999) : contexts[k]!;
-        expect(scores(prepared, v)).toEqual(scores(alone, v));
-      }
-      learn(60, 61); // a new state: the prepared numbers no longer apply
-      for (const k of [3, 4]) expect(scores(prepared, contexts[k]!)).toEqual(scores(alone, contexts[k]!));
-    });
-  }
 
   it("rejects a snapshot of another action space, schema or kind with a clear error", () => {
     const snap = createPolicy(base).snapshot();
