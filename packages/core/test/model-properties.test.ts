@@ -167,7 +167,7 @@ describe.each([
         model.blocks.unitsOf(model.blocks.space.codesOf(k % 11), units);
         model.observe(x(k), units, k % 3 === 0 ? 1 : 0, 1);
       }
-      model.endBatch();
+      model.endBatch?.();
     }
   };
   const trained = (from: number) => {
