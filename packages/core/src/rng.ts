@@ -111,30 +111,86 @@ function finalMix(h: number): number {
   return h ^ (h >>> 16);
 }
 
+/** A safe integer's decimal digits, for {@link KeyHash.digits}. */
+const digitScratch = new Uint8Array(16);
+
+/**
+ * The one-pass hash that keys a decision's generator, fed in pieces: three independent multiply–xor
+ * lanes over the key's UTF-16 code units, crossed and finalised by Murmur3's mixer. Feeding "ab" then "c"
+ * gives what "abc" gives, so a policy hashes the part its decision ids share once ({@link copy} keeps that
+ * state) and feeds only each decision's number ({@link digits}, as `${n}` would, without the string).
+ */
+export class KeyHash {
+  private a = 0x2545f491;
+  private b = 0x9e3779b9;
+  private c = 0x6a09e667;
+
+  /** Back to the empty key. */
+  reset(): this {
+    this.a = 0x2545f491;
+    this.b = 0x9e3779b9;
+    this.c = 0x6a09e667;
+    return this;
+  }
+
+  /** The state of another hash (what it has been fed so far). */
+  copy(from: KeyHash): this {
+    this.a = from.a;
+    this.b = from.b;
+    this.c = from.c;
+    return this;
+  }
+
+  /** Feeds a string. */
+  text(text: string): this {
+    for (let i = 0; i < text.length; i++) this.code(text.charCodeAt(i));
+    return this;
+  }
+
+  /** Feeds the decimal digits of a non-negative safe integer, as `text(String(n))` would. */
+  digits(n: number): this {
+    // Least significant first into the scratch, then fed in reading order; (n − n % 10) / 10 is exact.
+    let count = 0;
+    do {
+      const digit = n % 10;
+      digitScratch[count++] = digit;
+      n = (n - digit) / 10;
+    } while (n > 0);
+    while (count > 0) this.code(48 + digitScratch[--count]!);
+    return this;
+  }
+
+  private code(code: number): void {
+    this.a = Math.imul(this.a ^ code, 0x01000193);
+    this.b = Math.imul(this.b ^ code, 0x5bd1e995);
+    this.c = Math.imul(this.c ^ code, 0x27d4eb2d);
+  }
+
+  /**
+   * A generator started from the hash of what was fed (Alea's recurrence); `reuse`, a generator this
+   * returned earlier and nobody draws from any more, is restarted instead of allocating one.
+   */
+  rng(reuse?: Rng): Rng {
+    const a = finalMix(this.a ^ Math.imul(this.b, 0x165667b1));
+    const b = finalMix(this.b ^ Math.imul(this.c, 0x9e3779b1));
+    const c = finalMix(this.c ^ Math.imul(a, 0x85ebca77));
+    return (reuse instanceof Alea ? reuse : Alea.blank()).restart(a, b, c);
+  }
+}
+
+/** Hashes one-off keys for {@link decisionRng} (nothing keeps its state between calls). */
+const scratchKey = new KeyHash();
+
 /**
  * The generator of one decision, keyed by the policy's seed and the decision id, so the same id always
- * reproduces the same draws (audits, retries) whatever happened before it. Alea's recurrence, started
- * from a one-pass hash of the key: three independent multiply–xor lanes, crossed and finalised by
- * Murmur3's mixer. Mash, which seeds {@link keyedRng}, runs three serial passes of floating-point steps
- * over the key: about 0.5 µs, a third of a random policy's whole decision. `keyedRng` keeps Mash, because
- * its streams must never change (control groups are assigned by it). `reuse`, a generator this function
- * returned earlier and nobody draws from any more, is restarted instead of allocating one.
+ * reproduces the same draws (audits, retries) whatever happened before it: {@link KeyHash} of
+ * `${seed}\u0000${key}`. Mash, which seeds {@link keyedRng}, runs three serial passes of floating-point
+ * steps over the key: about 0.5 µs, a third of a random policy's whole decision. `keyedRng` keeps Mash,
+ * because its streams must never change (control groups are assigned by it). `reuse`: see
+ * {@link KeyHash.rng}.
  */
 export function decisionRng(seed: string | number, key: string, reuse?: Rng): Rng {
-  const text = `${seed}\u0000${key}`;
-  let a = 0x2545f491;
-  let b = 0x9e3779b9;
-  let c = 0x6a09e667;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    a = Math.imul(a ^ code, 0x01000193);
-    b = Math.imul(b ^ code, 0x5bd1e995);
-    c = Math.imul(c ^ code, 0x27d4eb2d);
-  }
-  a = finalMix(a ^ Math.imul(b, 0x165667b1));
-  b = finalMix(b ^ Math.imul(c, 0x9e3779b1));
-  c = finalMix(c ^ Math.imul(a, 0x85ebca77));
-  return (reuse instanceof Alea ? reuse : Alea.blank()).restart(a, b, c);
+  return scratchKey.reset().text(String(seed)).text("\u0000").text(key).rng(reuse);
 }
 
 // The ziggurat (Marsaglia & Tsang 2000, with Doornik's 2005 correction: the layer comes from its own draw,

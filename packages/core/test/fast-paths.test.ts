@@ -13,7 +13,7 @@ import {
   type PolicyConfig,
   type Rng,
 } from "../src/index.js";
-import { decisionRng, normal, stableNormal } from "../src/rng.js";
+import { decisionRng, KeyHash, normal, stableNormal } from "../src/rng.js";
 
 const space = {
   dimensions: { offer: ["a", "b", "c"], channel: ["email", "sms", "push"], hour: [8, 12, 18] },
@@ -90,6 +90,37 @@ describe("fast paths", () => {
       expect(chiSquare(pairs, n - 1)).toBeLessThan(148.2);
       // Var((U − ½)(V − ½)) = 1/144 for independent uniforms: |mean| ≤ 4 sd.
       expect(Math.abs(cross / (n - 1))).toBeLessThan(4 * Math.sqrt(1 / 144 / (n - 1)));
+    }
+  });
+
+  it("a decision key hashed in pieces, its number as digits, gives the whole key's generator", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: "binary", maxLength: 20 }), { maxLength: 4 }),
+        fc.oneof(fc.nat(), fc.constantFrom(0, 9, 10, 99, 100, Number.MAX_SAFE_INTEGER)),
+        (pieces, n) => {
+          const prefix = new KeyHash().text("7\u0000");
+          for (const piece of pieces) prefix.text(piece);
+          const rng = new KeyHash().copy(prefix).digits(n).rng();
+          const whole = decisionRng(7, `${pieces.join("")}${n}`);
+          for (let i = 0; i < 3; i++) expect(rng.next()).toBe(whole.next());
+        },
+      ),
+      { numRuns: 500 },
+    );
+    // A policy's generated ids hash from a kept prefix: giving the same ids explicitly decides alike.
+    const config: PolicyConfig = { kind: "lints", actionSpace: space, context: { vectorLength: 3 }, seed: 5 };
+    const generated = trained(config);
+    const given = trained(config);
+    const rng = createRng("ids");
+    for (let i = 0; i < 30; i++) {
+      const x = contextOf(config, rng);
+      const decision = generated.decide(x);
+      expect(given.decide(x, { decisionId: decision.decisionId })).toMatchObject({
+        actionIndex: decision.actionIndex,
+        propensity: decision.propensity,
+        decisionId: decision.decisionId,
+      });
     }
   });
 

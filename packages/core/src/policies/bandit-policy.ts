@@ -28,7 +28,7 @@ import type {
   RestoreOptions,
   UpdateReport,
 } from "../policy.js";
-import { decisionRng } from "../rng.js";
+import { KeyHash } from "../rng.js";
 import type { ActionSearch } from "../search/action-search.js";
 import { Explainer } from "./explanation.js";
 import { PolicyDecision } from "./policy-decision.js";
@@ -160,10 +160,20 @@ export class BanditPolicy implements Policy {
   private readonly explainer: Explainer | undefined;
   /**
    * The generators of the decision under way and of its propensity estimate, restarted per decision (no
-   * decision keeps its generator once made).
+   * decision keeps its generator once made), from the hash of `${seed}\u0000${decisionId}` (decisionKey)
+   * and of that followed by "#propensity".
    */
-  private readonly decisionStream = decisionRng(0, "");
-  private readonly propensityStream = decisionRng(0, "");
+  private readonly decisionKey = new KeyHash();
+  private readonly propensityKey = new KeyHash();
+  private readonly decisionStream = new KeyHash().rng();
+  private readonly propensityStream = new KeyHash().rng();
+  /** Made once: a decision's scope calls it when its rule first asks for propensity draws. */
+  private readonly makePropensityRng = () =>
+    this.propensityKey.copy(this.decisionKey).text("#propensity").rng(this.propensityStream);
+  /** The generated ids' prefix and the hash of `${seed}\u0000${prefix}-`, as of instance `idInstance`. */
+  private idPrefix = "";
+  private readonly idKey = new KeyHash();
+  private idInstance = -1;
   private version = 0;
   private decisions = 0;
   /**
@@ -198,18 +208,47 @@ export class BanditPolicy implements Policy {
     return this.model;
   }
 
-  /** A decision's scope: its encoded context and compiled eligibility, and its generators (keyed by its id). */
-  private scope(x: Float64Array, eligibility: CompiledEligibility, decisionId: string): DecisionScope {
+  /**
+   * A decision's scope: its encoded context and compiled eligibility, and its generators (keyed by its id,
+   * whose hash is in `decisionKey`).
+   */
+  private scope(x: Float64Array, eligibility: CompiledEligibility): DecisionScope {
     return new DecisionScope(
       this.space,
       this.model,
       this.search,
       x,
       eligibility,
-      decisionRng(this.parts.seed, decisionId, this.decisionStream),
-      () => decisionRng(this.parts.seed, `${decisionId}#propensity`, this.propensityStream),
+      this.decisionKey.rng(this.decisionStream),
+      this.makePropensityRng,
       this.unitScores,
     );
+  }
+
+  /** Sets `decisionKey` to the hash of a decision id given by the caller. */
+  private keyOf(decisionId: string): void {
+    this.decisionKey.reset().text(String(this.parts.seed)).text("\u0000").text(decisionId);
+  }
+
+  /**
+   * Prefix of generated decision ids: id and seed, plus the instance number from the second instance on
+   * (made, and hashed into `idKey` with its "-", once per instance).
+   */
+  private generatedIdPrefix(): string {
+    if (this.idInstance !== this.instance) {
+      const base = `${this.id}-${this.parts.seed}`;
+      this.idPrefix = this.instance === 0 ? base : `${base}-i${this.instance}`;
+      this.idKey.reset().text(String(this.parts.seed)).text("\u0000").text(`${this.idPrefix}-`);
+      this.idInstance = this.instance;
+    }
+    return this.idPrefix;
+  }
+
+  /** The next generated decision id, `${prefix}-${n}`, its hash in `decisionKey` from the prefix's. */
+  private nextGeneratedId(): string {
+    const prefix = this.generatedIdPrefix();
+    this.decisionKey.copy(this.idKey).digits(this.decisions);
+    return `${prefix}-${this.decisions}`;
   }
 
   /**
@@ -240,21 +279,17 @@ export class BanditPolicy implements Policy {
     return { x, eligibility, topK, decisionId: options.decisionId };
   }
 
-  /** Prefix of generated decision ids: id and seed, plus the instance number from the second instance on. */
-  private defaultIdPrefix(): string {
-    const base = `${this.id}-${this.parts.seed}`;
-    return this.instance === 0 ? base : `${base}-i${this.instance}`;
-  }
-
   decide(context: Context, options: DecideOptions = {}): Decision {
     return this.decideValid(this.validate(context, options, "context", this.contextVector));
   }
 
   /** Decides for a validated input (nothing can fail here but an empty feasible set). */
   private decideValid({ x, eligibility, topK, decisionId: given }: PreparedDecision): Decision {
-    const decisionId = given ?? `${this.defaultIdPrefix()}-${this.decisions}`;
+    let decisionId: string;
+    if (given === undefined) decisionId = this.nextGeneratedId();
+    else this.keyOf((decisionId = given));
     this.decisions++;
-    const scope = this.scope(x, eligibility, decisionId);
+    const scope = this.scope(x, eligibility);
     const choice = this.parts.rule.choose(scope, topK);
     if (choice.ranked.length === 0) throw new NoEligibleActionError();
     if (this.parts.rule.countsPending && this.model?.countPending) {
@@ -333,9 +368,9 @@ export class BanditPolicy implements Policy {
         `actionProbabilities enumerates actions: at most ${PROBABILITY_LIMIT}`,
       );
     }
-    const decisionId = options.decisionId ?? `${this.defaultIdPrefix()}-probabilities`;
     const { x, eligibility } = this.validate(context, options, "context", this.contextVector);
-    const scope = this.scope(x, eligibility, decisionId);
+    this.keyOf(options.decisionId ?? `${this.generatedIdPrefix()}-probabilities`);
+    const scope = this.scope(x, eligibility);
     const probs = new Float64Array(this.space.size);
     for (const [index, p] of this.parts.rule.distribution(scope)) probs[index] = p;
     return probs;
