@@ -280,8 +280,15 @@ export class MatrixArena {
           continue;
         }
         if (chunk.rowsBlock !== block) {
+          // The kernel's layout: the first 4·⌊n/4⌋ contexts as columns (x_r,i at i·fours + r), the rest
+          // row by row after them.
           const into = chunk.rows;
-          for (let r = 0; r < n; r++) {
+          const fours = n & ~3;
+          for (let r = 0; r < fours; r++) {
+            const x = contexts[r0 + r]!;
+            for (let i = 0; i < d; i++) into[i * fours + r] = x[i]!;
+          }
+          for (let r = fours; r < n; r++) {
             const x = contexts[r0 + r]!;
             for (let i = 0; i < d; i++) into[r * d + i] = x[i]!;
           }

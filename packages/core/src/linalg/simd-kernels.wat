@@ -144,27 +144,189 @@
     (f64.store (local.get $outX) (local.get $totalX))
     (f64.store (local.get $outY) (local.get $totalY)))
 
+  ;; x'·M·x for four contexts at once, lane by lane exactly the operations of $quadraticForm in its order:
+  ;; the contexts are columns of a transposed block (x_r,i at $xt + i·$stride + 8r), so each M_ij is loaded
+  ;; once and splat for all four, and the short tails of the rows run as vectors too. A lane whose x_i is
+  ;; 0 computes row i but does not add it, which leaves its total as skipping the row does. The four
+  ;; totals go to $out + r·$step.
+  (func $quadraticForms4
+    (param $m i32) (param $xt i32) (param $stride i32) (param $d i32) (param $out i32) (param $step i32)
+    (local $i i32) (local $j i32) (local $row i32) (local $col i32) (local $mij v128)
+    (local $xa v128) (local $xb v128) (local $ta v128) (local $tb v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local $totalA v128) (local $totalB v128)
+    (block $done
+      (loop $rows
+        (br_if $done (i32.ge_u (local.get $i) (local.get $d)))
+        (local.set $col (i32.add (local.get $xt) (i32.mul (local.get $i) (local.get $stride))))
+        (local.set $xa (v128.load (local.get $col)))
+        (local.set $xb (v128.load offset=16 (local.get $col)))
+        (if (v128.any_true
+              (v128.or (f64x2.ne (local.get $xa) (v128.const f64x2 0 0))
+                (f64x2.ne (local.get $xb) (v128.const f64x2 0 0))))
+          (then
+            (local.set $row
+              (i32.add (local.get $m) (i32.shl (i32.mul (local.get $i) (local.get $d)) (i32.const 3))))
+            (local.set $mij (v128.load64_splat (i32.add (local.get $row) (i32.shl (local.get $i) (i32.const 3)))))
+            (local.set $ta
+              (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.mul (local.get $xa) (local.get $mij))))
+            (local.set $tb
+              (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.mul (local.get $xb) (local.get $mij))))
+            (local.set $a0 (v128.const f64x2 0 0))
+            (local.set $a1 (v128.const f64x2 0 0))
+            (local.set $a2 (v128.const f64x2 0 0))
+            (local.set $a3 (v128.const f64x2 0 0))
+            (local.set $b0 (v128.const f64x2 0 0))
+            (local.set $b1 (v128.const f64x2 0 0))
+            (local.set $b2 (v128.const f64x2 0 0))
+            (local.set $b3 (v128.const f64x2 0 0))
+            (local.set $j (i32.add (local.get $i) (i32.const 1)))
+            (local.set $col (i32.add (local.get $col) (local.get $stride)))
+            (block $quadsDone
+              (loop $quads
+                (br_if $quadsDone (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $d)))
+                (local.set $mij (v128.load64_splat (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))))
+                (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $mij) (v128.load (local.get $col)))))
+                (local.set $b0
+                  (f64x2.add (local.get $b0) (f64x2.mul (local.get $mij) (v128.load offset=16 (local.get $col)))))
+                (local.set $col (i32.add (local.get $col) (local.get $stride)))
+                (local.set $mij
+                  (v128.load64_splat offset=8 (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))))
+                (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $mij) (v128.load (local.get $col)))))
+                (local.set $b1
+                  (f64x2.add (local.get $b1) (f64x2.mul (local.get $mij) (v128.load offset=16 (local.get $col)))))
+                (local.set $col (i32.add (local.get $col) (local.get $stride)))
+                (local.set $mij
+                  (v128.load64_splat offset=16 (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))))
+                (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $mij) (v128.load (local.get $col)))))
+                (local.set $b2
+                  (f64x2.add (local.get $b2) (f64x2.mul (local.get $mij) (v128.load offset=16 (local.get $col)))))
+                (local.set $col (i32.add (local.get $col) (local.get $stride)))
+                (local.set $mij
+                  (v128.load64_splat offset=24 (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))))
+                (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $mij) (v128.load (local.get $col)))))
+                (local.set $b3
+                  (f64x2.add (local.get $b3) (f64x2.mul (local.get $mij) (v128.load offset=16 (local.get $col)))))
+                (local.set $col (i32.add (local.get $col) (local.get $stride)))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $quads)))
+            (block $tailDone
+              (loop $tail
+                (br_if $tailDone (i32.ge_u (local.get $j) (local.get $d)))
+                (local.set $mij (v128.load64_splat (i32.add (local.get $row) (i32.shl (local.get $j) (i32.const 3)))))
+                (local.set $ta (f64x2.add (local.get $ta) (f64x2.mul (local.get $mij) (v128.load (local.get $col)))))
+                (local.set $tb
+                  (f64x2.add (local.get $tb) (f64x2.mul (local.get $mij) (v128.load offset=16 (local.get $col)))))
+                (local.set $col (i32.add (local.get $col) (local.get $stride)))
+                (local.set $j (i32.add (local.get $j) (i32.const 1)))
+                (br $tail)))
+            ;; total += (2·x_i)·(t + ((s0 + s2) + (s1 + s3))) in the lanes whose x_i is not 0.
+            (local.set $totalA
+              (v128.bitselect
+                (f64x2.add (local.get $totalA)
+                  (f64x2.mul (f64x2.mul (v128.const f64x2 2 2) (local.get $xa))
+                    (f64x2.add (local.get $ta)
+                      (f64x2.add (f64x2.add (local.get $a0) (local.get $a2)) (f64x2.add (local.get $a1) (local.get $a3))))))
+                (local.get $totalA)
+                (f64x2.ne (local.get $xa) (v128.const f64x2 0 0))))
+            (local.set $totalB
+              (v128.bitselect
+                (f64x2.add (local.get $totalB)
+                  (f64x2.mul (f64x2.mul (v128.const f64x2 2 2) (local.get $xb))
+                    (f64x2.add (local.get $tb)
+                      (f64x2.add (f64x2.add (local.get $b0) (local.get $b2)) (f64x2.add (local.get $b1) (local.get $b3))))))
+                (local.get $totalB)
+                (f64x2.ne (local.get $xb) (v128.const f64x2 0 0))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+    (f64.store (local.get $out) (f64x2.extract_lane 0 (local.get $totalA)))
+    (f64.store (i32.add (local.get $out) (local.get $step)) (f64x2.extract_lane 1 (local.get $totalA)))
+    (f64.store (i32.add (local.get $out) (i32.shl (local.get $step) (i32.const 1))) (f64x2.extract_lane 0 (local.get $totalB)))
+    (f64.store (i32.add (local.get $out) (i32.mul (local.get $step) (i32.const 3))) (f64x2.extract_lane 1 (local.get $totalB))))
+
+  ;; v·x for four contexts at once (columns of a transposed block, as in $quadraticForms4), lane by lane
+  ;; exactly the operations of $dot: partial sums over j ≡ 0..3 mod 4, the tail added to the first, then
+  ;; (s0 + s2) + (s1 + s3). The four results go to $out + r·$step.
+  (func $dots4
+    (param $v i32) (param $xt i32) (param $stride i32) (param $d i32) (param $out i32) (param $step i32)
+    (local $j i32) (local $col i32) (local $vj v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128)
+    (local.set $col (local.get $xt))
+    (block $quadsDone
+      (loop $quads
+        (br_if $quadsDone (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $d)))
+        (local.set $vj (v128.load64_splat (i32.add (local.get $v) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $vj) (v128.load (local.get $col)))))
+        (local.set $b0 (f64x2.add (local.get $b0) (f64x2.mul (local.get $vj) (v128.load offset=16 (local.get $col)))))
+        (local.set $col (i32.add (local.get $col) (local.get $stride)))
+        (local.set $vj (v128.load64_splat offset=8 (i32.add (local.get $v) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $a1 (f64x2.add (local.get $a1) (f64x2.mul (local.get $vj) (v128.load (local.get $col)))))
+        (local.set $b1 (f64x2.add (local.get $b1) (f64x2.mul (local.get $vj) (v128.load offset=16 (local.get $col)))))
+        (local.set $col (i32.add (local.get $col) (local.get $stride)))
+        (local.set $vj (v128.load64_splat offset=16 (i32.add (local.get $v) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $a2 (f64x2.add (local.get $a2) (f64x2.mul (local.get $vj) (v128.load (local.get $col)))))
+        (local.set $b2 (f64x2.add (local.get $b2) (f64x2.mul (local.get $vj) (v128.load offset=16 (local.get $col)))))
+        (local.set $col (i32.add (local.get $col) (local.get $stride)))
+        (local.set $vj (v128.load64_splat offset=24 (i32.add (local.get $v) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $a3 (f64x2.add (local.get $a3) (f64x2.mul (local.get $vj) (v128.load (local.get $col)))))
+        (local.set $b3 (f64x2.add (local.get $b3) (f64x2.mul (local.get $vj) (v128.load offset=16 (local.get $col)))))
+        (local.set $col (i32.add (local.get $col) (local.get $stride)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $quads)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $j) (local.get $d)))
+        (local.set $vj (v128.load64_splat (i32.add (local.get $v) (i32.shl (local.get $j) (i32.const 3)))))
+        (local.set $a0 (f64x2.add (local.get $a0) (f64x2.mul (local.get $vj) (v128.load (local.get $col)))))
+        (local.set $b0 (f64x2.add (local.get $b0) (f64x2.mul (local.get $vj) (v128.load offset=16 (local.get $col)))))
+        (local.set $col (i32.add (local.get $col) (local.get $stride)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $tail)))
+    (local.set $a0 (f64x2.add (f64x2.add (local.get $a0) (local.get $a2)) (f64x2.add (local.get $a1) (local.get $a3))))
+    (local.set $b0 (f64x2.add (f64x2.add (local.get $b0) (local.get $b2)) (f64x2.add (local.get $b1) (local.get $b3))))
+    (f64.store (local.get $out) (f64x2.extract_lane 0 (local.get $a0)))
+    (f64.store (i32.add (local.get $out) (local.get $step)) (f64x2.extract_lane 1 (local.get $a0)))
+    (f64.store (i32.add (local.get $out) (i32.shl (local.get $step) (i32.const 1))) (f64x2.extract_lane 0 (local.get $b0)))
+    (f64.store (i32.add (local.get $out) (i32.mul (local.get $step) (i32.const 3))) (f64x2.extract_lane 1 (local.get $b0))))
+
   ;; For k < $count and r < $rows: out[2·$count·r + k] = x_r'·M_k·x_r and out[2·$count·r + $count + k] =
   ;; v_k·x_r, where M_k is at the byte offset held by the i32 at $table + 4k, v_k the d numbers right after
-  ;; it (a linear unit's A⁻¹ and θ) and x_r the d numbers at $xs + 8·d·r: the widths² and means of a
-  ;; model's units for one context or a batch, each number as quadraticForm and dot in dense.ts give it
-  ;; (each matrix is read for every context while it is in cache, for two contexts at a time).
+  ;; it (a linear unit's A⁻¹ and θ): the widths² and means of a model's units for one context or a batch,
+  ;; each number as quadraticForm and dot in dense.ts give it. The first 4·floor($rows/4) contexts are the
+  ;; columns of a transposed block at $xs (x_r,i at $xs + 8·(i·4·floor($rows/4) + r)), taken four at a time; the
+  ;; last $rows mod 4 follow it row by row (x_r at 8·d·r further on), taken two at a time, then one. Each
+  ;; matrix is read for every context while it is in cache.
   (func (export "posteriors")
     (param $table i32) (param $count i32) (param $xs i32) (param $rows i32) (param $d i32) (param $out i32)
     (local $k i32) (local $r i32) (local $m i32) (local $v i32) (local $x i32) (local $at i32)
-    (local $rowBytes i32) (local $step i32)
+    (local $rowBytes i32) (local $step i32) (local $fours i32) (local $stride i32)
     (local.set $rowBytes (i32.shl (local.get $d) (i32.const 3)))
     ;; Bytes from one row's results to the next.
     (local.set $step (i32.shl (local.get $count) (i32.const 4)))
+    (local.set $fours (i32.and (local.get $rows) (i32.const -4)))
+    (local.set $stride (i32.shl (local.get $fours) (i32.const 3)))
     (block $done
       (loop $matrices
         (br_if $done (i32.ge_u (local.get $k) (local.get $count)))
         (local.set $m (i32.load (i32.add (local.get $table) (i32.shl (local.get $k) (i32.const 2)))))
         (local.set $v (i32.add (local.get $m) (i32.shl (i32.mul (local.get $d) (local.get $d)) (i32.const 3))))
         (local.set $r (i32.const 0))
-        (local.set $x (local.get $xs))
         (local.set $at (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3))))
-        ;; Two rows at a time, then the last one alone.
+        (block $foursDone
+          (loop $fourLoop
+            (br_if $foursDone (i32.ge_u (local.get $r) (local.get $fours)))
+            (local.set $x (i32.add (local.get $xs) (i32.shl (local.get $r) (i32.const 3))))
+            (call $quadraticForms4 (local.get $m) (local.get $x) (local.get $stride) (local.get $d)
+              (local.get $at) (local.get $step))
+            (call $dots4 (local.get $v) (local.get $x) (local.get $stride) (local.get $d)
+              (i32.add (local.get $at) (i32.shl (local.get $count) (i32.const 3))) (local.get $step))
+            (local.set $at (i32.add (local.get $at) (i32.shl (local.get $step) (i32.const 2))))
+            (local.set $r (i32.add (local.get $r) (i32.const 4)))
+            (br $fourLoop)))
+        (local.set $x (i32.add (local.get $xs) (i32.mul (local.get $stride) (local.get $d))))
+        ;; The rest two rows at a time, then the last one alone.
         (block $pairsDone
           (loop $pairs
             (br_if $pairsDone (i32.gt_u (i32.add (local.get $r) (i32.const 2)) (local.get $rows)))
