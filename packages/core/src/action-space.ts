@@ -105,6 +105,8 @@ export class ActionSpace {
   private readonly compiledRules: CompiledRule[];
   private readonly everything: CompiledEligibility;
   private readonly countCache = new Map<string, number>();
+  /** Codes of an index being looked at by one synchronous method (recordOf, isFeasibleInBox). */
+  private readonly scratchCodes: Int32Array;
 
   constructor(config: ActionSpaceConfig) {
     const parsed = actionSpaceConfigSchema.safeParse(config);
@@ -140,6 +142,7 @@ export class ActionSpace {
       return map;
     });
     this.strides = new Float64Array(dims.length);
+    this.scratchCodes = new Int32Array(dims.length);
     let size = 1;
     for (let k = dims.length - 1; k >= 0; k--) {
       this.strides[k] = size;
@@ -204,7 +207,7 @@ export class ActionSpace {
   recordOf(index: number): ActionRecord {
     if (!this.isValidIndex(index))
       throw new ValidationError("action", `index ${index} is outside [0, ${this.size})`);
-    const codes = this.codesOf(index);
+    const codes = this.codesOf(index, this.scratchCodes);
     const record: ActionRecord = {};
     for (let k = 0; k < codes.length; k++) record[this.dimensions[k]!] = this.options[k]![codes[k]!]!;
     return record;
@@ -369,7 +372,7 @@ export class ActionSpace {
   }
 
   private isFeasibleInBox(index: number, eligibility: CompiledEligibility): boolean {
-    const codes = this.codesOf(index);
+    const codes = this.codesOf(index, this.scratchCodes);
     for (let k = 0; k < codes.length; k++) if (eligibility.masks[k]![codes[k]!] === 0) return false;
     return true;
   }

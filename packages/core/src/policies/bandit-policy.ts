@@ -84,7 +84,8 @@ const snapshotSchema = z.strictObject({
 
 interface PreparedFeedback {
   x: Float64Array;
-  units: Int32Array;
+  /** The action's index, or its codes when it was given as a record. */
+  action: number | Int32Array;
   reward: number;
   weight: number;
 }
@@ -149,8 +150,9 @@ export class BanditPolicy implements Policy {
   private readonly search: ActionSearch | undefined;
   private readonly parts: PolicyParts;
   private readonly unitScores: Float64Array;
-  private readonly pendingUnits: Int32Array;
-  /** An action index's codes while its feedback is prepared (only its units are kept). */
+  /** The units of the action being counted as pending or learned (one at a time). */
+  private readonly actionUnits: Int32Array;
+  /** The codes of a feedback item's action given by index, while it is learned. */
   private readonly feedbackCodes: Int32Array;
   /**
    * The encoded context of the decision under way (one array for all: decisions are synchronous and none
@@ -192,7 +194,7 @@ export class BanditPolicy implements Policy {
     this.model = parts.makeModel?.();
     this.search = this.model && parts.makeSearch ? parts.makeSearch(this.model.blocks) : undefined;
     this.unitScores = new Float64Array(this.model?.blocks.unitCount ?? 0);
-    this.pendingUnits = new Int32Array(this.model?.blocks.count ?? 0);
+    this.actionUnits = new Int32Array(this.model?.blocks.count ?? 0);
     this.feedbackCodes = new Int32Array(this.space.dimensions.length);
     this.contextVector = new Float64Array(this.encoder.dimension);
     this.explainer = this.model ? new Explainer(this.model.blocks) : undefined;
@@ -293,7 +295,7 @@ export class BanditPolicy implements Policy {
     const choice = this.parts.rule.choose(scope, topK);
     if (choice.ranked.length === 0) throw new NoEligibleActionError();
     if (this.parts.rule.countsPending && this.model?.countPending) {
-      this.model.countPending(scope.x, this.model.blocks.unitsOf(choice.ranked[0]!.codes, this.pendingUnits));
+      this.model.countPending(scope.x, this.model.blocks.unitsOf(choice.ranked[0]!.codes, this.actionUnits));
     }
     const ranked: RankedAction[] = new Array(choice.ranked.length);
     for (let i = 0; i < ranked.length; i++) {
@@ -385,10 +387,16 @@ export class BanditPolicy implements Policy {
       this.prepare(item, `feedback[${i}]`, new Float64Array(contexts.buffer, i * d * 8, d)),
     );
     // Everything is valid: only now touch the model, so a rejected batch leaves it unchanged.
-    if (this.model) {
-      this.model.startBatch();
-      for (const p of prepared) this.model.observe(p.x, p.units, p.reward, p.weight);
-      this.model.endBatch?.();
+    const model = this.model;
+    if (model) {
+      model.startBatch();
+      const units = this.actionUnits;
+      for (const p of prepared) {
+        const codes =
+          typeof p.action === "number" ? this.space.codesOf(p.action, this.feedbackCodes) : p.action;
+        model.observe(p.x, model.blocks.unitsOf(codes, units), p.reward, p.weight);
+      }
+      model.endBatch?.();
     }
     this.version++;
     return { applied: prepared.length, policyVersion: this.version };
@@ -405,15 +413,10 @@ export class BanditPolicy implements Policy {
       if (!parsed.success) throw validationErrorFrom(field, parsed.error.issues);
       ({ action, reward, weight } = parsed.data);
     }
-    let codes: Int32Array;
-    if (typeof action === "number") {
-      if (!this.space.isValidIndex(action)) {
-        throw new ValidationError(`${field}.action`, `index ${action} is outside [0, ${this.space.size})`);
-      }
-      codes = this.space.codesOf(action, this.feedbackCodes);
-    } else {
-      codes = this.space.codesOfRecord(action, `${field}.action`);
+    if (typeof action === "number" && !this.space.isValidIndex(action)) {
+      throw new ValidationError(`${field}.action`, `index ${action} is outside [0, ${this.space.size})`);
     }
+    const codes = typeof action === "number" ? action : this.space.codesOfRecord(action, `${field}.action`);
     const range = this.parts.rewardRange;
     if (range && (reward < range[0] || reward > range[1])) {
       throw new ValidationError(
@@ -422,9 +425,7 @@ export class BanditPolicy implements Policy {
       );
     }
     this.encoder.encode(item.context, x, `${field}.context`);
-    const units = new Int32Array(this.model?.blocks.count ?? 0);
-    if (this.model) this.model.blocks.unitsOf(codes, units);
-    return { x, units, reward, weight: weight ?? 1 };
+    return { x, action: codes, reward, weight: weight ?? 1 };
   }
 
   snapshot(): PolicySnapshot {
