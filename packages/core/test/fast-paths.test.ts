@@ -222,6 +222,35 @@ describe("fast paths", () => {
     expect({ ...early }.scores).toBeUndefined();
   });
 
+  it.each([
+    ["lints", "lints"],
+    ["factorised-thompson (shared model)", "factorised-thompson"],
+    ["linucb (pending decisions between)", "linucb"],
+  ] as const)(
+    "%s: explanations computed on first read are those of the model when each decision was made",
+    (_, kind) => {
+      const config = { kind, actionSpace: space, context: { vectorLength: 2 }, seed: 3 } as PolicyConfig;
+      const policy = trained(config);
+      const rng = createRng("explanations");
+      const contexts = Array.from({ length: 12 }, () => [rng.next(), rng.next()]);
+      const eligibility = { deny: { offer: ["c"] } };
+      // The same decisions made eagerly on a twin, whose explanations are read at once.
+      const twin = trained(config);
+      const expected = contexts.map((x) => structuredClone(twin.decide(x, { eligibility }).scores));
+      const first = [...contexts[0]!];
+      const expectedSingle = structuredClone(twin.decide(first, { eligibility }).scores);
+      const batch = policy.decideBatch(contexts, { eligibility });
+      const single = policy.decide(contexts[0]!, { eligibility });
+      contexts[0]![0] = 99; // the caller's array changes: the explanation kept its own context,
+    policy.decide([0.9, 0.1]); // and so does the policy's buffer for one decision's context
+      policy.update(contexts.map((x) => ({ context: x, action: 5, reward: 1 })));
+      policy.update(contexts.map((x) => ({ context: x, action: 2, reward: 0 })));
+      expect(batch.map((d) => d.scores)).toEqual(expected);
+      expect(single.scores).toEqual(expectedSingle);
+      expect(Object.keys(single.scores.offer!)).toEqual(["a", "b"]);
+    },
+  );
+
   it("feedback that passes the structural check but breaks the schema is still rejected whole", () => {
     const policy = trained({ kind: "lints", actionSpace: space, context: { vectorLength: 2 } });
     const before = JSON.stringify(policy.snapshot());

@@ -7,7 +7,7 @@ import type { Blocks } from "./blocks.js";
 import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import { PriorPrecision, priorPrecisionSchema } from "./prior-precision.js";
-import type { RewardModel, ScoreRequest } from "./reward-model.js";
+import type { FrozenMeans, RewardModel, ScoreRequest } from "./reward-model.js";
 import { UnitPosteriors } from "./unit-posteriors.js";
 import type { UnitRemap } from "./unit-remap.js";
 
@@ -193,6 +193,10 @@ export class BayesianLinearModel implements RewardModel {
     means.set(this.posteriors.means);
     const scale = this.options.sampleScale * this.noise;
     for (let u = 0; u < sds.length; u++) sds[u] = scale * this.posteriors.widths[u]!;
+  }
+
+  freezeMeans(): FrozenMeans {
+    return this.posteriors.frozen(this.revision, this.revision + this.pending.revision);
   }
 
   /**

@@ -11,6 +11,12 @@ import type { UnitRemap } from "./unit-remap.js";
 export type ScoreRequest = { mode: "mean" } | { mode: "sample"; rng: Rng } | { mode: "upper"; alpha: number };
 
 /**
+ * Every unit's posterior mean for a context, as the model had it when this was made (later updates do not
+ * change it): writes `blocks.unitCount` numbers into `out`, the numbers scoring in `mean` mode gave then.
+ */
+export type FrozenMeans = (x: Float64Array, out: Float64Array) => void;
+
+/**
  * A reward model with uncertainty over the units of a {@link Blocks} split. It knows nothing of
  * exploration or search: rules ask it for scores, search adds unit scores into action scores.
  */
@@ -44,6 +50,12 @@ export interface RewardModel {
    * arrays are unchanged. Results are to the bit those of scoring each context alone.
    */
   prepareContexts?(contexts: readonly Float64Array[]): void;
+  /**
+   * The unit means of the current state as a {@link FrozenMeans}, for models whose means are a cheap
+   * function of what they can copy (a linear model's coefficients): a decision keeps it and its context,
+   * and computes its explanation only when read. The same object until the model changes.
+   */
+  freezeMeans?(): FrozenMeans;
   /** Sufficient statistics as plain JSON. */
   toJSON(): unknown;
   /**

@@ -7,7 +7,7 @@ import type { Blocks } from "./blocks.js";
 import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import { PriorPrecision, priorPrecisionSchema } from "./prior-precision.js";
-import type { RewardModel, ScoreRequest } from "./reward-model.js";
+import type { FrozenMeans, RewardModel, ScoreRequest } from "./reward-model.js";
 import { UnitPosteriors } from "./unit-posteriors.js";
 import { remapValues, type UnitRemap } from "./unit-remap.js";
 
@@ -210,6 +210,11 @@ export class SharedLinearModel implements RewardModel {
   private computePosterior(x: Float64Array): void {
     this.syncThetaSlots();
     this.posteriors.update(x, this.revision + this.pending.revision, true);
+  }
+
+  freezeMeans(): FrozenMeans {
+    this.syncThetaSlots();
+    return this.posteriors.frozen(this.revision, this.revision + this.pending.revision);
   }
 
   /**

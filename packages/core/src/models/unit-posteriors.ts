@@ -1,5 +1,6 @@
-import { dot, sameVector } from "../linalg/dense.js";
+import { dot, dotAt, sameVector } from "../linalg/dense.js";
 import type { MatrixArena } from "../linalg/matrix-arena.js";
+import type { FrozenMeans } from "./reward-model.js";
 
 /**
  * The matrices a linear model scores with, in its current state: writes each one (a unit's A⁻¹, its
@@ -49,6 +50,9 @@ export class UnitPosteriors {
   private collectedRevision = -1;
   private count = 0;
   private prepared: PreparedContexts | undefined;
+  /** The means frozen in means revision `frozenRevision` ({@link frozen}). */
+  private frozenMeans: FrozenMeans | undefined;
+  private frozenRevision = -1;
 
   constructor(
     private readonly arena: MatrixArena,
@@ -108,6 +112,27 @@ export class UnitPosteriors {
       this.collectedRevision = revision;
     }
     return this.count;
+  }
+
+  /**
+   * The means of model state `revision` for any context, from a copy of each matrix's θ: the numbers
+   * {@link update} gives (the same dot products), whatever the model does afterwards. Made once per
+   * `meansRevision`, the part of the revision that moves means (pending decisions move only widths).
+   */
+  frozen(meansRevision: number, revision: number): FrozenMeans {
+    if (this.frozenRevision === meansRevision && this.frozenMeans) return this.frozenMeans;
+    const n = this.collected(revision);
+    const d = this.d;
+    const owners = this.owners.slice(0, n);
+    const thetas = new Float64Array(n * d);
+    for (let k = 0; k < n; k++) thetas.set(this.thetas[k]!, k * d);
+    const unitCount = this.means.length;
+    this.frozenMeans = (x, out) => {
+      if (owners[n - 1]! < 0) out.fill(dotAt(thetas, (n - 1) * d, x, 0, d), 0, unitCount);
+      for (let k = 0; k < n; k++) if (owners[k]! >= 0) out[owners[k]!] = dotAt(thetas, k * d, x, 0, d);
+    };
+    this.frozenRevision = meansRevision;
+    return this.frozenMeans;
   }
 
   /** Forgets a prepared batch (its state is gone). */

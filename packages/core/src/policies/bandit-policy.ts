@@ -30,7 +30,7 @@ import type {
 } from "../policy.js";
 import { KeyHash } from "../rng.js";
 import type { ActionSearch } from "../search/action-search.js";
-import { Explainer } from "./explanation.js";
+import { type CapturedScores, Explainer } from "./explanation.js";
 import { PolicyDecision } from "./policy-decision.js";
 import { unitRemap } from "./snapshot-remap.js";
 
@@ -282,11 +282,17 @@ export class BanditPolicy implements Policy {
   }
 
   decide(context: Context, options: DecideOptions = {}): Decision {
-    return this.decideValid(this.validate(context, options, "context", this.contextVector));
+    return this.decideValid(this.validate(context, options, "context", this.contextVector), false);
   }
 
-  /** Decides for a validated input (nothing can fail here but an empty feasible set). */
-  private decideValid({ x, eligibility, topK, decisionId: given }: PreparedDecision): Decision {
+  /**
+   * Decides for a validated input (nothing can fail here but an empty feasible set); `kept`: nothing
+   * writes `x` again (a batch's encoded contexts), so the explanation may keep it.
+   */
+  private decideValid(
+    { x, eligibility, topK, decisionId: given }: PreparedDecision,
+    kept: boolean,
+  ): Decision {
     let decisionId: string;
     if (given === undefined) decisionId = this.nextGeneratedId();
     else this.keyOf((decisionId = given));
@@ -302,9 +308,15 @@ export class BanditPolicy implements Policy {
       const a = choice.ranked[i]!;
       ranked[i] = { action: this.space.recordOf(a.index), actionIndex: a.index, score: a.score };
     }
-    // The explanation's numbers now (the model may change before it is read), its record on first read.
+    // What the explanation needs, now (the model may change before it is read): the context and the
+    // model's frozen means, computed from on first read, where the context stays as it is (a copy would
+    // cost more than the capture); else the best means, now.
     const explainer = this.explainer;
-    const best = explainer ? explainer.capture(this.meansOf(scope.x), scope.eligibility) : undefined;
+    let captured: CapturedScores | undefined;
+    if (explainer) {
+      const means = kept ? this.model!.freezeMeans?.() : undefined;
+      captured = means ? { means, x, eligibility } : explainer.capture(this.meansOf(x), eligibility);
+    }
     return new PolicyDecision(
       decisionId,
       ranked[0]!.action,
@@ -316,7 +328,7 @@ export class BanditPolicy implements Policy {
       this.kind,
       this.version,
       explainer,
-      best,
+      captured,
     );
   }
 
@@ -345,7 +357,7 @@ export class BanditPolicy implements Policy {
     for (let i = 0; i < prepared.length; i++) {
       if (i % PREPARED_SLICE === 0)
         model?.prepareContexts?.(prepared.slice(i, i + PREPARED_SLICE).map((p) => p.x));
-      decisions[i] = this.decideValid(prepared[i]!);
+      decisions[i] = this.decideValid(prepared[i]!, true);
     }
     return decisions;
   }

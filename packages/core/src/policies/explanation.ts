@@ -1,12 +1,25 @@
 // The explanation attached to every decision: per dimension, per option, the best posterior mean of any
-// allowed unit that uses the option. Its numbers are taken when the decision is made (one pass over the
-// units' means, into one Float64Array); the nested record of names is built only if `decision.scores` is
-// read, since most callers never read it and building it cost more than the decision's arithmetic.
+// allowed unit that uses the option, in the model state of the decision. What it needs is taken when the
+// decision is made: the context and the model's frozen means (a copy of a linear model's coefficients,
+// shared by every decision until the model changes), or else one pass over the units' means. The numbers
+// and the nested record of names are computed only if `decision.scores` is read: most callers never read
+// it, and taking it eagerly cost a tenth of a batched linear Thompson round.
 import type { ActionSpace, CompiledEligibility } from "../action-space.js";
 import type { Blocks } from "../models/blocks.js";
+import type { FrozenMeans } from "../models/reward-model.js";
 
 /** Per dimension name, per option (as text): the best mean of any allowed unit using it. */
 export type Explanation = Record<string, Record<string, number>>;
+
+/** What a decision keeps of its explanation: the best mean per option, or what to compute it from. */
+export type CapturedScores = readonly number[] | FrozenScores;
+
+/** A decision's context (an array nobody writes again) and the model's means when it was made. */
+export interface FrozenScores {
+  means: FrozenMeans;
+  x: Float64Array;
+  eligibility: CompiledEligibility;
+}
 
 /** Captures explanations as numbers and turns them into records on demand. */
 export class Explainer {
@@ -56,7 +69,15 @@ export class Explainer {
   }
 
   /** The record of a capture: dimensions in block order, options in declaration order. */
-  record(best: readonly number[]): Explanation {
+  record(captured: CapturedScores): Explanation {
+    let best: readonly number[];
+    if (Array.isArray(captured)) best = captured;
+    else {
+      const { means, x, eligibility } = captured as FrozenScores;
+      const unitMeans = new Float64Array(this.blocks.unitCount);
+      means(x, unitMeans);
+      best = this.capture(unitMeans, eligibility);
+    }
     const out: Explanation = {};
     for (const dims of this.blocks.dims) {
       for (const k of dims) {

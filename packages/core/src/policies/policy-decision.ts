@@ -1,6 +1,6 @@
 import type { ActionRecord } from "../action-space.js";
 import type { Decision, RankedAction } from "../policy.js";
-import type { Explainer, Explanation } from "./explanation.js";
+import type { CapturedScores, Explainer, Explanation } from "./explanation.js";
 
 /**
  * The decision a {@link BanditPolicy} returns. A class rather than an object literal: `scores` is a getter
@@ -11,7 +11,7 @@ import type { Explainer, Explanation } from "./explanation.js";
 export class PolicyDecision implements Decision {
   declare readonly propensityError?: number;
   readonly #explainer: Explainer | undefined;
-  readonly #best: readonly number[] | undefined;
+  readonly #captured: CapturedScores | undefined;
   #scores: Explanation | undefined;
 
   constructor(
@@ -25,17 +25,17 @@ export class PolicyDecision implements Decision {
     readonly policyKind: string,
     readonly policyVersion: number,
     explainer: Explainer | undefined,
-    best: readonly number[] | undefined,
+    captured: CapturedScores | undefined,
   ) {
     if (propensityError !== undefined)
       (this as { propensityError?: number }).propensityError = propensityError;
     this.#explainer = explainer;
-    this.#best = best;
+    this.#captured = captured;
   }
 
   /** Per dimension, per option: the best posterior mean of any allowed unit using it, when decided. */
   get scores(): Explanation {
-    this.#scores ??= this.#explainer && this.#best ? this.#explainer.record(this.#best) : {};
+    this.#scores ??= this.#explainer && this.#captured ? this.#explainer.record(this.#captured) : {};
     return this.#scores;
   }
 
