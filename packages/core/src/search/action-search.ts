@@ -91,7 +91,9 @@ export class ActionSearch {
       this.blocks.decode(b, best, codes);
       score += unitScores[offset + best]!;
     }
-    if (!this.space.isFeasible(codes, eligibility)) return undefined;
+    // Each block's pick respects the masks already: only constraints and excluded actions can object.
+    const checked = this.space.hasConstraints || eligibility.deniedActions.size > 0;
+    if (checked && !this.space.isFeasible(codes, eligibility)) return undefined;
     return { codes, index: this.space.indexOfCodes(codes), score };
   }
 
