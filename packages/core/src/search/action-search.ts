@@ -73,23 +73,25 @@ export class ActionSearch {
     unitScores: Float64Array,
     eligibility: CompiledEligibility,
   ): ScoredAction | undefined {
+    const blocks = this.blocks;
     const codes = new Int32Array(this.space.dimensions.length);
     const restricted = eligibility.key !== "*";
     let score = 0;
-    for (let b = 0; b < this.blocks.count; b++) {
-      const offset = this.blocks.offsets[b]!;
+    for (let b = 0; b < blocks.count; b++) {
+      const offset = blocks.offsets[b]!;
+      const size = blocks.sizes[b]!;
       let best = -1;
-      for (let c = 0; c < this.blocks.sizes[b]!; c++) {
-        if (
-          (best < 0 || unitScores[offset + c]! > unitScores[offset + best]!) &&
-          (!restricted || this.blocks.allowed(b, c, eligibility.masks))
-        ) {
+      let bestScore = Number.NEGATIVE_INFINITY;
+      for (let c = 0; c < size; c++) {
+        const s = unitScores[offset + c]!;
+        if ((best < 0 || s > bestScore) && (!restricted || blocks.allowed(b, c, eligibility.masks))) {
           best = c;
+          bestScore = s;
         }
       }
       if (best < 0) return undefined;
-      this.blocks.decode(b, best, codes);
-      score += unitScores[offset + best]!;
+      blocks.decode(b, best, codes);
+      score += bestScore;
     }
     // Each block's pick respects the masks already: only constraints and excluded actions can object.
     const checked = this.space.hasConstraints || eligibility.deniedActions.size > 0;
