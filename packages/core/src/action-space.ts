@@ -226,8 +226,13 @@ export class ActionSpace {
         throw new ValidationError(`${field}.${name}`, `unknown option ${JSON.stringify(record[name])}`);
       codes[k] = code;
     }
-    for (const key of Object.keys(record)) {
-      if (!this.dimensions.includes(key)) throw new ValidationError(`${field}.${key}`, "unknown dimension");
+    // Every dimension is there: any other key is unknown (counted without building the keys' array).
+    let keys = 0;
+    for (const _ in record) keys++;
+    if (keys > this.dimensions.length) {
+      for (const key of Object.keys(record)) {
+        if (!this.dimensions.includes(key)) throw new ValidationError(`${field}.${key}`, "unknown dimension");
+      }
     }
     return codes;
   }

@@ -242,7 +242,7 @@ describe("fast paths", () => {
       const batch = policy.decideBatch(contexts, { eligibility });
       const single = policy.decide(contexts[0]!, { eligibility });
       contexts[0]![0] = 99; // the caller's array changes: the explanation kept its own context,
-    policy.decide([0.9, 0.1]); // and so does the policy's buffer for one decision's context
+      policy.decide([0.9, 0.1]); // and so does the policy's buffer for one decision's context
       policy.update(contexts.map((x) => ({ context: x, action: 5, reward: 1 })));
       policy.update(contexts.map((x) => ({ context: x, action: 2, reward: 0 })));
       expect(batch.map((d) => d.scores)).toEqual(expected);
@@ -265,13 +265,33 @@ describe("fast paths", () => {
       [{ ...good, action: Number.NaN }, /feedback\[1\]\.action/],
       [{ ...good, reward: "1" as unknown as number }, /feedback\[1\]\.reward/],
       [null as unknown as Feedback, /feedback\[1\]/],
+      // Actions given as records: checked by the action space, field by field.
+      [
+        { ...good, action: { offer: "a", channel: "fax", hour: 8 } },
+        /feedback\[1\]\.action\.channel: unknown option "fax"/,
+      ],
+      [
+        { ...good, action: { offer: "a", channel: "email", hour: "8" } },
+        /feedback\[1\]\.action\.hour: unknown option "8"/,
+      ],
+      [
+        { ...good, action: { offer: "a", channel: "email" } },
+        /feedback\[1\]\.action\.hour: missing dimension/,
+      ],
+      [
+        { ...good, action: { offer: "a", channel: "email", hour: 8, colour: "red" } },
+        /feedback\[1\]\.action\.colour: unknown dimension/,
+      ],
+      [{ ...good, action: [0, 1, 2] as unknown as number }, /feedback\[1\]\.action/],
+      [{ ...good, action: null as unknown as number }, /feedback\[1\]\.action/],
     ];
     for (const [item, message] of bad) expect(() => policy.update([good, item])).toThrow(message);
     expect(JSON.stringify(policy.snapshot())).toBe(before);
-    // Records still go through the schema and are learned.
-    expect(
-      policy.update([{ context: [0.1, 0.2], action: { offer: "a", channel: "email", hour: 8 }, reward: 1 }])
-        .applied,
-    ).toBe(1);
+    // A record is learned as its index is.
+    const record = { context: [0.1, 0.2], action: { offer: "b", channel: "push", hour: 12 }, reward: 1 };
+    const byIndex = trained({ kind: "lints", actionSpace: space, context: { vectorLength: 2 } });
+    byIndex.update([{ ...record, action: byIndex.space.indexOf(record.action) }]);
+    expect(policy.update([record]).applied).toBe(1);
+    expect(JSON.stringify(policy.snapshot().model)).toBe(JSON.stringify(byIndex.snapshot().model));
   });
 });

@@ -119,16 +119,17 @@ interface EligibilityCache {
 }
 
 /**
- * Whether a feedback item is valid as {@link feedbackSchema} would parse it, with an action index (the
- * common case): a structural check of a few typeof tests. Items that fail it go through the schema, which
- * either names the bad field or accepts them (an action given as a record).
+ * Whether a feedback item is valid as {@link feedbackSchema} would parse it, its action an index or an
+ * object (whose dimensions and options {@link ActionSpace.codesOfRecord} checks next): a structural check
+ * of a few typeof tests. Items that fail it go through the schema, which names the bad field.
  */
-function isPlainFeedback(item: unknown): item is Feedback & { action: number } {
+function isPlainFeedback(item: unknown): item is Feedback {
   if (item === null || typeof item !== "object") return false;
   const { action, reward, propensity, weight, decisionId } = item as Record<string, unknown>;
   return (
-    typeof action === "number" &&
-    Number.isFinite(action) &&
+    // An index, or a record (codesOfRecord checks its dimensions and options, naming the field).
+    ((typeof action === "number" && Number.isFinite(action)) ||
+      (typeof action === "object" && action !== null && !Array.isArray(action))) &&
     typeof reward === "number" &&
     Number.isFinite(reward) &&
     (propensity === undefined || (typeof propensity === "number" && propensity >= 0 && propensity <= 1)) &&
