@@ -138,7 +138,7 @@ export const AGAINST_WORKLOADS: Workload[] = [
           policy.update(
             made.map((d, i) => ({
               context: xs[i]!,
-              action: d.actionIndex,
+              action: c.feedback === "record" ? d.action : d.actionIndex,
               reward: rng.next() < 0.25 ? 1 : 0,
             })),
           );

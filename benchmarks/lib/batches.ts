@@ -13,6 +13,8 @@ export interface BatchCase {
   arms: number;
   d: number;
   batch: number;
+  /** How feedback names its action: the decision's index, or its record (`decision.action`). */
+  feedback: "index" | "record";
 }
 
 /** Microseconds per round of one case: the best of three repetitions, and its split. */
@@ -36,16 +38,34 @@ export interface BatchRow {
   cpuUsPerRound: number;
 }
 
-/** The issue's batched workload (MABWiser's vectorised LinTS takes 13 µs a round on it). */
-export const FULL_BATCH_CASES: BatchCase[] = [100, 0].map((draws) => ({
-  id: `lints@draws${draws}:arms-8:d17:b100`,
-  label: `lints [propensityDraws ${draws}${draws === 100 ? ", default" : ""}], 8 arms, d = 17, batches of 100`,
-  kind: "lints",
-  settings: { propensityDraws: draws },
-  arms: 8,
-  d: 17,
-  batch: 100,
-}));
+/**
+ * The issue's batched workload (MABWiser's vectorised LinTS takes 13 µs a round on it), with and without
+ * propensities; then without them and with feedback naming actions by record, as most callers write it.
+ */
+export const FULL_BATCH_CASES: BatchCase[] = [
+  ...[100, 0].map(
+    (draws): BatchCase => ({
+      id: `lints@draws${draws}:arms-8:d17:b100`,
+      label: `lints [propensityDraws ${draws}${draws === 100 ? ", default" : ""}], 8 arms, d = 17, batches of 100`,
+      kind: "lints",
+      settings: { propensityDraws: draws },
+      arms: 8,
+      d: 17,
+      batch: 100,
+      feedback: "index",
+    }),
+  ),
+  {
+    id: "lints@draws0:arms-8:d17:b100:records",
+    label: "lints [propensityDraws 0], 8 arms, d = 17, batches of 100, feedback actions as records",
+    kind: "lints",
+    settings: { propensityDraws: 0 },
+    arms: 8,
+    d: 17,
+    batch: 100,
+    feedback: "record",
+  },
+];
 
 export const QUICK_BATCH_CASES: BatchCase[] = FULL_BATCH_CASES.map((c) => ({
   ...c,
@@ -93,7 +113,7 @@ export function benchBatch(c: BatchCase, seed: number, budgetMs: number, warmupM
       const t1 = performance.now();
       const feedback: Feedback[] = decisions.map((d, i) => ({
         context: contexts[i]!,
-        action: d.actionIndex,
+        action: c.feedback === "record" ? d.action : d.actionIndex,
         reward: rewards[(k * c.batch + i) % rewards.length]!,
       }));
       const t2 = performance.now();

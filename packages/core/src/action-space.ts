@@ -213,11 +213,17 @@ export class ActionSpace {
     return record;
   }
 
-  /** Codes of a record; throws a {@link ValidationError} naming the field when a dimension or option is unknown. */
-  codesOfRecord(record: ActionRecord, field = "action"): Int32Array {
+  /**
+   * Codes of a record (into `codes`); throws a {@link ValidationError} naming the field when a dimension or
+   * option is unknown.
+   */
+  codesOfRecord(
+    record: ActionRecord,
+    field = "action",
+    codes: Int32Array = new Int32Array(this.dimensions.length),
+  ): Int32Array {
     if (record === null || typeof record !== "object")
       throw new ValidationError(field, "must be an action record");
-    const codes = new Int32Array(this.dimensions.length);
     for (let k = 0; k < this.dimensions.length; k++) {
       const name = this.dimensions[k]!;
       if (!(name in record)) throw new ValidationError(`${field}.${name}`, "missing dimension");

@@ -84,8 +84,8 @@ const snapshotSchema = z.strictObject({
 
 interface PreparedFeedback {
   x: Float64Array;
-  /** The action's index, or its codes when it was given as a record. */
-  action: number | Int32Array;
+  /** The action's index (also when it was given as a record). */
+  action: number;
   reward: number;
   weight: number;
 }
@@ -153,7 +153,7 @@ export class BanditPolicy implements Policy {
   private readonly unitScores: Float64Array;
   /** The units of the action being counted as pending or learned (one at a time). */
   private readonly actionUnits: Int32Array;
-  /** The codes of a feedback item's action given by index, while it is learned. */
+  /** The codes of a feedback item's action while it is validated or learned (one at a time). */
   private readonly feedbackCodes: Int32Array;
   /**
    * The encoded context of the decision under way (one array for all: decisions are synchronous and none
@@ -405,8 +405,7 @@ export class BanditPolicy implements Policy {
       model.startBatch();
       const units = this.actionUnits;
       for (const p of prepared) {
-        const codes =
-          typeof p.action === "number" ? this.space.codesOf(p.action, this.feedbackCodes) : p.action;
+        const codes = this.space.codesOf(p.action, this.feedbackCodes);
         model.observe(p.x, model.blocks.unitsOf(codes, units), p.reward, p.weight);
       }
       model.endBatch?.();
@@ -429,7 +428,10 @@ export class BanditPolicy implements Policy {
     if (typeof action === "number" && !this.space.isValidIndex(action)) {
       throw new ValidationError(`${field}.action`, `index ${action} is outside [0, ${this.space.size})`);
     }
-    const codes = typeof action === "number" ? action : this.space.codesOfRecord(action, `${field}.action`);
+    const index =
+      typeof action === "number"
+        ? action
+        : this.space.indexOfCodes(this.space.codesOfRecord(action, `${field}.action`, this.feedbackCodes));
     const range = this.parts.rewardRange;
     if (range && (reward < range[0] || reward > range[1])) {
       throw new ValidationError(
@@ -438,7 +440,7 @@ export class BanditPolicy implements Policy {
       );
     }
     this.encoder.encode(item.context, x, `${field}.context`);
-    return { x, action: codes, reward, weight: weight ?? 1 };
+    return { x, action: index, reward, weight: weight ?? 1 };
   }
 
   snapshot(): PolicySnapshot {
