@@ -4,24 +4,43 @@ import type { Rng } from "../rng.js";
 import type { ActionSearch, ScoredAction } from "../search/action-search.js";
 import type { TiedBest } from "../search/tied-best.js";
 
-/** Everything an exploration rule may use for one decision: the model, the search and the randomness. */
+/**
+ * Everything an exploration rule may use for one decision: the model, the search and the randomness. A
+ * policy keeps one and starts it anew for each decision ({@link begin}): decisions are synchronous and no
+ * rule keeps a scope.
+ */
 export class DecisionScope {
   private feasibleCount: number | undefined;
+  private propensityStream: Rng | undefined;
+  model: RewardModel | undefined;
+  /** The decision's encoded context and compiled eligibility. */
+  x: Float64Array;
+  eligibility: CompiledEligibility;
+  /** Draws of the decision itself, keyed by its id. */
+  rng: Rng;
 
   constructor(
     readonly space: ActionSpace,
-    readonly model: RewardModel | undefined,
     private readonly search: ActionSearch | undefined,
-    readonly x: Float64Array,
-    readonly eligibility: CompiledEligibility,
-    /** Draws of the decision itself, keyed by its id. */
-    readonly rng: Rng,
     /** Makes the stream used only to estimate propensities, so estimating never changes the decision. */
     private readonly makePropensityRng: () => Rng,
     private readonly unitScores: Float64Array,
-  ) {}
+  ) {
+    this.x = new Float64Array(0);
+    this.eligibility = space.compileEligibility(undefined);
+    this.rng = { next: () => Number.NaN };
+  }
 
-  private propensityStream: Rng | undefined;
+  /** Starts a decision: its model, context, eligibility and generator; forgets the last one's caches. */
+  begin(model: RewardModel | undefined, x: Float64Array, eligibility: CompiledEligibility, rng: Rng): this {
+    this.model = model;
+    this.x = x;
+    this.eligibility = eligibility;
+    this.rng = rng;
+    this.feasibleCount = undefined;
+    this.propensityStream = undefined;
+    return this;
+  }
 
   /** Draws used only to estimate propensities (created on first use: most rules never need it). */
   get propensityRng(): Rng {

@@ -161,6 +161,8 @@ export class BanditPolicy implements Policy {
    */
   private readonly contextVector: Float64Array;
   private readonly explainer: Explainer | undefined;
+  /** The scope of the decision under way, started anew for each. */
+  private readonly decisionScope: DecisionScope;
   /**
    * The generators of the decision under way and of its propensity estimate, restarted per decision (no
    * decision keeps its generator once made), from the hash of `${seed}\u0000${decisionId}` (decisionKey)
@@ -199,6 +201,7 @@ export class BanditPolicy implements Policy {
     this.feedbackCodes = new Int32Array(this.space.dimensions.length);
     this.contextVector = new Float64Array(this.encoder.dimension);
     this.explainer = this.model ? new Explainer(this.model.blocks) : undefined;
+    this.decisionScope = new DecisionScope(this.space, this.search, this.makePropensityRng, this.unitScores);
   }
 
   /** Number of update batches learned (the model version stamped on decisions). */
@@ -216,16 +219,7 @@ export class BanditPolicy implements Policy {
    * whose hash is in `decisionKey`).
    */
   private scope(x: Float64Array, eligibility: CompiledEligibility): DecisionScope {
-    return new DecisionScope(
-      this.space,
-      this.model,
-      this.search,
-      x,
-      eligibility,
-      this.decisionKey.rng(this.decisionStream),
-      this.makePropensityRng,
-      this.unitScores,
-    );
+    return this.decisionScope.begin(this.model, x, eligibility, this.decisionKey.rng(this.decisionStream));
   }
 
   /** Sets `decisionKey` to the hash of a decision id given by the caller. */
