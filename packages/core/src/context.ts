@@ -114,15 +114,19 @@ export class ContextEncoder {
     return JSON.stringify(this.config);
   }
 
-  /** Encodes one context into `out` (allocated when omitted). Throws {@link ValidationError} naming the field. */
+  /**
+   * Encodes one context into `out` (allocated when omitted), from index `base` on (one array can hold a
+   * batch's contexts). Throws {@link ValidationError} naming the field.
+   */
   encode(
     context: Context,
     out: Float64Array = new Float64Array(this.dimension),
     field = "context",
+    base = 0,
   ): Float64Array {
     if (context === null || typeof context !== "object")
       throw new ValidationError(field, "must be an object or a vector");
-    let at = 0;
+    let at = base;
     if (this.intercept) out[at++] = 1;
     if (this.vectorLength !== undefined) {
       const v = context as ArrayLike<number>;
@@ -141,13 +145,13 @@ export class ContextEncoder {
       return out;
     }
     const record = context as Record<string, unknown>;
-    out.fill(0, at);
+    out.fill(0, at, base + this.dimension);
     for (const slot of this.slots)
-      this.encodeFeature(slot, record[slot.feature.name], out, `${field}.${slot.feature.name}`);
+      this.encodeFeature(slot, record[slot.feature.name], out, `${field}.${slot.feature.name}`, base);
     return out;
   }
 
-  private encodeFeature(slot: Slot, value: unknown, out: Float64Array, field: string): void {
+  private encodeFeature(slot: Slot, value: unknown, out: Float64Array, field: string, base: number): void {
     const f = slot.feature;
     const isMissing =
       value === undefined || value === null || (typeof value === "number" && Number.isNaN(value));
@@ -164,26 +168,26 @@ export class ContextEncoder {
         if (!Number.isFinite(value)) throw new ValidationError(field, `not a finite number: ${value}`);
         x = value;
       }
-      out[slot.offset] = f.standardize ? (x - f.standardize.mean) / f.standardize.std : x;
+      out[base + slot.offset] = f.standardize ? (x - f.standardize.mean) / f.standardize.std : x;
       return;
     }
     if (f.type === "boolean") {
       if (isMissing) {
         if (f.missing === "error")
           throw new ValidationError(field, "missing value (schema says missing: error)");
-        out[slot.offset] = f.missing === "false" ? 0 : 0.5;
+        out[base + slot.offset] = f.missing === "false" ? 0 : 0.5;
         return;
       }
       if (typeof value !== "boolean")
         throw new ValidationError(field, `expected a boolean, got ${typeof value}`);
-      out[slot.offset] = value ? 1 : 0;
+      out[base + slot.offset] = value ? 1 : 0;
       return;
     }
     const unknownColumn = slot.offset + f.categories.length + f.hashBuckets;
     if (isMissing) {
       if (f.missing === "error")
         throw new ValidationError(field, "missing value (schema says missing: error)");
-      out[unknownColumn] = 1;
+      out[base + unknownColumn] = 1;
       return;
     }
     if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
@@ -191,9 +195,10 @@ export class ContextEncoder {
     }
     const key = String(value);
     const known = slot.categoryIndex!.get(key);
-    if (known !== undefined) out[slot.offset + known] = 1;
-    else if (f.hashBuckets > 0) out[slot.offset + f.categories.length + (fnv1a(key) % f.hashBuckets)] = 1;
-    else out[unknownColumn] = 1;
+    if (known !== undefined) out[base + slot.offset + known] = 1;
+    else if (f.hashBuckets > 0)
+      out[base + slot.offset + f.categories.length + (fnv1a(key) % f.hashBuckets)] = 1;
+    else out[base + unknownColumn] = 1;
   }
 }
 

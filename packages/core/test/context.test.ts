@@ -34,6 +34,27 @@ describe("ContextEncoder", () => {
     expect([...x]).toEqual(expected);
   });
 
+  it("encodes into one row of a batch's array as it does alone, leaving the other rows as they were", () => {
+    const contexts = [
+      { tenure: 20, spend: 3.5, plan: "pro", postcode: "75011", consented: true },
+      { tenure: 10, plan: "enterprise", postcode: null },
+      { tenure: 5, spend: 1, plan: "basic", postcode: 13, consented: false },
+    ];
+    const d = encoder.dimension;
+    const batch = new Float64Array(contexts.length * d).fill(7);
+    encoder.encode(contexts[1]!, batch, "contexts[1]", d);
+    expect([...batch.subarray(d, 2 * d)]).toEqual([...encoder.encode(contexts[1]!)]);
+    expect([...batch.subarray(0, d)].every((v) => v === 7)).toBe(true);
+    expect([...batch.subarray(2 * d)].every((v) => v === 7)).toBe(true);
+    for (const [i, c] of contexts.entries()) encoder.encode(c, batch, `contexts[${i}]`, i * d);
+    for (const [i, c] of contexts.entries())
+      expect([...batch.subarray(i * d, (i + 1) * d)]).toEqual([...encoder.encode(c)]);
+    const vectors = new ContextEncoder({ vectorLength: 2 });
+    const rows = new Float64Array(6).fill(7);
+    vectors.encode([0.5, -1], rows, "x", 3);
+    expect([...rows]).toEqual([7, 7, 7, 1, 0.5, -1]);
+  });
+
   it("sends an unknown category to its bucket instead of throwing", () => {
     const x = encoder.encode({ tenure: 10, plan: "enterprise", postcode: null });
     expect(x[encoder.columns.indexOf("plan=(unknown)")]).toBe(1);

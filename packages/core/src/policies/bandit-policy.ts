@@ -82,12 +82,15 @@ const snapshotSchema = z.strictObject({
   model: z.unknown(),
 });
 
+/**
+ * A validated feedback batch, item i's encoded context at i·d in `contexts`, its action's index (also when
+ * it was given as a record), reward and weight at i in the others: arrays, not an object and a view per item.
+ */
 interface PreparedFeedback {
-  x: Float64Array;
-  /** The action's index (also when it was given as a record). */
-  action: number;
-  reward: number;
-  weight: number;
+  contexts: Float64Array;
+  actions: Float64Array;
+  rewards: Float64Array;
+  weights: Float64Array;
 }
 
 const feedbackSchema = z.object({
@@ -387,29 +390,36 @@ export class BanditPolicy implements Policy {
 
   update(feedback: readonly Feedback[]): UpdateReport {
     if (!Array.isArray(feedback)) throw new ValidationError("feedback", "must be an array");
-    // One buffer holds every item's encoded context: a small Float64Array of its own costs ~20 times a view.
+    const n = feedback.length;
     const d = this.encoder.dimension;
-    const contexts = new Float64Array(feedback.length * d);
-    const prepared = feedback.map((item, i) =>
-      this.prepare(item, `feedback[${i}]`, new Float64Array(contexts.buffer, i * d * 8, d)),
-    );
+    const batch: PreparedFeedback = {
+      contexts: new Float64Array(n * d),
+      actions: new Float64Array(n),
+      rewards: new Float64Array(n),
+      weights: new Float64Array(n),
+    };
+    for (let i = 0; i < n; i++) this.prepare(feedback[i]!, `feedback[${i}]`, batch, i);
     // Everything is valid: only now touch the model, so a rejected batch leaves it unchanged.
     const model = this.model;
     if (model) {
       model.startBatch();
-      const units = this.actionUnits;
-      for (const p of prepared) {
-        const codes = this.space.codesOf(p.action, this.feedbackCodes);
-        model.observe(p.x, model.blocks.unitsOf(codes, units), p.reward, p.weight);
+      const x = this.contextVector;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < d; j++) x[j] = batch.contexts[i * d + j]!;
+        const units = model.blocks.unitsOf(
+          this.space.codesOf(batch.actions[i]!, this.feedbackCodes),
+          this.actionUnits,
+        );
+        model.observe(x, units, batch.rewards[i]!, batch.weights[i]!);
       }
       model.endBatch?.();
     }
     this.version++;
-    return { applied: prepared.length, policyVersion: this.version };
+    return { applied: n, policyVersion: this.version };
   }
 
-  /** Validates and encodes one feedback item, its context into `x`. */
-  private prepare(item: Feedback, field: string, x: Float64Array): PreparedFeedback {
+  /** Validates and encodes feedback item i into row i of `batch`. */
+  private prepare(item: Feedback, field: string, batch: PreparedFeedback, i: number): void {
     let action: Feedback["action"];
     let reward: number;
     let weight: number | undefined;
@@ -422,7 +432,7 @@ export class BanditPolicy implements Policy {
     if (typeof action === "number" && !this.space.isValidIndex(action)) {
       throw new ValidationError(`${field}.action`, `index ${action} is outside [0, ${this.space.size})`);
     }
-    const index =
+    batch.actions[i] =
       typeof action === "number"
         ? action
         : this.space.indexOfCodes(this.space.codesOfRecord(action, `${field}.action`, this.feedbackCodes));
@@ -433,8 +443,9 @@ export class BanditPolicy implements Policy {
         `${reward} is outside the declared range [${range[0]}, ${range[1]}]`,
       );
     }
-    this.encoder.encode(item.context, x, `${field}.context`);
-    return { x, action: index, reward, weight: weight ?? 1 };
+    batch.rewards[i] = reward;
+    batch.weights[i] = weight ?? 1;
+    this.encoder.encode(item.context, batch.contexts, `${field}.context`, i * this.encoder.dimension);
   }
 
   snapshot(): PolicySnapshot {
