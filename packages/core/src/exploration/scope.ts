@@ -26,6 +26,7 @@ export class DecisionScope {
     private readonly makePropensityRng: () => Rng,
     private readonly unitScores: Float64Array,
   ) {
+    // Placeholders until the first decision begins.
     this.x = new Float64Array(0);
     this.eligibility = space.compileEligibility(undefined);
     this.rng = { next: () => Number.NaN };

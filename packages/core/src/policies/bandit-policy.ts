@@ -83,8 +83,8 @@ const snapshotSchema = z.strictObject({
 });
 
 /**
- * A validated feedback batch, item i's encoded context at i·d in `contexts`, its action's index (also when
- * it was given as a record), reward and weight at i in the others: arrays, not an object and a view per item.
+ * A validated feedback batch: item i's encoded context at i·d in `contexts`; its action's index (also when
+ * given as a record), reward and weight at i in the others (arrays: no object or view per item).
  */
 interface PreparedFeedback {
   contexts: Float64Array;
@@ -159,8 +159,8 @@ export class BanditPolicy implements Policy {
   /** The codes of a feedback item's action while it is validated or learned (one at a time). */
   private readonly feedbackCodes: Int32Array;
   /**
-   * The encoded context of the decision under way (one array for all: decisions are synchronous and none
-   * keeps its vector; the models copy what they cache).
+   * The encoded context of the decision under way, or of the feedback item being learned (one array for
+   * all: decisions and updates are synchronous, and the models copy what they keep of it).
    */
   private readonly contextVector: Float64Array;
   private readonly explainer: Explainer | undefined;
