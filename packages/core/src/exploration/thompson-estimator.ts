@@ -26,6 +26,8 @@ import { posteriorArgmaxProbability, type UnitDraws } from "./posterior-argmax-p
 import type { Component, ThompsonStructure } from "./thompson-structure.js";
 import { winProbabilities } from "./win-probabilities.js";
 
+/** Standard error, relative to the estimate, beyond which an estimate takes more draws (up to 10×). */
+const RELATIVE_ERROR = 0.25;
 /** Most candidate completions one best-first search examines (as the action search's `maxVisits`). */
 const COMPLETION_VISITS = 20_000;
 
@@ -413,7 +415,8 @@ function boundMass(conditional: ConditionalDraws): number {
 /**
  * Estimates the component's share of P(A = a): `target[b]` is a's unit in each block (global ids). b* is
  * the block where a's unit is least likely to win, so the other blocks' argmax matches a's most often.
- * Draws continue past `draws` (up to 10×) while no constraint has bound in any of them.
+ * Draws continue past `draws`, a round of `draws` at a time up to 10×, while no constraint has bound in any
+ * of them or the standard error exceeds a quarter of the estimate (see {@link needsMore}).
  */
 export function estimateComponent(
   component: Component,
@@ -445,7 +448,7 @@ export function estimateComponent(
   let w = 0;
   let ww = 0;
   let m = 0;
-  for (; m < draws || (w === 0 && q !== 0 && m < 10 * draws); m++) {
+  for (; m < draws || (m < 10 * draws && needsMore(m, draws, exact, q, sums, w, ww)); m++) {
     conditional.next(rng);
     if (conditional.badCount === 0) continue; // nothing binds: A = U, d = w = 0
     let d = 0;
@@ -470,6 +473,27 @@ export function estimateComponent(
     ww += bound * bound;
   }
   return ratioEstimate(exact, q, sums, w, ww, m);
+}
+
+/**
+ * Whether an estimate should take another round of draws (checked every `draws`): while no constraint has
+ * bound in any draw, or while its standard error exceeds a quarter of its value (an unlikely action whose
+ * estimate rests on a handful of draws that matched it).
+ */
+function needsMore(
+  m: number,
+  draws: number,
+  exact: number,
+  q: number | undefined,
+  sums: RatioSums,
+  w: number,
+  ww: number,
+): boolean {
+  if (q === 0) return false;
+  if (w === 0) return true;
+  if (m % draws !== 0) return true;
+  const { value, error } = ratioEstimate(exact, q, sums, w, ww, m);
+  return error > RELATIVE_ERROR * value;
 }
 
 /** Per component assignment (by partial index): the sums of its corrections over the draws. */
