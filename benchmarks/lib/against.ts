@@ -67,20 +67,33 @@ const COMBOS: Record<string, string[]> = Object.fromEntries(
   [8, 7, 6, 6, 5, 12].map((count, k) => [`dim${k}`, options(`d${k}o`, count)]),
 );
 
+/** A space of the learning benchmark's marketing problem, "no SMS before 9" across blocks, one action excluded. */
+const MARKETING = {
+  dimensions: {
+    offer: ["none", "10%", "20%", "free-shipping"],
+    subject: ["plain", "urgency", "personal", "question"],
+    channel: ["email", "sms", "push", "in-app", "whatsapp", "web-push"],
+    hour: ["7", "9", "12", "15", "18", "21"],
+  },
+  constraints: [{ forbid: { channel: "sms", hour: "7" } }],
+  eligibility: { denyActions: [{ offer: "20%", subject: "urgency", channel: "email", hour: "12" }] },
+};
+
 /**
  * Decisions on a policy that learned 1,024 random outcomes first: one at a time, or `decideBatch` of
- * `batch` contexts.
+ * `batch` contexts; with the space's constraints and an eligibility, when given.
  */
 function decisions(
   kind: string,
   dimensions: Record<string, string[]>,
   draws: number,
   batch = 1,
+  constrained?: Pick<typeof MARKETING, "constraints" | "eligibility">,
 ): Workload["make"] {
   return (core) => {
     const policy = core.createPolicy({
       kind,
-      actionSpace: { dimensions },
+      actionSpace: { dimensions, constraints: constrained?.constraints },
       context: { vectorLength: 32, intercept: false },
       rewardRange: [0, 1],
       seed: 1,
@@ -106,8 +119,9 @@ function decisions(
         return batch;
       };
     }
+    const options = constrained ? { eligibility: constrained.eligibility } : {};
     return () => {
-      for (let i = 0; i < 20; i++) policy.decide(pool[k++ % pool.length]!);
+      for (let i = 0; i < 20; i++) policy.decide(pool[k++ % pool.length]!, options);
       return 20;
     };
   };
@@ -163,6 +177,13 @@ export const AGAINST_WORKLOADS: Workload[] = [
       make: decisions("factorised-thompson", COMBOS, draws),
     }),
   ),
+  {
+    id: "factorised-thompson@draws100:marketing-576-constrained:d32",
+    label:
+      'factorised-thompson [propensityDraws 100], 576 combinations, "no SMS before 9" across blocks and an excluded action, d = 32, decide',
+    measure: "decision",
+    make: decisions("factorised-thompson", MARKETING.dimensions, 100, 1, MARKETING),
+  },
   {
     id: "factorised-thompson@draws0:combos-120960:d32:b128",
     label:
