@@ -243,9 +243,12 @@ export class ActionSpace {
     return codes;
   }
 
-  /** The index of a record (exact inverse of {@link recordOf}). */
-  indexOf(record: ActionRecord): number {
-    return this.indexOfCodes(this.codesOfRecord(record));
+  /**
+   * The index of a record (exact inverse of {@link recordOf}); errors name `field`, and `codes` (when
+   * given) holds the record's codes on the way.
+   */
+  indexOf(record: ActionRecord, field = "action", codes?: Int32Array): number {
+    return this.indexOfCodes(this.codesOfRecord(record, field, codes));
   }
 
   /** Code of one option of one dimension, or -1. */

@@ -115,15 +115,24 @@ function finalMix(h: number): number {
 const digitScratch = new Uint8Array(16);
 
 /**
- * The one-pass hash that keys a decision's generator, fed in pieces: three independent multiply–xor
+ * The one-pass hash that keys a decision's generator, so the same decision id always reproduces the same
+ * draws (audits, retries) whatever happened before it; fed in pieces: three independent multiply–xor
  * lanes over the key's UTF-16 code units, crossed and finalised by Murmur3's mixer. Feeding "ab" then "c"
  * gives what "abc" gives, so a policy hashes the part its decision ids share once ({@link copy} keeps that
  * state) and feeds only each decision's number ({@link digits}, as `${n}` would, without the string).
+ * Mash, which seeds {@link keyedRng}, runs three serial passes of floating-point steps over the key: about
+ * 0.5 µs, a third of a random policy's whole decision; `keyedRng` keeps it, because its streams must never
+ * change (control groups are assigned by it).
  */
 export class KeyHash {
   private a = 0x2545f491;
   private b = 0x9e3779b9;
   private c = 0x6a09e667;
+
+  /** Back to the empty key, then fed a decision key: the policy's seed, a NUL, and `text`. */
+  key(seed: string | number, text: string): this {
+    return this.reset().text(String(seed)).text("\u0000").text(text);
+  }
 
   /** Back to the empty key. */
   reset(): this {
@@ -176,21 +185,6 @@ export class KeyHash {
     const c = finalMix(this.c ^ Math.imul(a, 0x85ebca77));
     return (reuse instanceof Alea ? reuse : Alea.blank()).restart(a, b, c);
   }
-}
-
-/** Hashes one-off keys for {@link decisionRng} (nothing keeps its state between calls). */
-const scratchKey = new KeyHash();
-
-/**
- * The generator of one decision, keyed by the policy's seed and the decision id, so the same id always
- * reproduces the same draws (audits, retries) whatever happened before it: {@link KeyHash} of
- * `${seed}\u0000${key}`. Mash, which seeds {@link keyedRng}, runs three serial passes of floating-point
- * steps over the key: about 0.5 µs, a third of a random policy's whole decision. `keyedRng` keeps Mash,
- * because its streams must never change (control groups are assigned by it). `reuse`: see
- * {@link KeyHash.rng}.
- */
-export function decisionRng(seed: string | number, key: string, reuse?: Rng): Rng {
-  return scratchKey.reset().text(String(seed)).text("\u0000").text(key).rng(reuse);
 }
 
 // The ziggurat (Marsaglia & Tsang 2000, with Doornik's 2005 correction: the layer comes from its own draw,

@@ -13,7 +13,10 @@ import {
   type PolicyConfig,
   type Rng,
 } from "../src/index.js";
-import { decisionRng, KeyHash, normal, stableNormal } from "../src/rng.js";
+import { KeyHash, normal, stableNormal } from "../src/rng.js";
+
+/** A decision's generator, as a policy keys it: the hash of `${seed}\u0000${key}`. */
+const decisionRng = (seed: number, key: string) => new KeyHash().key(seed, key).rng();
 
 const space = {
   dimensions: { offer: ["a", "b", "c"], channel: ["email", "sms", "push"], hour: [8, 12, 18] },

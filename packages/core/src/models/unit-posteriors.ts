@@ -126,10 +126,10 @@ export class UnitPosteriors {
     const owners = this.owners.slice(0, n);
     const thetas = new Float64Array(n * d);
     for (let k = 0; k < n; k++) thetas.set(this.thetas[k]!, k * d);
-    const unitCount = this.means.length;
+    const values = new Float64Array(n);
     this.frozenMeans = (x, out) => {
-      if (owners[n - 1]! < 0) out.fill(dotAt(thetas, (n - 1) * d, x, 0, d), 0, unitCount);
-      for (let k = 0; k < n; k++) if (owners[k]! >= 0) out[owners[k]!] = dotAt(thetas, k * d, x, 0, d);
+      for (let k = 0; k < n; k++) values[k] = dotAt(thetas, k * d, x, 0, d);
+      spread(owners, n, values, 0, out);
     };
     this.frozenRevision = meansRevision;
     return this.frozenMeans;
@@ -161,16 +161,24 @@ export class UnitPosteriors {
     means: Float64Array,
     at: number,
   ): void {
-    if (owners[n - 1]! < 0) {
-      this.means.fill(means[at + n - 1]!);
-      if (forms) this.widths.fill(Math.sqrt(Math.max(0, forms[at + n - 1]!)));
-    }
-    for (let k = 0; k < n; k++) {
-      const u = owners[k]!;
-      if (u < 0) continue;
-      this.means[u] = means[at + k]!;
-      if (forms) this.widths[u] = Math.sqrt(Math.max(0, forms[at + k]!));
+    spread(owners, n, means, at, this.means);
+    if (forms) {
+      const widths = this.widths;
+      spread(owners, n, forms, at, widths);
+      for (let u = 0; u < widths.length; u++) widths[u] = Math.sqrt(Math.max(0, widths[u]!));
     }
     this.widthsValid = forms !== undefined;
+  }
+}
+
+/**
+ * Each unit's number from its matrix's, `values[at + k]` for matrix k of unit `owners[k]`, into `out`; a
+ * last matrix of owner −1 (the prior) gives its number to every unit without a matrix of its own.
+ */
+function spread(owners: Int32Array, n: number, values: Float64Array, at: number, out: Float64Array): void {
+  if (owners[n - 1]! < 0) out.fill(values[at + n - 1]!);
+  for (let k = 0; k < n; k++) {
+    const u = owners[k]!;
+    if (u >= 0) out[u] = values[at + k]!;
   }
 }

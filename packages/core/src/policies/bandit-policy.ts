@@ -227,7 +227,7 @@ export class BanditPolicy implements Policy {
 
   /** Sets `decisionKey` to the hash of a decision id given by the caller. */
   private keyOf(decisionId: string): void {
-    this.decisionKey.reset().text(String(this.parts.seed)).text("\u0000").text(decisionId);
+    this.decisionKey.key(this.parts.seed, decisionId);
   }
 
   /**
@@ -238,7 +238,7 @@ export class BanditPolicy implements Policy {
     if (this.idInstance !== this.instance) {
       const base = `${this.id}-${this.parts.seed}`;
       this.idPrefix = this.instance === 0 ? base : `${base}-i${this.instance}`;
-      this.idKey.reset().text(String(this.parts.seed)).text("\u0000").text(`${this.idPrefix}-`);
+      this.idKey.key(this.parts.seed, `${this.idPrefix}-`);
       this.idInstance = this.instance;
     }
     return this.idPrefix;
@@ -433,9 +433,7 @@ export class BanditPolicy implements Policy {
       throw new ValidationError(`${field}.action`, `index ${action} is outside [0, ${this.space.size})`);
     }
     batch.actions[i] =
-      typeof action === "number"
-        ? action
-        : this.space.indexOfCodes(this.space.codesOfRecord(action, `${field}.action`, this.feedbackCodes));
+      typeof action === "number" ? action : this.space.indexOf(action, `${field}.action`, this.feedbackCodes);
     const range = this.parts.rewardRange;
     if (range && (reward < range[0] || reward > range[1])) {
       throw new ValidationError(
