@@ -122,9 +122,9 @@ describe("MatrixArena (WebAssembly SIMD widths)", () => {
   });
 
   it("gives a batch of contexts' forms and means bit for bit as one context at a time", () => {
-    // Up to 40 contexts (blocks of 16, pairs and a last odd one), with exact zeros and negative zeros in
-    // their entries (rows skipped for one context of a pair and not the other), against matrices spread
-    // over several memories and plain arrays.
+    // Up to 40 contexts (blocks of 16, taken four, two and one at a time), with exact zeros and negative
+    // zeros in their entries (rows skipped for some contexts taken together and not others), against
+    // matrices spread over several memories and plain arrays.
     const entry = fc.oneof(
       fc.double({ min: -10, max: 10, noNaN: true }),
       fc.constant(0),
