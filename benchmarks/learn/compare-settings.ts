@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { createKairos, KairosLearner } from "./learner.js";
 import { PROBLEM_IDS } from "./problems.js";
+import { seedList } from "./seeds.js";
 import { makeStream } from "./stream.js";
 
 const { values } = parseArgs({
@@ -16,6 +17,7 @@ const { values } = parseArgs({
     problems: { type: "string", default: PROBLEM_IDS.join(",") },
     batches: { type: "string", default: "1,100" },
     seeds: { type: "string", default: "1-10" },
+    horizon: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -27,20 +29,14 @@ if (values.help) {
   --b JSON        settings B
   --problems a,b  problems (default: all)
   --batches 1,100 batch sizes
-  --seeds 1-10    seeds, a range or a list`);
+  --seeds 1-10    seeds, a range or a list
+  --horizon N     rounds per problem (default: each problem's own)`);
   process.exit(0);
-}
-
-/** "11-40" or "1,2,5". */
-function seedList(text: string): number[] {
-  const range = /^(\d+)-(\d+)$/.exec(text);
-  if (!range) return text.split(",").map(Number);
-  return Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, i) => Number(range[1]) + i);
 }
 
 /** Regret of one replay. */
 function regretOf(problem: string, seed: number, batch: number, settings: object): number {
-  const stream = makeStream(problem, seed);
+  const stream = makeStream(problem, seed, values.horizon === undefined ? undefined : Number(values.horizon));
   const policy = createKairos(values.kind, stream.problem, seed, false, settings);
   const learner = new KairosLearner(policy, stream);
   let regret = 0;

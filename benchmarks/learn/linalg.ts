@@ -48,8 +48,8 @@ export function dot(a: Float64Array, b: Float64Array, d: number, offset = 0): nu
   return s;
 }
 
-/** Solves a θ = b for a symmetric positive definite a (overwritten by its Cholesky factor). */
-export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
+/** In place: the lower triangle of a becomes L, a = L Lᵀ (a symmetric positive definite; the upper is left). */
+export function cholesky(a: Float64Array, n: number): void {
   for (let j = 0; j < n; j++) {
     const rj = j * n;
     let s = a[rj + j]!;
@@ -64,17 +64,33 @@ export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Floa
       a[ri + j] = t / l;
     }
   }
+}
+
+/** Solves L y = b, L the lower triangle of `l`. */
+export function solveLower(l: Float64Array, b: Float64Array, n: number): Float64Array {
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     let s = b[i]!;
     const ri = i * n;
-    for (let k = 0; k < i; k++) s -= a[ri + k]! * y[k]!;
-    y[i] = s / a[ri + i]!;
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i]!;
-    for (let k = i + 1; k < n; k++) s -= a[k * n + i]! * y[k]!;
-    y[i] = s / a[i * n + i]!;
+    for (let k = 0; k < i; k++) s -= l[ri + k]! * y[k]!;
+    y[i] = s / l[ri + i]!;
   }
   return y;
+}
+
+/** Solves Lᵀ x = y, L the lower triangle of `l`. */
+export function solveUpper(l: Float64Array, y: Float64Array, n: number): Float64Array {
+  const x = new Float64Array(n);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = y[i]!;
+    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * x[k]!;
+    x[i] = s / l[i * n + i]!;
+  }
+  return x;
+}
+
+/** Solves a θ = b for a symmetric positive definite a (overwritten by its Cholesky factor). */
+export function choleskySolve(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  cholesky(a, n);
+  return solveUpper(a, solveLower(a, b, n), n);
 }
