@@ -55,7 +55,13 @@ export interface Problem {
 }
 
 /** Problem ids, in report order. */
-export const PROBLEM_IDS = ["linear", "marketing", "marketing-constrained", "nonlinear"] as const;
+export const PROBLEM_IDS = [
+  "linear",
+  "linear-wide",
+  "marketing",
+  "marketing-constrained",
+  "nonlinear",
+] as const;
 export type ProblemId = (typeof PROBLEM_IDS)[number];
 
 export function makeProblem(id: string, seed: number, horizon?: number): Problem {
@@ -63,7 +69,10 @@ export function makeProblem(id: string, seed: number, horizon?: number): Problem
   let p: Problem;
   switch (id) {
     case "linear":
-      p = linearProblem(rng);
+      p = linearProblem(rng, LINEAR);
+      break;
+    case "linear-wide":
+      p = linearProblem(rng, LINEAR_WIDE);
       break;
     case "marketing":
       p = marketingProblem(rng, false);
@@ -181,44 +190,49 @@ function perArmForm(arms: number, width: number, name = "arm"): Form {
 // ---------------------------------------------------------------------------------------------------------
 // 1. linear: 16 features uniform in [-1, 1], 8 arms, per-arm linear expected reward in [0.05, 0.95],
 //    Bernoulli rewards. The textbook setting of disjoint LinUCB / LinTS: well specified for them.
+//    linear-wide: the same at 64 features and 10 arms (d = 65 with the intercept), where each arm's model
+//    has four times the coefficients to learn from the same customers.
 
-const LINEAR_FEATURES = 16;
-const LINEAR_ARMS = 8;
+interface LinearShape {
+  id: "linear" | "linear-wide";
+  features: number;
+  arms: number;
+}
+const LINEAR: LinearShape = { id: "linear", features: 16, arms: 8 };
+const LINEAR_WIDE: LinearShape = { id: "linear-wide", features: 64, arms: 10 };
 
-function linearProblem(rng: Rng): Problem {
-  const p = LINEAR_FEATURES;
-  const dims: Dimension[] = [{ name: "arm", options: range(LINEAR_ARMS).map((a) => `a${a}`) }];
-  const form = perArmForm(LINEAR_ARMS, p + 1);
+function linearProblem(rng: Rng, { id, features: p, arms }: LinearShape): Problem {
+  const dims: Dimension[] = [{ name: "arm", options: range(arms).map((a) => `a${a}`) }];
+  const form = perArmForm(arms, p + 1);
   // Small arm offsets (a context-free best arm exists, but context matters more) and contextual slopes: four
   // strong features per arm over weak dense ones; slopes are scaled so that the widest arm reaches exactly
   // 0.05 or 0.95 at a corner of the feature box.
-  const offsets = range(LINEAR_ARMS).map(() => uniform(rng, -0.06, 0.06));
-  const raw = range(LINEAR_ARMS).map(() => {
+  const offsets = range(arms).map(() => uniform(rng, -0.06, 0.06));
+  const raw = range(arms).map(() => {
     const v = range(p).map(() => 0.25 * stableNormal(rng));
     for (let i = 0; i < 4; i++)
       v[Math.floor(rng.next() * p)] += stableNormal(rng) >= 0 ? 1 + rng.next() : -1 - rng.next();
     return v;
   });
   let scale = Number.POSITIVE_INFINITY;
-  for (let a = 0; a < LINEAR_ARMS; a++) {
+  for (let a = 0; a < arms; a++) {
     const l1 = raw[a]!.reduce((s, v) => s + Math.abs(v), 0);
     scale = Math.min(scale, (0.45 - Math.abs(offsets[a]!)) / l1);
   }
-  const weights = range(LINEAR_ARMS).map((a) =>
+  const weights = range(arms).map((a) =>
     Float64Array.from([0.5 + offsets[a]!, ...raw[a]!.map((v) => v * scale)]),
   );
   const zLo = [1, ...range(p).map(() => -1)];
   const zHi = [1, ...range(p).map(() => 1)];
   return {
-    id: "linear",
-    label: "linear (8 arms, d = 17)",
-    description:
-      "16 features uniform in [-1, 1] (+ intercept), 8 arms; expected reward linear per arm, in [0.05, 0.95]; Bernoulli rewards. Well specified for disjoint LinUCB/LinTS.",
+    id,
+    label: `${id} (${arms} arms, d = ${p + 1})`,
+    description: `${p} features uniform in [-1, 1] (+ intercept), ${arms} arms; expected reward linear per arm, in [0.05, 0.95]; Bernoulli rewards. Well specified for disjoint LinUCB/LinTS.`,
     featureNames: range(p).map((j) => `x${j}`),
     dimensions: dims,
     constraints: [],
-    actionCount: LINEAR_ARMS,
-    feasible: Int32Array.from(range(LINEAR_ARMS)),
+    actionCount: arms,
+    feasible: Int32Array.from(range(arms)),
     basisLength: p + 1,
     basis(x, z) {
       z[0] = 1;
@@ -230,7 +244,7 @@ function linearProblem(rng: Rng): Problem {
       for (let j = 0; j < p; j++) out[j] = uniform(r, -1, 1);
     },
     horizon: 10_000,
-    meanRange: boxRange(form, weights, range(LINEAR_ARMS), zLo, zHi),
+    meanRange: boxRange(form, weights, range(arms), zLo, zHi),
   };
 }
 
