@@ -178,6 +178,26 @@ describe("learning benchmark: linear problem, every policy", () => {
   });
 });
 
+describe("learning benchmark: linear-wide problem", () => {
+  it("is the linear generator at 64 features and 10 arms, every expected reward within [0.05, 0.95]", () => {
+    for (const seed of [1, 2, 3]) {
+      const s = makeStream("linear-wide", seed, 2000);
+      expect(s.problem.featureNames).toHaveLength(64);
+      expect(s.problem.actionCount).toBe(10);
+      expect(s.problem.basisLength).toBe(65);
+      const [lo, hi] = s.problem.meanRange;
+      expect(lo).toBeGreaterThanOrEqual(0.05 - 1e-12);
+      expect(hi).toBeLessThanOrEqual(0.95 + 1e-12);
+      for (let t = 0; t < s.rounds; t++) {
+        for (const a of s.problem.feasible) {
+          const m = s.mean(t, a);
+          expect(m >= lo && m <= hi).toBe(true);
+        }
+      }
+    }
+  });
+});
+
 describe("learning benchmark: constrained multi-dimensional space", () => {
   it("replays 560 feasible combinations of 4 dimensions; no policy ever picks a forbidden one", () => {
     const opts: LearnOptions = {
