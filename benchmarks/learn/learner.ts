@@ -10,6 +10,7 @@ import {
   type PolicyConfig,
   presetHasSetting,
 } from "../../packages/core/src/index.js";
+import { bestFeasible, coefficientOffsets, scoreUnits } from "./form-play.js";
 import { choleskySolve } from "./linalg.js";
 import type { Form, Problem } from "./problems.js";
 import type { Stream } from "./stream.js";
@@ -154,13 +155,7 @@ export class FullInfoLearner implements Learner {
   ) {
     const problem = stream.problem;
     this.m = problem.basisLength;
-    this.offsets = [];
-    let at = 0;
-    for (const u of form.units) {
-      this.offsets.push(at);
-      at += u.hi - u.lo;
-    }
-    this.size = at;
+    ({ offsets: this.offsets, size: this.size } = coefficientOffsets(form));
     const U = form.units.length;
     this.counts = new Float64Array(U * U);
     for (const a of problem.feasible) {
@@ -176,29 +171,11 @@ export class FullInfoLearner implements Learner {
 
   decide(t0: number, n: number): Int32Array {
     const out = new Int32Array(n);
-    const { form } = this;
-    const U = form.units.length;
-    const scores = new Float64Array(U);
+    const scores = new Float64Array(this.form.units.length);
     for (let i = 0; i < n; i++) {
       const z = this.stream.basis.subarray((t0 + i) * this.m, (t0 + i + 1) * this.m);
-      for (let u = 0; u < U; u++) {
-        const { lo, hi } = form.units[u]!;
-        let s = 0;
-        const off = this.offsets[u]! - lo;
-        for (let j = lo; j < hi; j++) s += this.theta[off + j]! * z[j]!;
-        scores[u] = s;
-      }
-      let best = -1;
-      let value = Number.NEGATIVE_INFINITY;
-      for (const a of this.stream.problem.feasible) {
-        let s = 0;
-        for (const u of form.unitsOf[a]!) s += scores[u]!;
-        if (s > value) {
-          value = s;
-          best = a;
-        }
-      }
-      out[i] = best;
+      scoreUnits(this.form, this.offsets, this.theta, z, scores);
+      out[i] = bestFeasible(this.form, this.stream.problem.feasible, scores);
     }
     return out;
   }

@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createRng, normal } from "../../packages/core/src/index.js";
 import { type Interval, overSeeds } from "../../packages/sim/src/index.js";
+import { bestFeasible, coefficientOffsets, scoreUnits } from "./form-play.js";
 import type { LearnResults } from "./harness.js";
 import { cholesky, solveLower, solveUpper } from "./linalg.js";
 import { PROBLEM_IDS } from "./problems.js";
@@ -64,12 +65,7 @@ function regretOf(stream: Stream, batch: number, { tau, scale }: Config, seed: n
   const { problem } = stream;
   const { form } = problem.truth;
   const m = problem.basisLength;
-  const offsets: number[] = [];
-  let size = 0;
-  for (const u of form.units) {
-    offsets.push(size);
-    size += u.hi - u.lo;
-  }
+  const { offsets, size } = coefficientOffsets(form);
   // The truth's noise: Bernoulli variance at the mean expected reward of uniform play.
   let mean = 0;
   for (const v of stream.average) mean += v / stream.rounds;
@@ -100,21 +96,8 @@ function regretOf(stream: Stream, batch: number, { tau, scale }: Config, seed: n
       }
       const t = t0 + i;
       const z = stream.basis.subarray(t * m, (t + 1) * m);
-      form.units.forEach(({ lo, hi }, u) => {
-        let s = 0;
-        for (let j = lo; j < hi; j++) s += theta[offsets[u]! + j - lo]! * z[j]!;
-        unitScores[u] = s;
-      });
-      let best = -1;
-      let value = Number.NEGATIVE_INFINITY;
-      for (const a of problem.feasible) {
-        let s = 0;
-        for (const u of form.unitsOf[a]!) s += unitScores[u]!;
-        if (s > value) {
-          value = s;
-          best = a;
-        }
-      }
+      scoreUnits(form, offsets, theta, z, unitScores);
+      const best = bestFeasible(form, problem.feasible, unitScores);
       actions[i] = best;
       regret += stream.best[t]! - stream.mean(t, best);
     }
