@@ -105,14 +105,15 @@ function regretOf(stream: Stream, batch: number, { tau, scale }: Config, seed: n
       const t = t0 + i;
       const reward = stream.reward(t, actions[i]!);
       const z = stream.basis.subarray(t * m, (t + 1) * m);
-      phi.fill(0);
+      // φ(x, a): z's slice in each of a's units (an action holds a unit once), kept where it is not 0.
       const used: number[] = [];
       for (const u of form.unitsOf[actions[i]!]!) {
         const { lo, hi } = form.units[u]!;
         for (let j = lo; j < hi; j++) {
+          if (z[j] === 0) continue;
           const k = offsets[u]! + j - lo;
-          if (phi[k] === 0) used.push(k);
-          phi[k] += z[j]!;
+          used.push(k);
+          phi[k] = z[j]!;
         }
       }
       for (const p of used) {
@@ -145,15 +146,30 @@ function ratio(ours: Map<number, number>, theirs: Map<number, number> | undefine
   return `${(a / b).toFixed(2)}×`;
 }
 
+/** A comma-separated list of positive numbers, or exit 2 naming the option. */
+function positiveNumbers(option: string, text: string): number[] {
+  const list = text.split(",").map(Number);
+  if (list.some((v) => !(v > 0))) {
+    console.error(`--${option}: expected positive numbers separated by commas, got "${text}"`);
+    process.exit(2);
+  }
+  return list;
+}
+
+const unknown = values.problems.split(",").filter((p) => !(PROBLEM_IDS as readonly string[]).includes(p));
+if (unknown.length > 0) {
+  console.error(`--problems: unknown ${unknown.join(", ")}; known: ${PROBLEM_IDS.join(", ")}`);
+  process.exit(2);
+}
 const seeds = seedList(values.seeds);
-const horizon = values.horizon === undefined ? undefined : Number(values.horizon);
+const horizon = values.horizon === undefined ? undefined : positiveNumbers("horizon", values.horizon)[0];
 const saved: LearnResults | undefined =
   horizon === undefined && existsSync(values.against)
     ? JSON.parse(readFileSync(values.against, "utf8"))
     : undefined;
 const configs: Config[] = [];
-for (const tau of values.taus.split(",").map(Number)) {
-  for (const scale of values.scales.split(",").map(Number)) configs.push({ tau, scale });
+for (const tau of positiveNumbers("taus", values.taus)) {
+  for (const scale of positiveNumbers("scales", values.scales)) configs.push({ tau, scale });
   if (values.greedy) configs.push({ tau, scale: 0 });
 }
 console.log(
@@ -163,16 +179,22 @@ console.log("| problem | batch | play | τ | regret (95% CI) | ÷ best peer | ÷
 console.log("| --- | ---: | --- | ---: | ---: | ---: | ---: |");
 for (const problem of values.problems.split(",")) {
   const streams = seeds.map((seed) => makeStream(problem, seed, horizon));
-  for (const batch of values.batches.split(",").map(Number)) {
+  for (const batch of positiveNumbers("batches", values.batches)) {
     const comparison = saved?.comparisons.find((c) => c.problem === problem && c.batch === batch);
     const peer = comparison?.bestPeer
       ? savedRegrets(saved, problem, batch, comparison.bestPeer.policy)
       : undefined;
     const auto = savedRegrets(saved, problem, batch, "kairos:auto");
     for (const config of configs) {
-      const regrets = new Map(seeds.map((seed, i) => [seed, regretOf(streams[i]!, batch, config, seed)]));
-      const interval: Interval = overSeeds([...regrets.values()]);
       const play = config.scale > 0 ? `Thompson, s = ${config.scale}` : "greedy";
+      const regrets = new Map<number, number>();
+      seeds.forEach((seed, i) => {
+        process.stderr.write(
+          `${problem} b=${batch} ${play}, τ = ${config.tau}: seed ${seed} (${i + 1}/${seeds.length})\n`,
+        );
+        regrets.set(seed, regretOf(streams[i]!, batch, config, seed));
+      });
+      const interval: Interval = overSeeds([...regrets.values()]);
       console.log(
         `| ${problem} | ${batch} | ${play} | ${config.tau} | ${interval.estimate.toFixed(0)} (${interval.low.toFixed(0)}–${interval.high.toFixed(0)}) | ${ratio(regrets, peer)} | ${ratio(regrets, auto)} |`,
       );
