@@ -4,9 +4,9 @@
 //   pnpm tsx --conditions=kairos-source benchmarks/learn/compare-settings.ts --kind auto \
 //     --a '{"optimistic":false}' --b '{}' --problems linear,nonlinear --batches 1,100 --seeds 11-40
 import { parseArgs } from "node:util";
+import { positiveNumbers, seedList } from "./cli-lists.js";
 import { createKairos, KairosLearner } from "./learner.js";
 import { PROBLEM_IDS } from "./problems.js";
-import { seedList } from "./seeds.js";
 import { makeStream } from "./stream.js";
 
 const { values } = parseArgs({
@@ -36,7 +36,7 @@ if (values.help) {
 
 /** Regret of one replay. */
 function regretOf(problem: string, seed: number, batch: number, settings: object): number {
-  const stream = makeStream(problem, seed, values.horizon === undefined ? undefined : Number(values.horizon));
+  const stream = makeStream(problem, seed, horizon);
   const policy = createKairos(values.kind, stream.problem, seed, false, settings);
   const learner = new KairosLearner(policy, stream);
   let regret = 0;
@@ -53,6 +53,7 @@ function regretOf(problem: string, seed: number, batch: number, settings: object
   return regret;
 }
 
+const horizon = values.horizon === undefined ? undefined : positiveNumbers("horizon", values.horizon)[0];
 const a = JSON.parse(values.a);
 const b = JSON.parse(values.b);
 const seeds = seedList(values.seeds);
@@ -60,7 +61,7 @@ console.log(`${values.kind}: A = ${values.a}, B = ${values.b}; seeds ${values.se
 console.log("| problem | batch | regret A | regret B | B − A (paired, ± se) | t |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
 for (const problem of values.problems.split(","))
-  for (const batch of values.batches.split(",").map(Number)) {
+  for (const batch of positiveNumbers("batches", values.batches)) {
     const diffs: number[] = [];
     let sumA = 0;
     let sumB = 0;

@@ -14,11 +14,11 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createRng, normal } from "../../packages/core/src/index.js";
 import { type Interval, overSeeds } from "../../packages/sim/src/index.js";
+import { positiveNumbers, seedList } from "./cli-lists.js";
 import { bestFeasible, coefficientOffsets, scoreUnits } from "./form-play.js";
 import type { LearnResults } from "./harness.js";
 import { cholesky, solveLower, solveUpper } from "./linalg.js";
 import { PROBLEM_IDS } from "./problems.js";
-import { seedList } from "./seeds.js";
 import { makeStream, type Stream } from "./stream.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -144,16 +144,6 @@ function ratio(ours: Map<number, number>, theirs: Map<number, number> | undefine
     b += other;
   }
   return `${(a / b).toFixed(2)}×`;
-}
-
-/** A comma-separated list of positive numbers, or exit 2 naming the option. */
-function positiveNumbers(option: string, text: string): number[] {
-  const list = text.split(",").map(Number);
-  if (list.some((v) => !(v > 0))) {
-    console.error(`--${option}: expected positive numbers separated by commas, got "${text}"`);
-    process.exit(2);
-  }
-  return list;
 }
 
 const unknown = values.problems.split(",").filter((p) => !(PROBLEM_IDS as readonly string[]).includes(p));
