@@ -30,6 +30,8 @@ const mergeable: PolicyConfig[] = [
   { kind: "beta-thompson", actionSpace: space },
   { kind: "gaussian-thompson", actionSpace: space },
   { kind: "ucb1", actionSpace: space, structure: "factorised" },
+  // The shared model with its baseline unit (fixed priors: learned ones are exact only up to their schedule).
+  { kind: "auto", actionSpace: space, context: { vectorLength: d }, learnPrior: false },
 ];
 
 const feedbackArb = fc.array(
@@ -156,6 +158,10 @@ describe.each(mergeable.map((c) => [c.kind + ("structure" in c ? `/${c.structure
 describe.each([
   ["per-action linear model", () => new BayesianLinearModel(Blocks.joint(new ActionSpace(space)), 8)],
   ["shared model", () => new SharedLinearModel(Blocks.factorised(new ActionSpace(space)), 8)],
+  [
+    "shared model with a baseline",
+    () => new SharedLinearModel(Blocks.factorised(new ActionSpace(space), [], true), 8),
+  ],
 ] as const)("%s at d = 8 (matrices in WebAssembly memory)", (_, make) => {
   const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => Math.sin(k * 7 + i));
   /** Observations k of [from, to) into each model, in one update batch; action 11 stays unseen. */

@@ -8,6 +8,8 @@ import { ValidationError } from "../errors.js";
  * - joint: one block holding every dimension, so a unit is a whole action (per-arm models).
  * - factorised: one block per dimension, so what is learned about "sms" is shared by every action using
  *   sms; a declared interaction (channel × hour) joins those dimensions into one block.
+ * - with a baseline: first a block of no dimension, whose one unit every action uses (what the context
+ *   predicts whatever is chosen, e.g. who converts at all), so the option units learn differences from it.
  */
 export class Blocks {
   /** Dimension indexes of each block. */
@@ -61,7 +63,11 @@ export class Blocks {
    * One block per dimension, except that dimensions linked by declared interactions share a block
    * (connected components of the interaction graph).
    */
-  static factorised(space: ActionSpace, interactions: readonly (readonly string[])[] = []): Blocks {
+  static factorised(
+    space: ActionSpace,
+    interactions: readonly (readonly string[])[] = [],
+    baseline = false,
+  ): Blocks {
     const n = space.dimensions.length;
     const parent = Array.from({ length: n }, (_, k) => k);
     const find = (k: number): number => (parent[k] === k ? k : (parent[k] = find(parent[k]!)));
@@ -79,7 +85,7 @@ export class Blocks {
       if (!groups.has(root)) groups.set(root, []);
       groups.get(root)!.push(k);
     }
-    return new Blocks(space, [...groups.values()]);
+    return new Blocks(space, baseline ? [[], ...groups.values()] : [...groups.values()]);
   }
 
   get count(): number {
