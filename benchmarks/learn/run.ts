@@ -20,6 +20,7 @@ import { parseArgs } from "node:util";
 import { aggregate, codeVersion, defaultOptions, jobsOf, type LearnResults, machineMeta } from "./harness.js";
 import { learnHtml } from "./html.js";
 import { runJobs } from "./parallel.js";
+import { PROBLEM_IDS } from "./problems.js";
 import { formatResults } from "./report.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -47,7 +48,7 @@ if (values.help) {
 problems with a known truth; writes benchmarks/results/learn.json and learn.html (full runs only).
 
   --quick                 smoke run: 500 rounds, 2 seeds (prints only unless --out is given)
-  --problems a,b          problems to run (default: linear, marketing, marketing-constrained, nonlinear)
+  --problems a,b          problems to run (default: all: ${PROBLEM_IDS.join(", ")})
   --only a,b              Kairos presets and peers whose id contains one of these (references and random
                           always run; without a peer there is no ratio to the best peer)
   --seeds N               seeds 1..N (default 10)
