@@ -245,6 +245,18 @@ describe("snapshots and merges across mismatched policies", () => {
     expect(() => createPolicy(base).restore({ ...snap, format: "v0" })).toThrow(/snapshot\.format/);
   });
 
+  it("names the setting that differs, also one an earlier version did not have", () => {
+    const snap = createPolicy(base).snapshot() as { config: Record<string, unknown> };
+    expect(() => createPolicy({ ...base, lambda: 2 }).restore(snap)).toThrow(
+      /another policy configuration \(lambda: 1 in the snapshot, 2 here; was it taken by another version/,
+    );
+    // As `auto` snapshots taken before its `baseline` setting existed.
+    const auto: PolicyConfig = { ...base, kind: "auto" };
+    const older = createPolicy(auto).snapshot() as { config: Record<string, unknown> };
+    delete older.config.baseline;
+    expect(() => createPolicy(auto).restore(older)).toThrow(/baseline: absent in the snapshot, true here/);
+  });
+
   it("a corrupt model in a snapshot leaves the policy as it was", () => {
     const policy = createPolicy(base);
     policy.update([{ context: [1, 2, 3], action: 0, reward: 1 }]);

@@ -468,7 +468,9 @@ export class BanditPolicy implements Policy {
       throw new SnapshotMismatchError("snapshot was taken with another context schema");
     }
     if (JSON.stringify(s.config) !== JSON.stringify(this.parts.config)) {
-      throw new SnapshotMismatchError("snapshot was taken with another policy configuration");
+      throw new SnapshotMismatchError(
+        `snapshot was taken with another policy configuration (${firstDifference(s.config, this.parts.config)}; was it taken by another version of Kairos?)`,
+      );
     }
     const sameSpace = JSON.stringify(s.actionSpace) === this.space.fingerprint() && !options.rename;
     const remap =
@@ -513,6 +515,19 @@ export class BanditPolicy implements Policy {
     if (this.model && other.model) this.model.merge(other.model);
     this.version += other.version;
   }
+}
+
+/** The first setting whose value differs between two configurations, as `name: snapshot's, this one's`. */
+function firstDifference(snapshot: unknown, current: unknown): string {
+  const text = (value: unknown) => (value === undefined ? "absent" : JSON.stringify(value));
+  const fields = (config: unknown) =>
+    (typeof config === "object" && config !== null ? config : {}) as Record<string, unknown>;
+  const [old, now] = [fields(snapshot), fields(current)];
+  for (const key of new Set([...Object.keys(now), ...Object.keys(old)])) {
+    if (text(old[key]) !== text(now[key]))
+      return `${key}: ${text(old[key])} in the snapshot, ${text(now[key])} here`;
+  }
+  return "the same settings in another order";
 }
 
 /** A snapshot as an object or its JSON text, validated. */
