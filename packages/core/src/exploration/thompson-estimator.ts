@@ -23,11 +23,13 @@ import { normal, type Rng } from "../rng.js";
 import { argmaxProbability } from "./argmax-probability.js";
 import { optimisticArgmaxProbability } from "./optimistic-argmax-probability.js";
 import { posteriorArgmaxProbability, type UnitDraws } from "./posterior-argmax-probability.js";
-import type { Component, ThompsonStructure } from "./thompson-structure.js";
+import { type Component, forEachAssignment, type ThompsonStructure } from "./thompson-structure.js";
 import { winProbabilities } from "./win-probabilities.js";
 
-/** Standard error, relative to the estimate, beyond which an estimate takes more draws (up to 10×). */
+/** Standard error, relative to the estimate, beyond which an estimate takes more draws (up to ROUNDS×). */
 const RELATIVE_ERROR = 0.25;
+/** Most rounds of draws an estimate takes (each as many as asked for). */
+export const ROUNDS = 10;
 /** Most candidate completions one best-first search examines (as the action search's `maxVisits`). */
 const COMPLETION_VISITS = 20_000;
 
@@ -415,7 +417,7 @@ function boundMass(conditional: ConditionalDraws): number {
 /**
  * Estimates the component's share of P(A = a): `target[b]` is a's unit in each block (global ids). b* is
  * the block where a's unit is least likely to win, so the other blocks' argmax matches a's most often.
- * Draws continue past `draws`, a round of `draws` at a time up to 10×, while no constraint has bound in any
+ * Draws continue past `draws`, a round of `draws` at a time up to ROUNDS×, while no constraint has bound in any
  * of them or the standard error exceeds a quarter of the estimate (see {@link needsMore}).
  */
 export function estimateComponent(
@@ -448,7 +450,7 @@ export function estimateComponent(
   let w = 0;
   let ww = 0;
   let m = 0;
-  for (; m < draws || (m < 10 * draws && needsMore(m, draws, exact, q, sums, w, ww)); m++) {
+  for (; m < draws || (m < ROUNDS * draws && needsMore(m, draws, exact, q, sums, w, ww)); m++) {
     conditional.next(rng);
     if (conditional.badCount === 0) continue; // nothing binds: A = U, d = w = 0
     let d = 0;
@@ -512,7 +514,9 @@ export interface ComponentTable {
 /**
  * The correction of every assignment of a component at once, with b* its largest block: per draw, every
  * unit c of b* adds P(c wins shifted) to (c, c's best completion) and subtracts P(c wins unshifted) from
- * (c, U_{−b*}) when that is feasible; draws where nothing binds add nothing.
+ * (c, U_{−b*}) when that is feasible; draws where nothing binds add nothing. With `rounds` above 1, draws
+ * continue, `draws` at a time up to `rounds`·`draws`, while some feasible assignment's standard error
+ * exceeds a quarter of its estimate (as a single estimate's do: see {@link needsMore}).
  */
 export function tabulateComponent(
   component: Component,
@@ -521,6 +525,7 @@ export function tabulateComponent(
   draws: number,
   rng: Rng,
   unitCount: number,
+  rounds = 1,
 ): ComponentTable {
   let star = component.blocks[0]!;
   for (const b of component.blocks)
@@ -528,44 +533,58 @@ export function tabulateComponent(
   const conditional = new ConditionalDraws(component, structure, law, star, unitCount);
   const shift = new Float64Array(unitCount);
   const candidates: number[] = [];
-  const corrections = new Map<number, RatioSums>();
   const starUnits = conditional.starUnits;
-  let boundTotal = 0;
-  let boundSquares = 0;
-  for (let m = 0; m < draws; m++) {
-    conditional.next(rng);
-    if (conditional.badCount === 0) continue;
-    conditional.shifts(shift, candidates);
-    const shifted = law.shiftedWins(candidates, shift);
-    const bound = boundMass(conditional);
-    boundTotal += bound;
-    boundSquares += bound * bound;
-    let k = 0;
-    for (let i = 0; i < starUnits.length; i++) {
-      const c = starUnits[i]!;
-      const { units, score } = conditional.complete(i);
-      if (score === Number.NEGATIVE_INFINITY) continue;
-      // d = P(c wins shifted) at c's completion, − P(c wins unshifted) at (c, U_{−b*}) when U completes c.
-      const d = shifted[k++]! - (conditional.bad[i] ? 0 : law.win(star, c));
-      const key = component.partialIndex(units);
-      let entry = corrections.get(key);
-      if (!entry) corrections.set(key, (entry = new RatioSums()));
-      entry.add(d, bound);
-    }
-  }
-  const exact = (assignment: ArrayLike<number>): number => {
-    let p = 1;
-    for (const b of component.blocks) p *= law.win(b, assignment[b]!);
-    return p;
-  };
-  return {
-    exact,
-    corrections,
-    draws,
-    infeasibleMass: boundTotal,
-    infeasibleSquares: boundSquares,
+  const table: ComponentTable = {
+    exact: (assignment) => {
+      let p = 1;
+      for (const b of component.blocks) p *= law.win(b, assignment[b]!);
+      return p;
+    },
+    corrections: new Map(),
+    draws: 0,
+    infeasibleMass: 0,
+    infeasibleSquares: 0,
     q: infeasibleMass(component, structure, law),
   };
+  for (let round = 0; round < rounds; round++) {
+    if (round > 0 && !tableNeedsMore(table, component, structure)) break;
+    for (let m = 0; m < draws; m++) {
+      conditional.next(rng);
+      if (conditional.badCount === 0) continue;
+      conditional.shifts(shift, candidates);
+      const shifted = law.shiftedWins(candidates, shift);
+      const bound = boundMass(conditional);
+      table.infeasibleMass += bound;
+      table.infeasibleSquares += bound * bound;
+      let k = 0;
+      for (let i = 0; i < starUnits.length; i++) {
+        const c = starUnits[i]!;
+        const { units, score } = conditional.complete(i);
+        if (score === Number.NEGATIVE_INFINITY) continue;
+        // d = P(c wins shifted) at c's completion, − P(c wins unshifted) at (c, U_{−b*}) when U completes c.
+        const d = shifted[k++]! - (conditional.bad[i] ? 0 : law.win(star, c));
+        const key = component.partialIndex(units);
+        let entry = table.corrections.get(key);
+        if (!entry) table.corrections.set(key, (entry = new RatioSums()));
+        entry.add(d, bound);
+      }
+    }
+    table.draws += draws;
+  }
+  return table;
+}
+
+/** Whether some feasible assignment's estimate from the table is less precise than {@link needsMore} asks. */
+function tableNeedsMore(table: ComponentTable, component: Component, structure: ThompsonStructure): boolean {
+  if (table.q === 0) return false;
+  if (table.infeasibleMass === 0) return true;
+  let more = false;
+  forEachAssignment(component, structure.allowed, (units) => {
+    if (more) return;
+    const { value, error } = tableEstimate(table, component, units);
+    more = error > RELATIVE_ERROR * value;
+  });
+  return more;
 }
 
 /** One assignment's self-normalised estimate and standard error, from a table. */

@@ -56,6 +56,27 @@ export class Component {
   }
 }
 
+/** Calls `visit` with every feasible assignment of a component's blocks (`units[b]`, global ids). */
+export function forEachAssignment(
+  component: Component,
+  allowed: readonly (readonly number[])[],
+  visit: (units: Int32Array) => void,
+): void {
+  const units = new Int32Array(allowed.length);
+  const walk = (j: number): void => {
+    if (j === component.blocks.length) {
+      if (component.feasible(units)) visit(units);
+      return;
+    }
+    const b = component.blocks[j]!;
+    for (const u of allowed[b]!) {
+      units[b] = u;
+      walk(j + 1);
+    }
+  };
+  walk(0);
+}
+
 /** The structure of one decision's eligible set, as Thompson propensities need it. */
 export class ThompsonStructure {
   constructor(

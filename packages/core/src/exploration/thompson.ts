@@ -19,11 +19,12 @@ import {
   estimateComponent,
   GaussianLaw,
   infeasibleMass,
+  ROUNDS,
   tableEstimate,
   tabulateComponent,
   type UnitLaw,
 } from "./thompson-estimator.js";
-import { type ThompsonStructure, thompsonStructure } from "./thompson-structure.js";
+import { forEachAssignment, type ThompsonStructure, thompsonStructure } from "./thompson-structure.js";
 
 /** Draws per component of `actionProbabilities` on the estimated path, per `propensityDraws`. */
 const DISTRIBUTION_DRAWS_PER_DRAW = 10;
@@ -84,9 +85,10 @@ export class ThompsonRule implements ExplorationRule {
 
   /**
    * Every feasible action's probability: exact where every block is free; else the exact unconstrained
-   * part plus a self-normalised estimate of the correction (10 × `draws` draws per component, sums to 1,
-   * never below the exact unconstrained probability); for models without per-unit laws, the frequencies
-   * of 10 × `draws` full redraws.
+   * part plus a self-normalised estimate of the correction (10 × `draws` draws per component, and as many
+   * again, up to ROUNDS times, while an action's estimate is less precise than a decision's must be; sums
+   * to 1, never below the exact unconstrained probability); for models without per-unit laws, the
+   * frequencies of 10 × `draws` full redraws.
    */
   distribution(scope: DecisionScope): Map<number, number> {
     const out = new Map<number, number>();
@@ -107,6 +109,7 @@ export class ThompsonRule implements ExplorationRule {
               Math.max(this.draws, 1) * DISTRIBUTION_DRAWS_PER_DRAW,
               scope.propensityRng,
               blocks.unitCount,
+              ROUNDS,
             );
         return normalisedComponent(table, structure, i);
       });
@@ -311,7 +314,7 @@ export class ThompsonRule implements ExplorationRule {
           // and separate from every decision's draws).
           const rng = createRng(`kairos/thompson#${key}#${i}#${fingerprint}`);
           const count = Math.max(this.draws, 1) * TABLE_DRAWS_PER_DRAW;
-          t = tabulateComponent(structure.components[i]!, structure, law, count, rng, n);
+          t = tabulateComponent(structure.components[i]!, structure, law, count, rng, n, ROUNDS);
           tables.set(i, t);
         }
         return t;
@@ -406,23 +409,12 @@ function normalisedComponent(
 ): Map<number, number> {
   const component = structure.components[i]!;
   const out = new Map<number, number>();
-  const units = new Int32Array(structure.allowed.length);
   let feasibleMass = 0;
-  const walk = (j: number): void => {
-    if (j === component.blocks.length) {
-      if (!component.feasible(units)) return;
-      const p = table.exact(units);
-      feasibleMass += p;
-      out.set(component.partialIndex(units), p);
-      return;
-    }
-    const b = component.blocks[j]!;
-    for (const u of structure.allowed[b]!) {
-      units[b] = u;
-      walk(j + 1);
-    }
-  };
-  walk(0);
+  forEachAssignment(component, structure.allowed, (units) => {
+    const p = table.exact(units);
+    feasibleMass += p;
+    out.set(component.partialIndex(units), p);
+  });
   const q = Math.max(0, 1 - feasibleMass);
   if (table.infeasibleMass > 0) {
     const scale = q / table.infeasibleMass;
