@@ -382,31 +382,36 @@ describe("low-shape posteriors are integrated exactly", () => {
   });
 });
 
-describe("excluded actions in a larger factorised space (estimated in layers when they matter little)", () => {
-  it("factorised-thompson over 4 × 4 × 4 × 3 with a constraint across blocks and two excluded actions", () => {
-    const options: DecideOptions = {
+/** 4 × 4 × 4 × 3 actions, a constraint across blocks and two excluded actions: every block coupled. */
+function layered(kind: PolicyKind): Scenario {
+  return {
+    name: "layers",
+    kind,
+    actionSpace: {
+      dimensions: {
+        offer: ["a", "b", "c", "d"],
+        channel: ["email", "sms", "push", "app"],
+        hour: [8, 12, 19, 21],
+        subject: ["x", "y", "z"],
+      },
+      constraints: [{ forbid: { channel: "sms", hour: { lt: 9 } } }],
+    },
+    options: {
       eligibility: {
         denyActions: [
           { offer: "a", channel: "sms", hour: 19, subject: "x" },
           { offer: "d", channel: "push", hour: 8, subject: "z" },
         ],
       },
-    };
-    const s: Scenario = {
-      name: "layers",
-      kind: "factorised-thompson",
-      actionSpace: {
-        dimensions: {
-          offer: ["a", "b", "c", "d"],
-          channel: ["email", "sms", "push", "app"],
-          hour: [8, 12, 19, 21],
-          subject: ["x", "y", "z"],
-        },
-        constraints: [{ forbid: { channel: "sms", hour: { lt: 9 } } }],
-      },
-      options,
-      learn: 200,
-    };
+    },
+    learn: 200,
+  };
+}
+
+describe("excluded actions in a larger factorised space (estimated in layers when they matter little)", () => {
+  it("factorised-thompson over 4 × 4 × 4 × 3 with a constraint across blocks and two excluded actions", () => {
+    const s = layered("factorised-thompson");
+    const options = s.options!;
     // Three sets of decisions: with a fixed 100 draws, the sets "b" and "f" each logged an action of
     // probability 3·10⁻⁴ to 8·10⁻⁴, chosen once, at 12–20× its probability (|z| 6.5 and 8.7), its estimate
     // resting on one draw that matched it; estimates that uncertain now take more draws.
@@ -422,30 +427,8 @@ describe("actionProbabilities of unlikely actions where every block is coupled",
   // decision's propensity must be (standard error ≤ a quarter of it): |z| 3.3. (Against 200,000 decisions:
   // 10.3 and 4.2; the error is bounded, not gone: the README's "Where the estimate is weakest".)
   it("agree with 100,000 decisions' frequencies from the same model state within |z| ≤ 4", () => {
-    const options: DecideOptions = {
-      eligibility: {
-        denyActions: [
-          { offer: "a", channel: "sms", hour: 19, subject: "x" },
-          { offer: "d", channel: "push", hour: 8, subject: "z" },
-        ],
-      },
-    };
-    const s: Scenario = {
-      name: "layers",
-      kind: "auto",
-      actionSpace: {
-        dimensions: {
-          offer: ["a", "b", "c", "d"],
-          channel: ["email", "sms", "push", "app"],
-          hour: [8, 12, 19, 21],
-          subject: ["x", "y", "z"],
-        },
-        constraints: [{ forbid: { channel: "sms", hour: { lt: 9 } } }],
-      },
-      options,
-      learn: 200,
-      conversions: true,
-    };
+    const s: Scenario = { ...layered("auto"), conversions: true };
+    const options = s.options!;
     const probabilities = trained(s).actionProbabilities(context, options);
     // The same model state without propensities (its decisions are the same; it only skips estimating).
     const fast = trained(s, 0);
