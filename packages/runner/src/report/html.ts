@@ -141,7 +141,7 @@ export function renderReport(data: ReportData): string {
               .join(", ")}`,
         )
         .join("; ");
-      return `<li><code>${esc(e.decisionId)}</code> — customer ${esc(JSON.stringify(e.context))}: chose ${esc(JSON.stringify(e.action))}. Ranked: ${ranked}. Option scores (posterior mean of the best action using the option): ${scores}.</li>`;
+      return `<li><code>${esc(e.decisionId)}</code> — customer ${esc(JSON.stringify(e.context))}: chose ${esc(JSON.stringify(e.action))}. Ranked: ${ranked}. Option scores (the posterior mean of what the model credits to the option, at its best over the units that use it; compare options within a dimension): ${scores}.</li>`;
     })
     .join("");
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Kairos report: ${esc(data.useCaseId)}</title>
