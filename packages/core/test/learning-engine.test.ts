@@ -198,36 +198,33 @@ describe("exploration in daily batches", () => {
   });
 });
 
-describe("auto's baseline unit", () => {
+describe("auto's baseline unit (`baseline: true`)", () => {
   const space = { dimensions: { offer: ["none", "10%", "20%"], channel: ["email", "sms"] } };
-  const blocksOf = (config: Partial<PolicyConfig>) =>
+  const policyWith = (config: Record<string, unknown>) =>
     createPolicy({
       kind: "auto",
       actionSpace: space,
       context: { vectorLength: 2 },
       ...config,
-    } as PolicyConfig).rewardModel!.blocks;
+    } as PolicyConfig);
+  const blocksOf = (config: Record<string, unknown>) => policyWith(config).rewardModel!.blocks;
 
   it("over several dimensions, one unit (of no dimension) that every action uses, before the options'", () => {
-    const blocks = blocksOf({});
+    const blocks = blocksOf({ baseline: true });
     expect(blocks.dims).toEqual([[], [0], [1]]);
     expect(blocks.sizes).toEqual([1, 3, 2]);
     const units = new Int32Array(blocks.count);
     const space6 = new ActionSpace(space);
     for (let a = 0; a < space6.size; a++) expect(blocks.unitsOf(space6.codesOf(a), units)[0]).toBe(0);
     // Decisions still name every dimension and only those.
-    const decision = createPolicy({ kind: "auto", actionSpace: space, context: { vectorLength: 2 } }).decide([
-      1, 0,
-    ]);
-    expect(Object.keys(decision.scores)).toEqual(["offer", "channel"]);
+    expect(Object.keys(policyWith({ baseline: true }).decide([1, 0]).scores)).toEqual(["offer", "channel"]);
   });
 
-  it("off with `baseline: false`, and never over one dimension (per-action models need none)", () => {
-    expect(blocksOf({ baseline: false } as Partial<PolicyConfig>).dims).toEqual([[0], [1]]);
-    expect(blocksOf({ actionSpace: { dimensions: { offer: ["a", "b"] } } }).dims).toEqual([[0]]);
-    // One block after interactions: a per-unit regression, also without a baseline.
-    expect(blocksOf({ interactions: [["offer", "channel"]] } as Partial<PolicyConfig>).dims).toEqual([
-      [0, 1],
+  it("off by default, and never over one dimension or one block (per-unit models need none)", () => {
+    expect(blocksOf({}).dims).toEqual([[0], [1]]);
+    expect(blocksOf({ baseline: true, actionSpace: { dimensions: { offer: ["a", "b"] } } }).dims).toEqual([
+      [0],
     ]);
+    expect(blocksOf({ baseline: true, interactions: [["offer", "channel"]] }).dims).toEqual([[0, 1]]);
   });
 });

@@ -31,7 +31,7 @@ const mergeable: PolicyConfig[] = [
   { kind: "gaussian-thompson", actionSpace: space },
   { kind: "ucb1", actionSpace: space, structure: "factorised" },
   // The shared model with its baseline unit (fixed priors: learned ones are exact only up to their schedule).
-  { kind: "auto", actionSpace: space, context: { vectorLength: d }, learnPrior: false },
+  { kind: "auto", actionSpace: space, context: { vectorLength: d }, learnPrior: false, baseline: true },
 ];
 
 const feedbackArb = fc.array(
@@ -246,15 +246,15 @@ describe("snapshots and merges across mismatched policies", () => {
   });
 
   it("names the setting that differs, also one an earlier version did not have", () => {
-    const snap = createPolicy(base).snapshot() as { config: Record<string, unknown> };
+    const snap = createPolicy(base).snapshot();
     expect(() => createPolicy({ ...base, lambda: 2 }).restore(snap)).toThrow(
       /another policy configuration \(lambda: 1 in the snapshot, 2 here; was it taken by another version/,
     );
-    // As `auto` snapshots taken before its `baseline` setting existed.
+    // A setting the snapshot's configuration does not have (as one taken before the setting existed).
     const auto: PolicyConfig = { ...base, kind: "auto" };
-    const older = createPolicy(auto).snapshot() as { config: Record<string, unknown> };
-    delete older.config.baseline;
-    expect(() => createPolicy(auto).restore(older)).toThrow(/baseline: absent in the snapshot, true here/);
+    expect(() => createPolicy({ ...auto, baseline: true }).restore(createPolicy(auto).snapshot())).toThrow(
+      /baseline: absent in the snapshot, true here/,
+    );
   });
 
   it("a corrupt model in a snapshot leaves the policy as it was", () => {

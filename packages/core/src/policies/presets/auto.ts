@@ -7,9 +7,8 @@ import { blocksFor, definePreset, linearModel, linearSettings } from "./preset.j
  * feedback arrives in daily batches (UCB and greedy would repeat one choice per context until the next
  * update) and it reports exact propensities for off-policy evaluation. Its model: one ridge regression per
  * action for a single dimension, else the shared model (an effect per option, fitted jointly, plus declared
- * `interactions`, and a baseline unit every action shares), whose data needs grow with the number of options
- * rather than of combinations. The reward noise that scales exploration is estimated from the data, and so
- * is the prior precision of every
+ * `interactions`), whose data needs grow with the number of options rather than of combinations. The
+ * reward noise that scales exploration is estimated from the data, and so is the prior precision of every
  * coefficient (`learnPrior`: features the data do not support are shrunk and stop being explored), so
  * conversions, revenue and many features need no tuning. Draws are optimistic (a draw below its option's
  * posterior mean counts as the mean): about 5% less regret on the learning benchmark's linear problems, no
@@ -31,14 +30,20 @@ export const auto = definePreset({
     propensityDraws: z.number().int().min(0).default(100),
     /**
      * Over several dimensions, a unit every action shares (the customer's baseline: who converts whatever
-     * is sent), so option effects are learned as differences from it (see the README).
+     * is sent), so option effects are learned as differences from it. Off when absent (absent rather than
+     * false, so snapshots taken before the setting existed still restore): it helped on the learning
+     * benchmark and hurt on the simulator's default scenario (see the README's "The shared model").
      */
-    baseline: z.boolean().default(true),
+    baseline: z.boolean().optional(),
   }),
   build: (s, context) => {
     return {
       rule: new ThompsonRule(s.propensityDraws),
-      makeModel: linearModel(blocksFor(context.space, "auto", s.interactions, s.baseline), s, context),
+      makeModel: linearModel(
+        blocksFor(context.space, "auto", s.interactions, s.baseline ?? false),
+        s,
+        context,
+      ),
     };
   },
 });
