@@ -31,8 +31,9 @@ export const auto = definePreset({
     /**
      * Over several dimensions, a unit every action shares (the customer's baseline: who converts whatever
      * is sent), so option effects are learned as differences from it. Off when absent (absent rather than
-     * false, so snapshots taken before the setting existed still restore): it helped on the learning
-     * benchmark and hurt on the simulator's default scenario (see the README's "The shared model").
+     * false, so snapshots taken before the setting existed still restore): 1–4% less regret, within noise,
+     * on the learning benchmark's marketing problems and nothing beyond noise elsewhere, for 15–20% more
+     * time per round (see the README's "The shared model").
      */
     baseline: z.boolean().optional(),
   }),
