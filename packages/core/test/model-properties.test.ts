@@ -160,7 +160,7 @@ describe.each([
   ["shared model", () => new SharedLinearModel(Blocks.factorised(new ActionSpace(space)), 8)],
   [
     "shared model with a baseline",
-    () => new SharedLinearModel(Blocks.factorised(new ActionSpace(space), [], true), 8),
+    () => new SharedLinearModel(Blocks.factorised(new ActionSpace(space)).withBaseline(), 8),
   ],
 ] as const)("%s at d = 8 (matrices in WebAssembly memory)", (_, make) => {
   const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => Math.sin(k * 7 + i));

@@ -63,11 +63,7 @@ export class Blocks {
    * One block per dimension, except that dimensions linked by declared interactions share a block
    * (connected components of the interaction graph).
    */
-  static factorised(
-    space: ActionSpace,
-    interactions: readonly (readonly string[])[] = [],
-    baseline = false,
-  ): Blocks {
+  static factorised(space: ActionSpace, interactions: readonly (readonly string[])[] = []): Blocks {
     const n = space.dimensions.length;
     const parent = Array.from({ length: n }, (_, k) => k);
     const find = (k: number): number => (parent[k] === k ? k : (parent[k] = find(parent[k]!)));
@@ -85,7 +81,12 @@ export class Blocks {
       if (!groups.has(root)) groups.set(root, []);
       groups.get(root)!.push(k);
     }
-    return new Blocks(space, baseline ? [[], ...groups.values()] : [...groups.values()]);
+    return new Blocks(space, [...groups.values()]);
+  }
+
+  /** These blocks after a baseline block: one unit, of no dimension, that every action uses. */
+  withBaseline(): Blocks {
+    return new Blocks(this.space, [[], ...this.dims]);
   }
 
   get count(): number {

@@ -92,7 +92,7 @@ export function blocksFor(
     // Only a model of several blocks takes a baseline: one block is a regression per unit, and a unit shared
     // by all of them would need the joint fit over every unit (2–17× slower per round on the learning
     // benchmark's per-arm problems, and exact only up to EXACT_JOINT_LIMIT coefficients).
-    return baseline && blocks.count > 1 ? Blocks.factorised(space, interactions, true) : blocks;
+    return baseline && blocks.count > 1 ? blocks.withBaseline() : blocks;
   }
   if (space.size > JOINT_LIMIT) {
     throw new ValidationError(
