@@ -30,6 +30,16 @@ export const constraintRuleSchema = z.strictObject({
 export type ConstraintRule = z.infer<typeof constraintRuleSchema>;
 
 const dimensionSchema = z.strictObject({ name: z.string().min(1), options: z.array(optionValue).min(1) });
+/**
+ * Numeric attributes of options, per dimension and option name: `{ offer: { "10%": { discount: 0.1 }, … } }`.
+ * Every option of a dimension named here carries the same attributes. Linear models learn an effect per
+ * attribute shared by the options (besides each option's own), so an option added later starts from what
+ * its attributes predict.
+ */
+export const optionAttributesSchema = z.record(
+  z.string().min(1),
+  z.record(z.string(), z.record(z.string().min(1), z.number().finite())),
+);
 /** Declares an action space: ordered dimensions with their options, and forbidden combinations. */
 export const actionSpaceConfigSchema = z.strictObject({
   dimensions: z.union([
@@ -39,6 +49,7 @@ export const actionSpaceConfigSchema = z.strictObject({
       .refine((d) => Object.keys(d).length > 0, "no dimensions"),
   ]),
   constraints: z.array(constraintRuleSchema).default([]),
+  attributes: optionAttributesSchema.optional(),
 });
 export type ActionSpaceConfig = z.input<typeof actionSpaceConfigSchema>;
 
@@ -86,6 +97,12 @@ interface CompiledRule {
   lastDim: number;
 }
 
+/** The numeric attributes of one dimension's options: `values[code · names.length + j]` is attribute j's. */
+export interface DimensionAttributes {
+  readonly names: readonly string[];
+  readonly values: Float64Array;
+}
+
 /** Above this many combinations an eligible-set count is estimated by sampling rather than enumerated. */
 const EXACT_COUNT_LIMIT = 20_000_000;
 
@@ -100,6 +117,8 @@ export class ActionSpace {
   /** Number of combinations, forbidden ones included. */
   readonly size: number;
   readonly rules: readonly ConstraintRule[];
+  /** Per dimension, its options' numeric attributes (no names when none are declared). */
+  readonly attributes: readonly DimensionAttributes[];
   private readonly strides: Float64Array;
   private readonly lookup: Map<OptionValue, number>[];
   private readonly compiledRules: CompiledRule[];
@@ -152,16 +171,90 @@ export class ActionSpace {
       throw new ValidationError("actionSpace.dimensions", "too many combinations");
     this.size = size;
     this.rules = parsed.data.constraints;
+    this.attributes = this.compileAttributes(parsed.data.attributes ?? {});
     this.compiledRules = parsed.data.constraints.map((rule, r) => this.compileRule(rule, r));
     this.everything = this.compileEligibility(undefined);
   }
 
+  /**
+   * Each dimension's attribute table, checked: a dimension that has attributes gives every option the
+   * same ones (in the order its first option lists them); an unknown dimension or option is an error.
+   */
+  private compileAttributes(config: z.infer<typeof optionAttributesSchema>): DimensionAttributes[] {
+    const tables: DimensionAttributes[] = this.dimensions.map(() => ({
+      names: [],
+      values: new Float64Array(0),
+    }));
+    for (const [dimension, byOption] of Object.entries(config)) {
+      const field = `actionSpace.attributes.${dimension}`;
+      const k = this.dimensionIndex(dimension);
+      if (k < 0) throw new ValidationError(field, "unknown dimension");
+      const options = this.options[k]!;
+      for (const name of Object.keys(byOption)) {
+        if (!options.some((o) => String(o) === name))
+          throw new ValidationError(`${field}.${name}`, `unknown option of ${dimension}`);
+      }
+      const first = byOption[String(options[0])];
+      if (!first)
+        throw new ValidationError(
+          `${field}.${String(options[0])}`,
+          "missing: every option needs its attributes",
+        );
+      const names = Object.keys(first);
+      if (names.length === 0) throw new ValidationError(`${field}.${String(options[0])}`, "no attributes");
+      const values = new Float64Array(options.length * names.length);
+      options.forEach((option, code) => {
+        const own = byOption[String(option)];
+        if (!own)
+          throw new ValidationError(
+            `${field}.${String(option)}`,
+            "missing: every option needs its attributes",
+          );
+        const extra = Object.keys(own).find((a) => !names.includes(a));
+        if (extra !== undefined)
+          throw new ValidationError(
+            `${field}.${String(option)}.${extra}`,
+            `not an attribute of ${String(options[0])}`,
+          );
+        names.forEach((a, j) => {
+          if (!(a in own)) throw new ValidationError(`${field}.${String(option)}.${a}`, "missing");
+          values[code * names.length + j] = own[a]!;
+        });
+      });
+      tables[k] = { names, values };
+    }
+    return tables;
+  }
+
+  /** Whether any dimension declares option attributes. */
+  get hasAttributes(): boolean {
+    return this.attributes.some((a) => a.names.length > 0);
+  }
+
   /** The configuration this space was built from (for snapshots and equality checks). */
-  toConfig(): { dimensions: { name: string; options: OptionValue[] }[]; constraints: ConstraintRule[] } {
-    return {
+  toConfig(): {
+    dimensions: { name: string; options: OptionValue[] }[];
+    constraints: ConstraintRule[];
+    attributes?: Record<string, Record<string, Record<string, number>>>;
+  } {
+    const config = {
       dimensions: this.dimensions.map((name, k) => ({ name, options: [...this.options[k]!] })),
       constraints: this.rules.map((r) => structuredClone(r)),
     };
+    if (!this.hasAttributes) return config;
+    // In declared order (dimensions, options, attributes), so equal spaces have equal fingerprints.
+    const attributes: Record<string, Record<string, Record<string, number>>> = {};
+    this.attributes.forEach(({ names, values }, k) => {
+      if (names.length === 0) return;
+      const byOption: Record<string, Record<string, number>> = {};
+      this.options[k]!.forEach((option, code) => {
+        byOption[String(option)] = Object.fromEntries(
+          names.map((a, j) => [a, values[code * names.length + j]!]),
+        );
+      });
+      attributes[this.dimensions[k]!] = byOption;
+    });
+    return { ...config, attributes };
   }
 
   /** A fingerprint of dimensions, options and constraints: two spaces with the same one are interchangeable. */

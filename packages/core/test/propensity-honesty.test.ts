@@ -247,6 +247,20 @@ describe.each(thompsonKinds)(
       },
     );
 
+    it.runIf(presetHasSetting(kind, "interactions"))(
+      "with option attributes, under a constraint (their terms join each option's score)",
+      () => {
+        const actionSpace: ActionSpaceConfig = {
+          ...channelHour,
+          attributes: {
+            offer: { none: { discount: 0 }, "10%": { discount: 1 } },
+            hour: { 8: { evening: 0 }, 12: { evening: 0.5 }, 19: { evening: 1 } },
+          },
+        };
+        expectHonest(honesty(trained({ name: "attributes", kind, actionSpace, learn: 120 }), context));
+      },
+    );
+
     it.runIf(presetHasSetting(kind, "optimistic"))(
       "with optimistic and plain draws, on one dimension (exact) and across a constraint (estimated)",
       () => {

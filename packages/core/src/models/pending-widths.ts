@@ -14,15 +14,18 @@ export class PendingWidths {
   /** `arena`: the model's, whose scratch matrices hold the pending inverses (SIMD widths). */
   constructor(private readonly arena: MatrixArena) {}
 
-  /** Counts one pending decision for `unit` at context `x`; `inverse` is the unit's A⁻¹ without pending. */
-  add(unit: number, inverse: Float64Array, x: Float64Array): void {
+  /**
+   * Counts one pending decision for `unit` at context `x` (with `weight`: the square of the unit's scale in
+   * the action's features); `inverse` is the unit's A⁻¹ without pending.
+   */
+  add(unit: number, inverse: Float64Array, x: Float64Array, weight = 1): void {
     let pending = this.inverses.get(unit);
     if (!pending) {
       pending = this.arena.allocateScratch();
       this.arena.copy(inverse, pending);
       this.inverses.set(unit, pending);
     }
-    this.arena.shermanMorrison(pending, x, 1);
+    this.arena.shermanMorrison(pending, x, weight);
     this.revision++;
   }
 

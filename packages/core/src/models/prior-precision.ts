@@ -31,6 +31,11 @@ export const priorPrecisionSchema = z.strictObject({
  * Estimates are taken when the data have grown by a quarter since the last one (and after merges), warm
  * started from the previous values: the fit is exact given the precisions, but they depend on the update
  * schedule. With a fixed λ, update order, batch splits and merges stay exact.
+ *
+ * Pooled intercepts: the units of a group (the options of a dimension with attributes) share one learned
+ * precision of their intercepts, σ̂²·Σγ_u / Σθ_u², a random-effects prior: each option's own effect is a
+ * deviation from what its attributes predict, as large as the data say such deviations are. An option added
+ * later starts at that precision, so it is explored as widely as options differ, around its prediction.
  */
 export class PriorPrecision {
   readonly values: Float64Array;
@@ -44,6 +49,8 @@ export class PriorPrecision {
     /** Column of the context that is the constant 1 (always at `base`), if any. */
     readonly interceptColumn: number | undefined,
     readonly learned: boolean,
+    /** Groups of units whose intercepts share one learned precision (see the class comment). */
+    readonly pooled: readonly Int32Array[] = [],
   ) {
     this.values = new Float64Array(units * d).fill(base);
   }
@@ -75,6 +82,34 @@ export class PriorPrecision {
     return next - current;
   }
 
+  /**
+   * One fixed-point step for a group's pooled intercept precision, given its units' intercepts and their
+   * (A⁻¹)_ii (read by `at`), and σ̂²: stores the new precision for every unit of the group and writes each
+   * one's change into `changes`.
+   */
+  stepPooled(
+    group: Int32Array,
+    at: (unit: number) => { theta: number; inverseDiagonal: number },
+    noiseVariance: number,
+    changes: Float64Array,
+  ): void {
+    const i = this.interceptColumn;
+    if (i === undefined) return;
+    let wellDetermined = 0;
+    let squares = 0;
+    for (const u of group) {
+      const { theta, inverseDiagonal } = at(u);
+      wellDetermined += 1 - this.of(u, i) * inverseDiagonal;
+      squares += theta * theta;
+    }
+    const raw = squares > 0 ? (noiseVariance * wellDetermined) / squares : Number.POSITIVE_INFINITY;
+    const next = Math.min(this.base * MAX_RATIO, Math.max(this.base, raw));
+    group.forEach((u, k) => {
+      changes[k] = next - this.of(u, i);
+      this.values[u * this.d + i] = next;
+    });
+  }
+
   toJSON(): z.infer<typeof priorPrecisionSchema> {
     return { values: [...this.values], estimatedAt: this.estimatedAt };
   }
@@ -91,10 +126,20 @@ export class PriorPrecision {
         `prior precisions: expected ${storedUnits * d} values, got ${json.values.length}`,
       );
     }
+    const loaded = new Uint8Array(this.units);
     for (let u = 0; u < storedUnits; u++) {
       const to = remap ? remap[u]! : u;
       if (to < 0) continue; // its option was removed
       for (let i = 0; i < d; i++) this.values[to * d + i] = json.values[u * d + i]!;
+      loaded[to] = 1;
+    }
+    // Added options of a pooled group take the group's intercept precision.
+    const i = this.interceptColumn;
+    if (i === undefined) return;
+    for (const group of this.pooled) {
+      const known = group.find((u) => loaded[u] === 1);
+      if (known === undefined) continue;
+      for (const u of group) if (loaded[u] === 0) this.values[u * d + i] = this.of(known, i);
     }
   }
 }

@@ -3,6 +3,7 @@ import { MergeError, SnapshotMismatchError } from "../errors.js";
 import { addOuter, choleskySolve, dot, dotAt, invertSpd, matVec, scaledIdentity } from "../linalg/dense.js";
 import { MatrixArena } from "../linalg/matrix-arena.js";
 import { normal } from "../rng.js";
+import { AttributeTerms } from "./attribute-terms.js";
 import type { Blocks } from "./blocks.js";
 import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
@@ -60,7 +61,13 @@ const statsSchema = z.strictObject({
  *
  * Uncertainty: Thompson draws and UCB widths use each unit's conditional posterior given the other blocks
  * (σ²·A_u⁻¹, A_u = λI + Σ_{u shown} w·xxᵀ), independent across units, so exact Thompson propensities still
- * factor over blocks. The joint marginals would not do: the split of the intercept between blocks is not
+ * factor over blocks.
+ *
+ * Option attributes (a discount's rate) add one hidden unit per attribute, shown with every action at
+ * the action's value of it (its slot holds value·x), so options share what an attribute is worth. An
+ * option's score is then its own unit's plus value·θ_attribute·x, with the width of the sum of
+ * independent terms, √(w_u² + Σ value²·w_attribute²): each option's draw is still independent of the
+ * others', so propensities stay exact. The joint marginals would not do: the split of the intercept between blocks is not
  * identified by data, so marginal widths never shrink.
  */
 export class SharedLinearModel implements RewardModel {
@@ -68,7 +75,9 @@ export class SharedLinearModel implements RewardModel {
   readonly mode: "exact" | "backfit";
   private readonly options: z.output<typeof sharedLinearOptionsSchema>;
   private readonly d: number;
+  /** Units of the blocks, then one per option attribute (hidden: the blocks' units absorb their terms). */
   private readonly unitCount: number;
+  private readonly attributeTerms: AttributeTerms;
   /** Per-unit A_u, its inverse, and (backfit) residual targets and coefficients. */
   private unitGram: Float64Array[];
   private unitInverse: Float64Array[];
@@ -86,7 +95,14 @@ export class SharedLinearModel implements RewardModel {
   /** Whether P = G⁻¹ is current (batch flushes solve by Cholesky and leave it stale). */
   private inverseValid = true;
   /** Observations folded into G and t but not yet into P and θ. */
-  private unflushed: { x: Float64Array; units: Int32Array; reward: number; weight: number }[] = [];
+  private unflushed: {
+    x: Float64Array;
+    units: Int32Array;
+    /** Each slot's scale (absent: all 1, an action without attributes). */
+    scales: Float64Array | undefined;
+    reward: number;
+    weight: number;
+  }[] = [];
   private updatesSinceRefactor = 0;
   private readonly noiseEstimate: NoiseEstimate;
   /** Λ, per unit and column: the Gram matrices hold it on their diagonals. */
@@ -111,7 +127,8 @@ export class SharedLinearModel implements RewardModel {
     this.options = sharedLinearOptionsSchema.parse(options);
     const d = contextDimension;
     this.d = d;
-    this.unitCount = blocks.unitCount;
+    this.attributeTerms = new AttributeTerms(blocks);
+    this.unitCount = blocks.unitCount + this.attributeTerms.count;
     const D = this.unitCount * d;
     this.mode = !this.options.backfit && D <= EXACT_JOINT_LIMIT ? "exact" : "backfit";
     const lambda = this.options.lambda;
@@ -130,17 +147,35 @@ export class SharedLinearModel implements RewardModel {
     this.theta = new Float64Array(D);
     this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
     const { interceptColumn, learnPrior } = this.options;
-    this.precision = new PriorPrecision(this.unitCount, d, lambda, interceptColumn, learnPrior);
+    this.precision = new PriorPrecision(
+      this.unitCount,
+      d,
+      lambda,
+      interceptColumn,
+      learnPrior,
+      learnPrior ? attributeGroups(blocks) : [],
+    );
     this.pending = new PendingWidths(this.arena);
-    this.posteriors = new UnitPosteriors(this.arena, this.unitCount, d, (matrices, thetas, owners) => {
-      for (let u = 0; u < this.unitCount; u++) {
-        matrices[u] = this.pending.inverseOf(u) ?? this.unitInverse[u]!;
-        thetas[u] = this.thetaSlots[u]!;
-        owners[u] = u;
-      }
-      return this.unitCount;
-    });
+    const terms = this.attributeTerms;
+    this.posteriors = new UnitPosteriors(
+      this.arena,
+      this.unitCount,
+      d,
+      (matrices, thetas, owners) => {
+        for (let u = 0; u < this.unitCount; u++) {
+          matrices[u] = this.pending.inverseOf(u) ?? this.unitInverse[u]!;
+          thetas[u] = this.thetaSlots[u]!;
+          owners[u] = u;
+        }
+        return this.unitCount;
+      },
+      terms.count > 0 ? (means, widths) => terms.fold(means, widths) : undefined,
+    );
+    this.means = this.posteriors.means.subarray(0, blocks.unitCount);
   }
+
+  /** The blocks' units' posterior means (their attribute terms included) for the context last scored. */
+  private readonly means: Float64Array;
 
   /** Posterior mean coefficients of a unit. */
   coefficients(unit: number): Float64Array {
@@ -178,7 +213,8 @@ export class SharedLinearModel implements RewardModel {
 
   scoreUnits(x: Float64Array, request: ScoreRequest, out: Float64Array): void {
     this.computePosterior(x);
-    const { means, widths } = this.posteriors;
+    const { widths } = this.posteriors;
+    const means = this.means;
     if (request.mode === "mean") {
       out.set(means);
       return;
@@ -202,7 +238,7 @@ export class SharedLinearModel implements RewardModel {
   gaussianScores(x: Float64Array, means: Float64Array, sds: Float64Array): void {
     this.computePosterior(x);
     const scale = this.options.sampleScale * this.noise;
-    means.set(this.posteriors.means);
+    means.set(this.means);
     for (let u = 0; u < sds.length; u++) sds[u] = scale * this.posteriors.widths[u]!;
   }
 
@@ -235,8 +271,11 @@ export class SharedLinearModel implements RewardModel {
     this.thetaSlotsRevision = this.revision;
   }
 
-  observe(x: Float64Array, units: Int32Array, reward: number, weight: number): void {
+  observe(x: Float64Array, actionUnits: Int32Array, reward: number, weight: number): void {
     const d = this.d;
+    // The action's slots: its units, then its attributes' (scaled by its values of them).
+    const { slots: units, scales } = this.attributeTerms.slotsOf(actionUnits);
+    const scale = (b: number) => (scales ? scales[b]! : 1);
     this.revision++;
     this.noiseCache = undefined;
     if (this.mode === "exact") {
@@ -244,33 +283,40 @@ export class SharedLinearModel implements RewardModel {
       // Joint sums now; the inverse and θ follow lazily (flush), by rank-one updates or one refactorisation.
       for (let a = 0; a < units.length; a++) {
         const ua = units[a]! * d;
-        for (let i = 0; i < d; i++) this.jointTarget[ua + i]! += weight * reward * x[i]!;
-        for (let b = 0; b < units.length; b++) addOuterAt(this.jointGram, x, weight, d, ua, units[b]! * d);
+        const wa = weight * scale(a);
+        for (let i = 0; i < d; i++) this.jointTarget[ua + i]! += wa * reward * x[i]!;
+        for (let b = 0; b < units.length; b++)
+          addOuterAt(this.jointGram, x, wa * scale(b), d, ua, units[b]! * d);
       }
       this.unflushed.push({
         x: Float64Array.from(x.subarray(0, d)),
         units: Int32Array.from(units),
+        scales: scales && Float64Array.from(scales),
         reward,
         weight,
       });
     } else {
       // Out-of-sample residual for the noise estimate, before this observation moves the fit.
       let predicted = 0;
-      for (let b = 0; b < units.length; b++) predicted += dotAt(this.theta, units[b]! * d, x, 0, d);
+      for (let b = 0; b < units.length; b++)
+        predicted += scale(b) * dotAt(this.theta, units[b]! * d, x, 0, d);
       this.noiseEstimate.add(reward - predicted, weight);
       for (let b = 0; b < units.length; b++) {
         let residual = reward;
         for (let c = 0; c < units.length; c++) {
-          if (c !== b) residual -= dotAt(this.theta, units[c]! * d, x, 0, d);
+          if (c !== b) residual -= scale(c) * dotAt(this.theta, units[c]! * d, x, 0, d);
         }
         const u = units[b]!;
-        for (let i = 0; i < d; i++) this.unitTarget[u]![i]! += weight * residual * x[i]!;
+        // The unit's slot holds scale·x: its residual regression is on that.
+        const w = weight * scale(b);
+        for (let i = 0; i < d; i++) this.unitTarget[u]![i]! += w * residual * x[i]!;
       }
     }
     for (let b = 0; b < units.length; b++) {
       const u = units[b]!;
-      addOuter(this.unitGram[u]!, x, weight, d);
-      this.arena.shermanMorrison(this.unitInverse[u]!, x, weight);
+      const w = weight * scale(b) ** 2;
+      addOuter(this.unitGram[u]!, x, w, d);
+      this.arena.shermanMorrison(this.unitInverse[u]!, x, w);
       this.counts[u]! += weight;
       if (this.mode === "backfit") matVec(this.unitInverse[u]!, this.unitTarget[u]!, d, this.unitTheta(u));
     }
@@ -294,7 +340,7 @@ export class SharedLinearModel implements RewardModel {
     if (6 * n >= D) this.solveJoint();
     else if (!this.inverseValid || this.updatesSinceRefactor > 4 * D) this.refactorJoint();
     else {
-      for (const o of this.unflushed) this.jointRankOne(o.x, o.units, o.reward, o.weight);
+      for (const o of this.unflushed) this.jointRankOne(o.x, o.units, o.scales, o.reward, o.weight);
     }
     this.unflushed = [];
   }
@@ -311,19 +357,29 @@ export class SharedLinearModel implements RewardModel {
   }
 
   /**
-   * One observation (φ = x in each of the action's unit slots, reward r, weight w) into P = G⁻¹ and θ = P·t:
+   * One observation (φ = x in each of the action's unit slots, times the slot's scale; reward r, weight w)
+   * into P = G⁻¹ and θ = P·t:
    * with v = Pφ and f = w/(1 + w·φᵀv), P ← P − f·v·vᵀ, and θ ← θ + w·r·v − f·v·(φᵀθ + w·r·φᵀv), which is
    * P′t′ expanded (t′ = t + w·r·φ, vᵀt = φᵀθ): O(D) for θ instead of a D² product.
    */
-  private jointRankOne(x: Float64Array, units: Int32Array, reward: number, weight: number): void {
+  private jointRankOne(
+    x: Float64Array,
+    units: Int32Array,
+    scales: Float64Array | undefined,
+    reward: number,
+    weight: number,
+  ): void {
     const d = this.d;
     const D = this.unitCount * d;
-    const v = this.jointArena.slotMatVec(this.jointInverse, units, x, d);
+    const v = scales
+      ? this.scaledSlotMatVec(units, scales, x)
+      : this.jointArena.slotMatVec(this.jointInverse, units, x, d);
+    const scale = (b: number) => (scales ? scales[b]! : 1);
     let quad = 0;
     let fitted = 0;
     for (let b = 0; b < units.length; b++) {
-      quad += dotAt(v, units[b]! * d, x, 0, d);
-      fitted += dotAt(this.theta, units[b]! * d, x, 0, d);
+      quad += scale(b) * dotAt(v, units[b]! * d, x, 0, d);
+      fitted += scale(b) * dotAt(this.theta, units[b]! * d, x, 0, d);
     }
     const f = weight / (1 + weight * quad);
     const gain = weight * reward;
@@ -332,6 +388,23 @@ export class SharedLinearModel implements RewardModel {
     for (let i = 0; i < D; i++) theta[i]! += (gain - pull) * v[i]!;
     this.jointArena.subtractOuterRows(this.jointInverse, v, f);
   }
+
+  /** P·φ for φ holding scale·x at each slot: the kernel's product slot by slot, scaled and summed. */
+  private scaledSlotMatVec(units: Int32Array, scales: Float64Array, x: Float64Array): Float64Array {
+    const v = (this.scaledProduct ??= new Float64Array(this.unitCount * this.d));
+    v.fill(0);
+    const one = new Int32Array(1);
+    for (let b = 0; b < units.length; b++) {
+      const s = scales[b]!;
+      if (s === 0) continue;
+      one[0] = units[b]!;
+      const column = this.jointArena.slotMatVec(this.jointInverse, one, x, this.d);
+      for (let i = 0; i < v.length; i++) v[i]! += s * column[i]!;
+    }
+    return v;
+  }
+
+  private scaledProduct: Float64Array | undefined;
 
   private refactorJoint(): void {
     const D = this.unitCount * this.d;
@@ -369,10 +442,13 @@ export class SharedLinearModel implements RewardModel {
     this.noiseCache = undefined;
   }
 
-  countPending(x: Float64Array, units: Int32Array): void {
+  countPending(x: Float64Array, actionUnits: Int32Array): void {
     // A pending inverse is a copy of the unit's, with the θ after it.
     this.syncThetaSlots();
-    for (let b = 0; b < units.length; b++) this.pending.add(units[b]!, this.unitInverse[units[b]!]!, x);
+    const { slots, scales } = this.attributeTerms.slotsOf(actionUnits);
+    for (let b = 0; b < slots.length; b++) {
+      this.pending.add(slots[b]!, this.unitInverse[slots[b]!]!, x, scales ? scales[b]! ** 2 : 1);
+    }
   }
 
   clearPending(): void {
@@ -459,13 +535,31 @@ export class SharedLinearModel implements RewardModel {
         const theta = this.unitTheta(u);
         for (let i = 0; i < d; i++) {
           const inverse = diagonal ? diagonal[u * d + i]! : this.unitInverse[u]![i * d + i]!;
-          const change = this.precision.step(u, i, theta[i]!, inverse, noiseVariance);
-          this.unitGram[u]![i * d + i]! += change;
-          if (exact) this.jointGram[(u * d + i) * (D + 1)]! += change;
+          this.addPrecision(u, i, this.precision.step(u, i, theta[i]!, inverse, noiseVariance));
         }
+      }
+      const i = this.options.interceptColumn;
+      for (const group of i === undefined ? [] : this.precision.pooled) {
+        const changes = new Float64Array(group.length);
+        const at = (u: number) => ({
+          theta: this.unitTheta(u)[i!]!,
+          inverseDiagonal: diagonal ? diagonal[u * d + i!]! : this.unitInverse[u]![i! * d + i!]!,
+        });
+        this.precision.stepPooled(group, at, noiseVariance, changes);
+        group.forEach((u, k) => {
+          this.addPrecision(u, i!, changes[k]!);
+        });
       }
       this.refactorAll(true);
     }
+  }
+
+  /** Adds a change of a coefficient's prior precision to the Gram matrices, whose diagonals hold the prior. */
+  private addPrecision(u: number, i: number, change: number): void {
+    if (change === 0) return;
+    const d = this.d;
+    this.unitGram[u]![i * d + i]! += change;
+    if (this.mode === "exact") this.jointGram[(u * d + i) * (this.unitCount * d + 1)]! += change;
   }
 
   /**
@@ -488,6 +582,9 @@ export class SharedLinearModel implements RewardModel {
     const stats = statsSchema.parse(json);
     const d = this.d;
     const D = this.unitCount * d;
+    // The attribute units follow the blocks' in both (snapshot-remap checked that the attributes match).
+    if (remap && this.attributeTerms.count > 0)
+      remap = this.attributeTerms.extend(remap, this.blocks.unitCount);
     if (stats.mode !== this.mode) {
       throw new SnapshotMismatchError(`shared-linear snapshot is ${stats.mode}, this model is ${this.mode}`);
     }
@@ -533,6 +630,13 @@ export class SharedLinearModel implements RewardModel {
     } else {
       for (const b of stats.gram) if (to(b.row) >= 0) this.unitGram[to(b.row)]!.set(b.values);
       this.unitTarget = targets;
+    }
+    // Added units start at the prior precisions, which for a pooled intercept is the group's, not λ.
+    const loaded = new Uint8Array(this.unitCount);
+    for (let u = 0; u < from; u++) if (to(u) >= 0) loaded[to(u)] = 1;
+    for (let u = 0; u < this.unitCount; u++) {
+      if (loaded[u] === 1) continue;
+      for (let i = 0; i < d; i++) this.addPrecision(u, i, this.precision.of(u, i) - lambda);
     }
     this.counts = remapValues(stats.counts, this.unitCount, remap);
     this.noiseEstimate.load(stats.noise);
@@ -634,4 +738,15 @@ function readBlock(m: Float64Array, n: number, r: number, c: number, d: number):
 
 function writeBlock(m: Float64Array, n: number, r: number, c: number, d: number, values: number[]): void {
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m[(r + i) * n + c + j] = values[i * d + j]!;
+}
+
+/** The units of every block that holds a dimension with attributes: their intercepts share a precision. */
+function attributeGroups(blocks: Blocks): Int32Array[] {
+  const attributes = blocks.space.attributes;
+  const groups: Int32Array[] = [];
+  blocks.dims.forEach((dims, b) => {
+    if (!dims.some((k) => attributes[k]!.names.length > 0)) return;
+    groups.push(Int32Array.from({ length: blocks.sizes[b]! }, (_, c) => blocks.offsets[b]! + c));
+  });
+  return groups;
 }

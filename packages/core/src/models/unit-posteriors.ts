@@ -14,6 +14,12 @@ export type CollectMatrices = (
   owners: Int32Array,
 ) => number;
 
+/**
+ * Turns the units' own numbers into what the model scores (means, and widths when given), in place: a model
+ * whose units share terms (option attributes) adds them to the units that use them.
+ */
+export type FoldUnits = (means: Float64Array, widths: Float64Array | undefined) => void;
+
 /** The numbers of a batch of contexts, computed together in one model state ({@link UnitPosteriors.prepare}). */
 interface PreparedContexts {
   contexts: readonly Float64Array[];
@@ -59,6 +65,7 @@ export class UnitPosteriors {
     unitCount: number,
     private readonly d: number,
     private readonly collect: CollectMatrices,
+    private readonly fold?: FoldUnits,
   ) {
     this.means = new Float64Array(unitCount);
     this.widths = new Float64Array(unitCount);
@@ -127,9 +134,17 @@ export class UnitPosteriors {
     const thetas = new Float64Array(n * d);
     for (let k = 0; k < n; k++) thetas.set(this.thetas[k]!, k * d);
     const values = new Float64Array(n);
+    const fold = this.fold;
+    const all = fold ? new Float64Array(this.means.length) : undefined;
     this.frozenMeans = (x, out) => {
       for (let k = 0; k < n; k++) values[k] = dotAt(thetas, k * d, x, 0, d);
-      spread(owners, n, values, 0, out);
+      if (!all || !fold) {
+        spread(owners, n, values, 0, out);
+        return;
+      }
+      spread(owners, n, values, 0, all);
+      fold(all, undefined);
+      out.set(all.subarray(0, out.length));
     };
     this.frozenRevision = meansRevision;
     return this.frozenMeans;
@@ -167,6 +182,7 @@ export class UnitPosteriors {
       spread(owners, n, forms, at, widths);
       for (let u = 0; u < widths.length; u++) widths[u] = Math.sqrt(Math.max(0, widths[u]!));
     }
+    this.fold?.(this.means, forms ? this.widths : undefined);
     this.widthsValid = forms !== undefined;
   }
 }

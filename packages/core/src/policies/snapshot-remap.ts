@@ -45,6 +45,7 @@ export function unitRemap(
       return space.options[dimensionHere[ko]!]!.findIndex((o) => String(o) === target);
     }),
   );
+  checkAttributes(old, space, optionHere, dimensionHere);
   const oldBlocks = new Blocks(
     old,
     blocks.dims.map((group) => group.map((k) => old.dimensionIndex(space.dimensions[k]!))),
@@ -65,4 +66,41 @@ export function unitRemap(
     }
   }
   return remap;
+}
+
+/**
+ * A model's attribute terms carry over only if they mean the same: the same attributes per dimension, and
+ * every kept option with the values it had. A changed value would make the option's past data say
+ * something else; a new name starts it afresh.
+ */
+function checkAttributes(
+  old: ActionSpace,
+  space: ActionSpace,
+  optionHere: readonly (readonly number[])[],
+  dimensionHere: readonly number[],
+): void {
+  old.dimensions.forEach((name, ko) => {
+    const before = old.attributes[ko]!;
+    const now = space.attributes[dimensionHere[ko]!]!;
+    if (before.names.join("\u0000") !== now.names.join("\u0000")) {
+      const list = (names: readonly string[]) => (names.length > 0 ? names.join(", ") : "none");
+      throw new SnapshotMismatchError(
+        `attributes of ${name} are ${list(now.names)} here, ${list(before.names)} in the snapshot`,
+      );
+    }
+    const n = now.names.length;
+    old.options[ko]!.forEach((option, code) => {
+      const here = optionHere[ko]![code]!;
+      if (here < 0) return;
+      for (let j = 0; j < n; j++) {
+        const was = before.values[code * n + j]!;
+        const is = now.values[here * n + j]!;
+        if (was !== is) {
+          throw new SnapshotMismatchError(
+            `attribute ${now.names[j]} of ${name} ${String(option)} is ${is} here, ${was} in the snapshot; give the option a new name to start it afresh`,
+          );
+        }
+      }
+    });
+  });
 }

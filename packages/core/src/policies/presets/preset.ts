@@ -91,8 +91,10 @@ export function blocksFor(
     const blocks = Blocks.factorised(space, interactions);
     // Only a model of several blocks takes a baseline: one block is a regression per unit, and a unit shared
     // by all of them would need the joint fit over every unit (2–17× slower per round on the learning
-    // benchmark's per-arm problems, and exact only up to EXACT_JOINT_LIMIT coefficients).
-    return baseline && blocks.count > 1 ? blocks.withBaseline() : blocks;
+    // benchmark's per-arm problems, and exact only up to EXACT_JOINT_LIMIT coefficients). Option attributes
+    // need the joint fit anyway, and a baseline to carry the mean reward, so that what they predict for an
+    // option is the baseline plus their terms.
+    return (baseline && blocks.count > 1) || space.hasAttributes ? blocks.withBaseline() : blocks;
   }
   if (space.size > JOINT_LIMIT) {
     throw new ValidationError(
@@ -100,12 +102,13 @@ export function blocksFor(
       `a joint model over ${space.size} actions is too large; use "factorised"`,
     );
   }
-  return Blocks.joint(space);
+  return space.hasAttributes ? Blocks.joint(space).withBaseline() : Blocks.joint(space);
 }
 
 /**
  * A linear model over the blocks: one ridge regression per action when there is one block, else the shared
  * model fitted jointly over every block (so options are not confounded with those they were shown with).
+ * Options with attributes always take the shared model: what an attribute is worth is shared by units.
  */
 export function linearModel(
   blocks: Blocks,
@@ -129,7 +132,7 @@ export function linearModel(
     interceptColumn: context.encoder.columns[0] === "(intercept)" ? 0 : undefined,
   };
   return () =>
-    blocks.count === 1
+    blocks.count === 1 && !blocks.space.hasAttributes
       ? new BayesianLinearModel(blocks, d, options, context.discount)
       : new SharedLinearModel(blocks, d, options, context.discount);
 }
