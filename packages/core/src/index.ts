@@ -9,9 +9,11 @@ export {
   actionSpaceConfigSchema,
   type CompiledEligibility,
   type ConstraintRule,
+  type DimensionAttributes,
   type Eligibility,
   eligibilitySchema,
   type OptionValue,
+  optionAttributesSchema,
 } from "./action-space.js";
 export { type ConditionValue, matchesCondition, type ValueCondition } from "./condition.js";
 export {

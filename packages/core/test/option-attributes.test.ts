@@ -11,6 +11,7 @@ import {
   invertSpd,
   matVec,
   type PolicyConfig,
+  policyKinds,
   SharedLinearModel,
   SnapshotMismatchError,
   ValidationError,
@@ -166,8 +167,8 @@ describe("the shared model with attributes", () => {
     const mean = new Float64Array(blocks.unitCount);
     const sd = new Float64Array(blocks.unitCount);
     model.gaussianScores(x, mean, sd);
-    // Each unit's own width from its Gram matrix I + Σ scale²·xxᵀ over the observations that used it.
-    const own = (u: number, scaleOf: (codes: number[]) => number) => {
+    // x'A⁻¹x of a unit, A = I + Σ scale²·xxᵀ over the observations (scale 0 where the unit was not used).
+    const form = (scaleOf: (codes: number[]) => number) => {
       const gram = Float64Array.of(1, 0, 0, 1);
       for (const o of observations(200, "widths")) {
         const s = scaleOf(o.codes);
@@ -179,14 +180,12 @@ describe("the shared model with attributes", () => {
       matVec(inverse, x, d, v);
       return v[0]! * x[0]! + v[1]! * x[1]!;
     };
-    const discountWidth = own(6, (c) => values(c[0]!)[1]!);
-    const premiumWidth = own(7, (c) => values(c[0]!)[2]!);
+    const discountWidth = form((c) => values(c[0]!)[1]!);
+    const premiumWidth = form((c) => values(c[0]!)[2]!);
     for (let o = 0; o < 3; o++) {
       const [, discount, premium] = values(o);
       const expected =
-        own(1 + o, (c) => (c[0] === o ? 1 : 0)) +
-        discount! ** 2 * discountWidth +
-        premium! ** 2 * premiumWidth;
+        form((c) => (c[0] === o ? 1 : 0)) + discount! ** 2 * discountWidth + premium! ** 2 * premiumWidth;
       expect(sd[1 + o]).toBeCloseTo(Math.sqrt(expected), 9);
     }
   });
@@ -267,5 +266,38 @@ describe("auto with attributes", () => {
     } finally {
       levels["10%"] = 0.1;
     }
+  });
+});
+
+describe.each(policyKinds.filter((k) => k !== "fixed"))("%s over a space with attributes", (kind) => {
+  it("decides in batches, learns, and restores a snapshot that decides alike", () => {
+    const make = () =>
+      createPolicy({
+        kind,
+        actionSpace: discounted,
+        context: { vectorLength: 2 },
+        seed: 9,
+        rewardRange: [0, 1],
+      } as PolicyConfig);
+    const policy = make();
+    const rng = createRng(`attributes/${kind}`);
+    for (let day = 0; day < 3; day++) {
+      const contexts = Array.from({ length: 40 }, () => [rng.next(), 1]);
+      const decisions = policy.decideBatch(contexts);
+      policy.update(
+        decisions.map((d, i) => ({
+          context: contexts[i]!,
+          action: d.action,
+          reward: rng.next() < (d.action.offer === "none" ? 0.1 : 0.3) ? 1 : 0,
+        })),
+      );
+    }
+    const copy = make();
+    copy.restore(policy.snapshot());
+    const context = [0.7, 1];
+    expect(copy.decide(context, { decisionId: "same" }).action).toEqual(
+      policy.decide(context, { decisionId: "same" }).action,
+    );
+    expect(copy.actionProbabilities(context)).toEqual(policy.actionProbabilities(context));
   });
 });

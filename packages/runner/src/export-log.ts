@@ -95,7 +95,11 @@ export function exportDecisionLog(
     policy: useCase.policyConfig.kind,
     useCase: useCase.id,
     groups,
-    actionSpace: { dimensions: useCase.file.dimensions, constraints: useCase.file.constraints },
+    actionSpace: {
+      dimensions: useCase.file.dimensions,
+      constraints: useCase.file.constraints,
+      ...(useCase.file.attributes ? { attributes: useCase.file.attributes } : {}),
+    },
     context: { features: useCase.file.features },
   };
   const rows = state.db

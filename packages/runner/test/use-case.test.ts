@@ -74,6 +74,19 @@ describe("use-case files", () => {
     expect(refusedField((f) => (f.renames = { incentive: { "five-percent": "5%" } }))).toBe(
       "renames.incentive.five-percent",
     );
+    const discounts = { reminder: { discount: 0 }, "10%": { discount: 0.1 }, "25%": { discount: 0.25 } };
+    expect(refusedField((f) => (f.attributes = { incentive: discounts }))).toBe("attributes.incentive.gift");
+  });
+
+  it("give the policy the options' attributes", () => {
+    const file = structuredClone(winBack);
+    const discount = { reminder: 0, "10%": 0.1, "25%": 0.25, gift: 0 } as Record<string, number>;
+    file.attributes = {
+      incentive: Object.fromEntries(Object.entries(discount).map(([o, d]) => [o, { discount: d }])),
+    };
+    const { space } = compileUseCase(file, dir);
+    expect(space.attributes[space.dimensionIndex("incentive")]!.names).toEqual(["discount"]);
+    expect(space.toConfig().attributes?.incentive?.["25%"]).toEqual({ discount: 0.25 });
   });
 
   it("sends each option's Liquid properties with the dimensions' options", async () => {

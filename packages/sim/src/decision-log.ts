@@ -8,8 +8,12 @@ export interface DecisionLogHeader {
   format: "kairos-decision-log/v1";
   /** Policy that made the decisions (the logging policy). */
   policy: string;
-  /** The action space: dimensions with options, and constraints. */
-  actionSpace: { dimensions: Record<string, (string | number)[]>; constraints?: unknown[] };
+  /** The action space: dimensions with options, constraints and option attributes. */
+  actionSpace: {
+    dimensions: Record<string, (string | number)[]>;
+    constraints?: unknown[];
+    attributes?: Record<string, Record<string, Record<string, number>>>;
+  };
   /** The context schema (feature names and types), as core's ContextEncoder takes it. */
   context: ContextSchemaConfig;
   scenario?: string;
@@ -31,7 +35,11 @@ export function decisionLogHeader(
     policy,
     scenario: scenario.name,
     ...(seed === undefined ? {} : { seed }),
-    actionSpace: { dimensions: scenario.actions.dimensions, constraints: scenario.actions.constraints },
+    actionSpace: {
+      dimensions: scenario.actions.dimensions,
+      constraints: scenario.actions.constraints,
+      ...(scenario.actions.attributes ? { attributes: scenario.actions.attributes } : {}),
+    },
     context,
   };
 }

@@ -50,6 +50,10 @@ describe("scenario validation", () => {
     expect(fieldOf({ ...base, metric: { kind: "revenue" } })).toBe("revenue");
     expect(fieldOf({ ...base, delays: [0.5, 0.2] })).toBe("delays");
     expect(fieldOf({ ...base, unknownField: 1 })).toBe("unknownField");
+    const attributes = { offer: { none: { discount: 0 }, small: { discount: 0.1 } } };
+    expect(fieldOf({ ...base, actions: { ...(base.actions as object), attributes } })).toBe(
+      "actions.attributes.offer.big",
+    );
   });
 
   it("prefixes the message with the field", () => {

@@ -94,7 +94,11 @@ export function compileUseCase(input: unknown, baseDir: string): UseCase {
 
 function buildSpace(file: UseCaseFile): ActionSpace {
   try {
-    return new ActionSpace({ dimensions: file.dimensions, constraints: file.constraints });
+    return new ActionSpace({
+      dimensions: file.dimensions,
+      constraints: file.constraints,
+      attributes: file.attributes,
+    });
   } catch (e) {
     if (e instanceof ValidationError)
       throw new ValidationError(e.field.replace(/^actionSpace\./, ""), e.message.slice(e.field.length + 2));

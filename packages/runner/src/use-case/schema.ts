@@ -188,6 +188,9 @@ export const useCaseSchema = z.strictObject({
     .refine((d) => Object.keys(d).length > 0, "declare at least one dimension")
     .describe("What is decided, dimension by dimension (offer, subject, channel, hour…)"),
   constraints: constraintsSchema,
+  attributes: actionSpaceConfigSchema.shape.attributes.describe(
+    'Numeric attributes of options, e.g. { "offer": { "10%": { "discount": 0.1 }, … } }: the linear policies learn what each is worth across options, so a new option starts from its prediction',
+  ),
   eligibility: z
     .array(
       z.strictObject({

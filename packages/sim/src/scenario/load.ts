@@ -195,6 +195,7 @@ export function actionSpaceOf(scenario: Scenario): ActionSpace {
       constraints: scenario.actions.constraints as ConstructorParameters<
         typeof ActionSpace
       >[0]["constraints"],
+      attributes: scenario.actions.attributes,
     });
   } catch (e) {
     if (e instanceof ValidationError) {

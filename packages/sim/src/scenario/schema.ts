@@ -1,3 +1,4 @@
+import { optionAttributesSchema } from "@kairos/core";
 import { z } from "zod";
 
 const optionValue = z.union([z.string().min(1), z.number().finite()]);
@@ -125,6 +126,8 @@ export const scenarioSchema = z.strictObject({
     constraints: z
       .array(z.strictObject({ forbid: z.record(z.string(), conditionSchema), reason: z.string().optional() }))
       .default([]),
+    /** Numeric attributes of options (`{ offer: { "10%": { discount: 0.1 }, … } }`), as core's action space takes them. */
+    attributes: optionAttributesSchema.optional(),
   }),
   metric: z
     .strictObject({
