@@ -16,6 +16,7 @@ import {
   SnapshotMismatchError,
   ValidationError,
 } from "../src/index.js";
+import { AttributeTerms } from "../src/models/attribute-terms.js";
 
 const offers = ["none", "10%", "20%"];
 const discounted: ActionSpaceConfig = {
@@ -73,6 +74,29 @@ describe("option attributes in the action space", () => {
     expect(fieldOf(withTable({ ...full, "20%": { discount: Number.NaN } }))).toBe(
       "actionSpace.attributes.offer.20%.discount",
     );
+  });
+});
+
+describe("attribute terms", () => {
+  it("follow an option into an interaction block: a channel × hour unit carries its hour's values", () => {
+    const space = new ActionSpace({
+      dimensions: { offer: ["a", "b"], channel: ["email", "sms"], hour: [9, 19] },
+      attributes: {
+        hour: { 9: { evening: 0 }, 19: { evening: 1 } },
+        offer: { a: { rate: 0.1 }, b: { rate: 0.3 } },
+      },
+    });
+    const blocks = Blocks.factorised(space, [["channel", "hour"]]).withBaseline();
+    // Units: baseline 0 | offer 1–2 | channel × hour 3–6; attribute units: offer's rate 7, hour's evening 8.
+    const terms = new AttributeTerms(blocks);
+    expect(terms.count).toBe(2);
+    const units = blocks.unitsOf(
+      space.codesOf(space.indexOf({ offer: "b", channel: "sms", hour: 19 })),
+      new Int32Array(3),
+    );
+    const { slots, scales } = terms.slotsOf(units);
+    expect([...slots]).toEqual([0, 2, 6, 7, 8]);
+    expect([...scales!]).toEqual([1, 1, 1, 0.3, 1]);
   });
 });
 
