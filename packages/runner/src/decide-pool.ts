@@ -82,10 +82,11 @@ export function decideChunk(
 /** What a worker is told first: what deciding needs of the use case (plain data), the model, the day. */
 export interface WorkerInit {
   id: string;
-  file: DecideSpec["file"] & Pick<UseCase["file"], "dimensions" | "constraints" | "frequencyCap">;
+  file: DecideSpec["file"] &
+    Pick<UseCase["file"], "dimensions" | "constraints" | "attributes" | "frequencyCap">;
   /** The use case's presetModules (file URLs), imported before the policy is built. */
   presetModules: readonly string[];
-  /** The policy configuration without its action space (rebuilt from the dimensions and constraints). */
+  /** The policy configuration without its action space (rebuilt from the dimensions, constraints and attributes). */
   policyConfig: Record<string, unknown>;
   snapshot: PolicySnapshot;
   day: string;
@@ -93,7 +94,8 @@ export interface WorkerInit {
 
 /** The decide spec a worker rebuilds from its init message. */
 export function specOf(init: WorkerInit): DecideSpec & { file: WorkerInit["file"] } {
-  const space = new ActionSpace({ dimensions: init.file.dimensions, constraints: init.file.constraints });
+  const { dimensions, constraints, attributes } = init.file;
+  const space = new ActionSpace({ dimensions, constraints, attributes });
   return {
     id: init.id,
     space,
@@ -166,6 +168,7 @@ export class DecidePool {
         groups: f.groups,
         dimensions: f.dimensions,
         constraints: f.constraints,
+        attributes: f.attributes,
         frequencyCap: f.frequencyCap,
       },
       presetModules: useCase.presetModules,
