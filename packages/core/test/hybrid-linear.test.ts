@@ -19,7 +19,9 @@ type Row = { x: number[]; unit: number; reward: number };
  */
 function reference(space: ActionSpace, d: number, lambda: number, rows: Row[], x: number[]) {
   const counts = space.dimensions.map((_, i) => space.optionCount(i));
-  const k = counts.reduce((a, b) => a + b, 0);
+  const attributes = space.attributes.reduce((a, t) => a + t.names.length, 0);
+  const k = counts.reduce((a, b) => a + b, 0) + attributes;
+  // An indicator per option, then the options' attributes.
   const z = (unit: number): number[] => {
     const out = new Array<number>(k).fill(0);
     const codes = space.codesOf(unit);
@@ -27,6 +29,11 @@ function reference(space: ActionSpace, d: number, lambda: number, rows: Row[], x
     counts.forEach((n, i) => {
       out[offset + codes[i]!] = 1;
       offset += n;
+    });
+    space.attributes.forEach(({ names, values }, i) => {
+      names.forEach((_, j) => {
+        out[offset++] = values[codes[i]! * names.length + j]!;
+      });
     });
     return out;
   };
@@ -87,8 +94,15 @@ function reference(space: ActionSpace, d: number, lambda: number, rows: Row[], x
 }
 
 describe("hybrid linear model (hybrid LinUCB)", () => {
-  it("scores agree with Li et al.'s algorithm written out in mathjs", () => {
-    const space = new ActionSpace({ dimensions: { offer: ["a", "b", "c"], channel: ["email", "sms"] } });
+  const dimensions = { offer: ["a", "b", "c"], channel: ["email", "sms"] };
+  const discounts = { a: { rate: 0, big: 0 }, b: { rate: 0.4, big: 0 }, c: { rate: 1.2, big: 1 } };
+  it.each([
+    ["", new ActionSpace({ dimensions })],
+    [
+      ", option attributes among the shared features",
+      new ActionSpace({ dimensions, attributes: { offer: discounts } }),
+    ],
+  ])("scores agree with Li et al.'s algorithm written out in mathjs%s", (_, space) => {
     const d = 3;
     const lambda = 1.5;
     const vec = fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: d, maxLength: d });
@@ -132,56 +146,66 @@ describe("hybrid linear model: pending decisions and long runs", () => {
   const d = 3;
   const dot = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + v * b[i]!, 0);
 
-  it("counts pending decisions in the widths exactly as observations, leaving the means alone", () => {
-    const vec = fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: d, maxLength: d });
-    const row = fc.record({ x: vec, unit: fc.nat({ max: space.size - 1 }) });
-    fc.assert(
-      fc.property(
-        fc.array(row, { maxLength: 15 }),
-        fc.array(row, { minLength: 1, maxLength: 8 }),
-        vec,
-        (seen, pending, x) => {
-          const counted = new HybridLinearModel(Blocks.joint(space), d, { lambda: 1.5, noise: 1 });
-          const observed = new HybridLinearModel(Blocks.joint(space), d, { lambda: 1.5, noise: 1 });
-          const units = new Int32Array(1);
-          seen.forEach((r, i) => {
-            units[0] = r.unit;
-            counted.observe(Float64Array.from(r.x), units, i % 3, 1);
-            observed.observe(Float64Array.from(r.x), units, i % 3, 1);
-          });
-          const meanBefore = new Float64Array(space.size);
-          counted.scoreUnits(Float64Array.from(x), { mode: "mean" }, meanBefore);
-          for (const r of pending) {
-            units[0] = r.unit;
-            counted.countPending(Float64Array.from(r.x), units);
-            // Widths do not depend on rewards: any reward gives the same A₀, A_a and s_a.
-            observed.observe(Float64Array.from(r.x), units, 0, 1);
-          }
-          const scores = (model: HybridLinearModel, mode: "mean" | "upper") => {
-            const out = new Float64Array(space.size);
-            model.scoreUnits(Float64Array.from(x), mode === "mean" ? { mode } : { mode, alpha: 1 }, out);
-            return out;
-          };
-          const countedMean = scores(counted, "mean");
-          const countedUpper = scores(counted, "upper");
-          const observedWidth = scores(observed, "upper").map((u, i) => u - scores(observed, "mean")[i]!);
-          for (let u = 0; u < space.size; u++) {
-            expect(countedMean[u]).toBe(meanBefore[u]);
-            expect(countedUpper[u]! - countedMean[u]!).toBeCloseTo(observedWidth[u]!, 9);
-          }
-          counted.clearPending();
-          const cleared = scores(counted, "upper");
-          const fresh = new HybridLinearModel(Blocks.joint(space), d, { lambda: 1.5, noise: 1 });
-          seen.forEach((r, i) => {
-            units[0] = r.unit;
-            fresh.observe(Float64Array.from(r.x), units, i % 3, 1);
-          });
-          expect([...cleared]).toEqual([...scores(fresh, "upper")]);
-        },
-      ),
-      { numRuns: 60 },
-    );
+  const withAttributes = new ActionSpace({
+    dimensions: { offer: ["a", "b", "c"], channel: ["email", "sms"] },
+    attributes: { offer: { a: { rate: 0 }, b: { rate: 0.5 }, c: { rate: 2 } } },
   });
+  it.each([
+    ["", space],
+    [" (with option attributes)", withAttributes],
+  ])(
+    "counts pending decisions in the widths exactly as observations, leaving the means alone%s",
+    (_, space) => {
+      const vec = fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: d, maxLength: d });
+      const row = fc.record({ x: vec, unit: fc.nat({ max: space.size - 1 }) });
+      fc.assert(
+        fc.property(
+          fc.array(row, { maxLength: 15 }),
+          fc.array(row, { minLength: 1, maxLength: 8 }),
+          vec,
+          (seen, pending, x) => {
+            const counted = new HybridLinearModel(Blocks.joint(space), d, { lambda: 1.5, noise: 1 });
+            const observed = new HybridLinearModel(Blocks.joint(space), d, { lambda: 1.5, noise: 1 });
+            const units = new Int32Array(1);
+            seen.forEach((r, i) => {
+              units[0] = r.unit;
+              counted.observe(Float64Array.from(r.x), units, i % 3, 1);
+              observed.observe(Float64Array.from(r.x), units, i % 3, 1);
+            });
+            const meanBefore = new Float64Array(space.size);
+            counted.scoreUnits(Float64Array.from(x), { mode: "mean" }, meanBefore);
+            for (const r of pending) {
+              units[0] = r.unit;
+              counted.countPending(Float64Array.from(r.x), units);
+              // Widths do not depend on rewards: any reward gives the same A₀, A_a and s_a.
+              observed.observe(Float64Array.from(r.x), units, 0, 1);
+            }
+            const scores = (model: HybridLinearModel, mode: "mean" | "upper") => {
+              const out = new Float64Array(space.size);
+              model.scoreUnits(Float64Array.from(x), mode === "mean" ? { mode } : { mode, alpha: 1 }, out);
+              return out;
+            };
+            const countedMean = scores(counted, "mean");
+            const countedUpper = scores(counted, "upper");
+            const observedWidth = scores(observed, "upper").map((u, i) => u - scores(observed, "mean")[i]!);
+            for (let u = 0; u < space.size; u++) {
+              expect(countedMean[u]).toBe(meanBefore[u]);
+              expect(countedUpper[u]! - countedMean[u]!).toBeCloseTo(observedWidth[u]!, 9);
+            }
+            counted.clearPending();
+            const cleared = scores(counted, "upper");
+            const fresh = new HybridLinearModel(Blocks.joint(space), d, { lambda: 1.5, noise: 1 });
+            seen.forEach((r, i) => {
+              units[0] = r.unit;
+              fresh.observe(Float64Array.from(r.x), units, i % 3, 1);
+            });
+            expect([...cleared]).toEqual([...scores(fresh, "upper")]);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    },
+  );
 
   it("keeps A₀ = λI + Σzzᵀ − Σ B_aᵀA_a⁻¹B_a and σ̂ exact after 20,000 observations", () => {
     // The candidate cause of a long-run decline: A₀ subtracts the arms' pulls (≈ their observation counts)

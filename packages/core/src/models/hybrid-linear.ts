@@ -25,6 +25,12 @@ const statsSchema = z.strictObject({
   noise: z.strictObject({ sumSquares: z.number(), observations: z.number().nonnegative() }),
 });
 
+/** An action's shared features z: the indexes of its non-zero entries and their values. */
+interface SharedFeatures {
+  index: Int32Array;
+  value: Float64Array;
+}
+
 /** The hybrid model's settings; σ is estimated from the residuals (see NoiseEstimate) unless `noise` is set. */
 export interface HybridLinearOptions {
   /** Prior precision λ of every coefficient, shared and per arm. */
@@ -57,8 +63,8 @@ class HybridArm {
   constructor(
     d: number,
     lambda: number,
-    /** Indices of the arm's shared features (one option per dimension). */
-    readonly features: Int32Array,
+    /** The arm's shared features z_a: an indicator per option it uses, and its options' attributes. */
+    readonly features: SharedFeatures,
     arena: MatrixArena,
   ) {
     this.gram = scaledIdentity(d, lambda);
@@ -73,7 +79,8 @@ class HybridArm {
 /**
  * Hybrid linear model of LinUCB (Li et al., 2010, algorithm 2): each action has its own coefficients on
  * the context, and all actions share coefficients β on action features z — here one indicator per option
- * of every dimension, so what is learned about "sms" helps every action that uses sms. Raw sums are
+ * of every dimension, so what is learned about "sms" helps every action that uses sms, and the options'
+ * numeric attributes (a discount's rate), so what a unit of discount is worth is learned once. Raw sums are
  * stored (exact merges and snapshots); the shared system is kept as A₀ = λI + Σzzᵀ − Σ_a B_aᵀA_a⁻¹B_a.
  * Because an action's features are fixed, B_a is rank one: an action's upper bound costs O(d² + D²) for D
  * dimensions, as for plain LinUCB, and its mean O(d + D²), instead of O(d² + dk + k²) for both.
@@ -96,6 +103,8 @@ export class HybridLinearModel implements RewardModel {
   private readonly sharedInverse: Float64Array;
   private readonly beta: Float64Array;
   private readonly optionOffsets: number[];
+  /** Where each dimension's attributes start among the shared features (after every option's indicator). */
+  private readonly attributeOffsets: number[];
   private readonly codes: Int32Array;
   /** Arms observed since the shared system was last solved. */
   private readonly dirtyArms = new Set<HybridArm>();
@@ -131,10 +140,15 @@ export class HybridLinearModel implements RewardModel {
     this.noiseEstimate = new NoiseEstimate(options.priorNoise ?? 0.5);
     const space = blocks.space;
     this.optionOffsets = [];
+    this.attributeOffsets = [];
     let k = 0;
     for (let dim = 0; dim < space.dimensions.length; dim++) {
       this.optionOffsets.push(k);
       k += space.optionCount(dim);
+    }
+    for (const a of space.attributes) {
+      this.attributeOffsets.push(k);
+      k += a.names.length;
     }
     this.k = k;
     const d = contextDimension;
@@ -154,16 +168,31 @@ export class HybridLinearModel implements RewardModel {
     this.deriveShared();
   }
 
-  /** Indices of the action's shared features z (one indicator per dimension) into `out`. */
-  private features(unit: number, out: Int32Array): Int32Array {
-    this.blocks.space.codesOf(unit, this.codes);
-    for (let dim = 0; dim < this.codes.length; dim++) out[dim] = this.optionOffsets[dim]! + this.codes[dim]!;
+  /** The action's shared features z (its options' indicators, then their attributes) into `out`. */
+  private features(unit: number, out: SharedFeatures = this.newFeatures()): SharedFeatures {
+    const space = this.blocks.space;
+    space.codesOf(unit, this.codes);
+    let n = 0;
+    for (let dim = 0; dim < this.codes.length; dim++) {
+      out.index[n] = this.optionOffsets[dim]! + this.codes[dim]!;
+      out.value[n++] = 1;
+    }
+    space.attributes.forEach(({ names, values }, dim) => {
+      for (let j = 0; j < names.length; j++) {
+        out.index[n] = this.attributeOffsets[dim]! + j;
+        out.value[n++] = values[this.codes[dim]! * names.length + j]!;
+      }
+    });
     return out;
   }
 
+  private newFeatures(): SharedFeatures {
+    const n = this.codes.length + this.blocks.space.attributes.reduce((s, a) => s + a.names.length, 0);
+    return { index: new Int32Array(n), value: new Float64Array(n) };
+  }
+
   private newArm(unit: number): HybridArm {
-    const features = this.features(unit, new Int32Array(this.codes.length));
-    return new HybridArm(this.contextDimension, this.lambda, features, this.arena);
+    return new HybridArm(this.contextDimension, this.lambda, this.features(unit), this.arena);
   }
 
   scoreUnits(x: Float64Array, request: ScoreRequest, out: Float64Array): void {
@@ -176,19 +205,21 @@ export class HybridLinearModel implements RewardModel {
     this.refreshShared();
     const d = this.contextDimension;
     const k = this.k;
-    const z = new Int32Array(this.codes.length);
+    const z = this.newFeatures();
     const xx = dot(x, x, d);
     this.arena.load(x);
     const sharedInverse = this.pendingShared ?? this.sharedInverse;
     for (let u = 0; u < out.length; u++) {
       const arm = this.arms[u];
-      const idx = arm ? arm.features : this.features(u, z);
+      const { index, value } = arm ? arm.features : this.features(u, z);
       // zᵀβ and q = zᵀA₀⁻¹z over the action's few non-zero features.
       let shared = 0;
       let q = 0;
-      for (const i of idx) {
-        shared += this.beta[i]!;
-        if (request.mode !== "mean") for (const j of idx) q += sharedInverse[i * k + j]!;
+      for (let a = 0; a < index.length; a++) {
+        const i = index[a]!;
+        shared += value[a]! * this.beta[i]!;
+        if (request.mode === "mean") continue;
+        for (let b = 0; b < index.length; b++) q += value[a]! * value[b]! * sharedInverse[i * k + index[b]!]!;
       }
       let mean = shared;
       // θ_a = A_a⁻¹(b_a − s_a·zᵀβ), so xᵀθ_a = xᵀA_a⁻¹b_a − c·zᵀβ with c = xᵀA_a⁻¹s_a. An unseen arm has
@@ -232,10 +263,12 @@ export class HybridLinearModel implements RewardModel {
       // the joint Gram matrix, it never shrinks as data arrive, so the weight is ≥ 0 but for round-off.
       const gain = Math.max(0, 1 - (pullAfter - pullBefore));
       this.pendingShared ??= Float64Array.from(this.sharedInverse);
-      const features = arm?.features ?? this.features(u, new Int32Array(this.codes.length));
-      for (const i of features) this.denseZ[i] = 1;
+      const { index, value } = arm?.features ?? this.features(u);
+      index.forEach((i, a) => {
+        this.denseZ[i] = value[a]!;
+      });
       shermanMorrison(this.pendingShared, this.denseZ, gain, this.k, this.scratchK);
-      for (const i of features) this.denseZ[i] = 0;
+      for (const i of index) this.denseZ[i] = 0;
     }
   }
 
@@ -257,9 +290,11 @@ export class HybridLinearModel implements RewardModel {
       arm.contextSum[i]! += weight * x[i]!;
       arm.target[i]! += weight * reward * x[i]!;
     }
-    for (const i of arm.features) {
-      for (const j of arm.features) this.sharedRawGram[i * k + j]! += weight;
-      this.sharedRawTarget[i]! += weight * reward;
+    const { index, value } = arm.features;
+    for (let a = 0; a < index.length; a++) {
+      const wa = weight * value[a]!;
+      for (let b = 0; b < index.length; b++) this.sharedRawGram[index[a]! * k + index[b]!]! += wa * value[b]!;
+      this.sharedRawTarget[index[a]!]! += wa * reward;
     }
     this.observations += weight;
     this.noiseEstimate.add(reward, weight);
@@ -294,9 +329,12 @@ export class HybridLinearModel implements RewardModel {
     this.sharedTarget.set(this.sharedRawTarget);
     for (const arm of this.arms) {
       if (!arm) continue;
-      for (const i of arm.features) {
-        for (const j of arm.features) this.sharedGram[i * k + j]! -= arm.pull;
-        this.sharedTarget[i]! -= arm.pullTarget;
+      const { index, value } = arm.features;
+      for (let a = 0; a < index.length; a++) {
+        const va = value[a]!;
+        for (let b = 0; b < index.length; b++)
+          this.sharedGram[index[a]! * k + index[b]!]! -= arm.pull * va * value[b]!;
+        this.sharedTarget[index[a]!]! -= arm.pullTarget * va;
       }
     }
     this.solveShared();
@@ -319,9 +357,12 @@ export class HybridLinearModel implements RewardModel {
       if (!arm) continue;
       let shared = 0;
       let q = 0;
-      for (const i of arm.features) {
-        shared += this.beta[i]!;
-        for (const j of arm.features) q += this.sharedInverse[i * k + j]!;
+      const { index, value } = arm.features;
+      for (let a = 0; a < index.length; a++) {
+        shared += value[a]! * this.beta[index[a]!]!;
+        for (let b = 0; b < index.length; b++) {
+          q += value[a]! * value[b]! * this.sharedInverse[index[a]! * k + index[b]!]!;
+        }
       }
       // θ_a = A_a⁻¹b_a − zᵀβ·A_a⁻¹s_a.
       explained += dot(arm.target, arm.inverseTarget, d) - shared * arm.pullTarget;

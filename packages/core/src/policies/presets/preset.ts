@@ -91,10 +91,8 @@ export function blocksFor(
     const blocks = Blocks.factorised(space, interactions);
     // Only a model of several blocks takes a baseline: one block is a regression per unit, and a unit shared
     // by all of them would need the joint fit over every unit (2–17× slower per round on the learning
-    // benchmark's per-arm problems, and exact only up to EXACT_JOINT_LIMIT coefficients). Option attributes
-    // need the joint fit anyway, and a baseline to carry the mean reward, so that what they predict for an
-    // option is the baseline plus their terms.
-    return (baseline && blocks.count > 1) || space.hasAttributes ? blocks.withBaseline() : blocks;
+    // benchmark's per-arm problems, and exact only up to EXACT_JOINT_LIMIT coefficients).
+    return baseline && blocks.count > 1 ? blocks.withBaseline() : blocks;
   }
   if (space.size > JOINT_LIMIT) {
     throw new ValidationError(
@@ -102,13 +100,15 @@ export function blocksFor(
       `a joint model over ${space.size} actions is too large; use "factorised"`,
     );
   }
-  return space.hasAttributes ? Blocks.joint(space).withBaseline() : Blocks.joint(space);
+  return Blocks.joint(space);
 }
 
 /**
  * A linear model over the blocks: one ridge regression per action when there is one block, else the shared
  * model fitted jointly over every block (so options are not confounded with those they were shown with).
- * Options with attributes always take the shared model: what an attribute is worth is shared by units.
+ * Options with attributes always take the shared model, with a baseline: what an attribute is worth is
+ * shared by units, and the baseline carries the mean reward, so that what attributes predict for an option
+ * is the baseline plus their terms (see the core README's "Option attributes").
  */
 export function linearModel(
   blocks: Blocks,
@@ -131,8 +131,9 @@ export function linearModel(
     learnPrior: settings.learnPrior,
     interceptColumn: context.encoder.columns[0] === "(intercept)" ? 0 : undefined,
   };
+  const units = blocks.space.hasAttributes && !blocks.hasBaseline ? blocks.withBaseline() : blocks;
   return () =>
-    blocks.count === 1 && !blocks.space.hasAttributes
-      ? new BayesianLinearModel(blocks, d, options, context.discount)
-      : new SharedLinearModel(blocks, d, options, context.discount);
+    units.count === 1
+      ? new BayesianLinearModel(units, d, options, context.discount)
+      : new SharedLinearModel(units, d, options, context.discount);
 }
