@@ -276,6 +276,12 @@ describe("auto with attributes", () => {
     expect(Math.abs(lift - (rate(0.3) - rate(0)))).toBeLessThan(0.045);
     expect(scores["30%"]!).toBeGreaterThan(scores["20%"]!);
     expect(scores["30%"]!).toBeLessThan(scores["40%"]!);
+    // Its own deviation's prior is the options' pooled one, far tighter than λ = 1 here, where the
+    // discount explains the offers exactly. Units: the baseline, the five offers, the attribute.
+    const { values } = (extended.snapshot().model as { prior: { values: number[] } }).prior;
+    expect(values).toHaveLength(7);
+    expect(values[5]).toBe(values[3]);
+    expect(values[5]).toBeGreaterThan(100);
   });
 
   it("refuses a snapshot in which a kept option's attribute had another value, and names it", () => {

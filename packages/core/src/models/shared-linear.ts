@@ -61,14 +61,14 @@ const statsSchema = z.strictObject({
  *
  * Uncertainty: Thompson draws and UCB widths use each unit's conditional posterior given the other blocks
  * (σ²·A_u⁻¹, A_u = λI + Σ_{u shown} w·xxᵀ), independent across units, so exact Thompson propensities still
- * factor over blocks.
+ * factor over blocks. The joint marginals would not do: the split of the intercept between blocks is not
+ * identified by data, so marginal widths never shrink.
  *
  * Option attributes (a discount's rate) add one hidden unit per attribute, shown with every action at
  * the action's value of it (its slot holds value·x), so options share what an attribute is worth. An
  * option's score is then its own unit's plus value·θ_attribute·x, with the width of the sum of
  * independent terms, √(w_u² + Σ value²·w_attribute²): each option's draw is still independent of the
- * others', so propensities stay exact. The joint marginals would not do: the split of the intercept between blocks is not
- * identified by data, so marginal widths never shrink.
+ * others', so propensities stay exact.
  */
 export class SharedLinearModel implements RewardModel {
   readonly type = "shared-linear";
@@ -104,6 +104,8 @@ export class SharedLinearModel implements RewardModel {
     weight: number;
   }[] = [];
   private updatesSinceRefactor = 0;
+  /** Scratch for P·φ when φ has scaled slots (attributes). */
+  private scaledProduct: Float64Array | undefined;
   private readonly noiseEstimate: NoiseEstimate;
   /** Λ, per unit and column: the Gram matrices hold it on their diagonals. */
   private readonly precision: PriorPrecision;
@@ -113,6 +115,8 @@ export class SharedLinearModel implements RewardModel {
   private thetaSlotsRevision = -1;
   /** Every unit's posterior mean and width for the context being scored. */
   private readonly posteriors: UnitPosteriors;
+  /** The blocks' units' means in `posteriors` (their attribute terms included; the attribute units follow). */
+  private readonly means: Float64Array;
   /** σ̂ of the exact fit, valid until the next change of the statistics. */
   private noiseCache: number | undefined;
   private revision = 0;
@@ -173,9 +177,6 @@ export class SharedLinearModel implements RewardModel {
     );
     this.means = this.posteriors.means.subarray(0, blocks.unitCount);
   }
-
-  /** The blocks' units' posterior means (their attribute terms included) for the context last scored. */
-  private readonly means: Float64Array;
 
   /** Posterior mean coefficients of a unit. */
   coefficients(unit: number): Float64Array {
@@ -403,8 +404,6 @@ export class SharedLinearModel implements RewardModel {
     }
     return v;
   }
-
-  private scaledProduct: Float64Array | undefined;
 
   private refactorJoint(): void {
     const D = this.unitCount * this.d;
