@@ -65,8 +65,12 @@ describe("kairos export-log → kairos-sim ope", () => {
   let state: RunnerState;
   const useCaseFile = join(dir, "use-case.json");
   // A large random group: the log the off-policy check evaluates the learned model on (uniform logging).
+  // The offers' discounts as attributes: the log's action space carries them to the evaluation.
   const input = testUseCase({
     groups: { random: 0.4, bau: 0.1, holdout: 0.1, bauAction: { offer: "10%", channel: "email" } },
+    attributes: {
+      offer: { none: { discount: 0 }, "10%": { discount: 0.1 }, "20%": { discount: 0.2 } },
+    },
   });
 
   beforeAll(async () => {
@@ -114,6 +118,7 @@ describe("kairos export-log → kairos-sim ope", () => {
     expect(printed).toMatch(/^wrote .*all\.jsonl: \d+ decisions \(kairos \d+, random \d+, bau \d+\)/);
     const { header, rows } = parseDecisionLog(readFileSync(out, "utf8"), useCase.space);
     expect(header).toMatchObject({ format: "kairos-decision-log/v1", policy: "auto", useCase: "promo" });
+    expect(header.actionSpace.attributes).toEqual(input.attributes);
     // Every sent decision of the Kairos, random and business-as-usual groups is written or counted out; the
     // last two days' windows (2 days) were still open when the last day learned.
     const sent = state.db
