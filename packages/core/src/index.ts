@@ -87,6 +87,7 @@ export {
 } from "./policies/presets/registry.js";
 // Policies: the interface, the presets and the class that serves them.
 export type {
+  AttributeEffects,
   DecideOptions,
   Decision,
   Feedback,

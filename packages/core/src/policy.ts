@@ -90,6 +90,12 @@ export interface PolicySnapshot {
   model: unknown;
 }
 
+/**
+ * Per dimension and attribute, the posterior mean of the reward one unit of the attribute adds and its
+ * marginal posterior sd (undefined where the model cannot state it: the shared model when backfitting).
+ */
+export type AttributeEffects = Record<string, Record<string, { mean: number; sd: number | undefined }>>;
+
 /** The interface every Kairos policy implements. */
 export interface Policy {
   readonly id: string;
@@ -116,6 +122,11 @@ export interface Policy {
    * evaluation; absent on policies that cannot compute it.
    */
   actionProbabilities?(context: Context, options?: Omit<DecideOptions, "topK">): Float64Array;
+  /**
+   * What the model credits to one unit of each option attribute for a context (see the core README's
+   * "Option attributes"); absent on policies whose model learns none.
+   */
+  attributeEffects?(context: Context): AttributeEffects;
   /** Adds the statistics another replica learned on other traffic; throws MergeError where impossible. */
   merge(other: Policy): void;
 }

@@ -243,6 +243,20 @@ export class HybridLinearModel implements RewardModel {
     }
   }
 
+  /** The attributes' shared coefficients: what one unit adds to every action, the same for every context. */
+  attributeScores(_x: Float64Array, means: Float64Array, sds: Float64Array): void {
+    this.refreshShared();
+    const k = this.k;
+    let j = 0;
+    this.blocks.space.attributes.forEach(({ names }, dim) => {
+      for (let a = 0; a < names.length; a++, j++) {
+        const i = this.attributeOffsets[dim]! + a;
+        means[j] = this.beta[i]!;
+        sds[j] = this.noise * Math.sqrt(this.sharedInverse[i * k + i]!);
+      }
+    });
+  }
+
   countPending(x: Float64Array, units: Int32Array): void {
     this.refreshShared();
     const d = this.contextDimension;

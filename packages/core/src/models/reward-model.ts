@@ -56,6 +56,12 @@ export interface RewardModel {
    * and computes its explanation only when read. The same object until the model changes.
    */
   freezeMeans?(): FrozenMeans;
+  /**
+   * For models that learn option attributes: each attribute's posterior mean and marginal sd (NaN where
+   * the model cannot state it) for context `x`, in the action space's order (dimensions, then each one's
+   * attributes), into `means` and `sds`.
+   */
+  attributeScores?(x: Float64Array, means: Float64Array, sds: Float64Array): void;
   /** Sufficient statistics as plain JSON. */
   toJSON(): unknown;
   /**

@@ -104,6 +104,8 @@ export class SharedLinearModel implements RewardModel {
     weight: number;
   }[] = [];
   private updatesSinceRefactor = 0;
+  /** G⁻¹ for attribute reports while the model's own inverse is stale, and the revision it is of. */
+  private covariance: { revision: number; inverse: Float64Array } | undefined;
   /** Scratch for P·φ when φ has scaled slots (attributes). */
   private scaledProduct: Float64Array | undefined;
   private readonly noiseEstimate: NoiseEstimate;
@@ -241,6 +243,47 @@ export class SharedLinearModel implements RewardModel {
     const scale = this.options.sampleScale * this.noise;
     means.set(this.means);
     for (let u = 0; u < sds.length; u++) sds[u] = scale * this.posteriors.widths[u]!;
+  }
+
+  /**
+   * Each attribute's θ·x and its marginal posterior sd, σ̂·√(xᵀP_aa·x) with P the joint system's inverse:
+   * not the conditional width a draw uses, which takes the other units as known and so understates how
+   * well the data separate an attribute from the options' own effects. NaN when backfitting (no joint
+   * inverse). Leaves the model as it was (its own inverse may be stale: a copy is inverted).
+   */
+  attributeScores(x: Float64Array, means: Float64Array, sds: Float64Array): void {
+    this.computePosterior(x);
+    const d = this.d;
+    const first = this.blocks.unitCount;
+    const sigma = this.noise;
+    const covariance = this.mode === "exact" ? this.jointCovariance() : undefined;
+    const D = this.unitCount * d;
+    for (let j = 0; j < this.attributeTerms.count; j++) {
+      means[j] = this.posteriors.means[first + j]!;
+      if (!covariance) {
+        sds[j] = Number.NaN;
+        continue;
+      }
+      const at = (first + j) * d;
+      let form = 0;
+      for (let a = 0; a < d; a++) form += x[a]! * dotAt(covariance, (at + a) * D + at, x, 0, d);
+      sds[j] = sigma * Math.sqrt(Math.max(0, form));
+    }
+  }
+
+  /** P = G⁻¹ of the exact joint system as it is now: the model's own when current, else a fresh copy. */
+  private jointCovariance(): Float64Array {
+    this.flush();
+    if (this.inverseValid) return this.jointInverse;
+    const D = this.unitCount * this.d;
+    if (this.covariance?.revision !== this.revision) {
+      const inverse = this.covariance?.inverse ?? new Float64Array(D * D);
+      if (!invertSpd(this.jointGram, D, inverse, new Float64Array(D))) {
+        throw new Error("joint Gram matrix lost positive definiteness; this is a bug in Kairos");
+      }
+      this.covariance = { revision: this.revision, inverse };
+    }
+    return this.covariance.inverse;
   }
 
   /** Per-unit means θ_u·x and conditional widths √(xᵀA_u⁻¹x), cached while x and the model are unchanged. */

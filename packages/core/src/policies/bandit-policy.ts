@@ -19,6 +19,7 @@ import { DecisionScope, type ExplorationRule } from "../exploration/scope.js";
 import type { Blocks } from "../models/blocks.js";
 import type { RewardModel, ScoreRequest } from "../models/reward-model.js";
 import type {
+  AttributeEffects,
   DecideOptions,
   Decision,
   Feedback,
@@ -386,6 +387,29 @@ export class BanditPolicy implements Policy {
     const probs = new Float64Array(this.space.size);
     for (const [index, p] of this.parts.rule.distribution(scope)) probs[index] = p;
     return probs;
+  }
+
+  attributeEffects(context: Context): AttributeEffects {
+    const { x } = this.validate(context, {}, "context", this.contextVector);
+    const effects: AttributeEffects = {};
+    const model = this.model;
+    const attributes = this.space.attributes;
+    const count = attributes.reduce((n, a) => n + a.names.length, 0);
+    if (!model?.attributeScores || count === 0) return effects;
+    const means = new Float64Array(count);
+    const sds = new Float64Array(count);
+    model.attributeScores(x, means, sds);
+    let j = 0;
+    attributes.forEach(({ names }, k) => {
+      if (names.length === 0) return;
+      const byName: AttributeEffects[string] = {};
+      for (const name of names) {
+        byName[name] = { mean: means[j]!, sd: Number.isNaN(sds[j]!) ? undefined : sds[j]! };
+        j++;
+      }
+      effects[this.space.dimensions[k]!] = byName;
+    });
+    return effects;
   }
 
   update(feedback: readonly Feedback[]): UpdateReport {
