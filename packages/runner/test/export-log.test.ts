@@ -17,6 +17,8 @@ import {
   exportDecisionLog,
   openState,
   type RunnerState,
+  renderReport,
+  reportData,
   runCli,
   runDay,
   type UseCase,
@@ -195,6 +197,14 @@ describe("kairos export-log → kairos-sim ope", () => {
       expect(e.ci![0], e.estimator).toBeLessThanOrEqual(truth);
       expect(e.ci![1], e.estimator).toBeGreaterThanOrEqual(truth);
     }
+  });
+
+  it("reports what one unit of the offers' discount is worth, per segment of customers", () => {
+    const data = reportData(useCase, state, clock.now());
+    const everyone = data.effects.find((e) => e.segment === "everyone")!;
+    expect(Object.keys(everyone.attributes)).toEqual(["offer"]);
+    expect(Number.isFinite(everyone.attributes.offer!.discount)).toBe(true);
+    expect(renderReport(data)).toContain("per unit of each option attribute");
   });
 
   it("exports the days asked for", () => {

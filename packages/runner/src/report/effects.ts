@@ -8,6 +8,8 @@ export interface SegmentEffects {
   segment: string;
   customers: number;
   effects: Record<string, Record<string, number>>;
+  /** Dimension → option attribute → what one unit of it adds to the reward, averaged over the segment. */
+  attributes: Record<string, Record<string, number>>;
 }
 
 /**
@@ -59,12 +61,18 @@ export function learnedEffects(
     .filter((s) => s.members.length > 0)
     .map((s) => {
       const sums: Record<string, Record<string, number>> = {};
+      const attributes: Record<string, Record<string, number>> = {};
+      const add = (to: Record<string, Record<string, number>>, dim: string, key: string, v: number) => {
+        to[dim] ??= {};
+        to[dim][key] = (to[dim][key] ?? 0) + v / s.members.length;
+      };
       for (const [i, ctx] of s.members.entries()) {
         const d = policy.decide(ctx, { decisionId: `report:${s.name}:${i}` });
         for (const [dim, byOption] of Object.entries(d.scores)) {
-          sums[dim] ??= {};
-          for (const [o, v] of Object.entries(byOption))
-            sums[dim][o] = (sums[dim][o] ?? 0) + v / s.members.length;
+          for (const [o, v] of Object.entries(byOption)) add(sums, dim, o, v);
+        }
+        for (const [dim, byName] of Object.entries(policy.attributeEffects(ctx))) {
+          for (const [name, { mean }] of Object.entries(byName)) add(attributes, dim, name, mean);
         }
       }
       const effects: Record<string, Record<string, number>> = {};
@@ -73,6 +81,6 @@ export function learnedEffects(
         const avg = values.reduce((a, b) => a + b, 0) / values.length;
         effects[dim] = Object.fromEntries(Object.entries(byOption).map(([o, v]) => [o, v - avg]));
       }
-      return { segment: s.name, customers: s.members.length, effects };
+      return { segment: s.name, customers: s.members.length, effects, attributes };
     });
 }

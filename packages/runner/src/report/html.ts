@@ -76,6 +76,8 @@ function sharesTable(s: ReportData["shares"][number], segmentBy: string | undefi
 
 function effectsTable(data: ReportData): string {
   if (data.effects.length === 0) return "<p>No model yet.</p>";
+  // Option attributes (a discount's rate): what one unit adds, a column only when the model learns some.
+  const attributes = data.effects.some((seg) => Object.keys(seg.attributes).length > 0);
   const lines = data.effects.map((seg) => {
     const top = Object.entries(seg.effects)
       .flatMap(([dim, byOption]) => Object.entries(byOption).map(([o, v]) => ({ dim, o, v })))
@@ -84,9 +86,14 @@ function effectsTable(data: ReportData): string {
       .slice(0, 3)
       .map((t) => `${esc(t.dim)} <b>${esc(t.o)}</b> ${t.v >= 0 ? "+" : ""}${num(t.v)}`);
     const worst = top.at(-1);
-    return `<tr><td>${esc(seg.segment)} <span class="n">(${seg.customers})</span></td><td>${best.join("; ")}</td><td>${worst ? `${esc(worst.dim)} ${esc(worst.o)} ${num(worst.v)}` : ""}</td></tr>`;
+    const perUnit = Object.entries(seg.attributes)
+      .flatMap(([dim, byName]) =>
+        Object.entries(byName).map(([a, v]) => `${esc(dim)} ${esc(a)} ${v >= 0 ? "+" : ""}${num(v)}`),
+      )
+      .join("; ");
+    return `<tr><td>${esc(seg.segment)} <span class="n">(${seg.customers})</span></td><td>${best.join("; ")}</td><td>${worst ? `${esc(worst.dim)} ${esc(worst.o)} ${num(worst.v)}` : ""}</td>${attributes ? `<td>${perUnit}</td>` : ""}</tr>`;
   });
-  return `<table><tr><th>customers</th><th>best options (effect vs the dimension's average)</th><th>worst option</th></tr>${lines.join("")}</table>`;
+  return `<table><tr><th>customers</th><th>best options (effect vs the dimension's average)</th><th>worst option</th>${attributes ? "<th>per unit of each option attribute</th>" : ""}</tr>${lines.join("")}</table>`;
 }
 
 /** Braze vs Kairos: one row per day and campaign/Canvas, Braze/Kairos counts and relative differences. */
@@ -162,7 +169,7 @@ td:first-child,th:first-child{text-align:left}tr.disagree td{background:#fff8c5}
 <table><tr><th>day</th>${(["kairos", "random", "bau", "holdout"] as Group[]).map((g) => `<th>${LABEL[g]} decided</th><th>reward per customer</th>`).join("")}</tr>${dayRows}</table>
 <h2>Option shares (Kairos group)</h2>${data.shares.map((s) => sharesTable(s, data.segmentBy)).join("")}
 <h2>What the model learned</h2>
-<p>For each group of customers (the latest day's audience), each option's score is the model's posterior mean reward of the best action using it; shown is its difference from the average over the dimension's options, in reward units.</p>
+<p>For each group of customers (the latest day's audience), each option's score is the model's posterior mean reward of the best action using it; shown is its difference from the average over the dimension's options, in reward units. Where options have numeric attributes (a discount's rate), the last column is what one unit of each adds to the reward, the model's posterior mean averaged over the group's customers.</p>
 ${effectsTable(data)}
 <h2>Braze vs Kairos</h2>${brazeTable(data)}
 <h2>Sample decisions</h2><ul>${explanations || "<li>none yet</li>"}</ul>
