@@ -226,9 +226,14 @@ export class ActionSpace {
     return tables;
   }
 
+  /** Number of option attributes over every dimension (0: none declared). */
+  get attributeCount(): number {
+    return this.attributes.reduce((n, a) => n + a.names.length, 0);
+  }
+
   /** Whether any dimension declares option attributes. */
   get hasAttributes(): boolean {
-    return this.attributes.some((a) => a.names.length > 0);
+    return this.attributeCount > 0;
   }
 
   /** The configuration this space was built from (for snapshots and equality checks). */

@@ -14,7 +14,7 @@ export class AttributeTerms {
   private readonly start: Int32Array;
   private readonly units: Int32Array;
   private readonly values: Float64Array;
-  /** An action's slots and their scales: its units (scale 1), then its attribute units. */
+  /** What {@link slotsOf} returns, reused: an action's units (scale 1), then its attribute units. */
   private readonly slots: { slots: Int32Array; scales: Float64Array | undefined };
 
   constructor(private readonly blocks: Blocks) {
@@ -54,12 +54,27 @@ export class AttributeTerms {
     };
   }
 
+  /** The units of every block holding a dimension with attributes: their intercepts share a prior precision. */
+  pooledGroups(): Int32Array[] {
+    const { blocks } = this;
+    const attributes = blocks.space.attributes;
+    const groups: Int32Array[] = [];
+    blocks.dims.forEach((dims, b) => {
+      if (!dims.some((k) => attributes[k]!.names.length > 0)) return;
+      groups.push(Int32Array.from({ length: blocks.sizes[b]! }, (_, c) => blocks.offsets[b]! + c));
+    });
+    return groups;
+  }
+
   /**
    * The slots of an action given its units (one per block): those units at scale 1, then its attribute
-   * units at its values. Without attributes, the units themselves. The arrays are reused by the next call.
+   * units at its values. Without attributes, the units themselves. The result is reused by the next call.
    */
   slotsOf(actionUnits: Int32Array): { slots: Int32Array; scales: Float64Array | undefined } {
-    if (this.count === 0) return { slots: actionUnits, scales: undefined };
+    if (this.count === 0) {
+      this.slots.slots = actionUnits;
+      return this.slots;
+    }
     const { slots, scales } = this.slots;
     let n = 0;
     for (let b = 0; b < actionUnits.length; b++) {

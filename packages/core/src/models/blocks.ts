@@ -89,11 +89,6 @@ export class Blocks {
     return new Blocks(this.space, [[], ...this.dims]);
   }
 
-  /** Whether the first block is a baseline (of no dimension). */
-  get hasBaseline(): boolean {
-    return this.dims[0]!.length === 0;
-  }
-
   get count(): number {
     return this.dims.length;
   }

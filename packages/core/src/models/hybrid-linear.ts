@@ -187,7 +187,7 @@ export class HybridLinearModel implements RewardModel {
   }
 
   private newFeatures(): SharedFeatures {
-    const n = this.codes.length + this.blocks.space.attributes.reduce((s, a) => s + a.names.length, 0);
+    const n = this.codes.length + this.blocks.space.attributeCount;
     return { index: new Int32Array(n), value: new Float64Array(n) };
   }
 

@@ -106,8 +106,9 @@ export class SharedLinearModel implements RewardModel {
   private updatesSinceRefactor = 0;
   /** G⁻¹ for attribute reports while the model's own inverse is stale, and the revision it is of. */
   private covariance: { revision: number; inverse: Float64Array } | undefined;
-  /** Scratch for P·φ when φ has scaled slots (attributes). */
+  /** Scratch for P·φ when φ has scaled slots (attributes), and the one slot each kernel call takes. */
   private scaledProduct: Float64Array | undefined;
+  private readonly oneSlot = new Int32Array(1);
   private readonly noiseEstimate: NoiseEstimate;
   /** Λ, per unit and column: the Gram matrices hold it on their diagonals. */
   private readonly precision: PriorPrecision;
@@ -159,7 +160,7 @@ export class SharedLinearModel implements RewardModel {
       lambda,
       interceptColumn,
       learnPrior,
-      learnPrior ? attributeGroups(blocks) : [],
+      learnPrior ? this.attributeTerms.pooledGroups() : [],
     );
     this.pending = new PendingWidths(this.arena);
     const terms = this.attributeTerms;
@@ -437,7 +438,7 @@ export class SharedLinearModel implements RewardModel {
   private scaledSlotMatVec(units: Int32Array, scales: Float64Array, x: Float64Array): Float64Array {
     const v = (this.scaledProduct ??= new Float64Array(this.unitCount * this.d));
     v.fill(0);
-    const one = new Int32Array(1);
+    const one = this.oneSlot;
     for (let b = 0; b < units.length; b++) {
       const s = scales[b]!;
       if (s === 0) continue;
@@ -780,15 +781,4 @@ function readBlock(m: Float64Array, n: number, r: number, c: number, d: number):
 
 function writeBlock(m: Float64Array, n: number, r: number, c: number, d: number, values: number[]): void {
   for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) m[(r + i) * n + c + j] = values[i * d + j]!;
-}
-
-/** The units of every block that holds a dimension with attributes: their intercepts share a precision. */
-function attributeGroups(blocks: Blocks): Int32Array[] {
-  const attributes = blocks.space.attributes;
-  const groups: Int32Array[] = [];
-  blocks.dims.forEach((dims, b) => {
-    if (!dims.some((k) => attributes[k]!.names.length > 0)) return;
-    groups.push(Int32Array.from({ length: blocks.sizes[b]! }, (_, c) => blocks.offsets[b]! + c));
-  });
-  return groups;
 }

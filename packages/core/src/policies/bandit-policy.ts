@@ -394,7 +394,7 @@ export class BanditPolicy implements Policy {
     const effects: AttributeEffects = {};
     const model = this.model;
     const attributes = this.space.attributes;
-    const count = attributes.reduce((n, a) => n + a.names.length, 0);
+    const count = this.space.attributeCount;
     if (!model?.attributeScores || count === 0) return effects;
     const means = new Float64Array(count);
     const sds = new Float64Array(count);

@@ -71,6 +71,7 @@ export function learnedEffects(
         for (const [dim, byOption] of Object.entries(d.scores)) {
           for (const [o, v] of Object.entries(byOption)) add(sums, dim, o, v);
         }
+        if (!useCase.space.hasAttributes) continue;
         for (const [dim, byName] of Object.entries(policy.attributeEffects(ctx))) {
           for (const [name, { mean }] of Object.entries(byName)) add(attributes, dim, name, mean);
         }

@@ -40,11 +40,7 @@ export const auto = definePreset({
   build: (s, context) => {
     return {
       rule: new ThompsonRule(s.propensityDraws),
-      makeModel: linearModel(
-        blocksFor(context.space, "auto", s.interactions, s.baseline ?? false),
-        s,
-        context,
-      ),
+      makeModel: linearModel(blocksFor(context.space, "auto", s.interactions), s, context),
     };
   },
 });

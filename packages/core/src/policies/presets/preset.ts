@@ -77,23 +77,15 @@ export const linearSettings = {
  * joined), `auto` joint for one dimension and factorised for several. Per-action models need data for every
  * combination: on the learning benchmark's 576 combinations the shared model cut SquareCB's regret by 6–13%
  * and ε-greedy's by 6–14% (10 seeds, paired), and it is what `auto` (the preset) has always used.
- * `baseline` adds a unit every action shares to a factorised model of several blocks (see {@link Blocks}).
  */
 export function blocksFor(
   space: ActionSpace,
   structure: z.infer<typeof structureSchema>,
   interactions: readonly (readonly string[])[],
-  baseline = false,
 ): Blocks {
   const perAction = space.dimensions.length === 1 && space.size <= JOINT_LIMIT;
   const chosen = structure === "auto" ? (perAction ? "joint" : "factorised") : structure;
-  if (chosen === "factorised") {
-    const blocks = Blocks.factorised(space, interactions);
-    // Only a model of several blocks takes a baseline: one block is a regression per unit, and a unit shared
-    // by all of them would need the joint fit over every unit (2–17× slower per round on the learning
-    // benchmark's per-arm problems, and exact only up to EXACT_JOINT_LIMIT coefficients).
-    return baseline && blocks.count > 1 ? blocks.withBaseline() : blocks;
-  }
+  if (chosen === "factorised") return Blocks.factorised(space, interactions);
   if (space.size > JOINT_LIMIT) {
     throw new ValidationError(
       "policy.structure",
@@ -106,9 +98,13 @@ export function blocksFor(
 /**
  * A linear model over the blocks: one ridge regression per action when there is one block, else the shared
  * model fitted jointly over every block (so options are not confounded with those they were shown with).
- * Options with attributes always take the shared model, with a baseline: what an attribute is worth is
- * shared by units, and the baseline carries the mean reward, so that what attributes predict for an option
- * is the baseline plus their terms (see the core README's "Option attributes").
+ * A baseline block (a unit every action uses, see {@link Blocks}) goes first:
+ * - when `baseline` asks for it and there are several blocks. One block is a regression per unit, and a
+ *   unit shared by all of them would need the joint fit over every unit (2–17× slower per round on the
+ *   learning benchmark's per-arm problems, and exact only up to EXACT_JOINT_LIMIT coefficients);
+ * - always when options have attributes, which take the shared model anyway: the baseline carries the mean
+ *   reward, so that what attributes predict for an option is the baseline plus their terms (see the core
+ *   README's "Option attributes").
  */
 export function linearModel(
   blocks: Blocks,
@@ -118,6 +114,7 @@ export function linearModel(
     sampleScale?: number | undefined;
     optimistic?: boolean | undefined;
     learnPrior?: boolean | undefined;
+    baseline?: boolean | undefined;
   },
   context: PresetContext,
 ): () => RewardModel {
@@ -131,7 +128,8 @@ export function linearModel(
     learnPrior: settings.learnPrior,
     interceptColumn: context.encoder.columns[0] === "(intercept)" ? 0 : undefined,
   };
-  const units = blocks.space.hasAttributes && !blocks.hasBaseline ? blocks.withBaseline() : blocks;
+  const withBaseline = (settings.baseline === true && blocks.count > 1) || blocks.space.hasAttributes;
+  const units = withBaseline ? blocks.withBaseline() : blocks;
   return () =>
     units.count === 1
       ? new BayesianLinearModel(units, d, options, context.discount)
