@@ -77,7 +77,7 @@ export class PriorPrecision {
     const current = this.values[k]!;
     const wellDetermined = 1 - current * inverseDiagonal;
     const raw = theta !== 0 ? (noiseVariance * wellDetermined) / (theta * theta) : Number.POSITIVE_INFINITY;
-    const next = Math.min(this.base * MAX_RATIO, Math.max(this.base, raw));
+    const next = this.bounded(raw);
     this.values[k] = next;
     return next - current;
   }
@@ -103,11 +103,16 @@ export class PriorPrecision {
       squares += theta * theta;
     }
     const raw = squares > 0 ? (noiseVariance * wellDetermined) / squares : Number.POSITIVE_INFINITY;
-    const next = Math.min(this.base * MAX_RATIO, Math.max(this.base, raw));
+    const next = this.bounded(raw);
     group.forEach((u, k) => {
       changes[k] = next - this.of(u, i);
       this.values[u * this.d + i] = next;
     });
+  }
+
+  /** An estimate kept in [λ, λ · MAX_RATIO]. */
+  private bounded(raw: number): number {
+    return Math.min(this.base * MAX_RATIO, Math.max(this.base, raw));
   }
 
   toJSON(): z.infer<typeof priorPrecisionSchema> {
