@@ -211,16 +211,10 @@ export class HybridLinearModel implements RewardModel {
     const sharedInverse = this.pendingShared ?? this.sharedInverse;
     for (let u = 0; u < out.length; u++) {
       const arm = this.arms[u];
-      const { index, value } = arm ? arm.features : this.features(u, z);
       // zᵀβ and q = zᵀA₀⁻¹z over the action's few non-zero features.
-      let shared = 0;
-      let q = 0;
-      for (let a = 0; a < index.length; a++) {
-        const i = index[a]!;
-        shared += value[a]! * this.beta[i]!;
-        if (request.mode === "mean") continue;
-        for (let b = 0; b < index.length; b++) q += value[a]! * value[b]! * sharedInverse[i * k + index[b]!]!;
-      }
+      const features = arm ? arm.features : this.features(u, z);
+      const shared = this.sharedMean(features);
+      const q = request.mode === "mean" ? 0 : quadraticForm(features, sharedInverse, k);
       let mean = shared;
       // θ_a = A_a⁻¹(b_a − s_a·zᵀβ), so xᵀθ_a = xᵀA_a⁻¹b_a − c·zᵀβ with c = xᵀA_a⁻¹s_a. An unseen arm has
       // A_a = λI, B_a = 0, b_a = 0, so θ_a = 0 and only the shared part speaks.
@@ -241,6 +235,13 @@ export class HybridLinearModel implements RewardModel {
       else variance = q + xx / this.lambda;
       out[u] = mean + request.alpha * this.noise * Math.sqrt(Math.max(0, variance));
     }
+  }
+
+  /** zᵀβ: the part of an action's mean its shared features give. */
+  private sharedMean({ index, value }: SharedFeatures): number {
+    let mean = 0;
+    for (let a = 0; a < index.length; a++) mean += value[a]! * this.beta[index[a]!]!;
+    return mean;
   }
 
   /** The attributes' shared coefficients: what one unit adds to every action, the same for every context. */
@@ -369,15 +370,8 @@ export class HybridLinearModel implements RewardModel {
     for (let i = 0; i < k; i++) parameters -= this.lambda * this.sharedInverse[i * k + i]!;
     for (const arm of this.arms) {
       if (!arm) continue;
-      let shared = 0;
-      let q = 0;
-      const { index, value } = arm.features;
-      for (let a = 0; a < index.length; a++) {
-        shared += value[a]! * this.beta[index[a]!]!;
-        for (let b = 0; b < index.length; b++) {
-          q += value[a]! * value[b]! * this.sharedInverse[index[a]! * k + index[b]!]!;
-        }
-      }
+      const shared = this.sharedMean(arm.features);
+      const q = quadraticForm(arm.features, this.sharedInverse, k);
       // θ_a = A_a⁻¹b_a − zᵀβ·A_a⁻¹s_a.
       explained += dot(arm.target, arm.inverseTarget, d) - shared * arm.pullTarget;
       let trace = q * dot(arm.inverseContextSum, arm.inverseContextSum, d);
@@ -521,4 +515,13 @@ export class HybridLinearModel implements RewardModel {
     this.clearPending();
     this.rebuildShared();
   }
+}
+
+/** zᵀMz for the sparse z of an action's shared features and a k×k matrix M. */
+function quadraticForm({ index, value }: SharedFeatures, m: Float64Array, k: number): number {
+  let q = 0;
+  for (let a = 0; a < index.length; a++) {
+    for (let b = 0; b < index.length; b++) q += value[a]! * value[b]! * m[index[a]! * k + index[b]!]!;
+  }
+  return q;
 }
