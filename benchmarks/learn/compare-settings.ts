@@ -18,6 +18,7 @@ const { values } = parseArgs({
     batches: { type: "string", default: "1,100" },
     seeds: { type: "string", default: "1-10" },
     horizon: { type: "string" },
+    "per-seed": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -30,7 +31,8 @@ if (values.help) {
   --problems a,b  problems (default: all)
   --batches 1,100 batch sizes
   --seeds 1-10    seeds, a range or a list
-  --horizon N     rounds per problem (default: each problem's own)`);
+  --horizon N     rounds per problem (default: each problem's own)
+  --per-seed      also print each seed's B − A (a heavy tail shows as a few large differences)`);
   process.exit(0);
 }
 
@@ -76,6 +78,10 @@ for (const problem of values.problems.split(","))
     const mean = diffs.reduce((s, d) => s + d, 0) / n;
     const sd = Math.sqrt(diffs.reduce((s, d) => s + (d - mean) ** 2, 0) / Math.max(1, n - 1));
     const se = sd / Math.sqrt(n);
+    if (values["per-seed"])
+      console.log(
+        `  ${problem} b=${batch} B − A by seed: ${diffs.map((d, i) => `${seeds[i]}:${d.toFixed(0)}`).join(" ")}`,
+      );
     console.log(
       `| ${problem} | ${batch} | ${(sumA / n).toFixed(0)} | ${(sumB / n).toFixed(0)} | ${mean.toFixed(1)} ± ${se.toFixed(1)} | ${(mean / se).toFixed(2)} |`,
     );
