@@ -12,8 +12,9 @@ import { blocksFor, definePreset, linearModel, linearSettings } from "./preset.j
  * coefficient (`learnPrior`: features the data do not support are shrunk and stop being explored), so
  * conversions, revenue and many features need no tuning. Draws are optimistic (a draw below its option's
  * posterior mean counts as the mean): about 5% less regret on the learning benchmark's linear problems, no
- * change on the others. `sampleScale` below 1 narrows the posterior (Chapelle & Li 2011): less regret
- * still, but small effects are identified less reliably. The README's "Which policy when" has the numbers.
+ * change on the others. `sampleScale` below 1 narrows the posterior (Chapelle & Li 2011): less regret in
+ * batches, but small effects are identified less reliably, and one decision at a time `learnPrior` can shrink
+ * a rarely chosen option's coefficients to zero for good. The README's "Which policy when" has the numbers.
  */
 export const auto = definePreset({
   kind: "auto",
