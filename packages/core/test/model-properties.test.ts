@@ -230,6 +230,54 @@ describe.each([
   });
 });
 
+describe.each([
+  ["per-action linear model", BayesianLinearModel, Blocks.joint],
+  ["shared model", SharedLinearModel, Blocks.factorised],
+] as const)("%s with a context scale", (_, Model, blocksOf) => {
+  const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => (i === 0 ? 1 : Math.sin(k * 7 + i)));
+  const trained = (options: object) => {
+    const model = new Model(blocksOf(new ActionSpace(space)), 8, { learnPrior: true, ...options });
+    const units = new Int32Array(model.blocks.count);
+    model.startBatch();
+    for (let k = 0; k < 80; k++) {
+      model.blocks.unitsOf(model.blocks.space.codesOf(k % 11), units);
+      model.observe(x(k), units, k % 3 === 0 ? 1 : 0, 1);
+    }
+    model.endBatch?.();
+    return model;
+  };
+  const scores = (model: RewardModel, v: Float64Array) => {
+    const n = model.blocks.unitCount;
+    const [means, sds] = [new Float64Array(n), new Float64Array(n)];
+    (model as BayesianLinearModel).gaussianScores(v, means, sds);
+    return { means: Array.from(means), sds: Array.from(sds) };
+  };
+
+  it("widths read the context scaled but for the intercept, means read it as it is, alone or prepared", () => {
+    const plain = trained({ interceptColumn: 0 });
+    const scaled = trained({ interceptColumn: 0, contextScale: 0.3 });
+    const contexts = Array.from({ length: 20 }, (_, k) => x(500 + k));
+    scaled.prepareContexts(contexts);
+    for (const v of [...contexts, x(999)]) {
+      const narrowed = Float64Array.from(v, (value, i) => (i === 0 ? value : 0.3 * value));
+      const got = scores(scaled, v);
+      expect(got.means).toEqual(scores(plain, v).means);
+      expect(got.sds).toEqual(scores(plain, narrowed).sds);
+      // Narrower than the plain posterior wherever a unit has learned anything of the context.
+      expect(got.sds.some((sd, u) => sd < scores(plain, v).sds[u]!)).toBe(true);
+    }
+  });
+
+  it("changes nothing without an intercept column, or at 1", () => {
+    const v = x(7);
+    const plain = scores(trained({}), v);
+    expect(scores(trained({ contextScale: 0.3 }), v)).toEqual(plain);
+    expect(scores(trained({ interceptColumn: 0, contextScale: 1 }), v)).toEqual(
+      scores(trained({ interceptColumn: 0 }), v),
+    );
+  });
+});
+
 describe("snapshots and merges across mismatched policies", () => {
   const base: PolicyConfig = { kind: "lints", actionSpace: space, context: { vectorLength: d } };
 

@@ -8,7 +8,7 @@ import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import { PriorPrecision, priorPrecisionSchema } from "./prior-precision.js";
 import type { FrozenMeans, RewardModel, ScoreRequest } from "./reward-model.js";
-import { UnitPosteriors } from "./unit-posteriors.js";
+import { contextWidthScale, UnitPosteriors } from "./unit-posteriors.js";
 import type { UnitRemap } from "./unit-remap.js";
 
 /** Fixed-point steps per estimate of the prior precisions (warm started from the previous estimate). */
@@ -115,8 +115,13 @@ export class BayesianLinearModel implements RewardModel {
       0,
       this.arena,
     );
-    this.posteriors = new UnitPosteriors(this.arena, blocks.unitCount, contextDimension, (m, t, o) =>
-      this.collectMatrices(m, t, o),
+    this.posteriors = new UnitPosteriors(
+      this.arena,
+      blocks.unitCount,
+      contextDimension,
+      (m, t, o) => this.collectMatrices(m, t, o),
+      undefined,
+      contextWidthScale(this.options.contextScale, interceptColumn, contextDimension),
     );
     this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
     this.pending = new PendingWidths(this.arena);

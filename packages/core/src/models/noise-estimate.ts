@@ -65,6 +65,12 @@ export const linearPriorOptions = {
    */
   sampleScale: z.number().positive().default(1),
   /**
+   * c: Thompson draws narrow the context coefficients' part of a unit's score by this further factor, the
+   * intercept's part not: widths √(x_cᵀA⁻¹x_c) with x_c the context whose columns but the intercept are
+   * multiplied by c (no effect without an intercept column). See the core README's "Context scale".
+   */
+  contextScale: z.number().min(0).max(1).default(1),
+  /**
    * Optimistic Thompson sampling (May et al. 2012): a draw below its unit's posterior mean is raised to the
    * mean, so sampling only ever adds optimism; uncertain units are still explored, a well-known best unit
    * loses its turn less often to its own low draws.

@@ -9,7 +9,7 @@ import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import { PriorPrecision, priorPrecisionSchema } from "./prior-precision.js";
 import type { FrozenMeans, RewardModel, ScoreRequest } from "./reward-model.js";
-import { UnitPosteriors } from "./unit-posteriors.js";
+import { contextWidthScale, UnitPosteriors } from "./unit-posteriors.js";
 import { remapValues, type UnitRemap } from "./unit-remap.js";
 
 /**
@@ -177,6 +177,7 @@ export class SharedLinearModel implements RewardModel {
         return this.unitCount;
       },
       terms.count > 0 ? (means, widths) => terms.fold(means, widths) : undefined,
+      contextWidthScale(this.options.contextScale, interceptColumn, d),
     );
     this.means = this.posteriors.means.subarray(0, blocks.unitCount);
   }

@@ -20,6 +20,21 @@ export type CollectMatrices = (
  */
 export type FoldUnits = (means: Float64Array, widths: Float64Array | undefined) => void;
 
+/**
+ * The widths' column factors for a Thompson `contextScale` c: c on every context column, 1 on the intercept;
+ * undefined (plain widths) when c is 1 or there is no intercept column.
+ */
+export function contextWidthScale(
+  contextScale: number,
+  interceptColumn: number | undefined,
+  d: number,
+): Float64Array | undefined {
+  if (contextScale === 1 || interceptColumn === undefined) return undefined;
+  const scale = new Float64Array(d).fill(contextScale);
+  scale[interceptColumn] = 1;
+  return scale;
+}
+
 /** The numbers of a batch of contexts, computed together in one model state ({@link UnitPosteriors.prepare}). */
 interface PreparedContexts {
   contexts: readonly Float64Array[];
@@ -60,13 +75,22 @@ export class UnitPosteriors {
   private frozenMeans: FrozenMeans | undefined;
   private frozenRevision = -1;
 
+  /** The context scaled by `widthScale`, whose quadratic forms are the widths (when there is a scale). */
+  private readonly scaledX: Float64Array;
+
   constructor(
     private readonly arena: MatrixArena,
     unitCount: number,
     private readonly d: number,
     private readonly collect: CollectMatrices,
     private readonly fold?: FoldUnits,
+    /**
+     * A factor per context column that the widths read the context with (the means read it as it is):
+     * √((s∘x)ᵀA⁻¹(s∘x)), the width of θ·x when θ's coordinates are drawn narrowed by s.
+     */
+    private readonly widthScale?: Float64Array,
   ) {
+    this.scaledX = new Float64Array(widthScale ? d : 0);
     this.means = new Float64Array(unitCount);
     this.widths = new Float64Array(unitCount);
     this.owners = new Int32Array(unitCount + 1);
@@ -90,8 +114,9 @@ export class UnitPosteriors {
     }
     const n = this.collected(revision);
     if (needWidth) {
-      this.context[0] = x;
+      this.context[0] = this.widthScale ? this.scaled(x, this.scaledX) : x;
       this.arena.posteriors(this.matrices, n, this.context, this.forms, this.formMeans);
+      if (this.widthScale) for (let k = 0; k < n; k++) this.formMeans[k] = dot(this.thetas[k]!, x, this.d);
     } else {
       // The kernel's dot products, without its quadratic forms.
       for (let k = 0; k < n; k++) this.formMeans[k] = dot(this.thetas[k]!, x, this.d);
@@ -107,7 +132,13 @@ export class UnitPosteriors {
     const n = this.collected(revision);
     const forms = new Float64Array(contexts.length * n);
     const means = new Float64Array(contexts.length * n);
-    this.arena.posteriors(this.matrices, n, contexts, forms, means);
+    if (this.widthScale) {
+      const scaled = contexts.map((x) => this.scaled(x, new Float64Array(this.d)));
+      this.arena.posteriors(this.matrices, n, scaled, forms, means);
+      contexts.forEach((x, c) => {
+        for (let k = 0; k < n; k++) means[c * n + k] = dot(this.thetas[k]!, x, this.d);
+      });
+    } else this.arena.posteriors(this.matrices, n, contexts, forms, means);
     const owners = this.owners.slice(0, n);
     this.prepared = { contexts, revision, current: -1, next: 0, owners, forms, means };
   }
@@ -148,6 +179,13 @@ export class UnitPosteriors {
     };
     this.frozenRevision = meansRevision;
     return this.frozenMeans;
+  }
+
+  /** `x` times `widthScale`, column by column, into `out`. */
+  private scaled(x: Float64Array, out: Float64Array): Float64Array {
+    const scale = this.widthScale!;
+    for (let i = 0; i < this.d; i++) out[i] = x[i]! * scale[i]!;
+    return out;
   }
 
   /** Forgets a prepared batch (its state is gone). */

@@ -25,6 +25,12 @@ export const auto = definePreset({
     ...linearSettings,
     /** Thompson draws from the posterior narrowed by this factor (1: the plain posterior; see the README). */
     sampleScale: z.number().positive().default(1),
+    /**
+     * Thompson draws narrow the context coefficients' part of a score by this further factor, the intercept's
+     * part not (1: the plain posterior; see the README's "Context scale"). 0.3 by default: 2–3% less regret
+     * on the learning benchmark, up to 7% with many features.
+     */
+    contextScale: z.number().min(0).max(1).default(0.3),
     /** Optimistic Thompson sampling: draws below the posterior mean are raised to it (see the README). */
     optimistic: z.boolean().default(true),
     learnPrior: z.boolean().default(true),

@@ -13,6 +13,11 @@ export const lints = definePreset({
     structure: structureSchema.default("joint"),
     /** Thompson draws from the posterior narrowed by this factor (1: the plain posterior). */
     sampleScale: z.number().positive().default(1),
+    /**
+     * Thompson draws narrow the context coefficients' part of a score by this further factor, the intercept's
+     * part not (1: the plain posterior; see the README's "Context scale").
+     */
+    contextScale: z.number().min(0).max(1).default(1),
     /** Optimistic Thompson sampling: draws below the posterior mean are raised to it (May et al. 2012). */
     optimistic: z.boolean().default(false),
     propensityDraws: z.number().int().min(0).default(100),

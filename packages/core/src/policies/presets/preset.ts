@@ -112,6 +112,7 @@ export function linearModel(
     lambda: number;
     noise?: number | undefined;
     sampleScale?: number | undefined;
+    contextScale?: number | undefined;
     optimistic?: boolean | undefined;
     learnPrior?: boolean | undefined;
     baseline?: boolean | undefined;
@@ -124,6 +125,7 @@ export function linearModel(
     noise: settings.noise,
     priorNoise: 0.5 * context.width,
     sampleScale: settings.sampleScale,
+    contextScale: settings.contextScale,
     optimistic: settings.optimistic,
     learnPrior: settings.learnPrior,
     interceptColumn: context.encoder.columns[0] === "(intercept)" ? 0 : undefined,
