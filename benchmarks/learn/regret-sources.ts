@@ -3,7 +3,7 @@
 // unit's coefficients (log10; 6 means shrunk to zero by `learnPrior`). A policy that stopped exploring an
 // action shows as a column of zeros under a row that keeps losing.
 //   pnpm tsx --conditions=kairos-source benchmarks/learn/regret-sources.ts --problem linear --seed 15 \
-//     --settings '{"sampleScale":0.5}'
+//     --settings '{"contextScale":1,"sampleScale":0.5}'
 import { parseArgs } from "node:util";
 import { positiveNumbers } from "./cli-lists.js";
 import { createKairos, KairosLearner } from "./learner.js";
