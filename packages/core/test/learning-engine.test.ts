@@ -228,3 +228,41 @@ describe("auto's baseline unit (`baseline: true`)", () => {
     expect(blocksOf({ baseline: true, interactions: [["offer", "channel"]] }).dims).toEqual([[0, 1]]);
   });
 });
+
+describe("auto's context scale", () => {
+  const oneDimension = { dimensions: { offer: ["none", "10%", "20%", "free"] } };
+  const twoDimensions = { dimensions: { offer: ["none", "10%", "20%"], channel: ["email", "sms"] } };
+  /** The offers a policy chooses over a few days of batches, its rewards drawn from a fixed truth. */
+  const run = (actionSpace: object, settings: object) => {
+    const policy = createPolicy({
+      kind: "auto",
+      actionSpace,
+      context: { vectorLength: 3 },
+      seed: 9,
+      propensityDraws: 0,
+      ...settings,
+    } as PolicyConfig);
+    const rng = createRng("context-scale");
+    const chosen: string[] = [];
+    for (let day = 0; day < 6; day++) {
+      const xs = Array.from({ length: 50 }, () => [rng.next(), rng.next(), rng.next()]);
+      const decisions = policy.decideBatch(xs);
+      chosen.push(...decisions.map((d) => JSON.stringify(d.action)));
+      policy.update(
+        decisions.map((d, i) => ({
+          context: xs[i]!,
+          action: d.actionIndex,
+          reward: rng.next() < 0.05 + 0.1 * xs[i]![0]! * (d.actionIndex % 3) ? 1 : 0,
+        })),
+      );
+    }
+    return chosen;
+  };
+
+  it("is 0.3 when absent for a per-action model (one dimension), 1 for the shared model", () => {
+    expect(run(oneDimension, {})).toEqual(run(oneDimension, { contextScale: 0.3 }));
+    expect(run(oneDimension, {})).not.toEqual(run(oneDimension, { contextScale: 1 }));
+    expect(run(twoDimensions, {})).toEqual(run(twoDimensions, { contextScale: 1 }));
+    expect(run(twoDimensions, {})).not.toEqual(run(twoDimensions, { contextScale: 0.3 }));
+  });
+});

@@ -27,10 +27,10 @@ export const auto = definePreset({
     sampleScale: z.number().positive().default(1),
     /**
      * Thompson draws narrow the context coefficients' part of a score by this further factor, the intercept's
-     * part not (1: the plain posterior; see the README's "Context scale"). 0.3 by default: about 3% less regret
-     * on the learning benchmark than 1, 4–6% at 64 features.
+     * part not (1: the plain posterior; see the README's "Context scale"). When absent, 0.3 for a per-action
+     * model (one dimension) and 1 for the shared one, as measured on the learning benchmark.
      */
-    contextScale: z.number().min(0).max(1).default(0.3),
+    contextScale: z.number().min(0).max(1).optional(),
     /** Optimistic Thompson sampling: draws below the posterior mean are raised to it (see the README). */
     optimistic: z.boolean().default(true),
     learnPrior: z.boolean().default(true),

@@ -96,6 +96,13 @@ export function blocksFor(
 }
 
 /**
+ * A Thompson `contextScale` left open (`auto`'s) is this for a per-action model and 1 for the shared one:
+ * on the learning benchmark it cut the per-action problems' regret by 3–9%, and changed the shared model's
+ * by −2% to +4% (see the core README's "Context scale").
+ */
+const PER_ACTION_CONTEXT_SCALE = 0.3;
+
+/**
  * A linear model over the blocks: one ridge regression per action when there is one block, else the shared
  * model fitted jointly over every block (so options are not confounded with those they were shown with).
  * A baseline block (a unit every action uses, see {@link Blocks}) goes first:
@@ -120,18 +127,18 @@ export function linearModel(
   context: PresetContext,
 ): () => RewardModel {
   const d = context.encoder.dimension;
+  const withBaseline = (settings.baseline === true && blocks.count > 1) || blocks.space.hasAttributes;
+  const units = withBaseline ? blocks.withBaseline() : blocks;
   const options = {
     lambda: settings.lambda,
     noise: settings.noise,
     priorNoise: 0.5 * context.width,
     sampleScale: settings.sampleScale,
-    contextScale: settings.contextScale,
+    contextScale: settings.contextScale ?? (units.count === 1 ? PER_ACTION_CONTEXT_SCALE : 1),
     optimistic: settings.optimistic,
     learnPrior: settings.learnPrior,
     interceptColumn: context.encoder.columns[0] === "(intercept)" ? 0 : undefined,
   };
-  const withBaseline = (settings.baseline === true && blocks.count > 1) || blocks.space.hasAttributes;
-  const units = withBaseline ? blocks.withBaseline() : blocks;
   return () =>
     units.count === 1
       ? new BayesianLinearModel(units, d, options, context.discount)
