@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import * as marketing from "../examples/marketing-576.js";
 import {
   ActionSpace,
+  type BayesianLinearModel,
   Blocks,
   createPolicy,
   createRng,
@@ -259,6 +260,22 @@ describe("auto's context scale", () => {
     return chosen;
   };
 
+  it("leaves other presets' widths alone: linucb's are √(xᵀA⁻¹x) of each action's Gram matrix", () => {
+    const policy = createPolicy({ kind: "linucb", actionSpace: oneDimension, context: { vectorLength: 3 } });
+    const rng = createRng("linucb-widths");
+    const xs = Array.from({ length: 40 }, () => [rng.next(), rng.next(), rng.next()]);
+    policy.update(xs.map((x, i) => ({ context: x, action: i % 4, reward: i % 3 === 0 ? 1 : 0 })));
+    const model = policy.rewardModel as BayesianLinearModel;
+    const x = Float64Array.of(1, 0.9, 0.1, 0.5); // the intercept first, as the encoder puts it
+    const [upper, mean] = [new Float64Array(4), new Float64Array(4)];
+    model.scoreUnits(x, { mode: "upper", alpha: 1 }, upper);
+    model.scoreUnits(x, { mode: "mean" }, mean);
+    // upper − mean = σ̂·width: ratios between actions cancel σ̂.
+    const widths = [0, 1, 2, 3].map((u) => Math.sqrt(quadraticInverse(model.gramOf(u), x)));
+    for (let u = 1; u < 4; u++)
+      expect((upper[u]! - mean[u]!) / (upper[0]! - mean[0]!)).toBeCloseTo(widths[u]! / widths[0]!, 9);
+  });
+
   it("is 0.3 when absent for a per-action model (one dimension), 1 for the shared model", () => {
     expect(run(oneDimension, {})).toEqual(run(oneDimension, { contextScale: 0.3 }));
     expect(run(oneDimension, {})).not.toEqual(run(oneDimension, { contextScale: 1 }));
@@ -266,3 +283,21 @@ describe("auto's context scale", () => {
     expect(run(twoDimensions, {})).not.toEqual(run(twoDimensions, { contextScale: 0.3 }));
   });
 });
+
+/** xᵀA⁻¹x for a small symmetric positive-definite A (row-major), by Gaussian elimination. */
+function quadraticInverse(a: Float64Array, x: Float64Array): number {
+  const n = x.length;
+  const m = Array.from({ length: n }, (_, i) => [...a.subarray(i * n, i * n + n), x[i]!]);
+  for (let k = 0; k < n; k++)
+    for (let i = k + 1; i < n; i++) {
+      const f = m[i]![k]! / m[k]![k]!;
+      for (let j = k; j <= n; j++) m[i]![j]! -= f * m[k]![j]!;
+    }
+  const y = new Array<number>(n).fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    let v = m[i]![n]!;
+    for (let j = i + 1; j < n; j++) v -= m[i]![j]! * y[j]!;
+    y[i] = v / m[i]![i]!;
+  }
+  return y.reduce((acc, v, i) => acc + v * x[i]!, 0);
+}

@@ -47,7 +47,11 @@ export const auto = definePreset({
   build: (s, context) => {
     return {
       rule: new ThompsonRule(s.propensityDraws),
-      makeModel: linearModel(blocksFor(context.space, "auto", s.interactions), s, context),
+      makeModel: linearModel(
+        blocksFor(context.space, "auto", s.interactions),
+        { ...s, contextScale: s.contextScale ?? "by-model" },
+        context,
+      ),
     };
   },
 });
