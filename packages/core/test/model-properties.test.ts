@@ -155,6 +155,25 @@ describe.each(mergeable.map((c) => [c.kind + ("structure" in c ? `/${c.structure
   },
 );
 
+/** Observations k of [from, to) at contexts x(k) into a model, in one update batch; action 11 stays unseen. */
+function learnContexts(model: RewardModel, x: (k: number) => Float64Array, from: number, to: number) {
+  const units = new Int32Array(model.blocks.count);
+  model.startBatch();
+  for (let k = from; k < to; k++) {
+    model.blocks.unitsOf(model.blocks.space.codesOf(k % 11), units);
+    model.observe(x(k), units, k % 3 === 0 ? 1 : 0, 1);
+  }
+  model.endBatch?.();
+}
+
+/** Every unit's posterior mean and sd for a context. */
+function gaussianScoresOf(model: RewardModel, v: Float64Array) {
+  const n = model.blocks.unitCount;
+  const [means, sds] = [new Float64Array(n), new Float64Array(n)];
+  (model as BayesianLinearModel).gaussianScores(v, means, sds);
+  return { means: Array.from(means), sds: Array.from(sds) };
+}
+
 describe.each([
   ["per-action linear model", () => new BayesianLinearModel(Blocks.joint(new ActionSpace(space)), 8)],
   ["shared model", () => new SharedLinearModel(Blocks.factorised(new ActionSpace(space)), 8)],
@@ -164,30 +183,15 @@ describe.each([
   ],
 ] as const)("%s at d = 8 (matrices in WebAssembly memory)", (_, make) => {
   const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => Math.sin(k * 7 + i));
-  /** Observations k of [from, to) into each model, in one update batch; action 11 stays unseen. */
   const learn = (models: RewardModel[], from: number, to: number) => {
-    for (const model of models) {
-      const units = new Int32Array(model.blocks.count);
-      model.startBatch();
-      for (let k = from; k < to; k++) {
-        model.blocks.unitsOf(model.blocks.space.codesOf(k % 11), units);
-        model.observe(x(k), units, k % 3 === 0 ? 1 : 0, 1);
-      }
-      model.endBatch?.();
-    }
+    for (const model of models) learnContexts(model, x, from, to);
   };
   const trained = (from: number) => {
     const model = make();
     learn([model], from, from + 60);
     return model;
   };
-  /** Every unit's posterior mean and sd for a context. */
-  const scores = (model: RewardModel, v: Float64Array) => {
-    const n = model.blocks.unitCount;
-    const [means, sds] = [new Float64Array(n), new Float64Array(n)];
-    (model as BayesianLinearModel).gaussianScores(v, means, sds);
-    return { means: Array.from(means), sds: Array.from(sds) };
-  };
+  const scores = gaussianScoresOf;
 
   // One kernel call reads each unit's θ after its inverse: a pending inverse must carry its unit's θ, also
   // after a merge moved it.
@@ -237,21 +241,10 @@ describe.each([
   const x = (k: number) => Float64Array.from({ length: 8 }, (_, i) => (i === 0 ? 1 : Math.sin(k * 7 + i)));
   const trained = (options: object) => {
     const model = new Model(blocksOf(new ActionSpace(space)), 8, { learnPrior: true, ...options });
-    const units = new Int32Array(model.blocks.count);
-    model.startBatch();
-    for (let k = 0; k < 80; k++) {
-      model.blocks.unitsOf(model.blocks.space.codesOf(k % 11), units);
-      model.observe(x(k), units, k % 3 === 0 ? 1 : 0, 1);
-    }
-    model.endBatch?.();
+    learnContexts(model, x, 0, 80);
     return model;
   };
-  const scores = (model: RewardModel, v: Float64Array) => {
-    const n = model.blocks.unitCount;
-    const [means, sds] = [new Float64Array(n), new Float64Array(n)];
-    (model as BayesianLinearModel).gaussianScores(v, means, sds);
-    return { means: Array.from(means), sds: Array.from(sds) };
-  };
+  const scores = gaussianScoresOf;
 
   it("widths read the context scaled but for the intercept, means read it as it is, alone or prepared", () => {
     const plain = trained({ interceptColumn: 0 });
