@@ -133,7 +133,9 @@ export class UnitPosteriors {
     const forms = new Float64Array(contexts.length * n);
     const means = new Float64Array(contexts.length * n);
     if (this.widthScale) {
-      const scaled = contexts.map((x) => this.scaled(x, new Float64Array(this.d)));
+      // One buffer for the batch: a small Float64Array of its own costs many times a view of a shared one.
+      const buffer = new Float64Array(contexts.length * this.d);
+      const scaled = contexts.map((x, c) => this.scaled(x, buffer.subarray(c * this.d, (c + 1) * this.d)));
       this.arena.posteriors(this.matrices, n, scaled, forms, means);
       contexts.forEach((x, c) => {
         for (let k = 0; k < n; k++) means[c * n + k] = dot(this.thetas[k]!, x, this.d);
