@@ -246,18 +246,56 @@ describe.each([
   };
   const scores = gaussianScoresOf;
 
-  it("widths read the context scaled but for the intercept, means read it as it is, alone or prepared", () => {
+  it("widths read the context narrowed around the observed mean, means read it as it is, alone or prepared", () => {
     const plain = trained({ interceptColumn: 0 });
     const scaled = trained({ interceptColumn: 0, contextScale: 0.3 });
+    // The contexts learned were x(0) … x(79), each once with weight 1.
+    const centre = new Float64Array(8);
+    for (let k = 0; k < 80; k++) for (let i = 0; i < 8; i++) centre[i]! += x(k)[i]! / 80;
     const contexts = Array.from({ length: 20 }, (_, k) => x(500 + k));
     scaled.prepareContexts(contexts);
     for (const v of [...contexts, x(999)]) {
-      const narrowed = Float64Array.from(v, (value, i) => (i === 0 ? value : 0.3 * value));
+      const narrowed = Float64Array.from(v, (value, i) =>
+        i === 0 ? value : centre[i]! + 0.3 * (value - centre[i]!),
+      );
       const got = scores(scaled, v);
       expect(got.means).toEqual(scores(plain, v).means);
-      expect(got.sds).toEqual(scores(plain, narrowed).sds);
+      const want = scores(plain, narrowed).sds;
+      for (let u = 0; u < want.length; u++) expect(got.sds[u]).toBeCloseTo(want[u]!, 12);
       // Narrower than the plain posterior wherever a unit has learned anything of the context.
       expect(got.sds.some((sd, u) => sd < scores(plain, v).sds[u]!)).toBe(true);
+    }
+  });
+
+  it("narrows the same whatever a feature's origin (raw features off centre keep their level's width)", () => {
+    // With a negligible prior, moving feature i's origin (x_i + c) is a change of basis of the data: the
+    // level is still at the mean context, so every width is the same. Narrowing around 0 instead would
+    // narrow the level too (here these widths would differ by three orders of magnitude).
+    const shift = [0, 40, -3, 0, 7, 0, 0, 120];
+    const shifted = (k: number) => Float64Array.from(x(k), (value, i) => value + shift[i]!);
+    const options = { interceptColumn: 0, contextScale: 0.3, lambda: 1e-6, learnPrior: false };
+    const [origin, moved] = [
+      new Model(blocksOf(new ActionSpace(space)), 8, options),
+      new Model(blocksOf(new ActionSpace(space)), 8, options),
+    ];
+    // Every action is shown (learnContexts leaves one out): an unseen unit's width is the prior's, which
+    // does move with the origin.
+    for (const [model, context] of [
+      [origin, x],
+      [moved, shifted],
+    ] as const) {
+      const units = new Int32Array(model.blocks.count);
+      for (let k = 0; k < 400; k++) {
+        model.blocks.unitsOf(model.blocks.space.codesOf(k % 12), units);
+        model.observe(context(k), units, k % 3 === 0 ? 1 : 0, 1);
+      }
+    }
+    for (const k of [1000, 1001, 1002]) {
+      const [a, b] = [scores(origin, x(k)), scores(moved, shifted(k))];
+      for (let u = 0; u < a.sds.length; u++) {
+        expect(b.sds[u]! / a.sds[u]!).toBeCloseTo(1, 3);
+        expect(b.means[u]).toBeCloseTo(a.means[u]!, 3);
+      }
     }
   });
 

@@ -8,7 +8,7 @@ import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import { PriorPrecision, priorPrecisionSchema } from "./prior-precision.js";
 import type { FrozenMeans, RewardModel, ScoreRequest } from "./reward-model.js";
-import { contextWidthScale, UnitPosteriors } from "./unit-posteriors.js";
+import { contextNarrowing, meanContextOf, UnitPosteriors } from "./unit-posteriors.js";
 import type { UnitRemap } from "./unit-remap.js";
 
 /** Fixed-point steps per estimate of the prior precisions (warm started from the previous estimate). */
@@ -121,7 +121,9 @@ export class BayesianLinearModel implements RewardModel {
       contextDimension,
       (m, t, o) => this.collectMatrices(m, t, o),
       undefined,
-      contextWidthScale(this.options.contextScale, interceptColumn, contextDimension),
+      contextNarrowing(this.options.contextScale, interceptColumn, (out) =>
+        meanContextOf(this.units, interceptColumn!, contextDimension, out),
+      ),
     );
     this.noiseEstimate = new NoiseEstimate(this.options.priorNoise);
     this.pending = new PendingWidths(this.arena);

@@ -9,7 +9,7 @@ import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import { PriorPrecision, priorPrecisionSchema } from "./prior-precision.js";
 import type { FrozenMeans, RewardModel, ScoreRequest } from "./reward-model.js";
-import { contextWidthScale, UnitPosteriors } from "./unit-posteriors.js";
+import { contextNarrowing, meanContextOf, UnitPosteriors } from "./unit-posteriors.js";
 import { remapValues, type UnitRemap } from "./unit-remap.js";
 
 /**
@@ -177,7 +177,9 @@ export class SharedLinearModel implements RewardModel {
         return this.unitCount;
       },
       terms.count > 0 ? (means, widths) => terms.fold(means, widths) : undefined,
-      contextWidthScale(this.options.contextScale, interceptColumn, d),
+      contextNarrowing(this.options.contextScale, interceptColumn, (out) =>
+        meanContextOf(this.blockUnits(), interceptColumn!, d, out),
+      ),
     );
     this.means = this.posteriors.means.subarray(0, blocks.unitCount);
   }
@@ -367,6 +369,12 @@ export class SharedLinearModel implements RewardModel {
       if (this.mode === "backfit") matVec(this.unitInverse[u]!, this.unitTarget[u]!, d, this.unitTheta(u));
     }
     this.observations += weight;
+  }
+
+  /** The blocks' units' statistics (attribute units hold value·x, not x: they are left out). */
+  private *blockUnits(): Generator<{ gram: Float64Array; count: number }> {
+    for (let u = 0; u < this.blocks.unitCount; u++)
+      yield { gram: this.unitGram[u]!, count: this.counts[u]! };
   }
 
   private unitTheta(u: number): Float64Array {

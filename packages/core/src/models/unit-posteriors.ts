@@ -21,18 +21,50 @@ export type CollectMatrices = (
 export type FoldUnits = (means: Float64Array, widths: Float64Array | undefined) => void;
 
 /**
- * The widths' column factors for a Thompson `contextScale` c: c on every context column, 1 on the intercept;
- * undefined (plain widths) when c is 1 or there is no intercept column.
+ * A Thompson `contextScale` c < 1: draws explore an option's level at the posterior's full width and its
+ * context effects at c times it. The level is the score at the mean of the contexts observed so far, x̄,
+ * so a width is that of θ·v with v = x̄ + c·(x − x̄): narrowing around 0 instead would narrow the level as
+ * well whenever features are off centre (a tenure in days, a spend in euros).
  */
-export function contextWidthScale(
+export interface ContextNarrowing {
+  factor: number;
+  /**
+   * Writes x̄ into `out`, 1 at the intercept column (0 everywhere else before any observation), from the
+   * model's statistics as they are now.
+   */
+  meanContext(out: Float64Array): void;
+}
+
+/** The narrowing of a `contextScale`: none when it is 1 or there is no intercept column (no level to keep). */
+export function contextNarrowing(
   contextScale: number,
   interceptColumn: number | undefined,
-  d: number,
-): Float64Array | undefined {
+  meanContext: (out: Float64Array) => void,
+): ContextNarrowing | undefined {
   if (contextScale === 1 || interceptColumn === undefined) return undefined;
-  const scale = new Float64Array(d).fill(contextScale);
-  scale[interceptColumn] = 1;
-  return scale;
+  return { factor: contextScale, meanContext };
+}
+
+/**
+ * The mean of the observed contexts from units' statistics: row `interceptColumn` of a unit's Gram matrix
+ * off its diagonal is Σ w·x (the intercept's entry of x is 1 and the prior is diagonal), its count Σ w. When
+ * every observation reaches the same number of the units summed (one per block), this is their mean.
+ */
+export function meanContextOf(
+  units: Iterable<{ gram: Float64Array; count: number } | undefined>,
+  interceptColumn: number,
+  d: number,
+  out: Float64Array,
+): void {
+  out.fill(0);
+  let count = 0;
+  for (const unit of units) {
+    if (!unit || unit.count <= 0) continue;
+    count += unit.count;
+    for (let j = 0; j < d; j++) out[j]! += unit.gram[interceptColumn * d + j]!;
+  }
+  if (count > 0) for (let j = 0; j < d; j++) out[j]! /= count;
+  out[interceptColumn] = 1;
 }
 
 /** The numbers of a batch of contexts, computed together in one model state ({@link UnitPosteriors.prepare}). */
@@ -75,8 +107,10 @@ export class UnitPosteriors {
   private frozenMeans: FrozenMeans | undefined;
   private frozenRevision = -1;
 
-  /** The context scaled by `widthScale`, whose quadratic forms are the widths (when there is a scale). */
-  private readonly scaledX: Float64Array;
+  /** The context as the widths read it, v = x̄ + c·(x − x̄), when draws narrow the context's part. */
+  private readonly narrowedX: Float64Array;
+  /** x̄ of the revision the matrices were collected in (when narrowing). */
+  private readonly centre: Float64Array;
 
   constructor(
     private readonly arena: MatrixArena,
@@ -84,13 +118,11 @@ export class UnitPosteriors {
     private readonly d: number,
     private readonly collect: CollectMatrices,
     private readonly fold?: FoldUnits,
-    /**
-     * A factor per context column that the widths read the context with (the means read it as it is):
-     * √((s∘x)ᵀA⁻¹(s∘x)), the width of θ·x when θ's coordinates are drawn narrowed by s.
-     */
-    private readonly widthScale?: Float64Array,
+    /** How the widths read a context when draws narrow its part (the means read it as it is). */
+    private readonly narrowing?: ContextNarrowing,
   ) {
-    this.scaledX = new Float64Array(widthScale ? d : 0);
+    this.narrowedX = new Float64Array(narrowing ? d : 0);
+    this.centre = new Float64Array(narrowing ? d : 0);
     this.means = new Float64Array(unitCount);
     this.widths = new Float64Array(unitCount);
     this.owners = new Int32Array(unitCount + 1);
@@ -114,9 +146,9 @@ export class UnitPosteriors {
     }
     const n = this.collected(revision);
     if (needWidth) {
-      this.context[0] = this.widthScale ? this.scaled(x, this.scaledX) : x;
+      this.context[0] = this.narrowing ? this.narrowed(x, this.narrowedX) : x;
       this.arena.posteriors(this.matrices, n, this.context, this.forms, this.formMeans);
-      if (this.widthScale) for (let k = 0; k < n; k++) this.formMeans[k] = dot(this.thetas[k]!, x, this.d);
+      if (this.narrowing) for (let k = 0; k < n; k++) this.formMeans[k] = dot(this.thetas[k]!, x, this.d);
     } else {
       // The kernel's dot products, without its quadratic forms.
       for (let k = 0; k < n; k++) this.formMeans[k] = dot(this.thetas[k]!, x, this.d);
@@ -132,11 +164,13 @@ export class UnitPosteriors {
     const n = this.collected(revision);
     const forms = new Float64Array(contexts.length * n);
     const means = new Float64Array(contexts.length * n);
-    if (this.widthScale) {
+    if (this.narrowing) {
       // One buffer for the batch: a small Float64Array of its own costs many times a view of a shared one.
       const buffer = new Float64Array(contexts.length * this.d);
-      const scaled = contexts.map((x, c) => this.scaled(x, buffer.subarray(c * this.d, (c + 1) * this.d)));
-      this.arena.posteriors(this.matrices, n, scaled, forms, means);
+      const narrowed = contexts.map((x, c) =>
+        this.narrowed(x, buffer.subarray(c * this.d, (c + 1) * this.d)),
+      );
+      this.arena.posteriors(this.matrices, n, narrowed, forms, means);
       contexts.forEach((x, c) => {
         for (let k = 0; k < n; k++) means[c * n + k] = dot(this.thetas[k]!, x, this.d);
       });
@@ -149,6 +183,7 @@ export class UnitPosteriors {
   private collected(revision: number): number {
     if (this.collectedRevision !== revision) {
       this.count = this.collect(this.matrices, this.thetas, this.owners);
+      this.narrowing?.meanContext(this.centre);
       this.collectedRevision = revision;
     }
     return this.count;
@@ -183,10 +218,11 @@ export class UnitPosteriors {
     return this.frozenMeans;
   }
 
-  /** `x` times `widthScale`, column by column, into `out`. */
-  private scaled(x: Float64Array, out: Float64Array): Float64Array {
-    const scale = this.widthScale!;
-    for (let i = 0; i < this.d; i++) out[i] = x[i]! * scale[i]!;
+  /** v = x̄ + c·(x − x̄) into `out` (the intercept's entry stays 1: x̄ and x are both 1 there). */
+  private narrowed(x: Float64Array, out: Float64Array): Float64Array {
+    const c = this.narrowing!.factor;
+    const centre = this.centre;
+    for (let i = 0; i < this.d; i++) out[i] = centre[i]! + c * (x[i]! - centre[i]!);
     return out;
   }
 
