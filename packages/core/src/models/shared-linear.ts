@@ -373,8 +373,7 @@ export class SharedLinearModel implements RewardModel {
 
   /** The blocks' units' statistics (attribute units hold value·x, not x: they are left out). */
   private *blockUnits(): Generator<{ gram: Float64Array; count: number }> {
-    for (let u = 0; u < this.blocks.unitCount; u++)
-      yield { gram: this.unitGram[u]!, count: this.counts[u]! };
+    for (let u = 0; u < this.blocks.unitCount; u++) yield { gram: this.unitGram[u]!, count: this.counts[u]! };
   }
 
   private unitTheta(u: number): Float64Array {
