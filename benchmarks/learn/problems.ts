@@ -29,6 +29,8 @@ export interface Form {
 
 export interface Problem {
   id: string;
+  /** What the problem's random streams are keyed by: linear-raw shares linear's truth, customers and noise. */
+  randomKey: string;
   label: string;
   description: string;
   /** Raw context features given to every learner (Kairos adds its intercept, peers a bias column). */
@@ -58,6 +60,7 @@ export interface Problem {
 export const PROBLEM_IDS = [
   "linear",
   "linear-wide",
+  "linear-raw",
   "marketing",
   "marketing-constrained",
   "nonlinear",
@@ -65,14 +68,18 @@ export const PROBLEM_IDS = [
 export type ProblemId = (typeof PROBLEM_IDS)[number];
 
 export function makeProblem(id: string, seed: number, horizon?: number): Problem {
-  const rng = createRng(`kairos-learn/${id}/${seed}`);
-  let p: Problem;
+  const randomKey = id === "linear-raw" ? "linear" : id;
+  const rng = createRng(`kairos-learn/${randomKey}/${seed}`);
+  let p: Omit<Problem, "randomKey">;
   switch (id) {
     case "linear":
       p = linearProblem(rng, LINEAR);
       break;
     case "linear-wide":
       p = linearProblem(rng, LINEAR_WIDE);
+      break;
+    case "linear-raw":
+      p = linearProblem(rng, LINEAR_RAW);
       break;
     case "marketing":
       p = marketingProblem(rng, false);
@@ -87,7 +94,7 @@ export function makeProblem(id: string, seed: number, horizon?: number): Problem
       throw new Error(`unknown problem ${id}; known: ${PROBLEM_IDS.join(", ")}`);
   }
   if (horizon !== undefined) p.horizon = horizon;
-  return p;
+  return { ...p, randomKey };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -192,16 +199,25 @@ function perArmForm(arms: number, width: number, name = "arm"): Form {
 //    Bernoulli rewards. The textbook setting of disjoint LinUCB / LinTS: well specified for them.
 //    linear-wide: the same at 64 features and 10 arms (d = 65 with the intercept), where each arm's model
 //    has four times the coefficients to learn from the same customers.
+//    linear-raw: the same as linear, with every feature given in its own unit and off centre, as raw customer
+//    data are (a tenure in days, a spend in euros, a count of orders): feature j is shown as
+//    s_j·(x_j + 1 + 2·o_j), s_j log-uniform in [0.1, 1000], o_j uniform in [0, 1] (so it is positive).
 
 interface LinearShape {
-  id: "linear" | "linear-wide";
+  id: "linear" | "linear-wide" | "linear-raw";
   features: number;
   arms: number;
+  /** Whether learners see the features in raw units, off centre (the truth is the same in x). */
+  raw?: boolean;
 }
 const LINEAR: LinearShape = { id: "linear", features: 16, arms: 8 };
 const LINEAR_WIDE: LinearShape = { id: "linear-wide", features: 64, arms: 10 };
+const LINEAR_RAW: LinearShape = { id: "linear-raw", features: 16, arms: 8, raw: true };
 
-function linearProblem(rng: Rng, { id, features: p, arms }: LinearShape): Problem {
+function linearProblem(
+  rng: Rng,
+  { id, features: p, arms, raw: rawUnits = false }: LinearShape,
+): Omit<Problem, "randomKey"> {
   const dims: Dimension[] = [{ name: "arm", options: range(arms).map((a) => `a${a}`) }];
   const form = perArmForm(arms, p + 1);
   // Small arm offsets (a context-free best arm exists, but context matters more) and contextual slopes: four
@@ -224,10 +240,15 @@ function linearProblem(rng: Rng, { id, features: p, arms }: LinearShape): Proble
   );
   const zLo = [1, ...range(p).map(() => -1)];
   const zHi = [1, ...range(p).map(() => 1)];
+  // Raw units: shown = unit·x + origin, drawn after the truth, so linear-raw's truth is linear's.
+  const unit = range(p).map(() => (rawUnits ? 10 ** (-1 + 4 * rng.next()) : 1));
+  const origin = unit.map((s) => (rawUnits ? s * (1 + 2 * rng.next()) : 0));
   return {
     id,
     label: `${id} (${arms} arms, d = ${p + 1})`,
-    description: `${p} features uniform in [-1, 1] (+ intercept), ${arms} arms; expected reward linear per arm, in [0.05, 0.95]; Bernoulli rewards. Well specified for disjoint LinUCB/LinTS.`,
+    description: rawUnits
+      ? `the linear problem with its ${p} features in raw units, off centre: feature j is s_j·(x_j + 1 + 2·o_j), x_j uniform in [-1, 1], s_j log-uniform in [0.1, 1000], o_j uniform in [0, 1]; the same truth.`
+      : `${p} features uniform in [-1, 1] (+ intercept), ${arms} arms; expected reward linear per arm, in [0.05, 0.95]; Bernoulli rewards. Well specified for disjoint LinUCB/LinTS.`,
     featureNames: range(p).map((j) => `x${j}`),
     dimensions: dims,
     constraints: [],
@@ -236,12 +257,12 @@ function linearProblem(rng: Rng, { id, features: p, arms }: LinearShape): Proble
     basisLength: p + 1,
     basis(x, z) {
       z[0] = 1;
-      for (let j = 0; j < p; j++) z[j + 1] = x[j]!;
+      for (let j = 0; j < p; j++) z[j + 1] = (x[j]! - origin[j]!) / unit[j]!;
     },
     truth: { form, weights },
     references: [{ id: "full-info", label: "full-info ridge (true form)", form }],
     sampleContext(r, out) {
-      for (let j = 0; j < p; j++) out[j] = uniform(r, -1, 1);
+      for (let j = 0; j < p; j++) out[j] = unit[j]! * uniform(r, -1, 1) + origin[j]!;
     },
     horizon: 10_000,
     meanRange: boxRange(form, weights, range(arms), zLo, zHi),
@@ -278,7 +299,7 @@ type Feature = (typeof MARKETING_FEATURES)[number];
 /** Multiplies every effect above (the customer baseline excepted), to set how much targeting can earn. */
 const EFFECT = 1.6;
 
-function marketingProblem(rng: Rng, constrained: boolean): Problem {
+function marketingProblem(rng: Rng, constrained: boolean): Omit<Problem, "randomKey"> {
   const p = MARKETING_FEATURES.length;
   const dims: Dimension[] = [
     { name: "offer", options: OFFERS },
@@ -438,7 +459,7 @@ function marketingProblem(rng: Rng, constrained: boolean): Problem {
 const NL_FEATURES = 16;
 const NL_ARMS = 8;
 
-function nonlinearProblem(rng: Rng): Problem {
+function nonlinearProblem(rng: Rng): Omit<Problem, "randomKey"> {
   const p = NL_FEATURES;
   // Basis: 1, x (16), 8 products x_{2i}·x_{2i+1}, |x_i| - 1/2 for i < 8, 1[x_i > 0.3] - 0.35 for i ≥ 8.
   const m = 1 + p + 8 + 8 + 8;

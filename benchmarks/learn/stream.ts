@@ -33,8 +33,8 @@ export function makeStream(problemId: string, seed: number, rounds?: number): St
   const m = problem.basisLength;
   const { form, weights } = problem.truth;
   const U = form.units.length;
-  const ctxRng = createRng(`kairos-learn/${problemId}/${seed}/customers`);
-  const noiseRng = createRng(`kairos-learn/${problemId}/${seed}/noise`);
+  const ctxRng = createRng(`kairos-learn/${problem.randomKey}/${seed}/customers`);
+  const noiseRng = createRng(`kairos-learn/${problem.randomKey}/${seed}/noise`);
   const contexts: Float64Array[] = [];
   const biased: Float64Array[] = [];
   const basis = new Float64Array(T * m);

@@ -198,6 +198,30 @@ describe("learning benchmark: linear-wide problem", () => {
   });
 });
 
+describe("learning benchmark: linear-raw problem", () => {
+  it("is the linear problem (same truth, customers and noise) with features in raw units, off centre", () => {
+    for (const seed of [1, 2]) {
+      const [plain, raw] = [makeStream("linear", seed, 500), makeStream("linear-raw", seed, 500)];
+      expect(raw.problem.truth.weights).toEqual(plain.problem.truth.weights);
+      expect(raw.noise).toEqual(plain.noise);
+      for (let t = 0; t < raw.rounds; t++) {
+        for (let k = 0; k < raw.basis.length / raw.rounds; k++) {
+          const at = t * plain.problem.basisLength + k;
+          expect(raw.basis[at]).toBeCloseTo(plain.basis[at]!, 9);
+        }
+        expect(raw.best[t]).toBeCloseTo(plain.best[t]!, 9);
+      }
+      // Every feature is positive, and the features' spreads span orders of magnitude.
+      const spreads = raw.problem.featureNames.map((_, j) => {
+        const column = raw.contexts.map((x) => x[j]!);
+        expect(Math.min(...column)).toBeGreaterThan(0);
+        return Math.max(...column) - Math.min(...column);
+      });
+      expect(Math.max(...spreads) / Math.min(...spreads)).toBeGreaterThan(100);
+    }
+  });
+});
+
 describe("learning benchmark: constrained multi-dimensional space", () => {
   it("replays 560 feasible combinations of 4 dimensions; no policy ever picks a forbidden one", () => {
     const opts: LearnOptions = {
