@@ -65,9 +65,9 @@ export const linearPriorOptions = {
    */
   sampleScale: z.number().positive().default(1),
   /**
-   * c: Thompson draws narrow the context coefficients' part of a unit's score by this further factor, the
-   * intercept's part not: widths √(x_cᵀA⁻¹x_c) with x_c the context whose columns but the intercept are
-   * multiplied by c (no effect without an intercept column). See the core README's "Context scale".
+   * c: Thompson draws narrow the context's part of a unit's score by this further factor, its level (the
+   * score at the mean observed context x̄) not: widths √(vᵀA⁻¹v) with v = x̄ + c·(x − x̄) (no effect
+   * without an intercept column). See the core README's "Context scale".
    */
   contextScale: z.number().min(0).max(1).default(1),
   /**

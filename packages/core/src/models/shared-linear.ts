@@ -5,11 +5,12 @@ import { MatrixArena } from "../linalg/matrix-arena.js";
 import { normal } from "../rng.js";
 import { AttributeTerms } from "./attribute-terms.js";
 import type { Blocks } from "./blocks.js";
+import { contextNarrowing, meanContextOf } from "./context-narrowing.js";
 import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import { PriorPrecision, priorPrecisionSchema } from "./prior-precision.js";
 import type { FrozenMeans, RewardModel, ScoreRequest } from "./reward-model.js";
-import { contextNarrowing, meanContextOf, UnitPosteriors } from "./unit-posteriors.js";
+import { UnitPosteriors } from "./unit-posteriors.js";
 import { remapValues, type UnitRemap } from "./unit-remap.js";
 
 /**

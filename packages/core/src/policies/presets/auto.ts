@@ -26,9 +26,10 @@ export const auto = definePreset({
     /** Thompson draws from the posterior narrowed by this factor (1: the plain posterior; see the README). */
     sampleScale: z.number().positive().default(1),
     /**
-     * Thompson draws narrow the context coefficients' part of a score by this further factor, the intercept's
-     * part not (1: the plain posterior; see the README's "Context scale"). When absent, 0.3 for a per-action
-     * model (one dimension) and 1 for the shared one, as measured on the learning benchmark.
+     * Thompson draws narrow the context's part of a score by this further factor, around the mean observed
+     * context, so an option's level keeps the full width (1: the plain posterior; see the README's "Context
+     * scale"). When absent, 0.3 for a per-action model (one dimension) and 1 for the shared one, as measured
+     * on the learning benchmark.
      */
     contextScale: z.number().min(0).max(1).optional(),
     /** Optimistic Thompson sampling: draws below the posterior mean are raised to it (see the README). */

@@ -14,8 +14,9 @@ export const lints = definePreset({
     /** Thompson draws from the posterior narrowed by this factor (1: the plain posterior). */
     sampleScale: z.number().positive().default(1),
     /**
-     * Thompson draws narrow the context coefficients' part of a score by this further factor, the intercept's
-     * part not (1: the plain posterior; see the README's "Context scale").
+     * Thompson draws narrow the context's part of a score by this further factor, around the mean observed
+     * context, so an option's level keeps the full width (1: the plain posterior; see the README's "Context
+     * scale").
      */
     contextScale: z.number().min(0).max(1).default(1),
     /** Optimistic Thompson sampling: draws below the posterior mean are raised to it (May et al. 2012). */
