@@ -61,6 +61,7 @@ export const PROBLEM_IDS = [
   "linear",
   "linear-wide",
   "linear-raw",
+  "linear-many",
   "marketing",
   "marketing-constrained",
   "nonlinear",
@@ -80,6 +81,9 @@ export function makeProblem(id: string, seed: number, horizon?: number): Problem
       break;
     case "linear-raw":
       p = linearProblem(rng, LINEAR_RAW);
+      break;
+    case "linear-many":
+      p = linearProblem(rng, LINEAR_MANY);
       break;
     case "marketing":
       p = marketingProblem(rng, false);
@@ -199,12 +203,13 @@ function perArmForm(arms: number, width: number, name = "arm"): Form {
 //    Bernoulli rewards. The textbook setting of disjoint LinUCB / LinTS: well specified for them.
 //    linear-wide: the same at 64 features and 10 arms (d = 65 with the intercept), where each arm's model
 //    has four times the coefficients to learn from the same customers.
+//    linear-many: the same as linear with 30 arms (an offer catalogue, say): ~330 customers per arm.
 //    linear-raw: the same as linear, with every feature given in its own unit and off centre, as raw customer
 //    data are (a tenure in days, a spend in euros, a count of orders): feature j is shown as
 //    s_j·(x_j + 1 + 2·o_j), s_j log-uniform in [0.1, 1000], o_j uniform in [0, 1] (so it is positive).
 
 interface LinearShape {
-  id: "linear" | "linear-wide" | "linear-raw";
+  id: "linear" | "linear-wide" | "linear-raw" | "linear-many";
   features: number;
   arms: number;
   /** Whether learners see the features in raw units, off centre (the truth is the same in x). */
@@ -213,6 +218,7 @@ interface LinearShape {
 const LINEAR: LinearShape = { id: "linear", features: 16, arms: 8 };
 const LINEAR_WIDE: LinearShape = { id: "linear-wide", features: 64, arms: 10 };
 const LINEAR_RAW: LinearShape = { id: "linear-raw", features: 16, arms: 8, raw: true };
+const LINEAR_MANY: LinearShape = { id: "linear-many", features: 16, arms: 30 };
 
 function linearProblem(
   rng: Rng,
