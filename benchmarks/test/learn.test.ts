@@ -178,13 +178,16 @@ describe("learning benchmark: linear problem, every policy", () => {
   });
 });
 
-describe("learning benchmark: linear-wide problem", () => {
-  it("is the linear generator at 64 features and 10 arms, every expected reward within [0.05, 0.95]", () => {
+describe.each([
+  ["linear-wide", 64, 10],
+  ["linear-many", 16, 30],
+] as const)("learning benchmark: %s problem", (id, features, arms) => {
+  it(`is the linear generator at ${features} features and ${arms} arms, every expected reward within [0.05, 0.95]`, () => {
     for (const seed of [1, 2, 3]) {
-      const s = makeStream("linear-wide", seed, 2000);
-      expect(s.problem.featureNames).toHaveLength(64);
-      expect(s.problem.actionCount).toBe(10);
-      expect(s.problem.basisLength).toBe(65);
+      const s = makeStream(id, seed, 2000);
+      expect(s.problem.featureNames).toHaveLength(features);
+      expect(s.problem.actionCount).toBe(arms);
+      expect(s.problem.basisLength).toBe(features + 1);
       const [lo, hi] = s.problem.meanRange;
       expect(lo).toBeGreaterThanOrEqual(0.05 - 1e-12);
       expect(hi).toBeLessThanOrEqual(0.95 + 1e-12);
