@@ -72,31 +72,22 @@ export function makeProblem(id: string, seed: number, horizon?: number): Problem
   const randomKey = id === "linear-raw" ? "linear" : id;
   const rng = createRng(`kairos-learn/${randomKey}/${seed}`);
   let p: Omit<Problem, "randomKey">;
-  switch (id) {
-    case "linear":
-      p = linearProblem(rng, LINEAR);
-      break;
-    case "linear-wide":
-      p = linearProblem(rng, LINEAR_WIDE);
-      break;
-    case "linear-raw":
-      p = linearProblem(rng, LINEAR_RAW);
-      break;
-    case "linear-many":
-      p = linearProblem(rng, LINEAR_MANY);
-      break;
-    case "marketing":
-      p = marketingProblem(rng, false);
-      break;
-    case "marketing-constrained":
-      p = marketingProblem(rng, true);
-      break;
-    case "nonlinear":
-      p = nonlinearProblem(rng);
-      break;
-    default:
-      throw new Error(`unknown problem ${id}; known: ${PROBLEM_IDS.join(", ")}`);
-  }
+  const shape = LINEAR_SHAPES.find((l) => l.id === id);
+  if (shape) p = linearProblem(rng, shape);
+  else
+    switch (id) {
+      case "marketing":
+        p = marketingProblem(rng, false);
+        break;
+      case "marketing-constrained":
+        p = marketingProblem(rng, true);
+        break;
+      case "nonlinear":
+        p = nonlinearProblem(rng);
+        break;
+      default:
+        throw new Error(`unknown problem ${id}; known: ${PROBLEM_IDS.join(", ")}`);
+    }
   if (horizon !== undefined) p.horizon = horizon;
   return { ...p, randomKey };
 }
@@ -215,10 +206,12 @@ interface LinearShape {
   /** Whether learners see the features in raw units, off centre (the truth is the same in x). */
   raw?: boolean;
 }
-const LINEAR: LinearShape = { id: "linear", features: 16, arms: 8 };
-const LINEAR_WIDE: LinearShape = { id: "linear-wide", features: 64, arms: 10 };
-const LINEAR_RAW: LinearShape = { id: "linear-raw", features: 16, arms: 8, raw: true };
-const LINEAR_MANY: LinearShape = { id: "linear-many", features: 16, arms: 30 };
+const LINEAR_SHAPES: readonly LinearShape[] = [
+  { id: "linear", features: 16, arms: 8 },
+  { id: "linear-wide", features: 64, arms: 10 },
+  { id: "linear-raw", features: 16, arms: 8, raw: true },
+  { id: "linear-many", features: 16, arms: 30 },
+];
 
 function linearProblem(
   rng: Rng,
