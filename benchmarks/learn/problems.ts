@@ -69,10 +69,10 @@ export const PROBLEM_IDS = [
 export type ProblemId = (typeof PROBLEM_IDS)[number];
 
 export function makeProblem(id: string, seed: number, horizon?: number): Problem {
-  const randomKey = id === "linear-raw" ? "linear" : id;
+  const shape = LINEAR_SHAPES.find((l) => l.id === id);
+  const randomKey = shape?.randomKey ?? id;
   const rng = createRng(`kairos-learn/${randomKey}/${seed}`);
   let p: Omit<Problem, "randomKey">;
-  const shape = LINEAR_SHAPES.find((l) => l.id === id);
   if (shape) p = linearProblem(rng, shape);
   else
     switch (id) {
@@ -205,11 +205,13 @@ interface LinearShape {
   arms: number;
   /** Whether learners see the features in raw units, off centre (the truth is the same in x). */
   raw?: boolean;
+  /** Another problem whose random streams (truth, customers, noise) this one shares. */
+  randomKey?: string;
 }
 const LINEAR_SHAPES: readonly LinearShape[] = [
   { id: "linear", features: 16, arms: 8 },
   { id: "linear-wide", features: 64, arms: 10 },
-  { id: "linear-raw", features: 16, arms: 8, raw: true },
+  { id: "linear-raw", features: 16, arms: 8, raw: true, randomKey: "linear" },
   { id: "linear-many", features: 16, arms: 30 },
 ];
 
