@@ -1,4 +1,4 @@
-// Two settings of one Kairos preset replayed on the same problems and seeds: mean regret of each and their
+// Two settings of one Kairos preset (or of two presets) replayed on the same problems and seeds: mean regret of each and their
 // paired difference (B − A) with its standard error over seeds, so a change of default can be judged
 // against seed-to-seed noise. Propensities are skipped (they never change a decision).
 //   pnpm tsx --conditions=kairos-source benchmarks/learn/compare-settings.ts --kind auto \
@@ -12,6 +12,7 @@ import { makeStream } from "./stream.js";
 const { values } = parseArgs({
   options: {
     kind: { type: "string", default: "auto" },
+    "kind-b": { type: "string" },
     a: { type: "string", default: "{}" },
     b: { type: "string", default: "{}" },
     problems: { type: "string", default: PROBLEM_IDS.join(",") },
@@ -26,6 +27,7 @@ if (values.help) {
   console.log(`compare-settings.ts [options]: paired regret of two settings of one preset on the learning benchmark's problems
 
   --kind K        preset (default auto)
+  --kind-b K      preset of B, when it is another one (default: --kind)
   --a JSON        settings A (default {}: the preset's defaults)
   --b JSON        settings B
   --problems a,b  problems (default: all)
@@ -37,9 +39,9 @@ if (values.help) {
 }
 
 /** Regret of one replay. */
-function regretOf(problem: string, seed: number, batch: number, settings: object): number {
+function regretOf(problem: string, seed: number, batch: number, kind: string, settings: object): number {
   const stream = makeStream(problem, seed, horizon);
-  const policy = createKairos(values.kind, stream.problem, seed, false, settings);
+  const policy = createKairos(kind, stream.problem, seed, false, settings);
   const learner = new KairosLearner(policy, stream);
   let regret = 0;
   for (let t0 = 0; t0 < stream.rounds; t0 += batch) {
@@ -59,7 +61,8 @@ const horizon = values.horizon === undefined ? undefined : positiveNumbers("hori
 const a = JSON.parse(values.a);
 const b = JSON.parse(values.b);
 const seeds = seedList(values.seeds);
-console.log(`${values.kind}: A = ${values.a}, B = ${values.b}; seeds ${values.seeds}`);
+const kindB = values["kind-b"] ?? values.kind;
+console.log(`A = ${values.kind} ${values.a}, B = ${kindB} ${values.b}; seeds ${values.seeds}`);
 console.log("| problem | batch | regret A | regret B | B − A (paired, ± se) | t |");
 console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
 for (const problem of values.problems.split(","))
@@ -68,8 +71,8 @@ for (const problem of values.problems.split(","))
     let sumA = 0;
     let sumB = 0;
     for (const seed of seeds) {
-      const ra = regretOf(problem, seed, batch, a);
-      const rb = regretOf(problem, seed, batch, b);
+      const ra = regretOf(problem, seed, batch, values.kind, a);
+      const rb = regretOf(problem, seed, batch, kindB, b);
       sumA += ra;
       sumB += rb;
       diffs.push(rb - ra);
