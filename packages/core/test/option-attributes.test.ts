@@ -16,7 +16,7 @@ import {
   SnapshotMismatchError,
   ValidationError,
 } from "../src/index.js";
-import { AttributeTerms } from "../src/models/attribute-terms.js";
+import { HiddenTerms } from "../src/models/hidden-terms.js";
 
 const offers = ["none", "10%", "20%"];
 const discounted: ActionSpaceConfig = {
@@ -87,16 +87,19 @@ describe("attribute terms", () => {
       },
     });
     const blocks = Blocks.factorised(space, [["channel", "hour"]]).withBaseline();
-    // Units: baseline 0 | offer 1–2 | channel × hour 3–6; attribute units: offer's rate 7, hour's evening 8.
-    const terms = new AttributeTerms(blocks);
-    expect(terms.count).toBe(2);
+    // Units: baseline 0 | offer 1–2 | channel × hour 3–6; hidden units: offer's rate 7, hour's evening 8,
+    // then the interaction's option effects: email 9, sms 10, hour 9 11, hour 19 12.
+    const terms = new HiddenTerms(blocks);
+    expect(terms.count).toBe(6);
+    expect(terms.attributeCount).toBe(2);
     const units = blocks.unitsOf(
       space.codesOf(space.indexOf({ offer: "b", channel: "sms", hour: 19 })),
       new Int32Array(3),
     );
     const { slots, scales } = terms.slotsOf(units);
-    expect([...slots]).toEqual([0, 2, 6, 7, 8]);
-    expect([...scales!]).toEqual([1, 1, 1, 0.3, 1]);
+    expect([...slots]).toEqual([0, 2, 6, 7, 10, 8, 12]);
+    expect([...scales!]).toEqual([1, 1, 1, 0.3, 1, 1, 1]);
+    expect(terms.constantUnits()).toEqual([3, 4, 5, 6]);
   });
 });
 

@@ -7,7 +7,8 @@ import { ValidationError } from "../errors.js";
  *
  * - joint: one block holding every dimension, so a unit is a whole action (per-arm models).
  * - factorised: one block per dimension, so what is learned about "sms" is shared by every action using
- *   sms; a declared interaction (channel × hour) joins those dimensions into one block.
+ *   sms; a declared interaction (channel × hour) joins those dimensions into one block, whose units are
+ *   its cells (the shared model learns each cell as its options' effects plus a constant: see HiddenTerms).
  * - with a baseline: first a block of no dimension, whose one unit every action uses (what the context
  *   predicts whatever is chosen, e.g. who converts at all), so the option units learn differences from it.
  */
@@ -18,6 +19,8 @@ export class Blocks {
   readonly sizes: readonly number[];
   /** Offset of each block's first unit in the global unit numbering. */
   readonly offsets: readonly number[];
+  /** Whether each block is a declared interaction (dimensions joined by `interactions`). */
+  readonly interactions: readonly boolean[];
   readonly unitCount: number;
   /** For each dimension: its block and its stride within the block code. */
   private readonly blockOfDim: Int32Array;
@@ -26,6 +29,7 @@ export class Blocks {
   constructor(
     readonly space: ActionSpace,
     groups: readonly (readonly number[])[],
+    interactions: readonly boolean[] = groups.map(() => false),
   ) {
     const n = space.dimensions.length;
     this.blockOfDim = new Int32Array(n).fill(-1);
@@ -49,6 +53,7 @@ export class Blocks {
     });
     if (this.blockOfDim.includes(-1)) throw new Error("every dimension must belong to a block");
     this.dims = groups.map((g) => [...g]);
+    this.interactions = [...interactions];
     this.sizes = sizes;
     this.offsets = offsets;
     this.unitCount = total;
@@ -81,12 +86,17 @@ export class Blocks {
       if (!groups.has(root)) groups.set(root, []);
       groups.get(root)!.push(k);
     }
-    return new Blocks(space, [...groups.values()]);
+    const blocks = [...groups.values()];
+    return new Blocks(
+      space,
+      blocks,
+      blocks.map((dims) => dims.length > 1),
+    );
   }
 
   /** These blocks after a baseline block: one unit, of no dimension, that every action uses. */
   withBaseline(): Blocks {
-    return new Blocks(this.space, [[], ...this.dims]);
+    return new Blocks(this.space, [[], ...this.dims], [false, ...this.interactions]);
   }
 
   get count(): number {

@@ -32,10 +32,14 @@ export const priorPrecisionSchema = z.strictObject({
  * started from the previous values: the fit is exact given the precisions, but they depend on the update
  * schedule. With a fixed λ, update order, batch splits and merges stay exact.
  *
- * Pooled intercepts: the units of a group (the options of a dimension with attributes) share one learned
- * precision of their intercepts, σ̂²·Σγ_u / Σθ_u², a random-effects prior: each option's own effect is a
- * deviation from what its attributes predict, as large as the data say such deviations are. An option added
- * later starts at that precision, so it is explored as widely as options differ, around its prediction.
+ * Pooled intercepts: the units of a group (the options of a dimension with attributes, the cells of an
+ * interaction) share one learned precision of their intercepts, σ̂²·Σγ_u / Σθ_u², a random-effects prior:
+ * each option's own effect is a deviation from what its attributes (or its options' effects) predict, as
+ * large as the data say such deviations are. An option added later starts at that precision, so it is
+ * explored as widely as options differ, around its prediction.
+ *
+ * Constant units (the cells of an interaction) hold every coefficient but the intercept at the largest
+ * precision, λ · MAX_RATIO, and never re-estimate it: their context effects stay at 0.
  */
 export class PriorPrecision {
   readonly values: Float64Array;
@@ -51,9 +55,19 @@ export class PriorPrecision {
     readonly learned: boolean,
     /** Groups of units whose intercepts share one learned precision (see the class comment). */
     readonly pooled: readonly Int32Array[] = [],
+    /** Units held to a constant (see the class comment); only with an intercept column. */
+    constants: readonly number[] = [],
   ) {
-    this.values = new Float64Array(units * d).fill(base);
+    this.values = new Float64Array(units * d);
+    this.held = new Uint8Array(units * d);
+    if (interceptColumn !== undefined)
+      for (const u of constants)
+        for (let i = 0; i < d; i++) if (i !== interceptColumn) this.held[u * d + i] = 1;
+    this.reset();
   }
+
+  /** 1 for each coefficient held at 0 (unit-major, as `values`). */
+  private readonly held: Uint8Array;
 
   /** The precision of a unit's coefficient `i`. */
   of(unit: number, i: number): number {
@@ -72,8 +86,8 @@ export class PriorPrecision {
    * returns the change of its precision (0 for the intercept).
    */
   step(unit: number, i: number, theta: number, inverseDiagonal: number, noiseVariance: number): number {
-    if (i === this.interceptColumn) return 0;
     const k = unit * this.d + i;
+    if (i === this.interceptColumn || this.held[k] === 1) return 0;
     const current = this.values[k]!;
     const wellDetermined = 1 - current * inverseDiagonal;
     const raw = theta !== 0 ? (noiseVariance * wellDetermined) / (theta * theta) : Number.POSITIVE_INFINITY;
@@ -119,32 +133,54 @@ export class PriorPrecision {
     return { values: [...this.values], estimatedAt: this.estimatedAt };
   }
 
-  /** Loads stored precisions (absent: the fixed λ), moving units by `remap` (added units start at λ). */
-  load(json: z.infer<typeof priorPrecisionSchema> | undefined, remap?: UnitRemap): void {
-    this.values.fill(this.base);
-    this.estimatedAt = json?.estimatedAt ?? 0;
-    if (!json) return;
+  /**
+   * Loads stored precisions (absent: the fixed λ everywhere), moving units by `remap` (added units start
+   * at their prior). Returns, per unit and column, how much a loaded coefficient's precision moved from
+   * the stored one: a held coefficient of a unit stored before it was held (a snapshot from before
+   * interactions had constant cells); the Gram matrices, which hold the stored prior, need the same change.
+   */
+  load(json: z.infer<typeof priorPrecisionSchema> | undefined, remap?: UnitRemap): Float64Array {
     const d = this.d;
+    this.reset();
+    this.estimatedAt = json?.estimatedAt ?? 0;
     const storedUnits = remap ? remap.length : this.units;
-    if (json.values.length !== storedUnits * d) {
+    if (json && json.values.length !== storedUnits * d) {
       throw new SnapshotMismatchError(
         `prior precisions: expected ${storedUnits * d} values, got ${json.values.length}`,
       );
     }
+    const changes = new Float64Array(this.units * d);
     const loaded = new Uint8Array(this.units);
     for (let u = 0; u < storedUnits; u++) {
       const to = remap ? remap[u]! : u;
-      if (to < 0) continue; // its option was removed
-      for (let i = 0; i < d; i++) this.values[to * d + i] = json.values[u * d + i]!;
+      if (to < 0 || to >= this.units) continue; // its option was removed
       loaded[to] = 1;
+      for (let i = 0; i < d; i++) {
+        const stored = json ? json.values[u * d + i]! : this.base;
+        const k = to * d + i;
+        if (this.held[k] === 1) changes[k] = this.values[k]! - stored;
+        else this.values[k] = stored;
+      }
     }
     // Added options of a pooled group take the group's intercept precision.
     const i = this.interceptColumn;
-    if (i === undefined) return;
+    if (i === undefined || !json) return changes;
     for (const group of this.pooled) {
       const known = group.find((u) => loaded[u] === 1);
       if (known === undefined) continue;
       for (const u of group) if (loaded[u] === 0) this.values[u * d + i] = this.of(known, i);
     }
+    return changes;
+  }
+
+  /** Every precision at its prior: λ, and the largest for held coefficients. */
+  private reset(): void {
+    for (let k = 0; k < this.values.length; k++)
+      this.values[k] = this.held[k] === 1 ? this.base * MAX_RATIO : this.base;
+  }
+
+  /** Whether a snapshot must store the precisions (learned, or some held). */
+  get stored(): boolean {
+    return this.learned || this.held.includes(1);
   }
 }

@@ -3,9 +3,9 @@ import { MergeError, SnapshotMismatchError } from "../errors.js";
 import { addOuter, choleskySolve, dot, dotAt, invertSpd, matVec, scaledIdentity } from "../linalg/dense.js";
 import { MatrixArena } from "../linalg/matrix-arena.js";
 import { normal } from "../rng.js";
-import { AttributeTerms } from "./attribute-terms.js";
 import type { Blocks } from "./blocks.js";
 import { contextNarrowing, meanContextOf } from "./context-narrowing.js";
+import { HiddenTerms } from "./hidden-terms.js";
 import { linearPriorOptions, NoiseEstimate } from "./noise-estimate.js";
 import { PendingWidths } from "./pending-widths.js";
 import { PriorPrecision, priorPrecisionSchema } from "./prior-precision.js";
@@ -78,7 +78,7 @@ export class SharedLinearModel implements RewardModel {
   private readonly d: number;
   /** Units of the blocks, then one per option attribute (hidden: the blocks' units absorb their terms). */
   private readonly unitCount: number;
-  private readonly attributeTerms: AttributeTerms;
+  private readonly hiddenTerms: HiddenTerms;
   /** Per-unit A_u, its inverse, and (backfit) residual targets and coefficients. */
   private unitGram: Float64Array[];
   private unitInverse: Float64Array[];
@@ -135,8 +135,8 @@ export class SharedLinearModel implements RewardModel {
     this.options = sharedLinearOptionsSchema.parse(options);
     const d = contextDimension;
     this.d = d;
-    this.attributeTerms = new AttributeTerms(blocks);
-    this.unitCount = blocks.unitCount + this.attributeTerms.count;
+    this.hiddenTerms = new HiddenTerms(blocks);
+    this.unitCount = blocks.unitCount + this.hiddenTerms.count;
     const D = this.unitCount * d;
     this.mode = !this.options.backfit && D <= EXACT_JOINT_LIMIT ? "exact" : "backfit";
     const lambda = this.options.lambda;
@@ -161,10 +161,20 @@ export class SharedLinearModel implements RewardModel {
       lambda,
       interceptColumn,
       learnPrior,
-      learnPrior ? this.attributeTerms.pooledGroups() : [],
+      learnPrior ? this.hiddenTerms.pooledGroups() : [],
+      this.hiddenTerms.constantUnits(),
     );
+    // Held coefficients (interaction cells' context effects) start at their own prior, not λ.
+    for (let u = 0; u < this.unitCount; u++)
+      for (let i = 0; i < d; i++) {
+        const precision = this.precision.of(u, i);
+        if (precision === lambda) continue;
+        this.addPrecision(u, i, precision - lambda);
+        this.unitInverse[u]![i * d + i] = 1 / precision;
+        if (exact) this.jointInverse[(u * d + i) * (D + 1)] = 1 / precision;
+      }
     this.pending = new PendingWidths(this.arena);
-    const terms = this.attributeTerms;
+    const terms = this.hiddenTerms;
     this.posteriors = new UnitPosteriors(
       this.arena,
       this.unitCount,
@@ -263,7 +273,7 @@ export class SharedLinearModel implements RewardModel {
     const sigma = this.noise;
     const covariance = this.mode === "exact" ? this.jointCovariance() : undefined;
     const D = this.unitCount * d;
-    for (let j = 0; j < this.attributeTerms.count; j++) {
+    for (let j = 0; j < this.hiddenTerms.attributeCount; j++) {
       means[j] = this.posteriors.means[first + j]!;
       if (!covariance) {
         sds[j] = Number.NaN;
@@ -323,7 +333,7 @@ export class SharedLinearModel implements RewardModel {
   observe(x: Float64Array, actionUnits: Int32Array, reward: number, weight: number): void {
     const d = this.d;
     // The action's slots: its units, then its attributes' (scaled by its values of them).
-    const { slots: units, scales } = this.attributeTerms.slotsOf(actionUnits);
+    const { slots: units, scales } = this.hiddenTerms.slotsOf(actionUnits);
     const scale = (b: number) => (scales ? scales[b]! : 1);
     this.revision++;
     this.noiseCache = undefined;
@@ -497,7 +507,7 @@ export class SharedLinearModel implements RewardModel {
   countPending(x: Float64Array, actionUnits: Int32Array): void {
     // A pending inverse is a copy of the unit's, with the θ after it.
     this.syncThetaSlots();
-    const { slots, scales } = this.attributeTerms.slotsOf(actionUnits);
+    const { slots, scales } = this.hiddenTerms.slotsOf(actionUnits);
     for (let b = 0; b < slots.length; b++) {
       this.pending.add(slots[b]!, this.unitInverse[slots[b]!]!, x, scales ? scales[b]! ** 2 : 1);
     }
@@ -563,7 +573,7 @@ export class SharedLinearModel implements RewardModel {
       counts: [...this.counts],
       noise: this.noiseEstimate.toJSON(),
       observations: this.observations,
-      ...(this.precision.learned ? { prior: this.precision.toJSON() } : {}),
+      ...(this.precision.stored ? { prior: this.precision.toJSON() } : {}),
     };
   }
 
@@ -630,13 +640,31 @@ export class SharedLinearModel implements RewardModel {
     this.jointArena.inverseDiagonal(this.jointInverse, out);
   }
 
+  /**
+   * Where the stored units go: the blocks' units by `remap`, then the hidden units by `remap.hidden` (or
+   * in place without a remap). A snapshot from before interactions learned their options' effects stores
+   * none of those (the last hidden units): they start at the prior.
+   */
+  private storedUnits(stored: number, remap: UnitRemap | undefined): UnitRemap | undefined {
+    const { count, attributeCount } = this.hiddenTerms;
+    if (!remap) {
+      const effects = count - attributeCount;
+      if (effects === 0 || stored !== this.unitCount - effects) return undefined;
+      return Int32Array.from({ length: stored }, (_, u) => u);
+    }
+    const hidden = remap.hidden ?? new Int32Array(0);
+    const all = new Int32Array(remap.length + hidden.length);
+    all.set(remap);
+    all.set(hidden, remap.length);
+    const oldEffects = hidden.length - attributeCount;
+    return oldEffects > 0 && stored === all.length - oldEffects ? all.subarray(0, stored) : all;
+  }
+
   load(json: unknown, remap?: UnitRemap): void {
     const stats = statsSchema.parse(json);
     const d = this.d;
     const D = this.unitCount * d;
-    // The attribute units follow the blocks' in both (snapshot-remap checked that the attributes match).
-    if (remap && this.attributeTerms.count > 0)
-      remap = this.attributeTerms.extend(remap, this.blocks.unitCount);
+    remap = this.storedUnits(stats.counts.length, remap);
     if (stats.mode !== this.mode) {
       throw new SnapshotMismatchError(`shared-linear snapshot is ${stats.mode}, this model is ${this.mode}`);
     }
@@ -654,7 +682,7 @@ export class SharedLinearModel implements RewardModel {
     }
     const lambda = this.options.lambda;
     // The stored Gram matrices hold the prior they were learned with; added units start at λ.
-    this.precision.load(stats.prior, remap);
+    const heldChanges = this.precision.load(stats.prior, remap);
     const target = Float64Array.from(stats.target);
     if (this.mode === "exact" && remap?.includes(-1)) foldRemovedUnits(stats.gram, target, remap, d, lambda);
     const targets = Array.from({ length: this.unitCount }, () => new Float64Array(d));
@@ -687,8 +715,8 @@ export class SharedLinearModel implements RewardModel {
     const loaded = new Uint8Array(this.unitCount);
     for (let u = 0; u < from; u++) if (to(u) >= 0) loaded[to(u)] = 1;
     for (let u = 0; u < this.unitCount; u++) {
-      if (loaded[u] === 1) continue;
-      for (let i = 0; i < d; i++) this.addPrecision(u, i, this.precision.of(u, i) - lambda);
+      for (let i = 0; i < d; i++)
+        this.addPrecision(u, i, loaded[u] === 1 ? heldChanges[u * d + i]! : this.precision.of(u, i) - lambda);
     }
     this.counts = remapValues(stats.counts, this.unitCount, remap);
     this.noiseEstimate.load(stats.noise);

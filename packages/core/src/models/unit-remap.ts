@@ -3,8 +3,10 @@ import { SnapshotMismatchError } from "../errors.js";
 /**
  * Where each unit of a snapshot's model goes in this model: `remap[old] = new`, or −1 when its option was
  * removed. Built by the policy when a snapshot was taken over an earlier version of the action space.
+ * `hidden`: the same for the hidden units a shared linear model numbers after the blocks' (see
+ * HiddenTerms); other models have none and ignore it.
  */
-export type UnitRemap = Int32Array;
+export type UnitRemap = Int32Array & { hidden?: Int32Array };
 
 /**
  * Per-unit values of a snapshot in this model's unit numbering: each moved to its new unit, removed ones

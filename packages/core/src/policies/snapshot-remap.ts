@@ -1,6 +1,7 @@
 import { ActionSpace, type ActionSpaceConfig } from "../action-space.js";
 import { SnapshotMismatchError, ValidationError } from "../errors.js";
 import { Blocks } from "../models/blocks.js";
+import { hiddenRemap } from "../models/hidden-terms.js";
 import type { UnitRemap } from "../models/unit-remap.js";
 
 /**
@@ -8,6 +9,7 @@ import type { UnitRemap } from "../models/unit-remap.js";
  * options are matched by name (after `rename`), so marketers can add and retire options between two days
  * without losing what was learned about the others. Dimensions must be the same (in any order); a unit
  * whose options are not all still there maps to −1 (dropped); units of new options get none (prior).
+ * Hidden units (option attributes, option effects within interactions) follow the blocks' units.
  */
 export function unitRemap(
   snapshotSpace: unknown,
@@ -49,8 +51,9 @@ export function unitRemap(
   const oldBlocks = new Blocks(
     old,
     blocks.dims.map((group) => group.map((k) => old.dimensionIndex(space.dimensions[k]!))),
+    blocks.interactions,
   );
-  const remap = new Int32Array(oldBlocks.unitCount).fill(-1);
+  const remap: UnitRemap = new Int32Array(oldBlocks.unitCount).fill(-1);
   const oldCodes = new Int32Array(old.dimensions.length);
   const codes = new Int32Array(space.dimensions.length);
   for (let b = 0; b < oldBlocks.count; b++) {
@@ -65,7 +68,8 @@ export function unitRemap(
       if (kept) remap[oldBlocks.offsets[b]! + c] = blocks.offsets[b]! + blocks.blockCode(b, codes);
     }
   }
-  return remap;
+  const hidden = hiddenRemap({ space: old, blocks: oldBlocks }, blocks, dimensionHere, optionHere);
+  return Object.assign(remap, { hidden });
 }
 
 /**
