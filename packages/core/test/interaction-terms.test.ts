@@ -3,16 +3,9 @@
 // every cell holding that option shares, plus a constant of its own: what is learned about email at 9 also
 // tells about email at 19.
 import { describe, expect, it } from "vitest";
-import {
-  ActionSpace,
-  type ActionSpaceConfig,
-  Blocks,
-  createRng,
-  invertSpd,
-  matVec,
-  SharedLinearModel,
-} from "../src/index.js";
+import { ActionSpace, type ActionSpaceConfig, Blocks, createRng, SharedLinearModel } from "../src/index.js";
 import { unitRemap } from "../src/policies/snapshot-remap.js";
+import { ridgeFit } from "./ridge-reference.js";
 
 const config: ActionSpaceConfig = {
   dimensions: { offer: ["a", "b"], channel: ["email", "sms"], hour: [9, 19] },
@@ -55,25 +48,16 @@ function means(model: SharedLinearModel, x: Float64Array): Float64Array {
 
 /** The ridge fit over φ: x at the offer's unit, the cell's and its two options' effects; cells' x column held. */
 function ridge(data: Data): Float64Array {
-  const gram = new Float64Array(D * D);
-  for (let i = 0; i < D; i++) gram[i * D + i] = 1;
-  for (let cell = 2; cell < 6; cell++) gram[cell * d * (D + 1)] = HELD;
-  const target = new Float64Array(D);
-  for (const { x, codes, reward } of data) {
+  const prior = new Float64Array(D).fill(1);
+  for (let cell = 2; cell < 6; cell++) prior[cell * d] = HELD;
+  const rows = data.map(({ x, codes, reward }) => {
     const phi = new Float64Array(D);
     const [offer, channel, hour] = codes as [number, number, number];
     for (const unit of [offer, 2 + 2 * channel + hour, 6 + channel, 8 + hour])
       for (let i = 0; i < d; i++) phi[unit * d + i]! += x[i]!;
-    for (let i = 0; i < D; i++) {
-      target[i]! += reward * phi[i]!;
-      for (let j = 0; j < D; j++) gram[i * D + j]! += phi[i]! * phi[j]!;
-    }
-  }
-  const inverse = new Float64Array(D * D);
-  expect(invertSpd(gram, D, inverse, new Float64Array(D))).toBe(true);
-  const theta = new Float64Array(D);
-  matVec(inverse, target, D, theta);
-  return theta;
+    return { phi, reward };
+  });
+  return ridgeFit(rows, prior).theta;
 }
 
 /** What the ridge fit scores unit u with at x: a cell adds its two options' effects. */

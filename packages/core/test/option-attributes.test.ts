@@ -17,6 +17,7 @@ import {
   ValidationError,
 } from "../src/index.js";
 import { HiddenTerms } from "../src/models/hidden-terms.js";
+import { ridgeFit } from "./ridge-reference.js";
 
 const offers = ["none", "10%", "20%"];
 const discounted: ActionSpaceConfig = {
@@ -123,10 +124,7 @@ describe("the shared model with attributes", () => {
 
   /** The ridge solution (I + Σφφᵀ)⁻¹Σrφ, and that inverse, over the features φ: x at the action's units, value·x at its attributes'. */
   function ridge(data: ReturnType<typeof observations>): { theta: Float64Array; inverse: Float64Array } {
-    const gram = new Float64Array(D * D);
-    for (let i = 0; i < D; i++) gram[i * D + i] = 1;
-    const target = new Float64Array(D);
-    for (const { x, codes, reward } of data) {
+    const rows = data.map(({ x, codes, reward }) => {
       const phi = new Float64Array(D);
       const [_, discount, premium] = values(codes[0]!);
       const slots: [number, number][] = [
@@ -137,16 +135,9 @@ describe("the shared model with attributes", () => {
         [7, premium!],
       ];
       for (const [slot, scale] of slots) for (let i = 0; i < d; i++) phi[slot * d + i]! += scale * x[i]!;
-      for (let i = 0; i < D; i++) {
-        target[i]! += reward * phi[i]!;
-        for (let j = 0; j < D; j++) gram[i * D + j]! += phi[i]! * phi[j]!;
-      }
-    }
-    const inverse = new Float64Array(D * D);
-    expect(invertSpd(gram, D, inverse, new Float64Array(D))).toBe(true);
-    const theta = new Float64Array(D);
-    matVec(inverse, target, D, theta);
-    return { theta, inverse };
+      return { phi, reward };
+    });
+    return ridgeFit(rows, new Float64Array(D).fill(1));
   }
 
   /** What the ridge solution scores unit u with at x: its own θ·x plus its attributes' value·θ·x. */
