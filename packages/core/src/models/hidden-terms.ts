@@ -39,10 +39,9 @@ export class HiddenTerms {
       count += a.names.length;
     });
     this.attributeCount = count;
-    const firstEffect = optionEffectLayout(space, blocks).map((first) =>
-      first < 0 ? -1 : blocks.unitCount + count + first,
-    );
-    count += optionEffectCount(space, blocks);
+    const effects = optionEffectLayout(space, blocks);
+    const firstEffect = effects.first.map((first) => (first < 0 ? -1 : blocks.unitCount + count + first));
+    count += effects.count;
     this.count = count;
     const start = [0];
     const units: number[] = [];
@@ -154,8 +153,8 @@ export class HiddenTerms {
   }
 }
 
-/** Per dimension, where its option effects start among the option-effect units (−1: none). */
-function optionEffectLayout(space: ActionSpace, blocks: Blocks): number[] {
+/** Per dimension, where its option effects start among the option-effect units (−1: none), and how many. */
+function optionEffectLayout(space: ActionSpace, blocks: Blocks): { first: number[]; count: number } {
   const first = space.dimensions.map(() => -1);
   let count = 0;
   blocks.dims.forEach((dims, b) => {
@@ -165,21 +164,13 @@ function optionEffectLayout(space: ActionSpace, blocks: Blocks): number[] {
       count += space.optionCount(k);
     }
   });
-  return first;
-}
-
-function optionEffectCount(space: ActionSpace, blocks: Blocks): number {
-  let count = 0;
-  blocks.dims.forEach((dims, b) => {
-    if (blocks.interactions[b]) for (const k of dims) count += space.optionCount(k);
-  });
-  return count;
+  return { first, count };
 }
 
 /**
  * Where the hidden units of a model learned over an earlier action space go in this one (as unit ids
- * here, in the old hidden order; see {@link UnitRemap}): attribute units in place (`unitRemap` checked that they mean the same),
- * option effects by option (−1 for a removed option; an added one starts at the prior). `old.blocks` lists
+ * here, in the old hidden order; see {@link UnitRemap}): attribute units in place (`unitRemap` checked
+ * that they mean the same), option effects by option (−1 for a removed option; an added one starts at the prior). `old.blocks` lists
  * the same blocks over the snapshot's dimensions; `dimensionHere[ko]` is where its dimension ko is here and
  * `optionHere[ko][o]` the code here of its option o (−1 if gone).
  */
@@ -190,13 +181,12 @@ export function hiddenRemap(
   optionHere: readonly (readonly number[])[],
 ): UnitRemap {
   const attributes = blocks.space.attributes.reduce((n, a) => n + a.names.length, 0);
-  const oldEffects = optionEffectCount(old.space, old.blocks);
-  const out = new Int32Array(attributes + oldEffects).fill(-1);
+  const oldEffects = optionEffectLayout(old.space, old.blocks);
+  const out = new Int32Array(attributes + oldEffects.count).fill(-1);
   const firstHidden = blocks.unitCount;
   for (let i = 0; i < attributes; i++) out[i] = firstHidden + i;
-  const oldFirst = optionEffectLayout(old.space, old.blocks);
-  const first = optionEffectLayout(blocks.space, blocks);
-  oldFirst.forEach((from, ko) => {
+  const { first } = optionEffectLayout(blocks.space, blocks);
+  oldEffects.first.forEach((from, ko) => {
     const to = first[dimensionHere[ko]!]!;
     if (from < 0 || to < 0) return;
     optionHere[ko]!.forEach((here, o) => {

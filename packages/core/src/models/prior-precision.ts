@@ -43,6 +43,8 @@ export const priorPrecisionSchema = z.strictObject({
  */
 export class PriorPrecision {
   readonly values: Float64Array;
+  /** 1 for each coefficient held at 0 (unit-major, as `values`). */
+  private readonly held: Uint8Array;
   /** Observations when the precisions were last estimated. */
   estimatedAt = 0;
 
@@ -65,9 +67,6 @@ export class PriorPrecision {
         for (let i = 0; i < d; i++) if (i !== interceptColumn) this.held[u * d + i] = 1;
     this.reset();
   }
-
-  /** 1 for each coefficient held at 0 (unit-major, as `values`). */
-  private readonly held: Uint8Array;
 
   /** The precision of a unit's coefficient `i`. */
   of(unit: number, i: number): number {

@@ -76,7 +76,7 @@ export class SharedLinearModel implements RewardModel {
   readonly mode: "exact" | "backfit";
   private readonly options: z.output<typeof sharedLinearOptionsSchema>;
   private readonly d: number;
-  /** Units of the blocks, then one per option attribute (hidden: the blocks' units absorb their terms). */
+  /** Units of the blocks, then the hidden ones (HiddenTerms: the blocks' units absorb their terms). */
   private readonly unitCount: number;
   private readonly hiddenTerms: HiddenTerms;
   /** Per-unit A_u, its inverse, and (backfit) residual targets and coefficients. */
@@ -332,7 +332,7 @@ export class SharedLinearModel implements RewardModel {
 
   observe(x: Float64Array, actionUnits: Int32Array, reward: number, weight: number): void {
     const d = this.d;
-    // The action's slots: its units, then its attributes' (scaled by its values of them).
+    // The action's slots: its units, then its hidden units (scaled by its values of them).
     const { slots: units, scales } = this.hiddenTerms.slotsOf(actionUnits);
     const scale = (b: number) => (scales ? scales[b]! : 1);
     this.revision++;
