@@ -77,6 +77,16 @@ export class DecisionScope {
     return this.searchFor(request).ties.all(this.unitScores, this.eligibility, this.rng, limit);
   }
 
+  /** The best feasible action under unit scores the rule computed itself, ties at random, with its tie count. */
+  bestUnder(unitScores: Float64Array, rng: Rng = this.rng): TiedBest | undefined {
+    return this.searchOnly().ties.pick(unitScores, this.eligibility, rng);
+  }
+
+  /** The k best feasible actions under unit scores the rule computed itself (ties by index). */
+  rankUnder(unitScores: Float64Array, k: number, rng: Rng = this.rng): ScoredAction[] {
+    return this.searchOnly().topK(unitScores, this.eligibility, k, rng);
+  }
+
   /** Score of an action under the latest scoring (the sum of its units' scores). */
   scoreOf(codes: ArrayLike<number>): number {
     const blocks = this.model!.blocks;
@@ -87,8 +97,13 @@ export class DecisionScope {
   }
 
   private searchFor(request: ScoreRequest): ActionSearch {
+    const search = this.searchOnly();
+    this.model!.scoreUnits(this.x, request, this.unitScores);
+    return search;
+  }
+
+  private searchOnly(): ActionSearch {
     if (!this.model || !this.search) throw new Error("this exploration rule needs a reward model");
-    this.model.scoreUnits(this.x, request, this.unitScores);
     return this.search;
   }
 
