@@ -44,8 +44,8 @@ export {
   posteriorArgmaxProbability,
   studentDraws,
 } from "./exploration/posterior-argmax-probability.js";
-export type { Choice, DecisionScope, ExplorationRule } from "./exploration/scope.js";
 export { RandomisedUcbRule } from "./exploration/randomised-ucb.js";
+export type { Choice, DecisionScope, ExplorationRule } from "./exploration/scope.js";
 export { SquareCbRule } from "./exploration/squarecb.js";
 export { ThompsonRule } from "./exploration/thompson.js";
 export { UniformRule } from "./exploration/uniform.js";

@@ -81,5 +81,5 @@ export function normalCdfAccurate(x: number): number {
     if (next === sum) break;
     sum = next;
   }
-  return 0.5 + sum * Math.exp(-0.5 * q - 0.91893853320467274178);
+  return 0.5 + sum * Math.exp(-0.5 * q - 0.9189385332046728);
 }
