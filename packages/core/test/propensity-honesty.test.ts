@@ -354,6 +354,40 @@ describe.each(otherKinds)("%s: propensities agree with the choice frequency from
   });
 });
 
+describe("auto with randomised UCB: exact propensities agree with the choice frequency", () => {
+  const settings = { exploration: "randomised-ucb" };
+  it("under a constraint across blocks, with masks, excluded actions and topK 3", () => {
+    const options: DecideOptions = {
+      eligibility: {
+        deny: { channel: ["push"] },
+        denyActions: [
+          { channel: "email", hour: 12, offer: "10%" },
+          { channel: "sms", hour: 19, offer: "none" },
+        ],
+      },
+      topK: 3,
+    };
+    const s: Scenario = {
+      name: "rucb",
+      kind: "auto",
+      settings,
+      actionSpace: channelHour,
+      options,
+      learn: 120,
+    };
+    const h = honesty(trained(s), context, options);
+    expectHonest(h);
+    expect(h.meanError).toBe(0);
+  });
+
+  it("at the prior, where every action ties at Z = 0", () => {
+    const s: Scenario = { name: "rucb-prior", kind: "auto", settings, actionSpace: channelHour, learn: 0 };
+    const h = honesty(trained(s), context, { topK: 3 });
+    expectHonest(h);
+    expect(h.meanError).toBe(0);
+  });
+});
+
 describe("low-shape posteriors are integrated exactly", () => {
   it("beta-thompson with prior α = β = 0.5 (unbounded densities), under a constraint", () => {
     const s: Scenario = {

@@ -1,4 +1,4 @@
-// Randomised UCB (auto's exploration): one shared multiplier Z per decision, score = mean + Z·width.
+// Randomised UCB (`auto` with `exploration: "randomised-ucb"`): one shared multiplier Z per decision, score = mean + Z·width.
 // Its propensities are computed twice, independently: a decision's by Newton steps on the searches'
 // answers, actionProbabilities' from the upper envelope of every feasible action's line. They must agree
 // to rounding, and both must match the choice frequencies (propensity-honesty.test.ts checks those).
@@ -59,10 +59,11 @@ const space: ActionSpaceConfig = {
   constraints: [{ forbid: { channel: "sms", hour: { lt: 9 } }, reason: "no texts before 9" }],
 };
 
-/** An `auto` policy that has learned `n` of its own decisions, action i paying `effect`·(i mod 7) more. */
+/** An `auto` policy exploring by randomised UCB that has learned `n` of its own decisions, action i paying `effect`·(i mod 7) more. */
 function trained(actionSpace: ActionSpaceConfig, n: number, effect = 0.1): BanditPolicy {
   const policy = createPolicy({
     kind: "auto",
+    exploration: "randomised-ucb",
     actionSpace,
     context: { vectorLength: 2 },
     seed: 5,
@@ -124,6 +125,7 @@ describe("auto's randomised UCB: what one shared Z implies", () => {
     const arms = ["a", "b", "c", "d", "e", "f", "g"];
     const policy = createPolicy({
       kind: "auto",
+      exploration: "randomised-ucb",
       actionSpace: { dimensions: { arm: arms } },
       context: { vectorLength: 2, intercept: false },
       seed: 5,
