@@ -56,6 +56,14 @@ const channelHour: ActionSpaceConfig = {
   constraints: [{ forbid: { channel: "sms", hour: { lt: 9 } }, reason: "no texts before 9" }],
 };
 const unconstrained: ActionSpaceConfig = { dimensions: channelHour.dimensions };
+/** Push masked and two actions excluded: eligibility that removes units and couples blocks. */
+const maskedAndExcluded: DecideOptions["eligibility"] = {
+  deny: { channel: ["push"] },
+  denyActions: [
+    { channel: "email", hour: 12, offer: "10%" },
+    { channel: "sms", hour: 19, offer: "none" },
+  ],
+};
 
 interface Scenario {
   name: string;
@@ -206,13 +214,7 @@ describe.each(thompsonKinds)(
 
     it("with eligibility masks, excluded actions and topK 3", () => {
       const options: DecideOptions = {
-        eligibility: {
-          deny: { channel: ["push"] },
-          denyActions: [
-            { channel: "email", hour: 12, offer: "10%" },
-            { channel: "sms", hour: 19, offer: "none" },
-          ],
-        },
+        eligibility: maskedAndExcluded,
         topK: 3,
       };
       const s: Scenario = { name: "deny", kind, actionSpace: unconstrained, options, learn: 120 };
@@ -330,16 +332,9 @@ describe.each(otherKinds)("%s: propensities agree with the choice frequency from
     const snapshot = policy.snapshot();
     return () => policy.restore(snapshot);
   }
-  const eligibility: DecideOptions["eligibility"] = {
-    deny: { channel: ["push"] },
-    denyActions: [
-      { channel: "email", hour: 12, offer: "10%" },
-      { channel: "sms", hour: 19, offer: "none" },
-    ],
-  };
 
   it("under a constraint across dimensions, with masks, excluded actions and topK 3", () => {
-    const options: DecideOptions = { eligibility, topK: 3 };
+    const options: DecideOptions = { eligibility: maskedAndExcluded, topK: 3 };
     const policy = trained({ name: "others", kind, actionSpace: channelHour, options, learn: 120 });
     const h = honesty(policy, context, options, fromOneState(policy));
     expectHonest(h);
@@ -357,16 +352,7 @@ describe.each(otherKinds)("%s: propensities agree with the choice frequency from
 describe("auto with randomised UCB: exact propensities agree with the choice frequency", () => {
   const settings = { exploration: "randomised-ucb" };
   it("under a constraint across blocks, with masks, excluded actions and topK 3", () => {
-    const options: DecideOptions = {
-      eligibility: {
-        deny: { channel: ["push"] },
-        denyActions: [
-          { channel: "email", hour: 12, offer: "10%" },
-          { channel: "sms", hour: 19, offer: "none" },
-        ],
-      },
-      topK: 3,
-    };
+    const options: DecideOptions = { eligibility: maskedAndExcluded, topK: 3 };
     const s: Scenario = {
       name: "rucb",
       kind: "auto",
