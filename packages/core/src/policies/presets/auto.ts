@@ -19,8 +19,9 @@ import { blocksFor, definePreset, linearModel, linearSettings } from "./preset.j
  * - `exploration: "randomised-ucb"`: one multiplier Z = 1.6 · `sampleScale` · max(0, N(0, 1)) per decision,
  *   shared by every option, and the best mean + Z · width. Thompson's independent draws grow more
  *   optimistic with the number of options; a shared Z does not. 1–6% less regret on 13 of the learning
- *   benchmark's 14 problem × batch-size columns, but as much or less on the simulator's scenarios (up to
- *   5% less revenue), hence not the default (the README's "Exploration"). Propensities exact everywhere.
+ *   benchmark's 14 problem × batch-size columns, but as much or less on the simulator's scenarios, whose
+ *   outcomes arrive over days (up to 5% less revenue), hence not the default (the README's "Exploration").
+ *   Propensities exact everywhere.
  */
 export const auto = definePreset({
   kind: "auto",
