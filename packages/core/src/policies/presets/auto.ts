@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { RandomisedUcbRule } from "../../exploration/randomised-ucb.js";
+import { RANDOMISED_UCB_SCALE, RandomisedUcbRule } from "../../exploration/randomised-ucb.js";
 import { ThompsonRule } from "../../exploration/thompson.js";
 import { blocksFor, definePreset, linearModel, linearSettings } from "./preset.js";
 
@@ -26,8 +26,9 @@ import { blocksFor, definePreset, linearModel, linearSettings } from "./preset.j
 export const auto = definePreset({
   kind: "auto",
   summary:
-    "randomised UCB (or Thompson) on a linear model: per action for one dimension, else shared over options",
-  propensity: "exact (numerical integration); Thompson's estimated with a stated error where coupled",
+    "Thompson sampling (or randomised UCB) on a linear model: per action for one dimension, else shared",
+  propensity:
+    "exact (numerical integration); estimated with a stated error where coupled (randomised UCB: exact)",
   rewards: "any",
   settings: z.strictObject({
     ...linearSettings,
@@ -66,7 +67,7 @@ export const auto = definePreset({
     return {
       rule:
         s.exploration === "randomised-ucb"
-          ? new RandomisedUcbRule(1.6 * s.sampleScale, s.propensityDraws > 0)
+          ? new RandomisedUcbRule(RANDOMISED_UCB_SCALE * s.sampleScale, s.propensityDraws > 0)
           : new ThompsonRule(s.propensityDraws),
       makeModel: linearModel(
         blocksFor(context.space, "auto", s.interactions),
